@@ -1,0 +1,62 @@
+// Where the original tool aborts on an inconsistency we record what happened and go on.
+// Counts are exact for every kind; examples are capped so memory does not grow with the input.
+
+export type DiagnosticKind =
+  | 'malformed-line'
+  | 'duplicate-tid'
+  | 'fork-parent-not-live'
+  | 'response-socket-missing'
+  | 'requester-missing'
+  | 'multiple-active-roots'
+  | 'implicit-recv-start'
+  | 'bad-details'
+  | 'unsorted-record'
+  | 'lost-events';
+
+export interface Diagnostic {
+  kind: DiagnosticKind;
+  /** 1-based line of the record in the input, 0 when not tied to a line. */
+  line: number;
+  tid: number;
+  message: string;
+}
+
+export const DIAGNOSTIC_EXPLANATION: Record<DiagnosticKind, string> = {
+  'malformed-line': 'a line that is not a record (cut or interleaved by bpftrace under load), skipped',
+  'duplicate-tid': 'a fork created a tid that was already live; the old thread was replaced',
+  'fork-parent-not-live': 'a fork whose parent is not a traced thread; ignored',
+  'response-socket-missing': 'a response was sent on a socket the model never saw a request on; skipped',
+  'requester-missing': 'a response whose requesting thread is unknown; skipped',
+  'multiple-active-roots': 'a thread serves more than one request from outside at once',
+  'implicit-recv-start': 'data arrived before any receive syscall was seen; the span starts at the first record of the capture',
+  'bad-details': 'a model record whose details lack the fields the model needs; skipped',
+  'unsorted-record': 'a record earlier than the one before it (input not sorted); skipped',
+  'lost-events': 'bpftrace reported lost events: spans may be incomplete',
+};
+
+export class Diagnostics {
+  readonly counts = new Map<DiagnosticKind, number>();
+  readonly examples: Diagnostic[] = [];
+
+  constructor(private readonly maxExamplesPerKind = 50) {}
+
+  add(kind: DiagnosticKind, line: number, tid: number, message: string): void {
+    const n = (this.counts.get(kind) ?? 0) + 1;
+    this.counts.set(kind, n);
+    if (n <= this.maxExamplesPerKind) this.examples.push({ kind, line, tid, message });
+  }
+
+  count(kind: DiagnosticKind): number {
+    return this.counts.get(kind) ?? 0;
+  }
+
+  get total(): number {
+    let t = 0;
+    for (const n of this.counts.values()) t += n;
+    return t;
+  }
+
+  summary(): Record<string, number> {
+    return Object.fromEntries([...this.counts.entries()].sort((a, b) => a[0].localeCompare(b[0])));
+  }
+}

@@ -1,0 +1,113 @@
+import type { RelNs } from './time.js';
+
+/** What the span generator does with a record, decided once per probe name. */
+export const enum EventCode {
+  User = 0,
+  SendEnter = 1,
+  SendExit = 2,
+  RecvEnter = 3,
+  RecvExit = 4,
+  TcpSend = 5,
+  TcpRcv = 6,
+  TcpProbe = 7,
+  Fork = 8,
+  Exit = 9,
+  OtherModel = 10,
+}
+
+export interface ProbeInfo {
+  /** Dense id in order of first appearance; stable within one parse. */
+  id: number;
+  name: string;
+  /** `MT:` probes are the model's own records; everything else is a user record. */
+  isModel: boolean;
+  event: EventCode;
+  /** The last `:`-separated part (`sys_enter_read`, `tcp_send`, `page_fault_user`). */
+  shortName: string;
+}
+
+/** One parsed trace line. */
+export interface TraceRecord {
+  /** 1-based line number in the file it came from. */
+  line: number;
+  comm: string;
+  tid: number;
+  ts: RelNs;
+  /** The timestamp exactly as written (decimal u64). */
+  nsecs: string;
+  cpu: number;
+  probe: ProbeInfo;
+  /** The 6th field, unquoted; '' when absent. */
+  details: string;
+}
+
+const SEND = new Set(['sendto', 'sendmsg', 'write', 'writev']);
+const RECV = new Set(['recvfrom', 'recvmsg', 'read', 'readv']);
+
+export function classifyProbe(name: string): { isModel: boolean; event: EventCode; shortName: string } {
+  const shortName = name.slice(name.lastIndexOf(':') + 1);
+  if (!name.startsWith('MT:')) return { isModel: false, event: EventCode.User, shortName };
+  return { isModel: true, event: modelEvent(shortName), shortName };
+}
+
+function modelEvent(ev: string): EventCode {
+  if (ev.startsWith('sys_enter_')) {
+    const sc = ev.slice(10);
+    if (SEND.has(sc)) return EventCode.SendEnter;
+    if (RECV.has(sc)) return EventCode.RecvEnter;
+    return EventCode.OtherModel;
+  }
+  if (ev.startsWith('sys_exit_')) {
+    const sc = ev.slice(9);
+    if (SEND.has(sc)) return EventCode.SendExit;
+    if (RECV.has(sc)) return EventCode.RecvExit;
+    return EventCode.OtherModel;
+  }
+  switch (ev) {
+    case 'tcp_send':
+      return EventCode.TcpSend;
+    case 'tcp_rcv_space_adjust':
+      return EventCode.TcpRcv;
+    case 'tcp_probe':
+      return EventCode.TcpProbe;
+    case 'sched_process_fork':
+      return EventCode.Fork;
+    case 'sched_process_exit':
+      return EventCode.Exit;
+    default:
+      return EventCode.OtherModel;
+  }
+}
+
+/** Interns probe names so each record carries a shared ProbeInfo, not a fresh string. */
+export class ProbeTable {
+  private readonly byName = new Map<string, ProbeInfo>();
+  readonly list: ProbeInfo[] = [];
+
+  get(name: string): ProbeInfo {
+    let p = this.byName.get(name);
+    if (p === undefined) {
+      p = { id: this.list.length, name, ...classifyProbe(name) };
+      this.byName.set(name, p);
+      this.list.push(p);
+    }
+    return p;
+  }
+
+  get size(): number {
+    return this.list.length;
+  }
+}
+
+/** Parses `key=value key=value` details. Returns null if a token has no `=`. */
+export function parseDetails(details: string): Record<string, string> | null {
+  const out: Record<string, string> = {};
+  const s = details.trim();
+  if (s === '') return out;
+  for (const tok of s.split(/\s+/)) {
+    const eq = tok.indexOf('=');
+    if (eq <= 0) return null;
+    out[tok.slice(0, eq)] = tok.slice(eq + 1);
+  }
+  return out;
+}

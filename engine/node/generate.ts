@@ -1,0 +1,69 @@
+import { Diagnostics } from '../model/diagnostics.js';
+import { InputError, type MetaEntry } from '../model/meta.js';
+import type { StreamStats } from '../model/psv-parse.js';
+import type { ProbeTable } from '../model/record.js';
+import { SpanGenerator, type GeneratorCounts } from '../model/span-generator.js';
+import { assembleAll, type AssembledTrace } from '../model/trace-assembly.js';
+import type { TimeBase } from '../model/time.js';
+import { RecordStream } from './record-stream.js';
+
+// Streams a sorted trace file through the span generator and assembles the traces.
+
+export interface GenerateOptions {
+  lenient?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (bytesRead: number) => void;
+}
+
+export interface GenerateOutput {
+  traces: AssembledTrace[];
+  counts: GeneratorCounts;
+  diagnostics: Diagnostics;
+  stats: StreamStats;
+  base: TimeBase;
+  probes: ProbeTable;
+  firstTs: number;
+  lastTs: number;
+}
+
+export async function generateFromFile(sortedPath: string, meta: readonly MetaEntry[], gateway: string, opts: GenerateOptions = {}): Promise<GenerateOutput> {
+  const diagnostics = new Diagnostics();
+  const stream = new RecordStream(sortedPath, {
+    diagnostics,
+    ...(opts.lenient !== undefined ? { lenient: opts.lenient } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+  });
+  const gen = new SpanGenerator(meta, gateway, { diagnostics });
+  let prevTs = -Infinity;
+  let prevLine = 0;
+  for await (const batch of stream.records()) {
+    for (const r of batch) {
+      if (r.ts < prevTs && !opts.lenient) {
+        throw new InputError(
+          `${sortedPath}:${r.line}: input is not sorted by time (this record is earlier than line ${prevLine})`,
+          `sort the capture first: misertrace sort -i ${sortedPath} -o sorted.psv (or pass --lenient to skip such records)`,
+        );
+      }
+      if (r.ts >= prevTs) {
+        prevTs = r.ts;
+        prevLine = r.line;
+      }
+      gen.feed(r);
+    }
+  }
+  if (stream.stats.lostEvents > 0) {
+    diagnostics.add('lost-events', 0, -1, `bpftrace reported ${stream.stats.lostEvents} lost events`);
+  }
+  const res = gen.finish();
+  return {
+    traces: assembleAll(res.roots),
+    counts: res.counts,
+    diagnostics,
+    stats: stream.stats,
+    base: stream.parser.timeBase!,
+    probes: stream.parser.probes,
+    firstTs: res.firstTs,
+    lastTs: res.lastTs,
+  };
+}
