@@ -1,11 +1,12 @@
 import { Diagnostics } from '../model/diagnostics.js';
-import { InputError, type MetaEntry } from '../model/meta.js';
+import type { MetaEntry } from '../model/meta.js';
 import type { StreamStats } from '../model/psv-parse.js';
 import type { ProbeTable } from '../model/record.js';
 import { SpanGenerator, type GeneratorCounts } from '../model/span-generator.js';
 import { assembleAll, type AssembledTrace } from '../model/trace-assembly.js';
 import type { TimeBase } from '../model/time.js';
 import { RecordStream } from './record-stream.js';
+import { TimeOrderCheck } from './time-order.js';
 
 // Streams a sorted trace file through the span generator and assembles the traces.
 
@@ -35,20 +36,10 @@ export async function generateFromFile(sortedPath: string, meta: readonly MetaEn
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   });
   const gen = new SpanGenerator(meta, gateway, { diagnostics });
-  let prevTs = -Infinity;
-  let prevLine = 0;
+  const order = new TimeOrderCheck(sortedPath, opts.lenient === true);
   for await (const batch of stream.records()) {
     for (const r of batch) {
-      if (r.ts < prevTs && !opts.lenient) {
-        throw new InputError(
-          `${sortedPath}:${r.line}: input is not sorted by time (this record is earlier than line ${prevLine})`,
-          `sort the capture first: misertrace sort -i ${sortedPath} -o sorted.psv (or pass --lenient to skip such records)`,
-        );
-      }
-      if (r.ts >= prevTs) {
-        prevTs = r.ts;
-        prevLine = r.line;
-      }
+      order.inOrder(r);
       gen.feed(r);
     }
   }

@@ -1,0 +1,263 @@
+import Database from 'better-sqlite3';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import type { MetaEntry } from '../model/meta.js';
+import { ProbeTable, type TraceRecord } from '../model/record.js';
+import type { AssembledTrace, FlatSpan } from '../model/trace-assembly.js';
+import { TimeBase } from '../model/time.js';
+import { fileError } from '../node/line-reader.js';
+import { BundleError } from './bundle-errors.js';
+import { APPLICATION_ID, FORMAT_VERSION } from './bundle-schema.js';
+import type { BundleManifest } from './manifest.js';
+
+// Opens a bundle read-only after checking, cheaply and in this order, that it is a complete
+// SQLite file (header, size), that it is ours (application_id), that we can read its version,
+// and that its writer finished (manifest.complete).
+
+export interface TraceSummary {
+  id: number;
+  start: number;
+  end: number;
+  duration: number;
+  spanCount: number;
+  depth: number;
+  rootTid: number;
+  rootContainer: string;
+  containers: string[];
+  eventCount: number;
+}
+
+export interface SpanRecord {
+  seq: number;
+  ts: number;
+  tsNs: string;
+  tid: number;
+  cpu: number;
+  comm: string;
+  probe: string;
+  details: string;
+  line: number;
+}
+
+export interface BundleProbe {
+  id: number;
+  name: string;
+  isModel: boolean;
+}
+
+const SQLITE_MAGIC = 'SQLite format 3\0';
+
+function checkHeader(path: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    const err = fileError(e, path);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new BundleError(path, 'missing', `${path}: no such bundle`, 'check the path');
+    throw err;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const head = Buffer.alloc(100);
+    const n = readSync(fd, head, 0, 100, 0);
+    if (n < 100 || head.toString('latin1', 0, 16) !== SQLITE_MAGIC) {
+      throw new BundleError(path, 'not-a-bundle', `${path} is not a MiSeRTrace bundle (.mstrace)`, 'open a file written by `misertrace generate` or the app');
+    }
+    const pageSize = head.readUInt16BE(16) === 1 ? 65536 : head.readUInt16BE(16);
+    const pages = head.readUInt32BE(28);
+    if (pages > 0 && size < pageSize * pages) {
+      throw new BundleError(path, 'truncated', `${path} is truncated (${size} of ${pageSize * pages} bytes)`, 'copy the bundle again from its source; the file was cut short');
+    }
+    if (head.readUInt32BE(68) !== APPLICATION_ID) {
+      throw new BundleError(path, 'not-a-bundle', `${path} is an SQLite database but not a MiSeRTrace bundle`, 'open a .mstrace file');
+    }
+    const version = head.readUInt32BE(60);
+    if (version > FORMAT_VERSION) {
+      throw new BundleError(path, 'newer-version', `${path} uses bundle format ${version}; this version reads up to ${FORMAT_VERSION}`, 'update MiSeRTrace Explorer to open it');
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export class Bundle {
+  readonly manifest: BundleManifest;
+  readonly base: TimeBase;
+  private readonly db: Database.Database;
+  private readonly probesById: BundleProbe[];
+
+  private constructor(
+    readonly path: string,
+    db: Database.Database,
+  ) {
+    this.db = db;
+    const rows = db.prepare('SELECT key, value FROM manifest').all() as { key: string; value: string }[];
+    const m: Record<string, unknown> = {};
+    for (const r of rows) m[r.key] = JSON.parse(r.value);
+    if (m['complete'] !== true) {
+      throw new BundleError(path, 'incomplete', `${path} is incomplete: the program writing it stopped before it finished`, 'generate the bundle again');
+    }
+    this.manifest = m as unknown as BundleManifest;
+    this.base = TimeBase.fromString(this.manifest.timeBaseNs);
+    this.probesById = (db.prepare('SELECT id, name, is_model AS isModel FROM probes ORDER BY id').all() as { id: number; name: string; isModel: number }[]).map(
+      (p) => ({ id: p.id, name: p.name, isModel: p.isModel === 1 }),
+    );
+  }
+
+  static open(path: string): Bundle {
+    checkHeader(path);
+    let db: Database.Database;
+    try {
+      db = new Database(path, { readonly: true, fileMustExist: true });
+      return new Bundle(path, db);
+    } catch (e) {
+      if (e instanceof BundleError) throw e;
+      const msg = e instanceof Error ? e.message : String(e);
+      if (/malformed|not a database|corrupt|no such table/i.test(msg)) {
+        throw new BundleError(path, 'corrupt', `${path} is damaged (${msg})`, 'copy the bundle again from its source');
+      }
+      throw e;
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  get probes(): readonly BundleProbe[] {
+    return this.probesById;
+  }
+
+  meta(): MetaEntry[] {
+    return this.db.prepare('SELECT tid, container, ip, container_id AS containerId FROM meta').all() as MetaEntry[];
+  }
+
+  probeScripts(): { name: string; text: string }[] {
+    return this.db.prepare('SELECT name, text FROM probe_script ORDER BY name').all() as { name: string; text: string }[];
+  }
+
+  get traceCount(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM traces').get() as { n: number }).n;
+  }
+
+  get recordCount(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM records').get() as { n: number }).n;
+  }
+
+  traceSummaries(): TraceSummary[] {
+    const rows = this.db
+      .prepare('SELECT id, start, end, span_count, depth, root_tid, root_container, containers, event_count FROM traces ORDER BY id')
+      .raw(true)
+      .all() as [number, number, number, number, number, number, string, string, number][];
+    return rows.map(([id, start, end, spanCount, depth, rootTid, rootContainer, containers, eventCount]) => ({
+      id,
+      start,
+      end,
+      duration: end - start,
+      spanCount,
+      depth,
+      rootTid,
+      rootContainer,
+      containers: JSON.parse(containers) as string[],
+      eventCount,
+    }));
+  }
+
+  trace(id: number): AssembledTrace | null {
+    const rows = this.db
+      .prepare('SELECT idx, parent, depth, kind, tid, container, ip, start, end, child_count FROM spans WHERE trace_id = ? ORDER BY idx')
+      .raw(true)
+      .all(id) as [number, number, number, 'network' | 'fork', number, string, string, number, number, number][];
+    if (rows.length === 0) return null;
+    const spans: FlatSpan[] = rows.map(([index, parent, depth, kind, tid, container, ip, start, end, childCount]) => ({
+      index,
+      parent,
+      depth,
+      kind,
+      tid,
+      container,
+      ip,
+      start,
+      end,
+      childCount,
+    }));
+    return { id, spans };
+  }
+
+  traces(ids?: readonly number[]): AssembledTrace[] {
+    const list = ids ?? (this.db.prepare('SELECT id FROM traces ORDER BY id').raw(true).all() as [number][]).map((r) => r[0]);
+    return list.map((id) => this.trace(id)!).filter((t) => t !== null);
+  }
+
+  /** Per span index: total events and counts by probe name. */
+  spanCounts(traceId: number): { total: number; byProbe: Record<string, number> }[] {
+    const out: { total: number; byProbe: Record<string, number> }[] = [];
+    for (const [idx, total] of this.db.prepare('SELECT idx, event_count FROM spans WHERE trace_id = ? ORDER BY idx').raw(true).all(traceId) as [number, number][]) {
+      out[idx] = { total, byProbe: {} };
+    }
+    for (const [idx, probe, count] of this.db.prepare('SELECT idx, probe_id, count FROM span_counts WHERE trace_id = ?').raw(true).all(traceId) as [number, number, number][]) {
+      out[idx]!.byProbe[this.probesById[probe]!.name] = count;
+    }
+    return out;
+  }
+
+  /** The raw records of one span, by index on (tid, ts): never a scan of the trace. */
+  spanRecords(traceId: number, spanIndex: number, opts: { limit?: number; offset?: number } = {}): SpanRecord[] {
+    const s = this.db.prepare('SELECT tid, start, end FROM spans WHERE trace_id = ? AND idx = ?').get(traceId, spanIndex) as
+      | { tid: number; start: number; end: number }
+      | undefined;
+    if (s === undefined) return [];
+    const rows = this.db
+      .prepare(
+        `SELECT r.seq, r.ts, r.tid, r.cpu, c.name, r.probe_id, r.details, r.line FROM records r JOIN comms c ON c.id = r.comm_id
+         WHERE r.tid = ? AND r.ts BETWEEN ? AND ? ORDER BY r.ts, r.seq LIMIT ? OFFSET ?`,
+      )
+      .raw(true)
+      .all(s.tid, s.start, s.end, opts.limit ?? 1000, opts.offset ?? 0) as [number, number, number, number, string, number, string | null, number][];
+    return rows.map(([seq, ts, tid, cpu, comm, probe, details, line]) => ({
+      seq,
+      ts,
+      tsNs: this.base.absString(ts),
+      tid,
+      cpu,
+      comm,
+      probe: this.probesById[probe]!.name,
+      details: details ?? '',
+      line,
+    }));
+  }
+
+  diagnosticCounts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const r of this.db.prepare('SELECT kind, count FROM diagnostic_counts ORDER BY kind').all() as { kind: string; count: number }[]) out[r.kind] = r.count;
+    return out;
+  }
+
+  diagnostics(limit = 1000): { kind: string; line: number; tid: number; message: string }[] {
+    return this.db.prepare('SELECT kind, line, tid, message FROM diagnostics LIMIT ?').all(limit) as { kind: string; line: number; tid: number; message: string }[];
+  }
+
+  /** All records in time order as TraceRecord batches (for user handlers and export). */
+  *recordBatches(chunk = 100_000): Generator<TraceRecord[]> {
+    const probes = new ProbeTable();
+    for (const p of this.probesById) probes.get(p.name);
+    const comms = (this.db.prepare('SELECT id, name FROM comms ORDER BY id').raw(true).all() as [number, string][]).reduce<string[]>((a, [id, n]) => {
+      a[id] = n;
+      return a;
+    }, []);
+    const st = this.db.prepare('SELECT seq, ts, tid, cpu, comm_id, probe_id, details, line FROM records WHERE seq >= ? ORDER BY seq LIMIT ?').raw(true);
+    for (let from = 0; ; from += chunk) {
+      const rows = st.all(from, chunk) as [number, number, number, number, number, number, string | null, number][];
+      if (rows.length === 0) return;
+      yield rows.map(([, ts, tid, cpu, comm, probe, details, line]) => ({
+        line,
+        comm: comms[comm]!,
+        tid,
+        ts,
+        nsecs: this.base.absString(ts),
+        cpu,
+        probe: probes.list[probe]!,
+        details: details ?? '',
+      }));
+    }
+  }
+}

@@ -1,0 +1,56 @@
+// What a bundle says about itself. Stored as one JSON value per key in the `manifest` table.
+
+export interface CaptureInfo {
+  backend: 'bpftrace' | 'ftrace' | 'import';
+  network: string | null;
+  gateway: string;
+  kernel: string | null;
+  hostname: string | null;
+  /** ISO times of the capture, when known. */
+  startedAt: string | null;
+  stoppedAt: string | null;
+  attachedProbes: number | null;
+  lostEvents: number;
+  /** Set when the capture ended early (bpftrace died, cancelled): what was captured is kept. */
+  partial: boolean;
+  partialReason: string | null;
+  /** Buffer sizes and other knobs the capture ran with. */
+  parameters: Record<string, string | number | boolean>;
+  probesSelected: string[];
+}
+
+export interface BundleManifest {
+  format: 'misertrace-bundle';
+  formatVersion: number;
+  toolVersion: string;
+  createdAt: string;
+  /** Exact absolute ns of relative time 0 (decimal string). */
+  timeBaseNs: string;
+  firstTs: number;
+  lastTs: number;
+  capture: CaptureInfo;
+  stream: { lines: number; records: number; malformed: number; ownLines: number };
+  generator: Record<string, number>;
+  traceCount: number;
+  spanCount: number;
+  /** Written last: a bundle without it is incomplete and refused. */
+  complete: boolean;
+}
+
+export function defaultCaptureInfo(gateway: string): CaptureInfo {
+  return {
+    backend: 'import',
+    network: null,
+    gateway,
+    kernel: null,
+    hostname: null,
+    startedAt: null,
+    stoppedAt: null,
+    attachedProbes: null,
+    lostEvents: 0,
+    partial: false,
+    partialReason: null,
+    parameters: {},
+    probesSelected: [],
+  };
+}

@@ -1,0 +1,122 @@
+import { stat } from 'node:fs/promises';
+import { BundleWriter } from '../bundle/bundle-writer.js';
+import { defaultCaptureInfo, type BundleManifest, type CaptureInfo } from '../bundle/manifest.js';
+import { FORMAT_VERSION } from '../bundle/bundle-schema.js';
+import { EventCounter } from '../handlers/event-counts.js';
+import { Diagnostics } from '../model/diagnostics.js';
+import type { MetaEntry } from '../model/meta.js';
+import { SpanGenerator } from '../model/span-generator.js';
+import { assembleAll, type AssembledTrace } from '../model/trace-assembly.js';
+import { TOOL_VERSION } from '../version.js';
+import { fileError, throwIfCancelled } from './line-reader.js';
+import { RecordStream } from './record-stream.js';
+import { TimeOrderCheck } from './time-order.js';
+
+// generate: sorted records -> span generator + records table in one pass; then the traces, a
+// counting pass over the stored records for per-span event counts, and an atomic commit.
+
+export type BuildStage = 'generate' | 'count' | 'write';
+
+export interface BuildBundleOptions {
+  sortedPath: string;
+  meta: readonly MetaEntry[];
+  gateway: string;
+  output: string;
+  capture?: Partial<CaptureInfo>;
+  probeScript?: { name: string; text: string };
+  lenient?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (stage: BuildStage, fraction: number) => void;
+}
+
+export interface BuildResult {
+  output: string;
+  traces: AssembledTrace[];
+  manifest: BundleManifest;
+  diagnostics: Diagnostics;
+}
+
+export async function buildBundle(o: BuildBundleOptions): Promise<BuildResult> {
+  let size: number;
+  try {
+    size = (await stat(o.sortedPath)).size;
+  } catch (e) {
+    throw fileError(e, o.sortedPath);
+  }
+  const writer = BundleWriter.create(o.output);
+  try {
+    const diagnostics = new Diagnostics();
+    const stream = new RecordStream(o.sortedPath, {
+      diagnostics,
+      ...(o.lenient !== undefined ? { lenient: o.lenient } : {}),
+      ...(o.signal ? { signal: o.signal } : {}),
+      onProgress: (b) => o.onProgress?.('generate', size > 0 ? b / size : 1),
+    });
+    const gen = new SpanGenerator(o.meta, o.gateway, { diagnostics });
+    const order = new TimeOrderCheck(o.sortedPath, o.lenient === true);
+    for await (const batch of stream.records()) {
+      // The records table must be in time order (the counting sweep relies on it): with
+      // --lenient an out-of-order record is counted by the generator and not stored.
+      let kept = batch;
+      for (let i = 0; i < batch.length; i++) {
+        const r = batch[i]!;
+        if (!order.inOrder(r)) {
+          if (kept === batch) kept = batch.slice(0, i);
+        } else if (kept !== batch) kept.push(r);
+        gen.feed(r);
+      }
+      writer.addRecords(kept, stream.parser.probes);
+    }
+    const res = gen.finish();
+    const traces = assembleAll(res.roots);
+    const probes = stream.parser.probes;
+    throwIfCancelled(o.signal);
+
+    const counter = new EventCounter(traces, probes.size);
+    const total = writer.recordsWritten;
+    let done = 0;
+    for (const cols of writer.recordColumns()) {
+      counter.add(cols);
+      done += cols.length;
+      o.onProgress?.('count', total > 0 ? done / total : 1);
+      await new Promise((r) => setImmediate(r)); // lets a cancel message in
+      throwIfCancelled(o.signal);
+    }
+    o.onProgress?.('write', 0);
+    writer.setTraces(traces, counter.counts);
+    const lost = stream.stats.lostEvents + (o.capture?.lostEvents ?? 0);
+    if (lost > 0) diagnostics.add('lost-events', 0, -1, `${lost} events were lost during capture`);
+    writer.setDiagnostics(diagnostics);
+    writer.setMeta(o.meta);
+    if (o.probeScript) writer.setProbeScript(o.probeScript.name, o.probeScript.text);
+    const capture: CaptureInfo = {
+      ...defaultCaptureInfo(o.gateway),
+      ...o.capture,
+      gateway: o.gateway,
+      lostEvents: lost,
+      attachedProbes: o.capture?.attachedProbes ?? stream.stats.attachedProbes,
+    };
+    const manifest: BundleManifest = {
+      format: 'misertrace-bundle',
+      formatVersion: FORMAT_VERSION,
+      toolVersion: TOOL_VERSION,
+      createdAt: new Date().toISOString(),
+      timeBaseNs: stream.parser.timeBase!.baseNs.toString(),
+      firstTs: res.firstTs,
+      lastTs: res.lastTs,
+      capture,
+      stream: { lines: stream.stats.lines, records: stream.stats.records, malformed: stream.stats.malformed, ownLines: stream.stats.ownLines },
+      generator: { ...res.counts },
+      traceCount: traces.length,
+      spanCount: counter.counts.spanCount,
+      complete: true,
+    };
+    throwIfCancelled(o.signal);
+    writer.commit(manifest);
+    o.onProgress?.('write', 1);
+    return { output: o.output, traces, manifest, diagnostics };
+  } catch (e) {
+    writer.abort();
+    throw e;
+  }
+}

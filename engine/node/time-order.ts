@@ -1,0 +1,31 @@
+import { InputError } from '../model/meta.js';
+import type { TraceRecord } from '../model/record.js';
+
+// generate needs time-ordered input. An earlier record than the one before it stops the run
+// with a hint to sort, or, with --lenient, is passed on for the generator to count and skip.
+
+export class TimeOrderCheck {
+  private prevTs = -Infinity;
+  private prevLine = 0;
+
+  constructor(
+    private readonly path: string,
+    private readonly lenient: boolean,
+  ) {}
+
+  /** True when the record is not earlier than the last in-order one. */
+  inOrder(r: TraceRecord): boolean {
+    if (r.ts >= this.prevTs) {
+      this.prevTs = r.ts;
+      this.prevLine = r.line;
+      return true;
+    }
+    if (!this.lenient) {
+      throw new InputError(
+        `${this.path}:${r.line}: input is not sorted by time (this record is earlier than line ${this.prevLine})`,
+        `sort the capture first: misertrace sort -i ${this.path} -o sorted.psv (or pass --lenient to skip such records)`,
+      );
+    }
+    return false;
+  }
+}
