@@ -1,0 +1,33 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseGateway, parseMeta } from '../engine/model/meta.js';
+import { buildBundle } from '../engine/node/build-bundle.js';
+import { sortTraceFile } from '../engine/node/sort.js';
+import { fixture, type FixtureName } from './fixtures.js';
+
+// Real bundles built from the fixtures by the real pipeline (sort + generate), for tests.
+
+export interface TempDir {
+  path: string;
+  remove(): void;
+}
+
+export function tempDir(prefix = 'misertrace-test-'): TempDir {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export async function buildFixtureBundle(name: FixtureName, dir: string): Promise<string> {
+  const sorted = join(dir, `${name}.sorted.psv`);
+  await sortTraceFile(fixture(name, 'trace.psv'), sorted);
+  const out = join(dir, `${name}.mstrace`);
+  await buildBundle({
+    sortedPath: sorted,
+    meta: parseMeta(readFileSync(fixture(name, 'meta.psv'), 'utf8')),
+    gateway: parseGateway(readFileSync(fixture(name, 'gateway.txt'), 'utf8')),
+    output: out,
+    capture: { backend: 'bpftrace', network: 'oracle' },
+  });
+  return out;
+}
