@@ -20,14 +20,14 @@ export function tempDir(prefix = 'misertrace-test-'): TempDir {
 
 export async function buildFixtureBundle(name: FixtureName, dir: string): Promise<string> {
   const sorted = join(dir, `${name}.sorted.psv`);
-  await sortTraceFile(fixture(name, 'trace.psv'), sorted);
+  const s = await sortTraceFile(fixture(name, 'trace.psv'), sorted);
   const out = join(dir, `${name}.mstrace`);
   await buildBundle({
     sortedPath: sorted,
     meta: parseMeta(readFileSync(fixture(name, 'meta.psv'), 'utf8')),
     gateway: parseGateway(readFileSync(fixture(name, 'gateway.txt'), 'utf8')),
     output: out,
-    capture: { backend: 'bpftrace', network: 'oracle' },
+    capture: { backend: 'bpftrace', network: 'oracle', attachedProbes: s.stats.attachedProbes, lostEvents: s.stats.lostEvents },
   });
   return out;
 }

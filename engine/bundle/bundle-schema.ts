@@ -1,5 +1,5 @@
 // The .mstrace bundle is one SQLite database (ADR 0001): crash-safe, indexed, and queryable by
-// users with any SQLite client. Times are stored as ns relative to `time_base_ns` in the
+// users with any SQLite client. Times are stored as ns relative to `timeBaseNs` in the
 // manifest; the view `records_abs` adds it back exactly (SQLite integers are 64-bit).
 
 /** 'MSTR' — lets us tell our bundles from any other SQLite file. */
@@ -14,7 +14,7 @@ CREATE TABLE probes (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, is_model
 CREATE TABLE comms (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
 CREATE TABLE records (
   seq INTEGER PRIMARY KEY,          -- position in time order
-  ts INTEGER NOT NULL,              -- ns relative to manifest time_base_ns
+  ts INTEGER NOT NULL,              -- ns relative to manifest timeBaseNs
   tid INTEGER NOT NULL,
   cpu INTEGER NOT NULL,
   comm_id INTEGER NOT NULL REFERENCES comms(id),
@@ -49,7 +49,7 @@ CREATE TABLE diagnostic_counts (kind TEXT PRIMARY KEY, count INTEGER NOT NULL);
 CREATE VIEW records_abs AS
   SELECT r.seq, CAST(json_extract(m.value, '$') AS INTEGER) + r.ts AS ts_ns, r.tid, r.cpu, c.name AS comm, p.name AS probe, r.details
   FROM records r JOIN comms c ON c.id = r.comm_id JOIN probes p ON p.id = r.probe_id
-  JOIN manifest m ON m.key = 'time_base_ns';
+  JOIN manifest m ON m.key = 'timeBaseNs';
 `;
 
 /** Built after the bulk insert: one span's records are found by (tid, time) without a scan. */

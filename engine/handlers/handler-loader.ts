@@ -31,7 +31,12 @@ export async function loadHandlerModule(spec: string): Promise<HandlerModule> {
   } catch (e) {
     throw new InputError(`handler module ${spec} failed to load: ${e instanceof Error ? e.message : String(e)}`, 'fix the module; it must export createSpanHandler and createTraceHandler');
   }
-  const m = (typeof mod['default'] === 'object' && mod['default'] !== null ? mod['default'] : mod) as Partial<HandlerModule> & Record<string, unknown>;
+  // A default export, or named exports; a TS file outside an ESM package arrives through
+  // CommonJS interop with its default export one level deeper.
+  let m = mod as Partial<HandlerModule> & Record<string, unknown>;
+  for (let i = 0; i < 2 && typeof m.createSpanHandler !== 'function' && typeof m['default'] === 'object' && m['default'] !== null; i++) {
+    m = m['default'] as Partial<HandlerModule> & Record<string, unknown>;
+  }
   if (typeof m.createSpanHandler !== 'function' || typeof m.createTraceHandler !== 'function') {
     throw new InputError(
       `handler module ${spec} must export createSpanHandler(span) and createTraceHandler(trace)`,

@@ -113,9 +113,11 @@ export async function sortTraceFile(input: string, output: string, opts: SortOpt
       chunk = new Chunk();
     };
     for await (const b of stream.batches(true)) {
-      for (let i = 0; i < b.records.length; i++) chunk.add(b.records[i]!, b.raws[i]!);
+      for (let i = 0; i < b.records.length; i++) {
+        chunk.add(b.records[i]!, b.raws[i]!);
+        if (chunk.bytes >= budget) await spill();
+      }
       opts.onProgress?.({ stage: 'read', bytes: stream.bytesRead, records: stream.stats.records });
-      if (chunk.bytes >= budget) await spill();
     }
     if (runs.length === 0) {
       const { order, disorder: d } = sortChunk(chunk);

@@ -53,10 +53,10 @@ interface Pending {
 }
 
 /** The worker entry: compiled JS under dist/, or the TypeScript source run through tsx. */
-function workerEntry(): { url: URL; execArgv: string[] } {
+function workerEntry(): URL {
   const js = new URL('./engine-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return { url: js, execArgv: [] };
-  return { url: new URL('./engine-worker.ts', import.meta.url), execArgv: ['--import', 'tsx'] };
+  if (existsSync(fileURLToPath(js))) return js;
+  return new URL('./engine-worker-dev.mjs', import.meta.url);
 }
 
 export class WorkerEngineClient implements EngineClient {
@@ -64,20 +64,22 @@ export class WorkerEngineClient implements EngineClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private disposed = false;
+  private exited: string | null = null;
 
   constructor() {
-    const { url, execArgv } = workerEntry();
-    this.worker = new Worker(url, { execArgv });
+    this.worker = new Worker(workerEntry());
     this.worker.on('message', (m: FromWorker) => this.onMessage(m));
     this.worker.on('error', (e) => this.failAll(e));
     this.worker.on('exit', (code) => {
-      if (!this.disposed) this.failAll(new Error(`engine worker exited with code ${code}`));
+      this.exited = `engine worker exited with code ${code}`;
+      if (!this.disposed) this.failAll(new Error(this.exited));
     });
   }
 
   run<J extends EngineJob>(job: J, onProgress?: (p: EngineProgress) => void): RunningJob<ResultOf<J>> {
     if (this.disposed) throw new Error('EngineClient used after dispose');
     const id = this.nextId++;
+    if (this.exited !== null) return { id, result: Promise.reject(new Error(this.exited)), cancel: () => undefined };
     const result = new Promise<ResultOf<J>>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, ...(onProgress ? { onProgress } : {}) });
     });

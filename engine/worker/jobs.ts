@@ -33,7 +33,11 @@ export async function runJob(job: EngineJob, ctx: JobContext): Promise<JobResult
       try {
         const sorted = join(tmp, 'sorted.psv');
         const s = await sortJob(job.input, sorted, job.lenient === true, ctx);
-        const capture = { ...job.capture, lostEvents: Math.max(job.capture?.lostEvents ?? 0, s.lostEvents) };
+        const capture = {
+          ...job.capture,
+          lostEvents: Math.max(job.capture?.lostEvents ?? 0, s.lostEvents),
+          attachedProbes: job.capture?.attachedProbes ?? s.attachedProbes,
+        };
         return await bundleJob({ ...job, capture }, sorted, ctx);
       } finally {
         await rm(tmp, { recursive: true, force: true });
@@ -51,7 +55,7 @@ async function sortJob(input: string, output: string, lenient: boolean, ctx: Job
     ...(budget !== undefined ? { memoryBudgetBytes: budget } : {}),
     onProgress: (p) => ctx.onProgress({ stage: `sort:${p.stage}`, fraction: p.stage === 'read' ? 0.5 : 0.9 }),
   });
-  return { kind: 'sort', records: r.stats.records, malformed: r.stats.malformed, lostEvents: r.stats.lostEvents, runs: r.runs };
+  return { kind: 'sort', records: r.stats.records, malformed: r.stats.malformed, lostEvents: r.stats.lostEvents, attachedProbes: r.stats.attachedProbes, runs: r.runs };
 }
 
 async function bundleJob(job: Extract<EngineJob, { kind: 'build-bundle' | 'import' }>, sortedPath: string, ctx: JobContext): Promise<BundleJobResult> {

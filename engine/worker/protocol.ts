@@ -40,6 +40,7 @@ export interface SortJobResult {
   records: number;
   malformed: number;
   lostEvents: number;
+  attachedProbes: number | null;
   runs: number;
 }
 

@@ -1,0 +1,70 @@
+import { formatDuration, type RelNs } from '../model/time.js';
+import type { CountColumn, LabelField, LabelSegment } from './layout-types.js';
+import { textWidth } from './text-metrics.js';
+
+// The text of one span's label, as styled segments (the SVG colours tid, container and counts
+// apart, like the seed figure), and its estimated width for placement.
+
+export const DEFAULT_LABEL_FIELDS: readonly LabelField[] = ['tid', 'container', 'counts'];
+
+export interface LabelSource {
+  tid: number;
+  container: string;
+  ip: string;
+  kind: 'network' | 'fork';
+  start: RelNs;
+  end: RelNs;
+  counts: readonly number[];
+  hiddenDescendants: number;
+  outside: 'before' | 'after' | null;
+}
+
+export interface LabelContext {
+  fields: readonly LabelField[];
+  columns: readonly CountColumn[];
+  containerNames: Readonly<Record<string, string>>;
+  origin: RelNs;
+}
+
+export function labelSegments(s: LabelSource, ctx: LabelContext): LabelSegment[] {
+  const out: LabelSegment[] = [];
+  const seg = (text: string, role: LabelSegment['role'], bold = false) => out.push({ text, role, bold });
+  if (s.outside === 'before') seg('◂', 'outside');
+  for (const f of ctx.fields) {
+    switch (f) {
+      case 'tid':
+        seg(String(s.tid), 'tid', true);
+        break;
+      case 'container':
+        seg(ctx.containerNames[s.container] ?? s.container, 'container');
+        break;
+      case 'ip':
+        seg(s.ip, 'ip');
+        break;
+      case 'kind':
+        seg(s.kind, 'kind');
+        break;
+      case 'start':
+        seg(`+${formatDuration(s.start - ctx.origin)}`, 'start');
+        break;
+      case 'duration':
+        seg(formatDuration(s.end - s.start), 'duration');
+        break;
+      case 'counts':
+        ctx.columns.forEach((c, i) => {
+          seg(`${c.label}:`, 'count-name');
+          seg(String(s.counts[i] ?? 0), 'count-value');
+        });
+        break;
+    }
+  }
+  if (s.hiddenDescendants > 0) seg(`(+${s.hiddenDescendants} hidden)`, 'hidden');
+  if (s.outside === 'after') seg('▸', 'outside');
+  return out;
+}
+
+export function segmentsWidth(segments: readonly LabelSegment[], fontSize: number): number {
+  let w = 0;
+  for (const s of segments) w += textWidth(s.text, fontSize, s.bold);
+  return w + Math.max(0, segments.length - 1) * textWidth(' ', fontSize);
+}

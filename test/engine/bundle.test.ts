@@ -1,0 +1,169 @@
+import Database from 'better-sqlite3';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Bundle } from '../../engine/bundle/bundle-reader.js';
+import { BundleError } from '../../engine/bundle/bundle-errors.js';
+import { replicateCapture } from '../../bench/replicate.js';
+import { buildFixtureBundle, tempDir, type TempDir } from '../fixture-bundles.js';
+import { fixture, FIXTURES } from '../fixtures.js';
+import { cli, spawnCli } from './cli-harness.js';
+
+let dir: TempDir;
+let bundle: string;
+beforeAll(async () => {
+  dir = tempDir();
+  bundle = await buildFixtureBundle('seq20', dir.path);
+});
+afterAll(() => dir.remove());
+
+function openError(path: string): BundleError {
+  try {
+    Bundle.open(path).close();
+  } catch (e) {
+    if (e instanceof BundleError) return e;
+    throw e;
+  }
+  throw new Error(`${path} opened`);
+}
+
+describe('the .mstrace bundle', () => {
+  it('holds manifest, meta, records, traces and per-span counts', () => {
+    const b = Bundle.open(bundle);
+    try {
+      expect(b.manifest).toMatchObject({ format: 'misertrace-bundle', formatVersion: 1, traceCount: 20, complete: true });
+      expect(b.manifest.capture).toMatchObject({ backend: 'bpftrace', gateway: '172.29.77.1', lostEvents: 0, attachedProbes: 24, partial: false });
+      expect(b.recordCount).toBe(10953);
+      expect(b.meta()).toHaveLength(30);
+      const s = b.traceSummaries();
+      expect(s).toHaveLength(20);
+      expect(s[0]).toMatchObject({ id: 1, rootContainer: 'oracle-frontend', rootTid: 16026, spanCount: 10 });
+      expect(s[0]!.containers).toEqual(['oracle-frontend', 'oracle-catalog', 'oracle-inventory', 'oracle-kvstore']);
+      const counts = b.spanCounts(1);
+      expect(counts[0]!.total).toBe(61);
+      expect(Object.values(counts[0]!.byProbe).reduce((a, c) => a + c, 0)).toBe(61);
+    } finally {
+      b.close();
+    }
+  });
+
+  it('finds one span\'s raw records by index, exact times included', () => {
+    const b = Bundle.open(bundle);
+    try {
+      const recs = b.spanRecords(1, 0, { limit: 5000 });
+      expect(recs).toHaveLength(61);
+      const span = b.trace(1)!.spans[0]!;
+      for (const r of recs) {
+        expect(r.tid).toBe(16026);
+        expect(r.ts).toBeGreaterThanOrEqual(span.start);
+        expect(r.ts).toBeLessThanOrEqual(span.end);
+      }
+      expect(recs[0]!.tsNs).toBe('637618970003');
+      expect(recs[0]!.probe).toBe('MT:tracepoint:syscalls:sys_enter_read');
+      expect(b.spanRecords(1, 0, { limit: 10, offset: 60 })).toHaveLength(1);
+      const plan = new Database(bundle, { readonly: true })
+        .prepare('EXPLAIN QUERY PLAN SELECT * FROM records WHERE tid = 1 AND ts BETWEEN 0 AND 5')
+        .all() as { detail: string }[];
+      expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING INDEX records_tid_ts/);
+    } finally {
+      b.close();
+    }
+  });
+
+  it('is queryable with plain SQL, with exact absolute times in records_abs', () => {
+    const db = new Database(bundle, { readonly: true });
+    db.defaultSafeIntegers(true);
+    const row = db.prepare('SELECT ts_ns, comm, probe FROM records_abs ORDER BY seq LIMIT 1').get() as { ts_ns: bigint; comm: string; probe: string };
+    db.close();
+    expect(row).toEqual({ ts_ns: 635890805661n, comm: 'node', probe: 'tracepoint:exceptions:page_fault_user' });
+  });
+
+  it('exports to the original tool\'s files and imports back to the same traces', async () => {
+    const out = join(dir.path, 'exported');
+    expect((await cli('bundle', 'export', '-i', bundle, '-o', out)).code).toBe(0);
+    expect(readFileSync(join(out, 'sorted.psv'), 'utf8')).toBe(readFileSync(fixture('seq20', 'sorted.psv'), 'utf8').replace(/\r\n/g, '\n'));
+    expect(readFileSync(join(out, 'meta.psv'), 'utf8')).toBe(readFileSync(fixture('seq20', 'meta.psv'), 'utf8').replace(/\r\n/g, '\n'));
+    const again = join(dir.path, 'again.mstrace');
+    const r = await cli('bundle', 'import', '-i', join(out, 'sorted.psv'), '-m', join(out, 'meta.psv'), '-g', readFileSync(join(out, 'gateway.txt'), 'utf8').trim(), '-o', again);
+    expect(r.code).toBe(0);
+    const a = await cli('render', '-i', bundle, '-t', 'custom', '-r');
+    const b = await cli('render', '-i', again, '-t', 'custom', '-r');
+    expect(b.stdout).toBe(a.stdout);
+    expect(readFileSync(join(out, 'dag.json'), 'utf8')).toBe((await cli('render', '-i', bundle, '-t', 'dag', '-r', '-f')).stdout);
+  });
+
+  it('refuses foreign, truncated, newer and incomplete files with a clear reason', () => {
+    expect(openError(join(dir.path, 'none.mstrace')).reason).toBe('missing');
+    expect(openError(fixture('seq20', 'meta.psv')).reason).toBe('not-a-bundle');
+    const foreign = join(dir.path, 'foreign.db');
+    new Database(foreign).exec('CREATE TABLE t (x)').close();
+    expect(openError(foreign)).toMatchObject({ reason: 'not-a-bundle', message: expect.stringMatching(/SQLite database but not a MiSeRTrace bundle/) });
+    const newer = join(dir.path, 'newer.mstrace');
+    copyFileSync(bundle, newer);
+    const db = new Database(newer);
+    db.pragma('user_version = 99');
+    db.close();
+    expect(openError(newer)).toMatchObject({ reason: 'newer-version', hint: expect.stringMatching(/update/) });
+    const incomplete = join(dir.path, 'incomplete.mstrace');
+    copyFileSync(bundle, incomplete);
+    const db2 = new Database(incomplete);
+    db2.prepare("UPDATE manifest SET value = 'false' WHERE key = 'complete'").run();
+    db2.close();
+    expect(openError(incomplete).reason).toBe('incomplete');
+  });
+
+  describe('a process killed while writing never leaves a bundle under the target name', () => {
+    let raw: string;
+    let meta: string;
+    beforeAll(async () => {
+      raw = join(dir.path, 'kill.psv');
+      meta = join(dir.path, 'kill.meta');
+      await replicateCapture({ fixtureDir: join(FIXTURES, 'mixed50'), copies: 40, tracePath: raw, metaPath: meta });
+    });
+
+    it('on SIGKILL', async () => {
+      const again = join(dir.path, 'killed.mstrace');
+      const child = spawnCli(['bundle', 'import', '-i', raw, '-m', meta, '-g', '172.29.77.1', '-o', again]);
+      // Kill it while the bundle itself is being written (its hidden temp file exists).
+      const writing = () => readdirSync(dir.path).some((f) => f.startsWith('.killed.mstrace.partial-'));
+      for (let i = 0; i < 500 && !writing(); i++) await new Promise((res) => setTimeout(res, 10));
+      expect(writing()).toBe(true);
+      expect(process.kill(await pidOf(again), 'SIGKILL')).toBe(true);
+      expect((await child).signal).toBe('SIGKILL');
+      expect(existsSync(again)).toBe(false);
+      // Left alone, the same job writes the bundle: the kill, not the input, stopped it.
+      expect((await spawnCli(['bundle', 'import', '-i', raw, '-m', meta, '-g', '172.29.77.1', '-o', again])).code).toBe(0);
+      expect(Bundle.open(again).manifest.traceCount).toBe(2000);
+    });
+
+    it('on SIGINT: exit 130, no output, temporary files removed', async () => {
+      const sub = join(dir.path, 'sigint');
+      mkdirSync(sub);
+      const out = join(sub, 'interrupted.mstrace');
+      const child = spawnCli(['bundle', 'import', '-i', raw, '-m', meta, '-g', '172.29.77.1', '-o', out]);
+      await new Promise((res) => setTimeout(res, 600));
+      process.kill(await pidOf(out), 'SIGINT');
+      const r = await child;
+      expect(r.code).toBe(130);
+      expect(r.stderr).toMatch(/interrupted; no output was written/);
+      expect(existsSync(out)).toBe(false);
+      expect(readdirSync(sub)).toEqual([]);
+    });
+  });
+});
+
+/** The pid of the misertrace process writing `out` (found through /proc, no shell). */
+async function pidOf(out: string): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    for (const p of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      try {
+        const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
+        if (cmd.includes('misertrace.js') && cmd.includes(out)) return Number(p);
+      } catch {
+        // The process ended while we looked: not the one.
+      }
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`no process writing ${out}`);
+}
