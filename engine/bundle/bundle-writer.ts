@@ -2,10 +2,10 @@ import Database from 'better-sqlite3';
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync } from 'node:fs';
 import type { Diagnostics } from '../model/diagnostics.js';
 import type { MetaEntry } from '../model/meta.js';
-import type { ProbeTable, TraceRecord } from '../model/record.js';
 import type { AssembledTrace } from '../model/trace-assembly.js';
 import type { SpanEventCounts } from '../handlers/event-counts.js';
 import { tempPathFor } from '../node/atomic-file.js';
+import type { ColumnNames, RecordColumns } from '../node/record-columns.js';
 import { fileError } from '../node/line-reader.js';
 import { APPLICATION_ID, FORMAT_VERSION, INDEXES, SCHEMA } from './bundle-schema.js';
 import type { BundleManifest } from './manifest.js';
@@ -16,7 +16,7 @@ import type { BundleManifest } from './manifest.js';
 
 export class BundleWriter {
   private readonly db: Database.Database;
-  private readonly comms = new Map<string, number>();
+  private commsWritten = 0;
   private probesWritten = 0;
   private readonly insRecord: Database.Statement;
   private readonly insComm: Database.Statement;
@@ -75,21 +75,21 @@ export class BundleWriter {
     this.db.prepare('INSERT OR REPLACE INTO probe_script (name, text) VALUES (?, ?)').run(name, text);
   }
 
-  /** Appends records in time order (one transaction per batch). */
-  addRecords(batch: readonly TraceRecord[], probes: ProbeTable): void {
+  /** Appends a batch of records in time order (one transaction); `keep[i] === 0` skips record i. */
+  addColumns(c: RecordColumns, names: ColumnNames, keep: Uint8Array | null): void {
     this.db.transaction(() => {
-      while (this.probesWritten < probes.size) {
-        const p = probes.list[this.probesWritten++]!;
+      while (this.probesWritten < names.probes.length) {
+        const p = names.probes[this.probesWritten++]!;
         this.insProbe.run(p.id, p.name, p.isModel ? 1 : 0);
       }
-      for (const r of batch) {
-        let c = this.comms.get(r.comm);
-        if (c === undefined) {
-          c = this.comms.size;
-          this.comms.set(r.comm, c);
-          this.insComm.run(c, r.comm);
-        }
-        this.insRecord.run(this.recordsWritten++, r.ts, r.tid, r.cpu, c, r.probe.id, r.details === '' ? null : r.details, r.line);
+      while (this.commsWritten < names.comms.length) {
+        this.insComm.run(this.commsWritten, names.comms[this.commsWritten]!);
+        this.commsWritten++;
+      }
+      for (let i = 0; i < c.n; i++) {
+        if (keep !== null && keep[i] === 0) continue;
+        const d = c.detailsAt[i]!;
+        this.insRecord.run(this.recordsWritten++, c.ts[i]!, c.tid[i]!, c.cpu[i]!, c.comm[i]!, c.probe[i]!, d < 0 ? null : c.details[d]!, c.line[i]!);
       }
     })();
   }

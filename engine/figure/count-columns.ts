@@ -30,11 +30,13 @@ export function defaultCountLabel(probe: string): string {
   return KNOWN_LABELS[ev] ?? ev;
 }
 
-/** The user probes that occur in `counts`, sorted by name (stable across runs and machines). */
+/** The user probes that occur in `counts`, ordered by label then probe name (stable across runs and machines). */
 export function defaultCountColumns(counts: readonly (SpanCounts | undefined)[]): CountColumn[] {
   const names = new Set<string>();
   for (const c of counts) if (c) for (const p of Object.keys(c.byProbe)) if (!isModelProbe(p)) names.add(p);
-  return [...names].sort().map((probe) => ({ probe, label: defaultCountLabel(probe) }));
+  return [...names]
+    .map((probe) => ({ probe, label: defaultCountLabel(probe) }))
+    .sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : a.probe < b.probe ? -1 : a.probe > b.probe ? 1 : 0));
 }
 
 /**

@@ -1,3 +1,4 @@
+import { defaultCountColumns } from './count-columns.js';
 import type { FigureOptions, FigureTrace } from './figure-types.js';
 import { DEFAULT_GEOMETRY, layoutGantt } from './gantt-layout.js';
 import type { GanttGeometry, GanttLayout, GanttViewOptions, TimeWindow } from './layout-types.js';
@@ -32,16 +33,29 @@ function scaledForPitch(g: Partial<GanttGeometry>, rowPitch: number): Partial<Ga
   };
 }
 
-function sharedWindows(traces: readonly FigureTrace[]): TimeWindow[] {
-  const ext = traces.map(({ trace }) => {
-    let start = Infinity;
-    let end = -Infinity;
-    for (const s of trace.spans) {
-      start = Math.min(start, s.start, s.end);
-      end = Math.max(end, s.start, s.end);
-    }
+function extentOf(trace: FigureTrace['trace']): TimeWindow {
+  let start = Infinity;
+  let end = -Infinity;
+  for (const s of trace.spans) {
+    start = Math.min(start, s.start, s.end);
+    end = Math.max(end, s.start, s.end);
+  }
+  return { start, end };
+}
+
+function relativeWindows(traces: readonly FigureTrace[], rel: NonNullable<FigureOptions['windowFromStart']>): TimeWindow[] {
+  return traces.map(({ trace }) => {
+    const ext = extentOf(trace);
+    const t0 = trace.spans[0]!.start;
+    const start = rel.start == null ? ext.start : t0 + rel.start;
+    const end = rel.end == null ? ext.end : t0 + rel.end;
+    if (end <= start) throw new RangeError(`the window ends before it starts in trace ${trace.id}`);
     return { start, end };
   });
+}
+
+function sharedWindows(traces: readonly FigureTrace[]): TimeWindow[] {
+  const ext = traces.map(({ trace }) => extentOf(trace));
   const longest = Math.max(...ext.map((e) => e.end - e.start), 1);
   return ext.map((e) => ({ start: e.start, end: e.start + longest }));
 }
@@ -58,8 +72,9 @@ export interface FittedPanels {
  * `chromeHeight` is everything but the rows, for fitting a requested height.
  */
 export function fitPanels(traces: readonly FigureTrace[], opts: FigureOptions, width: number, chromeHeight: number): FittedPanels {
-  const view: GanttViewOptions = opts.view ?? {};
-  const windows = opts.sharedScale && !view.window ? sharedWindows(traces) : null;
+  // Panels show the same counts, so a column missing from one trace's records reads as 0 there.
+  const view: GanttViewOptions = { ...opts.view, counts: opts.view?.counts ?? defaultCountColumns(traces.flatMap((t) => t.counts ?? [])) };
+  const windows = opts.windowFromStart ? relativeWindows(traces, opts.windowFromStart) : opts.sharedScale && !view.window ? sharedWindows(traces) : null;
   let geometry: Partial<GanttGeometry> = { ...view.geometry };
   const run = (plotWidth: number) =>
     traces.map((t, i) =>

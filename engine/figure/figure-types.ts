@@ -29,6 +29,11 @@ export interface FigureOptions {
   greyscale?: boolean;
   /** Applied to every panel. */
   view?: GanttViewOptions;
+  /**
+   * The time window as offsets (ns) from each trace's root start, so one window fits every panel;
+   * a side left out is the trace's own edge. Overrides view.window.
+   */
+  windowFromStart?: { start?: number | null; end?: number | null };
   /** Every panel at the same ns per px, so durations compare across panels. */
   sharedScale?: boolean;
   /** A <title> per bar (hover text in browsers). Default true. */

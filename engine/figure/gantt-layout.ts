@@ -185,14 +185,16 @@ export function layoutGantt(input: LayoutInput, view: GanttViewOptions = {}): Ga
       origin,
     };
     // What leaves a bar's end (a response arrow, or the root's client arrow) pushes a right label further out.
+    // An arrow entering a bar's start from the left (a request, or the client's) pushes a left label out.
     const rightArrow = new Uint8Array(rows.length);
-    const clientIn = new Uint8Array(rows.length);
+    const leftArrow = new Uint8Array(rows.length);
     for (const a of arrows) {
       if (a.direction === 'return') rightArrow[a.fromRow] = a.edge === 'client' ? 2 : 1;
-      else if (a.edge === 'client') clientIn[a.toRow] = 1;
+      else if (a.edge === 'client') leftArrow[a.toRow] = 2;
+      else if (a.tip.x === rows[a.toRow]!.bar.x) leftArrow[a.toRow] = 1;
     }
     for (const row of rows) {
-      row.label = placeLabel(row, ctx, g, rightArrow[row.row]!, clientIn[row.row] === 1);
+      row.label = placeLabel(row, ctx, g, rightArrow[row.row]!, leftArrow[row.row]!);
       if (row.label.overhangs) stats.labelOverhangs++;
       const l = row.label;
       const left = l.anchor === 'start' ? l.x : l.anchor === 'end' ? l.x - l.width : l.x - l.width / 2;
@@ -224,51 +226,59 @@ function layoutArrows(rows: readonly GanttRow[], g: GanttGeometry, view: GanttVi
   const mode = view.arrows ?? 'all';
   const out: GanttArrow[] = [];
   if (mode === 'none') return out;
-  const push = (shape: ArrowShape, a: Omit<GanttArrow, 'd' | 'head' | 'tip'>) => out.push({ ...a, d: shape.d, head: shape.head, tip: shape.tip });
+  // Object literals with every field, not spreads: spreads are slow per object at 10,000+ arrows.
+  const push = (shape: ArrowShape, direction: GanttArrow['direction'], edge: GanttArrow['edge'], fromRow: number, toRow: number, rowMin: number, rowMax: number) =>
+    out.push({ direction, edge, fromRow, toRow, rowMin, rowMax, d: shape.d, head: shape.head, tip: shape.tip });
   for (const row of rows) {
     // A bar cut by the window edge does not show the true start or end an arrow would point at.
     const startShown = row.flags.outside === null && !row.flags.clippedStart;
     const endShown = row.flags.outside === null && !row.flags.clippedEnd;
     if (row.parentRow < 0) {
       if (row.row === 0 && row.depth === 0 && view.clientArrows !== false) {
-        if (startShown) push(clientRequestArrow(row.bar, g), { direction: 'call', edge: 'client', fromRow: -1, toRow: 0, rowMin: 0, rowMax: 0 });
-        if (endShown && mode === 'all') push(clientResponseArrow(row.bar, g), { direction: 'return', edge: 'client', fromRow: 0, toRow: -1, rowMin: 0, rowMax: 0 });
+        if (startShown) push(clientRequestArrow(row.bar, g), 'call', 'client', -1, 0, 0, 0);
+        if (endShown && mode === 'all') push(clientResponseArrow(row.bar, g), 'return', 'client', 0, -1, 0, 0);
       }
       continue;
     }
     const parent = rows[row.parentRow]!;
     if (parent.flags.outside !== null) continue;
-    const span = { rowMin: parent.row, rowMax: row.row };
-    if (startShown) push(callArrow(parent.bar, row.bar, g), { direction: 'call', edge: row.kind, fromRow: parent.row, toRow: row.row, ...span });
-    if (endShown && mode === 'all') push(returnArrow(row.bar, parent.bar, g), { direction: 'return', edge: row.kind, fromRow: row.row, toRow: parent.row, ...span });
+    if (startShown) push(callArrow(parent.bar, row.bar, g), 'call', row.kind, parent.row, row.row, parent.row, row.row);
+    if (endShown && mode === 'all') push(returnArrow(row.bar, parent.bar, g), 'return', row.kind, row.row, parent.row, parent.row, row.row);
   }
   return out;
 }
 
 /**
- * Inside the bar when it fits; else right of the bar (past its response arrow), else left of it;
- * else on the roomier side, overhanging the plot (the SVG widens its margin to keep it visible).
- * `rightArrow`: 0 none, 1 a response arrow leaves the bar's end, 2 the client response arrow does.
+ * Inside the bar when it fits; else right of the bar (past its response arrow), else left of it
+ * (before the head of the arrow coming in); else on the roomier side, overhanging the plot (the
+ * SVG widens its margin to keep it visible). `rightArrow`: 0 none, 1 a response arrow leaves the
+ * bar's end, 2 the client's response does; `leftArrow`: 0 none, 1 a request arrow comes in
+ * horizontally, 2 the client's request does.
  */
-function placeLabel(row: GanttRow, ctx: LabelContext, g: GanttGeometry, rightArrow: number, clientIn: boolean): GanttLabel {
-  const segments = labelSegments({ ...row, outside: row.flags.outside }, ctx);
+function placeLabel(row: GanttRow, ctx: LabelContext, g: GanttGeometry, rightArrow: number, leftArrow: number): GanttLabel {
+  const segments = labelSegments(row, row.flags.outside, ctx);
   const width = segmentsWidth(segments, g.fontSize);
   const text = segments.map((s) => s.text).join(' ');
   const y = row.bar.y + row.bar.height / 2 + g.fontSize * 0.35;
   const b = row.bar;
-  const base = { text, segments, y, width };
-  if (row.flags.outside === null && width + 2 * g.labelGap <= b.width) {
-    return { ...base, x: b.x + b.width / 2, anchor: 'middle', placement: 'inside', overhangs: false };
-  }
+  const label = (x: number, anchor: GanttLabel['anchor'], placement: GanttLabel['placement'], overhangs: boolean): GanttLabel => ({
+    text,
+    segments,
+    x,
+    y,
+    anchor,
+    placement,
+    width,
+    overhangs,
+  });
+  if (row.flags.outside === null && width + 2 * g.labelGap <= b.width) return label(b.x + b.width / 2, 'middle', 'inside', false);
   const xr = b.x + b.width + g.labelGap + (rightArrow === 1 ? g.arrowStub : rightArrow === 2 ? g.clientArrowLength : 0);
-  const xl = b.x - g.labelGap - (clientIn ? g.clientArrowLength : 0);
+  const xl = b.x - g.labelGap - (leftArrow === 1 ? g.arrowHeadLength + 2 : leftArrow === 2 ? g.clientArrowLength : 0);
   const roomRight = g.plotWidth - xr;
-  if (row.flags.outside !== 'after' && width <= roomRight) return { ...base, x: xr, anchor: 'start', placement: 'right', overhangs: false };
-  if (row.flags.outside !== 'before' && width <= xl) return { ...base, x: xl, anchor: 'end', placement: 'left', overhangs: false };
+  if (row.flags.outside !== 'after' && width <= roomRight) return label(xr, 'start', 'right', false);
+  if (row.flags.outside !== 'before' && width <= xl) return label(xl, 'end', 'left', false);
   const right = row.flags.outside === 'before' || (row.flags.outside !== 'after' && roomRight >= xl);
-  return right
-    ? { ...base, x: xr, anchor: 'start', placement: 'right', overhangs: true }
-    : { ...base, x: xl, anchor: 'end', placement: 'left', overhangs: true };
+  return right ? label(xr, 'start', 'right', true) : label(xl, 'end', 'left', true);
 }
 
 function legendFor(rows: readonly GanttRow[], arrows: readonly GanttArrow[]): LegendEntry[] {

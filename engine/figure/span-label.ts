@@ -16,7 +16,6 @@ export interface LabelSource {
   end: RelNs;
   counts: readonly number[];
   hiddenDescendants: number;
-  outside: 'before' | 'after' | null;
 }
 
 export interface LabelContext {
@@ -26,10 +25,10 @@ export interface LabelContext {
   origin: RelNs;
 }
 
-export function labelSegments(s: LabelSource, ctx: LabelContext): LabelSegment[] {
+export function labelSegments(s: LabelSource, outside: 'before' | 'after' | null, ctx: LabelContext): LabelSegment[] {
   const out: LabelSegment[] = [];
   const seg = (text: string, role: LabelSegment['role'], bold = false) => out.push({ text, role, bold });
-  if (s.outside === 'before') seg('◂', 'outside');
+  if (outside === 'before') seg('◂', 'outside');
   for (const f of ctx.fields) {
     switch (f) {
       case 'tid':
@@ -59,12 +58,12 @@ export function labelSegments(s: LabelSource, ctx: LabelContext): LabelSegment[]
     }
   }
   if (s.hiddenDescendants > 0) seg(`(+${s.hiddenDescendants} hidden)`, 'hidden');
-  if (s.outside === 'after') seg('▸', 'outside');
+  if (outside === 'after') seg('▸', 'outside');
   return out;
 }
 
-export function segmentsWidth(segments: readonly LabelSegment[], fontSize: number): number {
+export function segmentsWidth(segments: readonly LabelSegment[], fontSize: number, narrow = false): number {
   let w = 0;
-  for (const s of segments) w += textWidth(s.text, fontSize, s.bold);
-  return w + Math.max(0, segments.length - 1) * textWidth(' ', fontSize);
+  for (const s of segments) w += textWidth(s.text, fontSize, s.bold, narrow);
+  return w + Math.max(0, segments.length - 1) * textWidth(' ', fontSize, false, narrow);
 }

@@ -2,6 +2,7 @@ import { formatDuration, type TimeBase } from '../model/time.js';
 import type { GanttLayout, GanttRow } from './layout-types.js';
 import { num } from './number-format.js';
 import type { FigurePalette } from './palette.js';
+import { segmentsWidth } from './span-label.js';
 import { xml } from './svg-text.js';
 
 // One panel of the figure: arrows under bars, bars, labels, time axis. Elements are grouped by
@@ -58,13 +59,26 @@ function drawArrows(out: string[], l: GanttLayout, p: FigurePalette): void {
 }
 
 function drawLabels(out: string[], l: GanttLayout, p: FigurePalette): void {
-  out.push(`<g font-size="${num(l.geometry.fontSize)}">`);
+  const fs = l.geometry.fontSize;
+  // Outside its bar a label may sit on an arrow (a request coming in, another row's trunk). A
+  // knockout in the background colour, as wide as the text in Helvetica/Arial metrics, hides the
+  // line behind it (a glyph halo alone leaves it showing between words); the halo covers what a
+  // wider fallback font pushes past the knockout.
+  const knockouts: string[] = [];
+  for (const r of l.rows) {
+    const lb = r.label;
+    if (!lb || lb.placement === 'inside') continue;
+    const w = segmentsWidth(lb.segments, fs, true);
+    const left = lb.anchor === 'end' ? lb.x - w : lb.x;
+    knockouts.push(`<rect x="${num(left - 1)}" y="${num(lb.y - fs * 0.95)}" width="${num(w + 2)}" height="${num(fs * 1.25)}"/>`);
+  }
+  if (knockouts.length > 0) out.push(`<g fill="${p.background}">`, ...knockouts, '</g>');
+  out.push(`<g font-size="${num(fs)}">`);
   for (const r of l.rows) {
     const lb = r.label;
     if (!lb) continue;
-    // Outside a bar, arrows may run under the text: a white halo keeps it legible.
-    const halo = lb.placement === 'inside' ? '' : ` stroke="${p.halo}" stroke-width="3" stroke-linejoin="round" paint-order="stroke"`;
     const anchor = lb.anchor === 'start' ? '' : ` text-anchor="${lb.anchor}"`;
+    const halo = lb.placement === 'inside' ? '' : ` stroke="${p.halo}" stroke-width="3" stroke-linejoin="round" paint-order="stroke"`;
     const spans = lb.segments.map((s) => `<tspan fill="${p.label[s.role]}"${s.bold ? ' font-weight="bold"' : ''}>${xml(s.text)}</tspan>`);
     out.push(`<text x="${num(lb.x)}" y="${num(lb.y)}"${anchor}${halo}>${spans.join(' ')}</text>`);
   }

@@ -25,6 +25,21 @@ const BOLD = [
   479, 712, 652, 924, 646, 652, 583, 712, 366, 712, 838,
 ];
 
+/** Liberation Sans alone (= Arial, Helvetica metrics), rounded down: the narrowest the text can be. */
+const ARIAL_REGULAR = [
+  277, 277, 354, 556, 556, 889, 666, 190, 333, 333, 389, 583, 277, 333, 277, 277, 556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 277, 277, 583,
+  583, 583, 556, 1015, 666, 666, 722, 722, 666, 610, 777, 722, 277, 500, 666, 556, 833, 722, 777, 666, 777, 722, 666, 610, 722, 666, 943, 666,
+  666, 610, 277, 277, 277, 469, 556, 333, 556, 556, 500, 556, 556, 277, 556, 556, 222, 222, 500, 222, 833, 556, 556, 556, 556, 333, 500, 277,
+  556, 500, 722, 500, 500, 500, 333, 259, 333, 583,
+];
+
+const ARIAL_BOLD = [
+  277, 333, 474, 556, 556, 889, 722, 237, 333, 333, 389, 583, 277, 333, 277, 277, 556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 333, 333, 583,
+  583, 583, 610, 975, 722, 722, 722, 722, 666, 610, 777, 722, 277, 556, 722, 610, 833, 722, 777, 666, 777, 722, 666, 610, 722, 666, 943, 666,
+  666, 610, 333, 277, 333, 583, 556, 333, 556, 610, 556, 610, 556, 333, 610, 610, 277, 277, 556, 277, 889, 610, 610, 610, 610, 389, 556, 333,
+  610, 556, 777, 556, 556, 500, 389, 279, 389, 583,
+];
+
 /** A few non-ASCII characters the figure itself writes (µ, …, –, ·, →): regular, bold. */
 const EXTRA = new Map<number, [number, number]>([
   [0xb5, [637, 736]],
@@ -39,9 +54,13 @@ const EXTRA = new Map<number, [number, number]>([
 /** Anything else (user text such as container names in other scripts): a full em, the width of wide CJK glyphs. */
 const UNKNOWN = 1000;
 
-/** Estimated advance width of `text` at `fontSize` units. */
-export function textWidth(text: string, fontSize: number, bold = false): number {
-  const table = bold ? BOLD : REGULAR;
+/**
+ * Estimated advance width of `text` at `fontSize` units: by default the widest the stack's fonts
+ * make it (for deciding what fits); with `narrow`, its width in Helvetica/Arial metrics (for
+ * backgrounds that should hug the text where the stack's first fonts are present).
+ */
+export function textWidth(text: string, fontSize: number, bold = false, narrow = false): number {
+  const table = narrow ? (bold ? ARIAL_BOLD : ARIAL_REGULAR) : bold ? BOLD : REGULAR;
   let w = 0;
   for (const ch of text) {
     const cp = ch.codePointAt(0)!;
@@ -52,8 +71,8 @@ export function textWidth(text: string, fontSize: number, bold = false): number 
 }
 
 /** Exposed for the test that checks the table against font files. */
-export function advanceTable(bold: boolean): { first: number; advances: readonly number[]; extra: ReadonlyMap<number, number> } {
+export function advanceTable(bold: boolean, narrow = false): { first: number; advances: readonly number[]; extra: ReadonlyMap<number, number> } {
   const extra = new Map<number, number>();
   for (const [cp, [r, b]] of EXTRA) extra.set(cp, bold ? b : r);
-  return { first: 0x20, advances: bold ? BOLD : REGULAR, extra };
+  return { first: 0x20, advances: narrow ? (bold ? ARIAL_BOLD : ARIAL_REGULAR) : bold ? BOLD : REGULAR, extra };
 }

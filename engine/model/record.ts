@@ -1,3 +1,4 @@
+import { InternTable } from './intern-table.js';
 import type { RelNs } from './time.js';
 
 /** What the span generator does with a record, decided once per probe name. */
@@ -83,6 +84,10 @@ function modelEvent(ev: string): EventCode {
 export class ProbeTable {
   private readonly byName = new Map<string, ProbeInfo>();
   readonly list: ProbeInfo[] = [];
+  private readonly interned = new InternTable<ProbeInfo>(
+    (name) => this.get(name),
+    (name) => name !== '' && !/\s/.test(name),
+  );
 
   get(name: string): ProbeInfo {
     let p = this.byName.get(name);
@@ -92,6 +97,11 @@ export class ProbeTable {
       this.list.push(p);
     }
     return p;
+  }
+
+  /** The probe named by text.slice(a, b) (null if not a probe name), without slicing for names seen before. */
+  at(text: string, a: number, b: number): ProbeInfo | null {
+    return this.interned.get(text, a, b);
   }
 
   get size(): number {

@@ -34,6 +34,16 @@ export class AtomicTextWriter {
     if (this.size >= 1 << 20) await this.flush();
   }
 
+  /** Writes bytes (after any pending text). The caller may reuse `b` once this resolves. */
+  async writeBytes(b: Uint8Array): Promise<void> {
+    await this.flush();
+    try {
+      await this.fh.write(b);
+    } catch (e) {
+      throw fileError(e, this.target);
+    }
+  }
+
   private async flush(): Promise<void> {
     if (this.parts.length === 0) return;
     const s = this.parts.join('');

@@ -9,6 +9,7 @@ import { SpanGenerator } from '../model/span-generator.js';
 import { assembleAll, type AssembledTrace } from '../model/trace-assembly.js';
 import { TOOL_VERSION } from '../version.js';
 import { fileError, throwIfCancelled } from './line-reader.js';
+import { RecordView } from './record-columns.js';
 import { RecordStream } from './record-stream.js';
 import { TimeOrderCheck } from './time-order.js';
 
@@ -54,22 +55,28 @@ export async function buildBundle(o: BuildBundleOptions): Promise<BuildResult> {
     });
     const gen = new SpanGenerator(o.meta, o.gateway, { diagnostics });
     const order = new TimeOrderCheck(o.sortedPath, o.lenient === true);
-    for await (const batch of stream.records()) {
+    let view: RecordView | null = null;
+    let keep: Uint8Array | null = null;
+    for await (const c of stream.columns()) {
+      view ??= new RecordView(stream.names());
       // The records table must be in time order (the counting sweep relies on it): with
       // --lenient an out-of-order record is counted by the generator and not stored.
-      let kept = batch;
-      for (let i = 0; i < batch.length; i++) {
-        const r = batch[i]!;
-        if (!order.inOrder(r)) {
-          if (kept === batch) kept = batch.slice(0, i);
-        } else if (kept !== batch) kept.push(r);
-        gen.feed(r);
+      let skipped = false;
+      for (let i = 0; i < c.n; i++) {
+        const ok = order.inOrder(c.ts[i]!, c.line[i]!);
+        if (!ok && !skipped) {
+          skipped = true;
+          if (keep === null || keep.length < c.n) keep = new Uint8Array(c.tid.length);
+          keep.fill(1, 0, c.n);
+        }
+        if (skipped) keep![i] = ok ? 1 : 0;
+        gen.feed(view.at(c, i));
       }
-      writer.addRecords(kept, stream.parser.probes);
+      writer.addColumns(c, stream.names(), skipped ? keep : null);
     }
     const res = gen.finish();
     const traces = assembleAll(res.roots);
-    const probes = stream.parser.probes;
+    const probes = stream.probes;
     throwIfCancelled(o.signal);
 
     const counter = new EventCounter(traces, probes.size);
@@ -101,7 +108,7 @@ export async function buildBundle(o: BuildBundleOptions): Promise<BuildResult> {
       formatVersion: FORMAT_VERSION,
       toolVersion: TOOL_VERSION,
       createdAt: new Date().toISOString(),
-      timeBaseNs: stream.parser.timeBase!.baseNs.toString(),
+      timeBaseNs: stream.timeBase!.baseNs.toString(),
       firstTs: res.firstTs,
       lastTs: res.lastTs,
       capture,

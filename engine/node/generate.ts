@@ -5,6 +5,7 @@ import type { ProbeTable } from '../model/record.js';
 import { SpanGenerator, type GeneratorCounts } from '../model/span-generator.js';
 import { assembleAll, type AssembledTrace } from '../model/trace-assembly.js';
 import type { TimeBase } from '../model/time.js';
+import { RecordView } from './record-columns.js';
 import { RecordStream } from './record-stream.js';
 import { TimeOrderCheck } from './time-order.js';
 
@@ -37,10 +38,12 @@ export async function generateFromFile(sortedPath: string, meta: readonly MetaEn
   });
   const gen = new SpanGenerator(meta, gateway, { diagnostics });
   const order = new TimeOrderCheck(sortedPath, opts.lenient === true);
-  for await (const batch of stream.records()) {
-    for (const r of batch) {
-      order.inOrder(r);
-      gen.feed(r);
+  let view: RecordView | null = null;
+  for await (const c of stream.columns()) {
+    view ??= new RecordView(stream.names());
+    for (let i = 0; i < c.n; i++) {
+      order.inOrder(c.ts[i]!, c.line[i]!);
+      gen.feed(view.at(c, i));
     }
   }
   if (stream.stats.lostEvents > 0) {
@@ -52,8 +55,8 @@ export async function generateFromFile(sortedPath: string, meta: readonly MetaEn
     counts: res.counts,
     diagnostics,
     stats: stream.stats,
-    base: stream.parser.timeBase!,
-    probes: stream.parser.probes,
+    base: stream.timeBase!,
+    probes: stream.probes,
     firstTs: res.firstTs,
     lastTs: res.lastTs,
   };

@@ -75,6 +75,59 @@ export async function* readLineBatches(path: string, opts: ReadOptions = {}): As
   }
 }
 
+export interface ByteChunk {
+  /** buf[0, end) holds whole lines (the last one may lack its newline only at end of file). */
+  buf: Buffer;
+  end: number;
+  bytesRead: number;
+}
+
+/** Streams a file as byte chunks cut at line boundaries (for the byte scanner). */
+export async function* readByteChunks(path: string, opts: ReadOptions = {}): AsyncGenerator<ByteChunk> {
+  const chunkBytes = opts.chunkBytes ?? 1 << 22;
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch (e) {
+    throw fileError(e, path);
+  }
+  try {
+    if ((await fh.stat()).isDirectory()) throw new InputError(`${path} is a directory, not a trace file`);
+    let carry: Buffer | null = null;
+    let total = 0;
+    let first = true;
+    for (;;) {
+      throwIfCancelled(opts.signal);
+      const c: number = carry === null ? 0 : carry.length;
+      const buf = Buffer.allocUnsafe(c + chunkBytes);
+      if (carry !== null) carry.copy(buf, 0);
+      const { bytesRead } = await fh.read(buf, c, chunkBytes, null);
+      total += bytesRead;
+      if (first && bytesRead > 0) {
+        first = false;
+        const nul = buf.subarray(c, c + bytesRead).indexOf(0);
+        if (nul >= 0) {
+          throw new InputError(`${path} is not a text trace (binary data at byte ${nul})`, 'pass the PSV text that bpftrace printed (trace.psv) or a sorted .psv');
+        }
+      }
+      const filled: number = c + bytesRead;
+      if (bytesRead === 0) {
+        if (filled > 0) yield { buf, end: filled, bytesRead: total };
+        return;
+      }
+      const lastNl: number = buf.lastIndexOf(10, filled - 1);
+      if (lastNl < 0) {
+        carry = buf.subarray(0, filled);
+        continue;
+      }
+      carry = lastNl + 1 < filled ? Buffer.from(buf.subarray(lastNl + 1, filled)) : null;
+      yield { buf, end: lastNl + 1, bytesRead: total };
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
 /** Turns a file-system error into a message a user can act on. */
 export function fileError(e: unknown, path: string): Error {
   const code = (e as NodeJS.ErrnoException).code;

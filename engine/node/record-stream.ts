@@ -1,12 +1,14 @@
 import { Diagnostics } from '../model/diagnostics.js';
 import { InputError } from '../model/meta.js';
-import { account, emptyStats, PsvParser, type StreamStats } from '../model/psv-parse.js';
+import { emptyStats, type LineResult, type StreamStats } from '../model/psv-parse.js';
 import type { ProbeTable, TraceRecord } from '../model/record.js';
 import type { TimeBase } from '../model/time.js';
-import { readLineBatches, type ReadOptions } from './line-reader.js';
+import { ByteScanner } from './byte-scanner.js';
+import { readByteChunks, type ReadOptions } from './line-reader.js';
+import { materialize, RecordColumns, type ColumnNames } from './record-columns.js';
 
-// A trace file as batches of parsed records. Malformed lines stop the stream with their line
-// number and text, unless `lenient`, where they are skipped and counted.
+// A trace file as batches of parsed records (columns). Malformed lines stop the stream with
+// their line number and text, unless `lenient`, where they are skipped and counted.
 
 export interface RecordStreamOptions extends ReadOptions {
   lenient?: boolean;
@@ -14,59 +16,65 @@ export interface RecordStreamOptions extends ReadOptions {
   probes?: ProbeTable;
   diagnostics?: Diagnostics;
   onProgress?: (bytesRead: number) => void;
-}
-
-export interface RecordBatch {
-  records: TraceRecord[];
-  /** Raw line of each record, when asked for; else empty. */
-  raws: string[];
+  /** Produce each record's bare line in the columns (for the sorter). */
+  bareLines?: boolean;
 }
 
 export class RecordStream {
   bytesRead = 0;
   readonly stats: StreamStats = emptyStats();
-  readonly parser: PsvParser;
+  readonly scanner: ByteScanner;
   readonly diagnostics: Diagnostics;
 
   constructor(
     readonly path: string,
     private readonly opts: RecordStreamOptions = {},
   ) {
-    this.parser = new PsvParser({ ...(opts.base ? { base: opts.base } : {}), ...(opts.probes ? { probes: opts.probes } : {}) });
+    this.scanner = new ByteScanner(this.stats, {
+      ...(opts.base ? { base: opts.base } : {}),
+      ...(opts.probes ? { probes: opts.probes } : {}),
+      bareLines: opts.bareLines === true,
+    });
     this.diagnostics = opts.diagnostics ?? new Diagnostics();
   }
 
-  /** Batches of records; the raw line of each record too when asked (the sorter keeps bare lines as they are). */
-  /** Just the records, batch by batch. */
-  async *records(): AsyncGenerator<TraceRecord[]> {
-    for await (const b of this.batches()) yield b.records;
+  get probes(): ProbeTable {
+    return this.scanner.probes;
   }
 
-  async *batches(keepRaw = false): AsyncGenerator<RecordBatch> {
-    const { stats, parser } = this;
-    for await (const b of readLineBatches(this.path, this.opts)) {
-      const records: TraceRecord[] = [];
-      const raws: string[] = [];
-      for (let i = 0; i < b.lines.length; i++) {
-        const lineNo = b.firstLine + i;
-        const text = b.lines[i]!;
-        const res = parser.parse(text, lineNo);
-        const rec = account(stats, res);
-        if (rec !== null) {
-          records.push(rec);
-          if (keepRaw) raws.push(text);
-        } else if (res.kind === 'malformed') this.malformed(lineNo, text, res.reason);
-      }
-      this.bytesRead = b.bytesRead;
-      this.opts.onProgress?.(b.bytesRead);
-      if (records.length > 0) yield { records, raws };
+  get timeBase(): TimeBase | null {
+    return this.scanner.base;
+  }
+
+  /** Names for the ids in the columns (valid once the first record was read). */
+  names(): ColumnNames {
+    return { probes: this.scanner.probes.list, comms: this.scanner.comms, base: this.scanner.base! };
+  }
+
+  /** Batches of records as columns. The same object is refilled for each batch. */
+  async *columns(): AsyncGenerator<RecordColumns> {
+    const cols = new RecordColumns();
+    const other = (res: LineResult, line: number, text: string) => {
+      if (res.kind === 'malformed') this.malformed(line, text, res.reason);
+    };
+    let line = 1;
+    for await (const c of readByteChunks(this.path, this.opts)) {
+      line = this.scanner.scan(c.buf, c.end, line, cols, other);
+      this.bytesRead = c.bytesRead;
+      this.opts.onProgress?.(c.bytesRead);
+      if (cols.n > 0) yield cols;
     }
-    if (stats.records === 0) {
+    if (this.stats.records === 0) {
       throw new InputError(
-        stats.lines === 0 ? `${this.path} is empty` : `${this.path} holds no trace records (${stats.lines} lines, ${stats.malformed} malformed)`,
+        this.stats.lines === 0 ? `${this.path} is empty` : `${this.path} holds no trace records (${this.stats.lines} lines, ${this.stats.malformed} malformed)`,
         'pass the output of a capture (bpftrace prints one "comm"|"tid"|"nsecs"|"cpu"|"probe" line per event)',
       );
     }
+  }
+
+  /** Batches of plain record objects (for consumers that keep records, such as user handlers). */
+  async *records(): AsyncGenerator<TraceRecord[]> {
+    for await (const c of this.columns()) yield materialize(c, this.names());
   }
 
   private malformed(line: number, text: string, reason: string): void {

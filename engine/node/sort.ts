@@ -1,22 +1,23 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { open, mkdtemp, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Diagnostics } from '../model/diagnostics.js';
-import { formatRecordLine, type StreamStats } from '../model/psv-parse.js';
-import type { TraceRecord } from '../model/record.js';
-import type { RelNs } from '../model/time.js';
-import { AtomicTextWriter, writeAtomically } from './atomic-file.js';
-import { readLineBatches, throwIfCancelled } from './line-reader.js';
+import type { Diagnostics } from '../model/diagnostics.js';
+import type { StreamStats } from '../model/psv-parse.js';
+import { writeAtomically } from './atomic-file.js';
+import { ByteOutput } from './byte-output.js';
+import { fileError, throwIfCancelled } from './line-reader.js';
 import { MinHeap } from './min-heap.js';
+import type { RecordColumns } from './record-columns.js';
 import { RecordStream } from './record-stream.js';
 
 // Sort a raw capture into global time order. bpftrace's output is ordered per CPU only, so each
-// in-memory chunk is a k-way merge of its per-CPU sequences (O(n log k)); chunks that do not fit
-// the memory budget become sorted runs on disk, merged at the end. Stable: equal timestamps keep
-// file order (within a chunk by index, across runs by run order).
+// in-memory chunk is a k-way merge of its per-CPU sequences (O(n log k)); chunks beyond the
+// memory budget become sorted runs on disk (binary: ts, length, bare line), merged at the end.
+// Lines are kept as bytes in one arena, never as JS strings. Stable: equal timestamps keep file
+// order (within a chunk by index, across runs by run order).
 
 export interface SortOptions {
   lenient?: boolean;
-  /** Approximate bytes of line text held in memory per run. */
+  /** Approximate bytes held in memory per run. */
   memoryBudgetBytes?: number;
   /** Where temporary runs go; defaults to a hidden directory beside the output. */
   tmpDir?: string;
@@ -32,100 +33,147 @@ export interface SortResult {
   cpuDisorder: number;
 }
 
+const NL = 10;
+
+/** One in-memory run: bare line bytes in an arena, with ts, cpu and location per record. */
 class Chunk {
-  lines: string[] = [];
-  ts: RelNs[] = [];
-  cpu: number[] = [];
-  bytes = 0;
-  add(r: TraceRecord, raw: string): void {
-    // Bare lines are kept as they are; bpftrace's quoted lines are rewritten bare.
-    const line = raw.charCodeAt(0) === 34 || raw.charCodeAt(raw.length - 1) === 13 ? formatRecordLine(r) : raw;
-    this.lines.push(line);
-    this.ts.push(r.ts);
-    this.cpu.push(r.cpu);
-    this.bytes += line.length * 2 + 64;
-  }
-}
+  n = 0;
+  arena = Buffer.allocUnsafe(1 << 24);
+  used = 0;
+  off = new Int32Array(1 << 16);
+  len = new Int32Array(1 << 16);
+  ts = new Float64Array(1 << 16);
+  cpu = new Int32Array(1 << 16);
 
-/** Indices of a chunk in stable time order, by merging its per-CPU sequences. */
-function sortChunk(c: Chunk): { order: Int32Array; disorder: number } {
-  const byCpu = new Map<number, number[]>();
-  for (let i = 0; i < c.cpu.length; i++) {
-    let l = byCpu.get(c.cpu[i]!);
-    if (l === undefined) byCpu.set(c.cpu[i]!, (l = []));
-    l.push(i);
+  get bytes(): number {
+    return this.used + this.n * 24;
   }
-  const ts = c.ts;
-  const lists = [...byCpu.values()];
-  let disorder = 0;
-  for (const l of lists) {
-    let sorted = true;
-    for (let k = 1; k < l.length; k++) if (ts[l[k]!]! < ts[l[k - 1]!]!) { sorted = false; disorder++; }
-    if (!sorted) l.sort((a, b) => ts[a]! - ts[b]! || a - b);
-  }
-  const pos = new Int32Array(lists.length);
-  const head = (li: number) => lists[li]![pos[li]!]!;
-  const heap = new MinHeap((a, b) => {
-    const ia = head(a);
-    const ib = head(b);
-    return ts[ia]! < ts[ib]! || (ts[ia] === ts[ib] && ia < ib);
-  });
-  for (let li = 0; li < lists.length; li++) heap.push(li);
-  const order = new Int32Array(c.lines.length);
-  let o = 0;
-  while (heap.size > 0) {
-    const li = heap.peek();
-    order[o++] = head(li);
-    pos[li]!++;
-    if (pos[li]! < lists[li]!.length) heap.replaceTop(li);
-    else heap.pop();
-  }
-  return { order, disorder };
-}
 
-async function writeChunk(c: Chunk, order: Int32Array, w: AtomicTextWriter): Promise<void> {
-  const batch: string[] = [];
-  for (let k = 0; k < order.length; k++) {
-    batch.push(c.lines[order[k]!]!);
-    if (batch.length === 8192) {
-      await w.write(`${batch.join('\n')}\n`);
-      batch.length = 0;
+  addAll(c: RecordColumns): void {
+    for (let i = 0; i < c.n; i++) {
+      const src = c.lineSrc[i]!;
+      if (src === 2) this.addBytes(Buffer.from(c.bareText[c.lineStart[i]!]!), 0, -1, c.ts[i]!, c.cpu[i]!);
+      else this.addBytes(src === 0 ? c.buf : c.arena, c.lineStart[i]!, c.lineEnd[i]!, c.ts[i]!, c.cpu[i]!);
     }
   }
-  if (batch.length > 0) await w.write(`${batch.join('\n')}\n`);
+
+  private addBytes(b: Buffer, a: number, e: number, ts: number, cpu: number): void {
+    const end = e < 0 ? b.length : e;
+    const n = end - a;
+    if (this.used + n > this.arena.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.arena.length * 2, this.used + n));
+      this.arena.copy(bigger, 0, 0, this.used);
+      this.arena = bigger;
+    }
+    if (this.n === this.off.length) this.grow();
+    if (n < 64) {
+      const d = this.arena;
+      let w = this.used;
+      for (let i = a; i < end; i++) d[w++] = b[i]!;
+    } else b.copy(this.arena, this.used, a, end);
+    const i = this.n++;
+    this.off[i] = this.used;
+    this.len[i] = n;
+    this.ts[i] = ts;
+    this.cpu[i] = cpu;
+    this.used += n;
+  }
+
+  private grow(): void {
+    const c = this.off.length * 2;
+    const g = <T extends Int32Array | Float64Array>(x: T, C: new (n: number) => T): T => {
+      const y = new C(c);
+      y.set(x);
+      return y;
+    };
+    this.off = g(this.off, Int32Array);
+    this.len = g(this.len, Int32Array);
+    this.ts = g(this.ts, Float64Array);
+    this.cpu = g(this.cpu, Int32Array);
+  }
+
+  /** Indices in stable time order, by merging the per-CPU sequences. */
+  order(): { order: Int32Array; disorder: number } {
+    const byCpu = new Map<number, number[]>();
+    for (let i = 0; i < this.n; i++) {
+      let l = byCpu.get(this.cpu[i]!);
+      if (l === undefined) byCpu.set(this.cpu[i]!, (l = []));
+      l.push(i);
+    }
+    const ts = this.ts;
+    const lists = [...byCpu.values()];
+    let disorder = 0;
+    for (const l of lists) {
+      let sorted = true;
+      for (let k = 1; k < l.length; k++) {
+        if (ts[l[k]!]! < ts[l[k - 1]!]!) {
+          sorted = false;
+          disorder++;
+        }
+      }
+      if (!sorted) l.sort((a, b) => ts[a]! - ts[b]! || a - b);
+    }
+    const pos = new Int32Array(lists.length);
+    const head = (li: number) => lists[li]![pos[li]!]!;
+    const heap = new MinHeap((a, b) => {
+      const ia = head(a);
+      const ib = head(b);
+      return ts[ia]! < ts[ib]! || (ts[ia] === ts[ib] && ia < ib);
+    });
+    for (let li = 0; li < lists.length; li++) heap.push(li);
+    const order = new Int32Array(this.n);
+    let o = 0;
+    while (heap.size > 0) {
+      const li = heap.peek();
+      order[o++] = head(li);
+      pos[li]!++;
+      if (pos[li]! < lists[li]!.length) heap.replaceTop(li);
+      else heap.pop();
+    }
+    return { order, disorder };
+  }
 }
 
 export async function sortTraceFile(input: string, output: string, opts: SortOptions = {}): Promise<SortResult> {
   const budget = opts.memoryBudgetBytes ?? 512 * 1024 * 1024;
-  const stream = new RecordStream(input, { ...(opts.lenient !== undefined ? { lenient: opts.lenient } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+  const stream = new RecordStream(input, {
+    // Read in pieces well below the budget, so a run never overshoots it by much.
+    chunkBytes: Math.max(256, Math.min(1 << 22, budget >> 2)),
+    bareLines: true,
+    ...(opts.lenient !== undefined ? { lenient: opts.lenient } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
   const runs: string[] = [];
   let tmp: string | null = null;
   let disorder = 0;
   let chunk = new Chunk();
   try {
     const spill = async () => {
-      tmp ??= await mkdtemp(opts.tmpDir ? join(opts.tmpDir, 'misertrace-sort-') : join(dirname(output), '.misertrace-sort-'));
-      const run = join(tmp, `run-${runs.length}.psv`);
-      const { order, disorder: d } = sortChunk(chunk);
+      try {
+        tmp ??= await mkdtemp(opts.tmpDir ? join(opts.tmpDir, 'misertrace-sort-') : join(dirname(output), '.misertrace-sort-'));
+      } catch (e) {
+        throw fileError(e, output);
+      }
+      const run = join(tmp, `run-${runs.length}.bin`);
+      const { order, disorder: d } = chunk.order();
       disorder += d;
-      await writeAtomically(run, (w) => writeChunk(chunk, order, w));
+      await writeAtomically(run, (w) => writeRun(chunk, order, new ByteOutput(w)));
       runs.push(run);
       chunk = new Chunk();
     };
-    for await (const b of stream.batches(true)) {
-      for (let i = 0; i < b.records.length; i++) {
-        chunk.add(b.records[i]!, b.raws[i]!);
-        if (chunk.bytes >= budget) await spill();
-      }
+    for await (const c of stream.columns()) {
+      chunk.addAll(c);
       opts.onProgress?.({ stage: 'read', bytes: stream.bytesRead, records: stream.stats.records });
+      if (chunk.bytes >= budget) await spill();
     }
     if (runs.length === 0) {
-      const { order, disorder: d } = sortChunk(chunk);
+      const { order, disorder: d } = chunk.order();
       disorder += d;
-      await writeAtomically(output, (w) => writeChunk(chunk, order, w));
+      await writeAtomically(output, (w) => writeLines(chunk, order, new ByteOutput(w)));
     } else {
-      if (chunk.lines.length > 0) await spill();
-      await mergeRuns(runs, output, stream, opts);
+      if (chunk.n > 0) await spill();
+      chunk = new Chunk(); // release the last run's memory before merging
+      await mergeRuns(runs, output, opts);
     }
   } finally {
     if (tmp !== null) await rm(tmp, { recursive: true, force: true });
@@ -133,56 +181,125 @@ export async function sortTraceFile(input: string, output: string, opts: SortOpt
   return { stats: stream.stats, diagnostics: stream.diagnostics, runs: Math.max(1, runs.length), cpuDisorder: disorder };
 }
 
-async function mergeRuns(runs: string[], output: string, stream: RecordStream, opts: SortOptions): Promise<void> {
-  const base = stream.parser.timeBase!;
-  const iters = runs.map((r) => readLineBatches(r, opts.signal ? { signal: opts.signal } : {}));
-  const bufs: string[][] = runs.map(() => []);
-  const pos = new Int32Array(runs.length);
-  const headTs = new Float64Array(runs.length);
-  const tsOf = (line: string) => {
-    const a = line.indexOf('|', line.indexOf('|') + 1);
-    return base.rel(line.slice(a + 1, line.indexOf('|', a + 1)));
-  };
-  const refill = async (k: number): Promise<boolean> => {
-    for (;;) {
-      const n = await iters[k]!.next();
-      if (n.done) return false;
-      const lines = n.value.lines.filter((l) => l !== '');
-      if (lines.length > 0) {
-        bufs[k] = lines;
-        pos[k] = 0;
-        return true;
-      }
-    }
-  };
-  const heap = new MinHeap((a, b) => headTs[a]! < headTs[b]! || (headTs[a] === headTs[b] && a < b));
-  for (let k = 0; k < runs.length; k++) {
-    if (await refill(k)) {
-      headTs[k] = tsOf(bufs[k]![0]!);
-      heap.push(k);
-    }
+async function writeLines(c: Chunk, order: Int32Array, out: ByteOutput): Promise<void> {
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k]!;
+    if (!out.fits(c.len[i]! + 1)) await out.makeRoom(c.len[i]! + 1);
+    out.put(c.arena, c.off[i]!, c.off[i]! + c.len[i]!);
+    out.byte(NL);
   }
-  let written = 0;
-  await writeAtomically(output, async (w) => {
-    const out: string[] = [];
-    while (heap.size > 0) {
-      const k = heap.peek();
-      out.push(bufs[k]![pos[k]!]!);
-      pos[k]!++;
-      let alive = true;
-      if (pos[k]! >= bufs[k]!.length) alive = await refill(k);
-      if (alive) {
-        headTs[k] = tsOf(bufs[k]![pos[k]!]!);
-        heap.replaceTop(k);
-      } else heap.pop();
-      if (out.length === 8192) {
-        written += out.length;
-        await w.write(`${out.join('\n')}\n`);
-        out.length = 0;
-        throwIfCancelled(opts.signal);
-        opts.onProgress?.({ stage: 'merge', bytes: 0, records: written });
+  await out.flush();
+}
+
+async function writeRun(c: Chunk, order: Int32Array, out: ByteOutput): Promise<void> {
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k]!;
+    if (!out.fits(c.len[i]! + 12)) await out.makeRoom(c.len[i]! + 12);
+    out.f64(c.ts[i]!);
+    out.u32(c.len[i]!);
+    out.put(c.arena, c.off[i]!, c.off[i]! + c.len[i]!);
+  }
+  await out.flush();
+}
+
+/** Reads one binary run sequentially: (ts f64, length u32, bytes) records. */
+class RunReader {
+  private buf = Buffer.allocUnsafe(1 << 20);
+  private end = 0;
+  pos = 0;
+  ts = 0;
+  start = 0;
+  len = 0;
+  private fileOff = 0;
+  private done = false;
+
+  private constructor(private readonly fh: Awaited<ReturnType<typeof open>>) {}
+
+  static async open(path: string): Promise<RunReader> {
+    return new RunReader(await open(path, 'r'));
+  }
+
+  /** Moves to the next record if it is already buffered (the common case: no await). */
+  nextBuffered(): boolean {
+    if (this.end - this.pos < 12) return false;
+    const len = this.buf.readUInt32LE(this.pos + 8);
+    if (this.end - this.pos < 12 + len) return false;
+    this.ts = this.buf.readDoubleLE(this.pos);
+    this.start = this.pos + 12;
+    this.len = len;
+    this.pos += 12 + len;
+    return true;
+  }
+
+  /** Moves to the next record; false at the end of the run. */
+  async next(): Promise<boolean> {
+    if (this.nextBuffered()) return true;
+    if (!(await this.fill(12))) return false;
+    const len = this.buf.readUInt32LE(this.pos + 8);
+    if (!(await this.fill(12 + len))) throw new Error('sort run file cut short');
+    this.ts = this.buf.readDoubleLE(this.pos);
+    this.start = this.pos + 12;
+    this.len = len;
+    this.pos += 12 + len;
+    return true;
+  }
+
+  get bytes(): Buffer {
+    return this.buf;
+  }
+
+  private async fill(n: number): Promise<boolean> {
+    if (this.end - this.pos >= n) return true;
+    if (this.done) return false;
+    const keep = this.end - this.pos;
+    if (n > this.buf.length) {
+      const bigger = Buffer.allocUnsafe(n * 2);
+      this.buf.copy(bigger, 0, this.pos, this.end);
+      this.buf = bigger;
+    } else this.buf.copy(this.buf, 0, this.pos, this.end);
+    this.pos = 0;
+    this.end = keep;
+    while (this.end < n) {
+      const { bytesRead } = await this.fh.read(this.buf, this.end, this.buf.length - this.end, this.fileOff);
+      if (bytesRead === 0) {
+        this.done = true;
+        return this.end >= n;
       }
+      this.fileOff += bytesRead;
+      this.end += bytesRead;
     }
-    if (out.length > 0) await w.write(`${out.join('\n')}\n`);
-  });
+    return true;
+  }
+
+  async close(): Promise<void> {
+    await this.fh.close();
+  }
+}
+
+async function mergeRuns(runs: string[], output: string, opts: SortOptions): Promise<void> {
+  const readers = await Promise.all(runs.map((r) => RunReader.open(r)));
+  try {
+    const heap = new MinHeap((a, b) => readers[a]!.ts < readers[b]!.ts || (readers[a]!.ts === readers[b]!.ts && a < b));
+    for (let k = 0; k < readers.length; k++) if (await readers[k]!.next()) heap.push(k);
+    let written = 0;
+    await writeAtomically(output, async (w) => {
+      const out = new ByteOutput(w);
+      while (heap.size > 0) {
+        const k = heap.peek();
+        const r = readers[k]!;
+        if (!out.fits(r.len + 1)) await out.makeRoom(r.len + 1);
+        out.put(r.bytes, r.start, r.start + r.len);
+        out.byte(NL);
+        if (r.nextBuffered() || (await r.next())) heap.replaceTop(k);
+        else heap.pop();
+        if ((++written & 0xffff) === 0) {
+          throwIfCancelled(opts.signal);
+          opts.onProgress?.({ stage: 'merge', bytes: 0, records: written });
+        }
+      }
+      await out.flush();
+    });
+  } finally {
+    await Promise.all(readers.map((r) => r.close()));
+  }
 }

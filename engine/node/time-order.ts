@@ -1,5 +1,4 @@
 import { InputError } from '../model/meta.js';
-import type { TraceRecord } from '../model/record.js';
 
 // generate needs time-ordered input. An earlier record than the one before it stops the run
 // with a hint to sort, or, with --lenient, is passed on for the generator to count and skip.
@@ -13,16 +12,16 @@ export class TimeOrderCheck {
     private readonly lenient: boolean,
   ) {}
 
-  /** True when the record is not earlier than the last in-order one. */
-  inOrder(r: TraceRecord): boolean {
-    if (r.ts >= this.prevTs) {
-      this.prevTs = r.ts;
-      this.prevLine = r.line;
+  /** True when the record (ts, line) is not earlier than the last in-order one. */
+  inOrder(ts: number, line: number): boolean {
+    if (ts >= this.prevTs) {
+      this.prevTs = ts;
+      this.prevLine = line;
       return true;
     }
     if (!this.lenient) {
       throw new InputError(
-        `${this.path}:${r.line}: input is not sorted by time (this record is earlier than line ${this.prevLine})`,
+        `${this.path}:${line}: input is not sorted by time (this record is earlier than line ${this.prevLine})`,
         `sort the capture first: misertrace sort -i ${this.path} -o sorted.psv (or pass --lenient to skip such records)`,
       );
     }

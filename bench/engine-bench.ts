@@ -1,0 +1,86 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { replicateCapture } from './replicate.js';
+
+// `npm run bench`: the engine's stages on captures replicated from a real one to ~1M and ~10M
+// records. Each stage runs in its own process (its peak RSS is its own); medians over runs.
+// Usage: node dist/bench/engine-bench.js [--sizes 1,10] [--runs 3]
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..', '..');
+const fixture = resolve(root, '..', 'shared', 'fixtures', 'mixed50');
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1]! : dflt;
+};
+const sizes = opt('--sizes', '1,10').split(',').map(Number);
+const runs = Number(opt('--runs', '3'));
+const cache = join(tmpdir(), 'misertrace-bench');
+mkdirSync(cache, { recursive: true });
+const PER_COPY = readFileSync(join(fixture, 'trace.psv'), 'utf8').split('\n').filter((l) => l.startsWith('"')).length;
+
+interface StageResult {
+  stage: string;
+  seconds: number;
+  records: number;
+  maxRssMB: number;
+  extra?: Record<string, number>;
+  [k: string]: unknown;
+}
+
+function stage(name: string, ...a: string[]): StageResult {
+  const out = execFileSync(process.execPath, [join(here, 'engine-stage.js'), name, ...a], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  return JSON.parse(out.trim().split('\n').pop()!) as StageResult;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const fmt = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : `${(n / 1e3).toFixed(0)}k`);
+
+console.log(`engine benchmark: mixed50 (${PER_COPY} records) replicated; ${runs} run(s) per stage at 1M, 1 at 10M; median seconds`);
+console.log(`${'size'.padEnd(6)} ${'stage'.padEnd(26)} ${'records'.padStart(8)} ${'seconds'.padStart(8)} ${'records/s'.padStart(10)} ${'peak RSS'.padStart(9)}  notes`);
+for (const millions of sizes) {
+  const copies = Math.round((millions * 1e6) / PER_COPY);
+  const raw = join(cache, `mixed50x${copies}.psv`);
+  const meta = join(cache, `mixed50x${copies}.meta`);
+  if (!existsSync(raw) || !existsSync(meta)) await replicateCapture({ fixtureDir: fixture, copies, tracePath: raw, metaPath: meta });
+  const sorted = join(cache, `mixed50x${copies}.sorted.psv`);
+  const bundle = join(cache, `mixed50x${copies}.mstrace`);
+  const n = millions >= 10 ? 1 : runs;
+  const rows: [string, StageResult[]][] = [];
+  const repeat = (label: string, f: () => StageResult) => {
+    const rs: StageResult[] = [];
+    for (let i = 0; i < n; i++) rs.push(f());
+    rows.push([label, rs]);
+    return rs;
+  };
+  repeat('parse (raw)', () => stage('parse', raw));
+  const sortR = repeat('sort (k-way, external)', () => stage('sort', raw, '', '', sorted));
+  const genR = repeat('generate (model+DAG)', () => stage('generate', sorted, meta, '172.29.77.1'));
+  const cntR = repeat('per-span event counts', () => stage('counts', sorted, meta, '172.29.77.1'));
+  repeat('bundle write (all stages)', () => {
+    rmSync(bundle, { force: true });
+    return stage('bundle', sorted, meta, '172.29.77.1', bundle);
+  });
+  const label = `${millions}M`;
+  for (const [name, rs] of rows) {
+    const secs = median(rs.map((r) => r.seconds));
+    const recs = rs[0]!.records;
+    let note = '';
+    if (name.startsWith('generate')) note = `${rs[0]!['traces'] ?? rs[0]!.extra?.['traces']} traces, ${rs[0]!.extra?.['spans']} spans`;
+    if (name.startsWith('sort')) note = `${rs[0]!.extra?.['runs']} run(s), ${(statSync(raw).size / 1e6).toFixed(0)} MB file`;
+    if (name.startsWith('bundle')) note = `${(statSync(bundle).size / 1e6).toFixed(0)} MB bundle`;
+    if (name.startsWith('per-span')) {
+      const sweep = median(rs.map((r) => r.extra!['sweepSeconds']!));
+      note = `sweep alone ${sweep.toFixed(3)} s = ${fmt(recs / sweep)} rec/s over ${rs[0]!.extra!['spans']} spans (stage time includes generate+parse)`;
+    }
+    const rss = Math.max(...rs.map((r) => r.maxRssMB));
+    console.log(`${label.padEnd(6)} ${name.padEnd(26)} ${fmt(recs).padStart(8)} ${secs.toFixed(2).padStart(8)} ${fmt(recs / secs).padStart(10)} ${`${rss.toFixed(0)} MB`.padStart(9)}  ${note}`);
+  }
+  const e2e = median(sortR.map((r) => r.seconds)) + median(genR.map((r) => r.seconds));
+  console.log(`${label.padEnd(6)} ${'sort+generate end to end'.padEnd(26)} ${fmt(sortR[0]!.records).padStart(8)} ${e2e.toFixed(2).padStart(8)} ${fmt(sortR[0]!.records / e2e).padStart(10)}`);
+  void cntR;
+}

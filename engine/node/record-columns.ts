@@ -1,0 +1,136 @@
+import type { ProbeInfo, TraceRecord } from '../model/record.js';
+import type { TimeBase } from '../model/time.js';
+
+// A batch of parsed records as columns: no object per record on the hot path. Each record also
+// keeps where its line lies in the source chunk, and whether that line is already in bare form,
+// so the sorter can copy bytes instead of re-formatting text.
+
+export class RecordColumns {
+  n = 0;
+  tid: Int32Array;
+  ts: Float64Array;
+  cpu: Int32Array;
+  probe: Int32Array;
+  comm: Int32Array;
+  line: Int32Array;
+  /** Index into `details`, -1 when the record has none. */
+  detailsAt: Int32Array;
+  details: string[] = [];
+  /**
+   * (Filled only when the stream was asked for bare lines.)
+   * Where each record's bare line (`comm|tid|nsecs|cpu|probe[|details]`) is: lineSrc 0 = bytes
+   * buf[lineStart, lineEnd) of the source chunk, 1 = bytes arena[lineStart, lineEnd) (quoted
+   * lines rewritten bare), 2 = the string bareText[lineStart] (lines the string parser read).
+   */
+  buf: Buffer = Buffer.alloc(0);
+  arena: Buffer = Buffer.alloc(0);
+  lineSrc: Uint8Array;
+  lineStart: Int32Array;
+  lineEnd: Int32Array;
+  bareText: string[] = [];
+
+  constructor(private capacity = 1 << 16) {
+    this.tid = new Int32Array(capacity);
+    this.ts = new Float64Array(capacity);
+    this.cpu = new Int32Array(capacity);
+    this.probe = new Int32Array(capacity);
+    this.comm = new Int32Array(capacity);
+    this.line = new Int32Array(capacity);
+    this.detailsAt = new Int32Array(capacity);
+    this.lineStart = new Int32Array(capacity);
+    this.lineEnd = new Int32Array(capacity);
+    this.lineSrc = new Uint8Array(capacity);
+  }
+
+  get length(): number {
+    return this.n;
+  }
+
+  reset(buf: Buffer): void {
+    this.n = 0;
+    this.buf = buf;
+    this.details.length = 0;
+    this.bareText.length = 0;
+  }
+
+  /** Room for one more record. */
+  ensure(): void {
+    if (this.n < this.capacity) return;
+    const c = this.capacity * 2;
+    const grow = <T extends Int32Array | Float64Array | Uint8Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(c);
+      b.set(a);
+      return b;
+    };
+    this.tid = grow(this.tid);
+    this.ts = grow(this.ts);
+    this.cpu = grow(this.cpu);
+    this.probe = grow(this.probe);
+    this.comm = grow(this.comm);
+    this.line = grow(this.line);
+    this.detailsAt = grow(this.detailsAt);
+    this.lineStart = grow(this.lineStart);
+    this.lineEnd = grow(this.lineEnd);
+    this.lineSrc = grow(this.lineSrc);
+    this.capacity = c;
+  }
+}
+
+/** Names needed to turn column ids back into text. */
+export interface ColumnNames {
+  probes: readonly ProbeInfo[];
+  comms: readonly string[];
+  base: TimeBase;
+}
+
+/**
+ * A reusable record object over a batch: `at(i)` points it at record i. Consumers that keep
+ * nothing from a record (the span generator) use it without allocating per record.
+ */
+export class RecordView implements TraceRecord {
+  line = 0;
+  comm = '';
+  tid = 0;
+  ts = 0;
+  cpu = 0;
+  probe!: ProbeInfo;
+  details = '';
+
+  constructor(private readonly names: ColumnNames) {}
+
+  get nsecs(): string {
+    return this.names.base.absString(this.ts);
+  }
+
+  at(c: RecordColumns, i: number): this {
+    this.line = c.line[i]!;
+    this.comm = this.names.comms[c.comm[i]!]!;
+    this.tid = c.tid[i]!;
+    this.ts = c.ts[i]!;
+    this.cpu = c.cpu[i]!;
+    this.probe = this.names.probes[c.probe[i]!]!;
+    const d = c.detailsAt[i]!;
+    this.details = d < 0 ? '' : c.details[d]!;
+    return this;
+  }
+}
+
+/** Plain record objects (for user handlers, which may keep them). */
+export function materialize(c: RecordColumns, names: ColumnNames): TraceRecord[] {
+  const out: TraceRecord[] = new Array(c.n);
+  for (let i = 0; i < c.n; i++) {
+    const ts = c.ts[i]!;
+    const d = c.detailsAt[i]!;
+    out[i] = {
+      line: c.line[i]!,
+      comm: names.comms[c.comm[i]!]!,
+      tid: c.tid[i]!,
+      ts,
+      nsecs: names.base.absString(ts),
+      cpu: c.cpu[i]!,
+      probe: names.probes[c.probe[i]!]!,
+      details: d < 0 ? '' : c.details[d]!,
+    };
+  }
+  return out;
+}
