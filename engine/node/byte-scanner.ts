@@ -160,6 +160,8 @@ export class ByteScanner {
     const e5 = p5 < 0 ? e : p5;
     if (!shaped(buf, s, p1, quoted) || !shaped(buf, p1 + 1, p2, quoted) || !shaped(buf, p2 + 1, p3, quoted)) return false;
     if (!shaped(buf, p3 + 1, p4, quoted) || !shaped(buf, p4 + 1, e5, quoted)) return false;
+    // Numbers with leading zeros are rewritten by the string parser's bare form: leave them to it.
+    if ((buf[p1 + 1 + q] === 48 && p2 - q - (p1 + 1 + q) > 1) || (buf[p3 + 1 + q] === 48 && p4 - q - (p3 + 1 + q) > 1)) return false;
     const tid = digits(buf, p1 + 1 + q, p2 - q, 10);
     if (tid < 0) return false;
     const cpu = digits(buf, p3 + 1 + q, p4 - q, 10);
