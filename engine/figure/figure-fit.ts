@@ -2,12 +2,15 @@ import { defaultCountColumns } from './count-columns.js';
 import type { FigureOptions, FigureTrace } from './figure-types.js';
 import { DEFAULT_GEOMETRY, layoutGantt } from './gantt-layout.js';
 import type { GanttGeometry, GanttLayout, GanttViewOptions, TimeWindow } from './layout-types.js';
+import { segmentsWidth, truncateSegments } from './span-label.js';
 
 // Fits the panels' layouts into the figure: one plot width for all panels (their time axes line
 // up), as wide as the figure allows once labels that overhang the plot have room, and a row
 // pitch that meets a requested height.
 
 export const FIGURE_MARGIN = 16;
+/** The plot keeps at least this share of the figure's width; past that, labels are shortened instead. */
+const MIN_PLOT_SHARE = 0.5;
 const MIN_PLOT_WIDTH = 80;
 const MAX_FIT_ROUNDS = 6;
 
@@ -62,6 +65,8 @@ function sharedWindows(traces: readonly FigureTrace[]): TimeWindow[] {
 
 export interface FittedPanels {
   layouts: GanttLayout[];
+  /** Labels shortened to stay on the page. */
+  truncated: number;
   /** Overhang of labels and arrows left of the plot's x = 0 and right of its plotWidth. */
   left: number;
   right: number;
@@ -80,7 +85,8 @@ export function fitPanels(traces: readonly FigureTrace[], opts: FigureOptions, w
     traces.map((t, i) =>
       layoutGantt({ trace: t.trace, counts: t.counts }, { ...view, ...(windows ? { window: windows[i] } : {}), geometry: { ...geometry, plotWidth } }),
     );
-  let plotWidth = Math.max(MIN_PLOT_WIDTH, width - 2 * FIGURE_MARGIN - DEFAULT_GEOMETRY.clientArrowLength - 4);
+  const minPlot = Math.max(MIN_PLOT_WIDTH, MIN_PLOT_SHARE * (width - 2 * FIGURE_MARGIN));
+  let plotWidth = Math.max(minPlot, width - 2 * FIGURE_MARGIN - DEFAULT_GEOMETRY.clientArrowLength - 4);
   let layouts = run(plotWidth);
   if (opts.height !== undefined) {
     const rows = layouts.reduce((a, l) => a + l.rows.length, 0);
@@ -95,11 +101,39 @@ export function fitPanels(traces: readonly FigureTrace[], opts: FigureOptions, w
     const left = Math.max(0, ...layouts.map((l) => -l.extent.left));
     const right = Math.max(0, ...layouts.map((l) => l.extent.right - plotWidth));
     const room = width - 2 * FIGURE_MARGIN - left - right;
-    if (room >= plotWidth - 0.5 || plotWidth <= MIN_PLOT_WIDTH) return { layouts, left, right };
-    plotWidth = Math.max(MIN_PLOT_WIDTH, Math.floor(room));
+    if (room >= plotWidth - 0.5) return { layouts, left, right, truncated: 0 };
+    if (plotWidth <= minPlot) break;
+    plotWidth = Math.max(minPlot, Math.floor(room));
     layouts = run(plotWidth);
   }
-  const left = Math.max(0, ...layouts.map((l) => -l.extent.left));
-  const right = Math.max(0, ...layouts.map((l) => l.extent.right - plotWidth));
-  return { layouts, left, right };
+  return squeezeLabels(layouts, width - 2 * FIGURE_MARGIN - plotWidth, plotWidth);
+}
+
+/**
+ * The figure is too narrow for some labels even with the smallest plot: share the margin out
+ * and shorten the labels that would leave the page.
+ */
+function squeezeLabels(layouts: GanttLayout[], margin: number, plotWidth: number): FittedPanels {
+  const needLeft = Math.max(0, ...layouts.map((l) => -l.extent.left));
+  const needRight = Math.max(0, ...layouts.map((l) => l.extent.right - plotWidth));
+  const left = Math.min(needLeft, Math.max(margin - needRight, margin / 2));
+  const right = margin - left;
+  let truncated = 0;
+  for (const l of layouts) {
+    const fs = l.geometry.fontSize;
+    for (const row of l.rows) {
+      const lb = row.label;
+      if (!lb || lb.anchor === 'middle') continue;
+      const room = lb.anchor === 'start' ? plotWidth + right - lb.x : lb.x + left;
+      if (lb.width <= room) continue;
+      const segments = truncateSegments(lb.segments, room, fs) ?? [];
+      lb.segments = segments;
+      lb.text = segments.map((s) => s.text).join(' ');
+      lb.width = segmentsWidth(segments, fs);
+      lb.truncated = true;
+      truncated++;
+    }
+    l.extent = { left: Math.max(l.extent.left, -left), right: Math.min(l.extent.right, plotWidth + right) };
+  }
+  return { layouts, left, right, truncated };
 }

@@ -54,4 +54,6 @@ export interface Figure {
   width: number;
   height: number;
   panels: FigurePanelPlacement[];
+  /** What the figure had to give up (e.g. labels shortened to fit the width), for the user to see. */
+  warnings: string[];
 }

@@ -130,6 +130,8 @@ export interface GanttLabel {
   width: number;
   /** The label did not fit inside the plot on either side of its bar and overhangs it. */
   overhangs: boolean;
+  /** Set when a figure shortened the label (ending in '…') to keep it on the page. */
+  truncated?: boolean;
 }
 
 export interface GanttRow {

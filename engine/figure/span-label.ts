@@ -67,3 +67,34 @@ export function segmentsWidth(segments: readonly LabelSegment[], fontSize: numbe
   for (const s of segments) w += textWidth(s.text, fontSize, s.bold, narrow);
   return w + Math.max(0, segments.length - 1) * textWidth(' ', fontSize, false, narrow);
 }
+
+/**
+ * Shortens a label to `maxWidth` (by the generous estimate), keeping whole leading segments and
+ * ending with '…'. Returns null when not even the ellipsis fits.
+ */
+export function truncateSegments(segments: readonly LabelSegment[], maxWidth: number, fontSize: number): LabelSegment[] | null {
+  const ellipsis = textWidth('…', fontSize);
+  if (maxWidth < ellipsis) return null;
+  const space = textWidth(' ', fontSize);
+  const out: LabelSegment[] = [];
+  let used = 0;
+  for (const seg of segments) {
+    const gap = out.length > 0 ? space : 0;
+    const w = textWidth(seg.text, fontSize, seg.bold);
+    if (used + gap + w + space + ellipsis <= maxWidth) {
+      out.push(seg);
+      used += gap + w;
+      continue;
+    }
+    // Part of this segment, then the ellipsis.
+    let text = '';
+    for (const ch of seg.text) {
+      if (used + gap + textWidth(text + ch, fontSize, seg.bold) + ellipsis > maxWidth) break;
+      text += ch;
+    }
+    if (text !== '') out.push({ ...seg, text: `${text}…` });
+    else out.push({ text: '…', role: seg.role, bold: false });
+    return out;
+  }
+  return out;
+}

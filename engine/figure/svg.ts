@@ -115,7 +115,11 @@ export function renderFigure(traces: readonly FigureTrace[], opts: FigureOptions
     out.push('</g>');
   }
   out.push('</svg>');
-  return { svg: `${out.join('\n')}\n`, width, height, panels };
+  const warnings: string[] = [];
+  if (fit.truncated > 0) {
+    warnings.push(`${fit.truncated} label${fit.truncated === 1 ? ' was' : 's were'} shortened to fit ${Math.round(width)} px; a wider figure, fewer label fields or a smaller font size keeps them whole`);
+  }
+  return { svg: `${out.join('\n')}\n`, width, height, panels, warnings };
 }
 
 function describe(traces: readonly FigureTrace[], layouts: readonly GanttLayout[]): string {

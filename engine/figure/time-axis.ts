@@ -13,7 +13,7 @@ const UNITS: readonly [TimeUnit, number][] = [
 ];
 
 /** Pixels (units) wanted between two ticks. */
-const TICK_SPACING = 90;
+const TICK_SPACING = 70;
 
 export function niceStep(rawNs: number): number {
   if (!(rawNs > 1)) return 1;

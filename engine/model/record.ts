@@ -109,6 +109,25 @@ export class ProbeTable {
   }
 }
 
+/**
+ * The value of `key` in `key=value key=value` details, without splitting the whole string
+ * (the generator asks for 4 keys of tcp records millions of times). Undefined when absent.
+ */
+export function detailValue(details: string, key: string): string | undefined {
+  let from = 0;
+  for (;;) {
+    const at = details.indexOf(key, from);
+    if (at < 0) return undefined;
+    const eq = at + key.length;
+    if ((at === 0 || details.charCodeAt(at - 1) === 32) && details.charCodeAt(eq) === 61) {
+      let end = details.indexOf(' ', eq + 1);
+      if (end < 0) end = details.length;
+      return details.slice(eq + 1, end);
+    }
+    from = at + 1;
+  }
+}
+
 /** Parses `key=value key=value` details. Returns null if a token has no `=`. */
 export function parseDetails(details: string): Record<string, string> | null {
   const out: Record<string, string> = {};

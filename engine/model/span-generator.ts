@@ -1,6 +1,6 @@
 import { Diagnostics } from './diagnostics.js';
 import type { MetaEntry } from './meta.js';
-import { EventCode, parseDetails, type TraceRecord } from './record.js';
+import { detailValue, EventCode, type TraceRecord } from './record.js';
 import { keyString, Thread, type KeyedState, type Socket4, type SpanState, type StateKind } from './state.js';
 import type { RelNs } from './time.js';
 
@@ -142,9 +142,8 @@ export class SpanGenerator {
   }
 
   private fork(r: TraceRecord): void {
-    const d = parseDetails(r.details);
-    const parentTid = d === null ? NaN : Number(d['parent_pid']);
-    const childTid = d === null ? NaN : Number(d['child_pid']);
+    const parentTid = Number(detailValue(r.details, 'parent_pid') ?? NaN);
+    const childTid = Number(detailValue(r.details, 'child_pid') ?? NaN);
     const p = this.live.get(Number.isNaN(parentTid) ? r.tid : parentTid);
     if (p === undefined) {
       if (this.live.has(r.tid)) {
@@ -324,12 +323,16 @@ export class SpanGenerator {
   }
 
   private tuple(r: TraceRecord): Socket4 | null {
-    const d = parseDetails(r.details);
-    if (d === null || d['saddr'] === undefined || d['sport'] === undefined || d['daddr'] === undefined || d['dport'] === undefined) {
+    const d = r.details;
+    const srcIp = detailValue(d, 'saddr');
+    const srcPort = detailValue(d, 'sport');
+    const dstIp = detailValue(d, 'daddr');
+    const dstPort = detailValue(d, 'dport');
+    if (srcIp === undefined || srcPort === undefined || dstIp === undefined || dstPort === undefined) {
       this.diagnostics.add('bad-details', r.line, r.tid, `${r.probe.shortName} without sport/dport/saddr/daddr: "${r.details}"`);
       return null;
     }
-    return { srcIp: d['saddr'], srcPort: d['sport'], dstIp: d['daddr'], dstPort: d['dport'] };
+    return { srcIp, srcPort, dstIp, dstPort };
   }
 
   private newState(kind: StateKind, source: Thread | null, handler: Thread, traceId: number, start: RelNs, socket: Socket4 | null): SpanState {

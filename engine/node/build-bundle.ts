@@ -10,7 +10,7 @@ import { assembleAll, type AssembledTrace } from '../model/trace-assembly.js';
 import { TOOL_VERSION } from '../version.js';
 import { fileError, throwIfCancelled } from './line-reader.js';
 import { RecordView } from './record-columns.js';
-import { RecordStream } from './record-stream.js';
+import { recordSource } from './sorted-records.js';
 import { TimeOrderCheck } from './time-order.js';
 
 // generate: sorted records -> span generator + records table in one pass; then the traces, a
@@ -19,7 +19,11 @@ import { TimeOrderCheck } from './time-order.js';
 export type BuildStage = 'generate' | 'count' | 'write';
 
 export interface BuildBundleOptions {
+  /** Records sorted by time, or (with `unsorted`) a raw capture ordered on the way. */
   sortedPath: string;
+  unsorted?: boolean;
+  /** Memory for ordering a raw capture before spilling runs (bytes). */
+  memoryBudgetBytes?: number;
   meta: readonly MetaEntry[];
   gateway: string;
   output: string;
@@ -47,8 +51,11 @@ export async function buildBundle(o: BuildBundleOptions): Promise<BuildResult> {
   const writer = BundleWriter.create(o.output);
   try {
     const diagnostics = new Diagnostics();
-    const stream = new RecordStream(o.sortedPath, {
+    const { stream, columns } = recordSource(o.sortedPath, {
       diagnostics,
+      unsorted: o.unsorted === true,
+      near: o.output,
+      ...(o.memoryBudgetBytes !== undefined ? { memoryBudgetBytes: o.memoryBudgetBytes } : {}),
       ...(o.lenient !== undefined ? { lenient: o.lenient } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
       onProgress: (b) => o.onProgress?.('generate', size > 0 ? b / size : 1),
@@ -57,7 +64,7 @@ export async function buildBundle(o: BuildBundleOptions): Promise<BuildResult> {
     const order = new TimeOrderCheck(o.sortedPath, o.lenient === true);
     let view: RecordView | null = null;
     let keep: Uint8Array | null = null;
-    for await (const c of stream.columns()) {
+    for await (const c of columns) {
       view ??= new RecordView(stream.names());
       // The records table must be in time order (the counting sweep relies on it): with
       // --lenient an out-of-order record is counted by the generator and not stored.

@@ -21,7 +21,7 @@ export class ByteOutput {
 
   /** Appends src[a, b); make sure it fits first. */
   put(src: Uint8Array, a: number, b: number): void {
-    if (b - a < 64) {
+    if (b - a < 512) {
       const d = this.buf;
       let w = this.pos;
       for (let i = a; i < b; i++) d[w++] = src[i]!;

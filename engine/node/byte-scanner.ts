@@ -29,7 +29,8 @@ class ByteIntern {
     const n = b - a;
     outer: for (const e of list) {
       if (e.bytes.length !== n) continue;
-      for (let i = 0; i < n; i++) if (e.bytes[i] !== buf[a + i]) continue outer;
+      // From the end: names that collide differ there first.
+      for (let i = n - 1; i >= 0; i--) if (e.bytes[i] !== buf[a + i]) continue outer;
       return e.id;
     }
     return -1;
@@ -43,9 +44,10 @@ class ByteIntern {
   }
 }
 
+/** FNV-1a over the length and the last 16 bytes: probe names share long prefixes, not endings. */
 function hashBytes(buf: Buffer, a: number, b: number): number {
-  let h = 0x811c9dc5;
-  for (let i = a; i < b; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+  let h = Math.imul(0x811c9dc5 ^ (b - a), 0x01000193);
+  for (let i = b - 16 > a ? b - 16 : a; i < b; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
   return h >>> 0;
 }
 

@@ -6,13 +6,15 @@ import { SpanGenerator, type GeneratorCounts } from '../model/span-generator.js'
 import { assembleAll, type AssembledTrace } from '../model/trace-assembly.js';
 import type { TimeBase } from '../model/time.js';
 import { RecordView } from './record-columns.js';
-import { RecordStream } from './record-stream.js';
+import { recordSource } from './sorted-records.js';
 import { TimeOrderCheck } from './time-order.js';
 
 // Streams a sorted trace file through the span generator and assembles the traces.
 
 export interface GenerateOptions {
   lenient?: boolean;
+  /** The input is a raw capture: order it on the way (one parse, no sorted file). */
+  unsorted?: boolean;
   signal?: AbortSignal;
   onProgress?: (bytesRead: number) => void;
 }
@@ -30,8 +32,9 @@ export interface GenerateOutput {
 
 export async function generateFromFile(sortedPath: string, meta: readonly MetaEntry[], gateway: string, opts: GenerateOptions = {}): Promise<GenerateOutput> {
   const diagnostics = new Diagnostics();
-  const stream = new RecordStream(sortedPath, {
+  const { stream, columns } = recordSource(sortedPath, {
     diagnostics,
+    unsorted: opts.unsorted === true,
     ...(opts.lenient !== undefined ? { lenient: opts.lenient } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
@@ -39,7 +42,7 @@ export async function generateFromFile(sortedPath: string, meta: readonly MetaEn
   const gen = new SpanGenerator(meta, gateway, { diagnostics });
   const order = new TimeOrderCheck(sortedPath, opts.lenient === true);
   let view: RecordView | null = null;
-  for await (const c of stream.columns()) {
+  for await (const c of columns) {
     view ??= new RecordView(stream.names());
     for (let i = 0; i < c.n; i++) {
       order.inOrder(c.ts[i]!, c.line[i]!);

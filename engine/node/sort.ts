@@ -5,6 +5,7 @@ import type { StreamStats } from '../model/psv-parse.js';
 import { writeAtomically } from './atomic-file.js';
 import { ByteOutput } from './byte-output.js';
 import { fileError, throwIfCancelled } from './line-reader.js';
+import { cpuMergeOrder } from './cpu-merge.js';
 import { MinHeap } from './min-heap.js';
 import type { RecordColumns } from './record-columns.js';
 import { RecordStream } from './record-stream.js';
@@ -66,11 +67,11 @@ class Chunk {
       this.arena = bigger;
     }
     if (this.n === this.off.length) this.grow();
-    if (n < 64) {
+    if (n < 512) {
       const d = this.arena;
       let w = this.used;
       for (let i = a; i < end; i++) d[w++] = b[i]!;
-    } else b.copy(this.arena, this.used, a, end);
+    } else b.copy(this.arena, this.used, a, end); // long lines: one native copy beats the loop
     const i = this.n++;
     this.off[i] = this.used;
     this.len[i] = n;
@@ -92,45 +93,9 @@ class Chunk {
     this.cpu = g(this.cpu, Int32Array);
   }
 
-  /** Indices in stable time order, by merging the per-CPU sequences. */
+  /** Indices in stable time order (per-CPU merge). */
   order(): { order: Int32Array; disorder: number } {
-    const byCpu = new Map<number, number[]>();
-    for (let i = 0; i < this.n; i++) {
-      let l = byCpu.get(this.cpu[i]!);
-      if (l === undefined) byCpu.set(this.cpu[i]!, (l = []));
-      l.push(i);
-    }
-    const ts = this.ts;
-    const lists = [...byCpu.values()];
-    let disorder = 0;
-    for (const l of lists) {
-      let sorted = true;
-      for (let k = 1; k < l.length; k++) {
-        if (ts[l[k]!]! < ts[l[k - 1]!]!) {
-          sorted = false;
-          disorder++;
-        }
-      }
-      if (!sorted) l.sort((a, b) => ts[a]! - ts[b]! || a - b);
-    }
-    const pos = new Int32Array(lists.length);
-    const head = (li: number) => lists[li]![pos[li]!]!;
-    const heap = new MinHeap((a, b) => {
-      const ia = head(a);
-      const ib = head(b);
-      return ts[ia]! < ts[ib]! || (ts[ia] === ts[ib] && ia < ib);
-    });
-    for (let li = 0; li < lists.length; li++) heap.push(li);
-    const order = new Int32Array(this.n);
-    let o = 0;
-    while (heap.size > 0) {
-      const li = heap.peek();
-      order[o++] = head(li);
-      pos[li]!++;
-      if (pos[li]! < lists[li]!.length) heap.replaceTop(li);
-      else heap.pop();
-    }
-    return { order, disorder };
+    return cpuMergeOrder(this.ts, this.cpu, this.n);
   }
 }
 

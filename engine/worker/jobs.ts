@@ -1,11 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import { Bundle } from '../bundle/bundle-reader.js';
 import { loadHandlerModule } from '../handlers/handler-loader.js';
 import { runHandlers } from '../handlers/run-handlers.js';
 import { InputError } from '../model/meta.js';
 import { buildBundle } from '../node/build-bundle.js';
-import { CancelledError, fileError } from '../node/line-reader.js';
+import { CancelledError } from '../node/line-reader.js';
 import { sortTraceFile } from '../node/sort.js';
 import type { BundleJobResult, EngineErrorData, EngineJob, EngineProgress, HandlersJobResult, JobResult, SortJobResult } from './protocol.js';
 
@@ -23,26 +21,9 @@ export async function runJob(job: EngineJob, ctx: JobContext): Promise<JobResult
       return sortJob(job.input, job.output, job.lenient === true, ctx, job.memoryBudgetBytes);
     case 'build-bundle':
       return bundleJob(job, job.sortedPath, ctx);
-    case 'import': {
-      let tmp: string;
-      try {
-        tmp = await mkdtemp(join(dirname(job.output), '.misertrace-import-'));
-      } catch (e) {
-        throw fileError(e, job.output);
-      }
-      try {
-        const sorted = join(tmp, 'sorted.psv');
-        const s = await sortJob(job.input, sorted, job.lenient === true, ctx);
-        const capture = {
-          ...job.capture,
-          lostEvents: Math.max(job.capture?.lostEvents ?? 0, s.lostEvents),
-          attachedProbes: job.capture?.attachedProbes ?? s.attachedProbes,
-        };
-        return await bundleJob({ ...job, capture }, sorted, ctx);
-      } finally {
-        await rm(tmp, { recursive: true, force: true });
-      }
-    }
+    case 'import':
+      // A raw capture is ordered on the way into the bundle: parsed once, no sorted text file.
+      return bundleJob(job, job.input, ctx, true);
     case 'handlers':
       return handlersJob(job.bundle, job.handlers, job.traceIds, ctx);
   }
@@ -58,9 +39,10 @@ async function sortJob(input: string, output: string, lenient: boolean, ctx: Job
   return { kind: 'sort', records: r.stats.records, malformed: r.stats.malformed, lostEvents: r.stats.lostEvents, attachedProbes: r.stats.attachedProbes, runs: r.runs };
 }
 
-async function bundleJob(job: Extract<EngineJob, { kind: 'build-bundle' | 'import' }>, sortedPath: string, ctx: JobContext): Promise<BundleJobResult> {
+async function bundleJob(job: Extract<EngineJob, { kind: 'build-bundle' | 'import' }>, path: string, ctx: JobContext, unsorted = false): Promise<BundleJobResult> {
   const r = await buildBundle({
-    sortedPath,
+    sortedPath: path,
+    unsorted,
     meta: job.meta,
     gateway: job.gateway,
     output: job.output,

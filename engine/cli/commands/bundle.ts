@@ -1,12 +1,11 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { Bundle } from '../../bundle/bundle-reader.js';
 import { storedCountOutputs } from '../../bundle/count-outputs.js';
 import { formatMeta, parseGateway, parseMeta } from '../../model/meta.js';
 import { buildBundle } from '../../node/build-bundle.js';
 import { writeAtomically } from '../../node/atomic-file.js';
 import { fileError } from '../../node/line-reader.js';
-import { sortTraceFile } from '../../node/sort.js';
 import { renderDagJson } from '../../render/dag-render.js';
 import { requireString, UsageError, type CliIO, type Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
@@ -49,30 +48,22 @@ async function importBundle(v: Record<string, unknown>, io: CliIO): Promise<numb
   const meta = parseMeta(await readText(requireString(v, 'metafile', '-m META.psv', 'bundle')));
   const gateway = parseGateway(requireString(v, 'gateway', '-g GATEWAY', 'bundle'));
   const script = typeof v['script'] === 'string' ? { name: basename(v['script']), text: await readText(v['script']) } : undefined;
-  let tmp: string;
-  try {
-    tmp = await mkdtemp(join(dirname(output), '.misertrace-import-'));
-  } catch (e) {
-    throw fileError(e, output);
-  }
-  try {
-    const sorted = join(tmp, 'sorted.psv');
-    const lenient = v['lenient'] === true;
-    const s = await sortTraceFile(input, sorted, { lenient, signal: io.signal });
-    const res = await buildBundle({
-      sortedPath: sorted,
-      meta,
-      gateway,
-      output,
-      lenient,
-      signal: io.signal,
-      capture: { backend: 'import', lostEvents: s.stats.lostEvents, attachedProbes: s.stats.attachedProbes },
-      ...(script ? { probeScript: script } : {}),
-    });
-    io.stderr.write(`wrote ${output}: ${res.manifest.traceCount} request traces from ${s.stats.records} records` + (s.stats.malformed > 0 ? ` (${s.stats.malformed} malformed lines skipped)` : '') + '\n');
-  } finally {
-    await rm(tmp, { recursive: true, force: true });
-  }
+  // The input may be raw (per-CPU order) or sorted: it is ordered on the way, parsed once.
+  const res = await buildBundle({
+    sortedPath: input,
+    unsorted: true,
+    meta,
+    gateway,
+    output,
+    lenient: v['lenient'] === true,
+    signal: io.signal,
+    capture: { backend: 'import' },
+    ...(script ? { probeScript: script } : {}),
+  });
+  const m = res.manifest;
+  io.stderr.write(
+    `wrote ${output}: ${m.traceCount} request traces from ${m.stream.records} records` + (m.stream.malformed > 0 ? ` (${m.stream.malformed} malformed lines skipped)` : '') + '\n',
+  );
   return EXIT.ok;
 }
 

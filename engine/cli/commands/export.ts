@@ -98,7 +98,9 @@ figure options (svg):
       if (format === 'svg') {
         const opts = figureOptions(v, traces, bundle.probes.map((p) => p.name));
         opts.base = bundle.base;
-        text = renderFigure(traces, opts).svg;
+        const fig = renderFigure(traces, opts);
+        for (const w of fig.warnings) io.stderr.write(`misertrace: warning: ${w}\n`);
+        text = fig.svg;
       } else {
         const exportInput: ExportInput = {
           traces,
