@@ -26,6 +26,7 @@ const PER_COPY = readFileSync(join(fixture, 'trace.psv'), 'utf8').split('\n').fi
 interface StageResult {
   stage: string;
   seconds: number;
+  cpuSeconds: number;
   records: number;
   maxRssMB: number;
   extra?: Record<string, number>;
@@ -41,7 +42,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const fmt = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : `${(n / 1e3).toFixed(0)}k`);
 
 console.log(`engine benchmark: mixed50 (${PER_COPY} records) replicated; ${runs} run(s) per stage at 1M, 1 at 10M; median seconds`);
-console.log(`${'size'.padEnd(6)} ${'stage'.padEnd(26)} ${'records'.padStart(8)} ${'seconds'.padStart(8)} ${'records/s'.padStart(10)} ${'peak RSS'.padStart(9)}  notes`);
+console.log(`${'size'.padEnd(6)} ${'stage'.padEnd(26)} ${'records'.padStart(8)} ${'seconds'.padStart(8)} ${'records/s'.padStart(10)} ${'peak RSS'.padStart(9)} ${'cpu s'.padStart(7)}  notes`);
 for (const millions of sizes) {
   const copies = Math.round((millions * 1e6) / PER_COPY);
   const raw = join(cache, `mixed50x${copies}.psv`);
@@ -60,6 +61,7 @@ for (const millions of sizes) {
   repeat('parse (raw)', () => stage('parse', raw));
   const sortR = repeat('sort (k-way, external)', () => stage('sort', raw, '', '', sorted));
   const genR = repeat('generate (model+DAG)', () => stage('generate', sorted, meta, '172.29.77.1'));
+  const fusedR = repeat('raw -> traces (fused)', () => stage('fused', raw, meta, '172.29.77.1'));
   const cntR = repeat('per-span event counts', () => stage('counts', sorted, meta, '172.29.77.1'));
   repeat('bundle write (all stages)', () => {
     rmSync(bundle, { force: true });
@@ -70,7 +72,8 @@ for (const millions of sizes) {
     const secs = median(rs.map((r) => r.seconds));
     const recs = rs[0]!.records;
     let note = '';
-    if (name.startsWith('generate')) note = `${rs[0]!['traces'] ?? rs[0]!.extra?.['traces']} traces, ${rs[0]!.extra?.['spans']} spans`;
+    if (name.startsWith('raw ->')) note = `sort+generate end to end, parsed once; ${rs[0]!.extra?.['traces']} traces`;
+    if (name.startsWith('generate')) note = `${rs[0]!.extra?.['traces']} traces, ${rs[0]!.extra?.['spans']} spans`;
     if (name.startsWith('sort')) note = `${rs[0]!.extra?.['runs']} run(s), ${(statSync(raw).size / 1e6).toFixed(0)} MB file`;
     if (name.startsWith('bundle')) note = `${(statSync(bundle).size / 1e6).toFixed(0)} MB bundle`;
     if (name.startsWith('per-span')) {
@@ -78,9 +81,11 @@ for (const millions of sizes) {
       note = `sweep alone ${sweep.toFixed(3)} s = ${fmt(recs / sweep)} rec/s over ${rs[0]!.extra!['spans']} spans (stage time includes generate+parse)`;
     }
     const rss = Math.max(...rs.map((r) => r.maxRssMB));
-    console.log(`${label.padEnd(6)} ${name.padEnd(26)} ${fmt(recs).padStart(8)} ${secs.toFixed(2).padStart(8)} ${fmt(recs / secs).padStart(10)} ${`${rss.toFixed(0)} MB`.padStart(9)}  ${note}`);
+    const cpu = median(rs.map((r) => r.cpuSeconds));
+    console.log(`${label.padEnd(6)} ${name.padEnd(26)} ${fmt(recs).padStart(8)} ${secs.toFixed(2).padStart(8)} ${fmt(recs / secs).padStart(10)} ${`${rss.toFixed(0)} MB`.padStart(9)} ${cpu.toFixed(2).padStart(7)}  ${note}`);
   }
   const e2e = median(sortR.map((r) => r.seconds)) + median(genR.map((r) => r.seconds));
-  console.log(`${label.padEnd(6)} ${'sort+generate end to end'.padEnd(26)} ${fmt(sortR[0]!.records).padStart(8)} ${e2e.toFixed(2).padStart(8)} ${fmt(sortR[0]!.records / e2e).padStart(10)}`);
+  console.log(`${label.padEnd(6)} ${'sort, then generate'.padEnd(26)} ${fmt(sortR[0]!.records).padStart(8)} ${e2e.toFixed(2).padStart(8)} ${fmt(sortR[0]!.records / e2e).padStart(10)}            two commands, sorted text file between`);
   void cntR;
+  void fusedR;
 }

@@ -26,6 +26,11 @@ async function run(): Promise<{ records: number; extra?: Record<string, number> 
       const g = await generateFromFile(input, parseMeta(readFileSync(meta, 'utf8')), gateway);
       return { records: g.stats.records, extra: { traces: g.traces.length, spans: g.traces.reduce((a, t) => a + t.spans.length, 0) } };
     }
+    case 'fused': {
+      // Raw capture -> traces in one pass: ordered on the way (what import and capture run).
+      const g = await generateFromFile(input, parseMeta(readFileSync(meta, 'utf8')), gateway, { unsorted: true });
+      return { records: g.stats.records, extra: { traces: g.traces.length, spans: g.traces.reduce((a, t) => a + t.spans.length, 0) } };
+    }
     case 'counts': {
       // Generation first (not timed), then the counting pass over every record for every span.
       const g = await generateFromFile(input, parseMeta(readFileSync(meta, 'utf8')), gateway);

@@ -22,7 +22,7 @@ export class TimeOrderCheck {
     if (!this.lenient) {
       throw new InputError(
         `${this.path}:${line}: input is not sorted by time (this record is earlier than line ${this.prevLine})`,
-        `sort the capture first: misertrace sort -i ${this.path} -o sorted.psv (or pass --lenient to skip such records)`,
+        `sort the capture first (misertrace sort -i ${this.path} -o sorted.psv), or import it in one step (misertrace bundle import -i ${this.path} ...); --lenient skips such records instead`,
       );
     }
     return false;
