@@ -94,24 +94,6 @@ export class BundleWriter {
     })();
   }
 
-  /** Record columns in time order, chunk by chunk (for the counting pass). */
-  *recordColumns(chunk = 200_000): Generator<{ length: number; tid: number[]; ts: number[]; probe: number[] }> {
-    const st = this.db.prepare('SELECT tid, ts, probe_id FROM records WHERE seq >= ? AND seq < ? ORDER BY seq').raw(true);
-    for (let from = 0; from < this.recordsWritten; from += chunk) {
-      const rows = st.all(from, from + chunk) as [number, number, number][];
-      const tid = new Array<number>(rows.length);
-      const ts = new Array<number>(rows.length);
-      const probe = new Array<number>(rows.length);
-      for (let i = 0; i < rows.length; i++) {
-        const r = rows[i]!;
-        tid[i] = r[0];
-        ts[i] = r[1];
-        probe[i] = r[2];
-      }
-      yield { length: rows.length, tid, ts, probe };
-    }
-  }
-
   setTraces(traces: readonly AssembledTrace[], counts: SpanEventCounts): void {
     const insTrace = this.db.prepare(
       'INSERT INTO traces (id, start, end, span_count, depth, root_tid, root_container, containers, event_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',

@@ -1,3 +1,5 @@
+import { InputError } from '../model/meta.js';
+import { formatDuration } from '../model/time.js';
 import { defaultCountColumns } from './count-columns.js';
 import type { FigureOptions, FigureTrace } from './figure-types.js';
 import { DEFAULT_GEOMETRY, layoutGantt } from './gantt-layout.js';
@@ -52,7 +54,7 @@ function relativeWindows(traces: readonly FigureTrace[], rel: NonNullable<Figure
     const t0 = trace.spans[0]!.start;
     const start = rel.start == null ? ext.start : t0 + rel.start;
     const end = rel.end == null ? ext.end : t0 + rel.end;
-    if (end <= start) throw new RangeError(`the window ends before it starts in trace ${trace.id}`);
+    if (end <= start) throw new InputError(`the window ends before it starts in trace ${trace.id}`, `trace ${trace.id} lasts ${formatDuration(ext.end - t0)}`);
     return { start, end };
   });
 }
@@ -88,11 +90,20 @@ export function fitPanels(traces: readonly FigureTrace[], opts: FigureOptions, w
   const minPlot = Math.max(MIN_PLOT_WIDTH, MIN_PLOT_SHARE * (width - 2 * FIGURE_MARGIN));
   let plotWidth = Math.max(minPlot, width - 2 * FIGURE_MARGIN - DEFAULT_GEOMETRY.clientArrowLength - 4);
   let layouts = run(plotWidth);
+  layouts.forEach((l, i) => {
+    if (l.rows.length > 0) return;
+    const t = traces[i]!.trace;
+    const ext = extentOf(t);
+    throw new InputError(`no span of trace ${t.id} falls in the time window`, `trace ${t.id} lasts ${formatDuration(ext.end - t.spans[0]!.start)} from its start`);
+  });
   if (opts.height !== undefined) {
     const rows = layouts.reduce((a, l) => a + l.rows.length, 0);
     const pitch = Math.min(layouts[0]!.geometry.rowPitch, (opts.height - chromeHeight) / Math.max(1, rows));
     if (!(pitch >= 1)) {
-      throw new RangeError(`a height of ${opts.height} px leaves ${Math.floor(opts.height - chromeHeight)} px for ${rows} rows; at least ${Math.ceil(chromeHeight + rows)} px are needed`);
+      throw new InputError(
+        `a height of ${Math.round(opts.height)} px leaves ${Math.floor(opts.height - chromeHeight)} px for ${rows} rows; at least ${Math.ceil(chromeHeight + rows)} px are needed`,
+        'leave the height out (the figure grows with its rows), collapse subtrees (--collapse, --max-depth) or show a time window (--window)',
+      );
     }
     geometry = scaledForPitch(geometry, pitch);
     layouts = run(plotWidth);

@@ -98,7 +98,6 @@ export function layoutGantt(input: LayoutInput, view: GanttViewOptions = {}): Ga
   if (view.maxDepth !== undefined) for (const s of spans) if (s.depth === view.maxDepth && s.childCount > 0) collapsed[s.index] = 1;
 
   const stats: LayoutStats = { spans: n, rows: 0, hiddenByCollapse: 0, hiddenByWindow: 0, widened: 0, zeroDuration: 0, negativeDuration: 0, labelOverhangs: 0 };
-  const rowOf = new Int32Array(n).fill(-1);
   /** Row of the nearest shown ancestor-or-self, per span. */
   const shownAt = new Int32Array(n).fill(-1);
   const rows: GanttRow[] = [];
@@ -114,11 +113,15 @@ export function layoutGantt(input: LayoutInput, view: GanttViewOptions = {}): Ga
     if (onlyIntersecting && (hi < win.start || lo > win.end)) {
       stats.hiddenByWindow++;
       shownAt[i] = parentShown;
-      i++;
+      // A collapsed span's subtree stays hidden even when the span itself is out of the window.
+      if (collapsed[i] && size[i]! > 1) {
+        for (let k = i + 1; k < i + size[i]!; k++) shownAt[k] = parentShown;
+        stats.hiddenByCollapse += size[i]! - 1;
+        i += size[i]!;
+      } else i++;
       continue;
     }
     const r = rows.length;
-    rowOf[i] = r;
     shownAt[i] = r;
     const flags: BarFlags = {
       widened: false,
@@ -184,8 +187,8 @@ export function layoutGantt(input: LayoutInput, view: GanttViewOptions = {}): Ga
       containerNames: view.label?.containerNames ?? {},
       origin,
     };
-    // What leaves a bar's end (a response arrow, or the root's client arrow) pushes a right label further out.
-    // An arrow entering a bar's start from the left (a request, or the client's) pushes a left label out.
+    // Arrows beside a bar push its outside labels away: what leaves its end (a response, the
+    // client's response) a right label, what enters its start from the left a left label.
     const rightArrow = new Uint8Array(rows.length);
     const leftArrow = new Uint8Array(rows.length);
     for (const a of arrows) {

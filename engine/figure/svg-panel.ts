@@ -24,12 +24,14 @@ export function drawPanel(out: string[], l: GanttLayout, x: number, y: number, o
   const p = o.palette;
   const g = l.geometry;
   out.push(`<g transform="translate(${num(x)},${num(y)})">`);
-  drawArrows(out, l, p);
+  // Thin lines for dense figures (rows shrunk to a requested height), or outlines hide the fills.
+  const sw = num(Math.min(1, l.geometry.rowPitch / 16));
+  drawArrows(out, l, p, sw);
   for (const kind of ['network', 'fork'] as const) {
     const st = p[kind];
     const rows = l.rows.filter((r) => r.kind === kind && r.flags.outside === null);
     if (rows.length === 0) continue;
-    out.push(`<g fill="${st.fill}" stroke="${st.stroke}" stroke-width="1"${st.dash ? ` stroke-dasharray="${st.dash}"` : ''}>`);
+    out.push(`<g fill="${st.fill}" stroke="${st.stroke}" stroke-width="${sw}"${st.dash ? ` stroke-dasharray="${st.dash}"` : ''}>`);
     for (const r of rows) {
       const b = r.bar;
       const anomaly = r.flags.negativeDuration ? ` stroke="${p.anomaly}" stroke-dasharray="1 1"` : '';
@@ -43,9 +45,8 @@ export function drawPanel(out: string[], l: GanttLayout, x: number, y: number, o
   out.push('</g>');
 }
 
-function drawArrows(out: string[], l: GanttLayout, p: FigurePalette): void {
+function drawArrows(out: string[], l: GanttLayout, p: FigurePalette, sw: string): void {
   if (l.arrows.length === 0) return;
-  const sw = num(Math.min(1, l.geometry.rowPitch / 16));
   for (const dir of ['call', 'return'] as const) {
     const list = l.arrows.filter((a) => a.direction === dir);
     if (list.length === 0) continue;

@@ -1,3 +1,4 @@
+import { InputError } from '../model/meta.js';
 import { formatDuration } from '../model/time.js';
 import type { Figure, FigureOptions, FigureTrace } from './figure-types.js';
 import { PX_PER } from './figure-types.js';
@@ -52,7 +53,7 @@ function mergedLegend(layouts: readonly GanttLayout[]): LegendEntry[] {
 export function renderFigure(traces: readonly FigureTrace[], opts: FigureOptions = {}): Figure {
   if (traces.length === 0) throw new RangeError('a figure needs at least one trace');
   const width = opts.width ?? DEFAULT_WIDTH;
-  if (!(width >= MIN_WIDTH)) throw new RangeError(`a figure must be at least ${MIN_WIDTH} px wide, got ${width}`);
+  if (!(width >= MIN_WIDTH)) throw new InputError(`a figure must be at least ${MIN_WIDTH} px wide, got ${Math.round(width)} px`, 'give a larger --width, e.g. 3.5in for one column of a paper');
   const palette = opts.greyscale ? GREYSCALE_PALETTE : COLOUR_PALETTE;
   const fontSize = opts.view?.geometry?.fontSize ?? 11;
   const inner = width - 2 * FIGURE_MARGIN;

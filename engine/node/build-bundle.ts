@@ -12,6 +12,7 @@ import { fileError, throwIfCancelled } from './line-reader.js';
 import { RecordView } from './record-columns.js';
 import { recordSource } from './sorted-records.js';
 import { TimeOrderCheck } from './time-order.js';
+import { CountSpill } from './count-spill.js';
 
 // generate: sorted records -> span generator + records table in one pass; then the traces, a
 // counting pass over the stored records for per-span event counts, and an atomic commit.
@@ -49,6 +50,7 @@ export async function buildBundle(o: BuildBundleOptions): Promise<BuildResult> {
     throw fileError(e, o.sortedPath);
   }
   const writer = BundleWriter.create(o.output);
+  const spill = new CountSpill(`${writer.temp}.counts`);
   try {
     const diagnostics = new Diagnostics();
     const { stream, columns } = recordSource(o.sortedPath, {
@@ -80,6 +82,7 @@ export async function buildBundle(o: BuildBundleOptions): Promise<BuildResult> {
         gen.feed(view.at(c, i));
       }
       writer.addColumns(c, stream.names(), skipped ? keep : null);
+      spill.add(c, skipped ? keep : null);
     }
     const res = gen.finish();
     const traces = assembleAll(res.roots);
@@ -87,15 +90,17 @@ export async function buildBundle(o: BuildBundleOptions): Promise<BuildResult> {
     throwIfCancelled(o.signal);
 
     const counter = new EventCounter(traces, probes.size);
-    const total = writer.recordsWritten;
     let done = 0;
-    for (const cols of writer.recordColumns()) {
-      counter.add(cols);
-      done += cols.length;
-      o.onProgress?.('count', total > 0 ? done / total : 1);
-      await new Promise((r) => setImmediate(r)); // lets a cancel message in
-      throwIfCancelled(o.signal);
+    for (const block of spill.blocks()) {
+      counter.add(block);
+      done += block.length;
+      o.onProgress?.('count', spill.records > 0 ? done / spill.records : 1);
+      if ((done & 0xfffff) < block.length) {
+        await new Promise((r) => setImmediate(r)); // lets a cancel message in
+        throwIfCancelled(o.signal);
+      }
     }
+    spill.dispose();
     o.onProgress?.('write', 0);
     writer.setTraces(traces, counter.counts);
     const lost = stream.stats.lostEvents + (o.capture?.lostEvents ?? 0);
@@ -132,5 +137,7 @@ export async function buildBundle(o: BuildBundleOptions): Promise<BuildResult> {
   } catch (e) {
     writer.abort();
     throw e;
+  } finally {
+    spill.dispose();
   }
 }

@@ -141,7 +141,10 @@ describe('the .mstrace bundle', () => {
       mkdirSync(sub);
       const out = join(sub, 'interrupted.mstrace');
       const child = spawnCli(['bundle', 'import', '-i', raw, '-m', meta, '-g', '172.29.77.1', '-o', out]);
-      await new Promise((res) => setTimeout(res, 600));
+      // Interrupt it once it is writing (its signal handlers are installed by then).
+      const writing = () => readdirSync(sub).some((f) => f.startsWith('.interrupted.mstrace.partial-'));
+      for (let i = 0; i < 500 && !writing(); i++) await new Promise((res) => setTimeout(res, 10));
+      expect(writing()).toBe(true);
       process.kill(await pidOf(out), 'SIGINT');
       const r = await child;
       expect(r.code).toBe(130);

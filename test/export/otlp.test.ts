@@ -47,7 +47,7 @@ describe('OTLP/JSON export', () => {
     expect(otlpJsonErrors(request, doc)).toEqual([
       '$.resourceSpans[0].scopeSpans[0].spans[0].traceId: expected 32 lowercase hex digits, got "' + span.traceId + '"',
       '$.resourceSpans[0].scopeSpans[0].spans[0].kind: expected an integer value of enum SpanKind, got "SPAN_KIND_SERVER"',
-      '$.resourceSpans[0].scopeSpans[0].spans[0].attributes[0].value: intValue and boolValue are one of value; only one may be set',
+      '$.resourceSpans[0].scopeSpans[0].spans[0].attributes[0].value: boolValue and intValue are one of value; only one may be set',
       '$.resourceSpans[0].scopeSpans[0].spans[0].start_time_unix_nano: no field "start_time_unix_nano" in .opentelemetry.proto.trace.v1.Span',
     ]);
   });

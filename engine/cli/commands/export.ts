@@ -5,6 +5,7 @@ import { jaegerJson } from '../../export/jaeger.js';
 import { otlpJson } from '../../export/otlp.js';
 import { parseCountSpec } from '../../figure/count-columns.js';
 import { parseIndexList, parseLabelFields, parseLength, parseRenames, parseWindow } from '../../figure/figure-options.js';
+import { geometryFor } from '../../figure/figure-fit.js';
 import type { FigureOptions } from '../../figure/figure-types.js';
 import type { GanttViewOptions, SpanCounts } from '../../figure/layout-types.js';
 import { renderFigure } from '../../figure/svg.js';
@@ -85,14 +86,12 @@ figure options (svg):
     const bundle = Bundle.open(input);
     try {
       const count = bundle.traceCount;
+      if (count === 0) throw new InputError(`${input} holds no request traces to export`, 'the capture produced none; check the gateway IP and that the load went through it');
       let ids: number[];
       if (typeof v['range'] === 'string') ids = parseRange(v['range'], count);
-      else if (format === 'svg' && count !== 1) {
-        throw new UsageError(
-          count === 0 ? 'the bundle holds no traces to draw' : `the bundle holds ${count} traces: choose which to draw`,
-          count === 0 ? 'the capture produced no request traces' : 'e.g. -n 3 for one trace, -n 1-3 for three stacked panels (misertrace render -t dag lists them)',
-        );
-      } else ids = parseRange(`1-${count}`, count);
+      else if (format === 'svg' && count > 1) {
+        throw new UsageError(`the bundle holds ${count} traces: choose which to draw`, 'e.g. -n 3 for one trace, -n 1-3 for three stacked panels (misertrace render -t dag lists them)');
+      } else ids = Array.from({ length: count }, (_, i) => i + 1);
       const traces: ExportTrace[] = ids.map((id) => ({ trace: bundle.trace(id)!, counts: bundle.spanCounts(id) }));
       let text: string;
       if (format === 'svg') {
@@ -162,7 +161,7 @@ function figureOptions(v: Record<string, unknown>, traces: readonly ExportTrace[
   if (fontSize !== undefined) {
     const fs = positiveNumber(fontSize, '--font-size', false);
     if (fs < 4 || fs > 48) throw new UsageError(`--font-size ${fs} is outside 4-48`);
-    view.geometry = { fontSize: fs, rowPitch: (24 * fs) / 11, barHeight: (16 * fs) / 11 };
+    view.geometry = geometryFor(fs);
   }
   const arrows = str(v, 'arrows');
   if (arrows !== undefined) {
