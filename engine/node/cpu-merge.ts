@@ -5,15 +5,22 @@ import { MinHeap } from './min-heap.js';
 // records are out of order is sorted first (stably) and counted.
 
 export function cpuMergeOrder(ts: Float64Array, cpu: Int32Array, n: number): { order: Int32Array; disorder: number } {
-  const byCpu = new Map<number, number[]>();
-  for (let i = 0; i < n; i++) {
-    let l = byCpu.get(cpu[i]!);
-    if (l === undefined) byCpu.set(cpu[i]!, (l = []));
-    l.push(i);
+  // Positions of each CPU's records, in typed arrays (two passes: count, then fill).
+  const counts = new Map<number, number>();
+  for (let i = 0; i < n; i++) counts.set(cpu[i]!, (counts.get(cpu[i]!) ?? 0) + 1);
+  const slot = new Map<number, number>();
+  const lists: Int32Array[] = [];
+  for (const [c, k] of counts) {
+    slot.set(c, lists.length);
+    lists.push(new Int32Array(k));
   }
-  const lists = [...byCpu.values()];
+  const fill = new Int32Array(lists.length);
+  for (let i = 0; i < n; i++) {
+    const li = slot.get(cpu[i]!)!;
+    lists[li]![fill[li]!++] = i;
+  }
   let disorder = 0;
-  for (const l of lists) {
+  lists.forEach((l, li) => {
     let sorted = true;
     for (let k = 1; k < l.length; k++) {
       if (ts[l[k]!]! < ts[l[k - 1]!]!) {
@@ -21,8 +28,8 @@ export function cpuMergeOrder(ts: Float64Array, cpu: Int32Array, n: number): { o
         disorder++;
       }
     }
-    if (!sorted) l.sort((a, b) => ts[a]! - ts[b]! || a - b);
-  }
+    if (!sorted) lists[li] = Int32Array.from([...l].sort((a, b) => ts[a]! - ts[b]! || a - b));
+  });
   const pos = new Int32Array(lists.length);
   const head = (li: number) => lists[li]![pos[li]!]!;
   const heap = new MinHeap((a, b) => {

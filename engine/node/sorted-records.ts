@@ -32,8 +32,14 @@ class RecordTable {
   details: string[] = [];
   detailBytes = 0;
 
+  /** Memory held: the allocated columns (not just the used part) and the details. */
   get bytes(): number {
-    return this.n * 32 + this.detailBytes;
+    return this.ts.length * 28 + this.detailBytes;
+  }
+
+  /** Whether adding m records would double the columns past `budget` bytes. */
+  wouldOutgrow(m: number, budget: number): boolean {
+    return this.n + m > this.ts.length && this.ts.length * 2 * 28 + this.detailBytes > budget;
   }
 
   addAll(c: RecordColumns): void {
@@ -104,8 +110,7 @@ export async function* sortedColumns(stream: RecordStream, opts: SortedRecordsOp
   let tmp: string | null = null;
   try {
     for await (const c of stream.columns()) {
-      table.addAll(c);
-      if (table.bytes >= budget) {
+      if (table.n > 0 && (table.bytes >= budget || table.wouldOutgrow(c.n, budget))) {
         try {
           tmp ??= await mkdtemp(opts.tmpDir ? join(opts.tmpDir, 'misertrace-runs-') : join(dirname(opts.near), '.misertrace-runs-'));
         } catch (e) {
@@ -116,6 +121,7 @@ export async function* sortedColumns(stream: RecordStream, opts: SortedRecordsOp
         runs.push(run);
         table = new RecordTable();
       }
+      table.addAll(c);
     }
     const out = new RecordColumns(BATCH);
     if (runs.length === 0) {
