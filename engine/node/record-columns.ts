@@ -1,3 +1,4 @@
+import { grown } from './typed-grow.js';
 import type { ProbeInfo, TraceRecord } from '../model/record.js';
 import type { TimeBase } from '../model/time.js';
 
@@ -57,11 +58,7 @@ export class RecordColumns {
   ensure(): void {
     if (this.n < this.capacity) return;
     const c = this.capacity * 2;
-    const grow = <T extends Int32Array | Float64Array | Uint8Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(c);
-      b.set(a);
-      return b;
-    };
+    const grow = <T extends Int32Array | Float64Array | Uint8Array>(a: T): T => grown(a, c);
     this.tid = grow(this.tid);
     this.ts = grow(this.ts);
     this.cpu = grow(this.cpu);

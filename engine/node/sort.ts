@@ -7,6 +7,7 @@ import { ByteOutput } from './byte-output.js';
 import { fileError, throwIfCancelled } from './line-reader.js';
 import { cpuMergeOrder } from './cpu-merge.js';
 import { MinHeap } from './min-heap.js';
+import { grown } from './typed-grow.js';
 import type { RecordColumns } from './record-columns.js';
 import { RecordStream } from './record-stream.js';
 
@@ -82,15 +83,10 @@ class Chunk {
 
   private grow(): void {
     const c = this.off.length * 2;
-    const g = <T extends Int32Array | Float64Array>(x: T, C: new (n: number) => T): T => {
-      const y = new C(c);
-      y.set(x);
-      return y;
-    };
-    this.off = g(this.off, Int32Array);
-    this.len = g(this.len, Int32Array);
-    this.ts = g(this.ts, Float64Array);
-    this.cpu = g(this.cpu, Int32Array);
+    this.off = grown(this.off, c);
+    this.len = grown(this.len, c);
+    this.ts = grown(this.ts, c);
+    this.cpu = grown(this.cpu, c);
   }
 
   /** Indices in stable time order (per-CPU merge). */

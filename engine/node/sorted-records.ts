@@ -2,6 +2,7 @@ import { mkdtemp, open, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileError, throwIfCancelled } from './line-reader.js';
 import { MinHeap } from './min-heap.js';
+import { grown } from './typed-grow.js';
 import { cpuMergeOrder } from './cpu-merge.js';
 import { RecordColumns } from './record-columns.js';
 import { RecordStream, type RecordStreamOptions } from './record-stream.js';
@@ -66,18 +67,13 @@ class RecordTable {
 
   private grow(): void {
     const c = this.ts.length * 2;
-    const g = <T extends Int32Array | Float64Array>(x: T, C: new (n: number) => T): T => {
-      const y = new C(c);
-      y.set(x);
-      return y;
-    };
-    this.ts = g(this.ts, Float64Array);
-    this.tid = g(this.tid, Int32Array);
-    this.cpu = g(this.cpu, Int32Array);
-    this.probe = g(this.probe, Int32Array);
-    this.comm = g(this.comm, Int32Array);
-    this.line = g(this.line, Int32Array);
-    this.detailsAt = g(this.detailsAt, Int32Array);
+    this.ts = grown(this.ts, c);
+    this.tid = grown(this.tid, c);
+    this.cpu = grown(this.cpu, c);
+    this.probe = grown(this.probe, c);
+    this.comm = grown(this.comm, c);
+    this.line = grown(this.line, c);
+    this.detailsAt = grown(this.detailsAt, c);
   }
 
   /** Copies record i into the next row of `out`. */

@@ -4,29 +4,21 @@ import type { MetaEntry } from '../model/meta.js';
 // Typed messages between the app (or any host) and the engine worker. Every request carries an
 // id; progress, result and error answer with the same id; cancel names the id to stop.
 
+/** What a bundle is built from besides its records. */
+export interface BundleInputs {
+  meta: MetaEntry[];
+  gateway: string;
+  output: string;
+  capture?: Partial<CaptureInfo>;
+  probeScript?: { name: string; text: string };
+  lenient?: boolean;
+}
+
 export type EngineJob =
   | { kind: 'sort'; input: string; output: string; lenient?: boolean; memoryBudgetBytes?: number }
-  | {
-      kind: 'build-bundle';
-      sortedPath: string;
-      meta: MetaEntry[];
-      gateway: string;
-      output: string;
-      capture?: Partial<CaptureInfo>;
-      probeScript?: { name: string; text: string };
-      lenient?: boolean;
-    }
-  | {
-      /** Sort a raw (or sorted) capture, then build the bundle: what a capture session ends with. */
-      kind: 'import';
-      input: string;
-      meta: MetaEntry[];
-      gateway: string;
-      output: string;
-      capture?: Partial<CaptureInfo>;
-      probeScript?: { name: string; text: string };
-      lenient?: boolean;
-    }
+  | ({ kind: 'build-bundle'; sortedPath: string } & BundleInputs)
+  /** A raw (or sorted) capture, ordered on the way into the bundle: what a capture session ends with. */
+  | ({ kind: 'import'; input: string } & BundleInputs)
   | {
       /** Run handlers (built-in name or a user module path) over a bundle's records. */
       kind: 'handlers';
