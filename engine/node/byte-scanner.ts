@@ -44,13 +44,6 @@ class ByteIntern {
   }
 }
 
-/** FNV-1a over the length and the last 16 bytes: probe names share long prefixes, not endings. */
-function hashBytes(buf: Buffer, a: number, b: number): number {
-  let h = Math.imul(0x811c9dc5 ^ (b - a), 0x01000193);
-  for (let i = b - 16 > a ? b - 16 : a; i < b; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
-  return h >>> 0;
-}
-
 export type OtherLine = (result: LineResult, line: number, text: string) => void;
 
 export class ByteScanner {
@@ -143,89 +136,107 @@ export class ByteScanner {
     if (this.bareLines) out.bareText.push(`${rec.comm}|${rec.tid}|${rec.nsecs}|${rec.cpu}|${rec.probe.name}${rec.details === '' ? '' : `|${rec.details}`}`);
   }
 
-  /** Parses a plain record line in place; false sends it to the string parser. */
+  /** Parses a plain record line in place, in one pass; false sends it to the string parser. */
   private fast(buf: Buffer, s: number, e: number, line: number, out: RecordColumns): boolean {
     // Short lines, and bpftrace's map dump (`@name[...]: value`), are the string parser's.
     if (e - s < 9 || buf[s] === 64) return false;
     const quoted = buf[s] === QUOTE;
     const q = quoted ? 1 : 0;
-    // Field bounds: [s, p1) [p1+1, p2) ... ; inner bounds drop the quotes.
-    const p1 = findPipe(buf, s, e);
-    if (p1 < 0) return false;
-    const p2 = findPipe(buf, p1 + 1, e);
-    if (p2 < 0) return false;
-    const p3 = findPipe(buf, p2 + 1, e);
-    if (p3 < 0) return false;
-    const p4 = findPipe(buf, p3 + 1, e);
-    if (p4 < 0) return false;
-    const p5 = findPipe(buf, p4 + 1, e);
-    const e5 = p5 < 0 ? e : p5;
-    if (!shaped(buf, s, p1, quoted) || !shaped(buf, p1 + 1, p2, quoted) || !shaped(buf, p2 + 1, p3, quoted)) return false;
-    if (!shaped(buf, p3 + 1, p4, quoted) || !shaped(buf, p4 + 1, e5, quoted)) return false;
-    // Numbers with leading zeros are rewritten by the string parser's bare form: leave them to it.
-    if ((buf[p1 + 1 + q] === 48 && p2 - q - (p1 + 1 + q) > 1) || (buf[p3 + 1 + q] === 48 && p4 - q - (p3 + 1 + q) > 1)) return false;
-    const tid = digits(buf, p1 + 1 + q, p2 - q, 10);
-    if (tid < 0) return false;
-    const cpu = digits(buf, p3 + 1 + q, p4 - q, 10);
-    if (cpu < 0) return false;
-    const ta = p2 + 1 + q;
-    const tb = p3 - q;
-    const n = tb - ta;
-    if (n < 1 || n > 20) return false;
-    const split = n > 9 ? tb - 9 : ta;
-    const sec = digits(buf, ta, split, 11);
-    const frac = digits(buf, split, tb, 9);
-    if (sec < 0 || frac < 0) return false;
-    // Command and probe, interned.
-    const ca = s + q;
-    const cb = p1 - q;
-    const ch = hashBytes(buf, ca, cb);
-    let comm = this.commIntern.find(buf, ca, cb, ch);
+    // comm: hashed (quotes included) while looking for its pipe.
+    let i = s;
+    let ch = 0x811c9dc5;
+    while (i < e && buf[i] !== PIPE) ch = Math.imul(ch ^ buf[i++]!, 0x01000193);
+    const p1 = i;
+    if (p1 >= e || !shaped(buf, s, p1, quoted)) return false;
+    // tid, nsecs, cpu: digits read as they are passed.
+    i = p1 + 1 + q;
+    if (quoted && buf[i - 1] !== QUOTE) return false;
+    const tidAt = i;
+    let tid = 0;
+    for (let c = buf[i]! - 48; i < e && c >= 0 && c <= 9; c = buf[++i]! - 48) tid = tid * 10 + c;
+    const tidEnd = i;
+    if (i === tidAt || i - tidAt > 10 || (buf[tidAt] === 48 && i - tidAt > 1)) return false;
+    if ((quoted && buf[i++] !== QUOTE) || buf[i] !== PIPE) return false;
+    const ta = ++i + q;
+    if (quoted && buf[i] !== QUOTE) return false;
+    i = ta;
+    let sec = 0;
+    let frac = 0; // value = sec * 1e9 + frac, exact: frac holds the last 9 digits
+    for (let c = buf[i]! - 48; i < e && c >= 0 && c <= 9; c = buf[++i]! - 48) {
+      if (i - ta >= 9) {
+        const top = Math.floor(frac / 1e8); // the digit leaving the 9-digit window (may be 0)
+        sec = sec * 10 + top;
+        frac = (frac - top * 1e8) * 10 + c;
+      } else frac = frac * 10 + c;
+    }
+    const tb = i;
+    if (tb === ta || tb - ta > 20) return false;
+    if ((quoted && buf[i++] !== QUOTE) || buf[i] !== PIPE) return false;
+    i += 1 + q;
+    if (quoted && buf[i - 1] !== QUOTE) return false;
+    const cpuAt = i;
+    let cpu = 0;
+    for (let c = buf[i]! - 48; i < e && c >= 0 && c <= 9; c = buf[++i]! - 48) cpu = cpu * 10 + c;
+    if (i === cpuAt || i - cpuAt > 10 || (buf[cpuAt] === 48 && i - cpuAt > 1)) return false;
+    if ((quoted && buf[i++] !== QUOTE) || buf[i] !== PIPE) return false;
+    const p4 = i;
+    // probe: hashed while looking for the end of the field.
+    i = p4 + 1;
+    let ph = 0x811c9dc5;
+    while (i < e && buf[i] !== PIPE) ph = Math.imul(ph ^ buf[i++]!, 0x01000193);
+    const e5 = i;
+    const p5 = e5 < e ? e5 : -1;
+    if (!shaped(buf, p4 + 1, e5, quoted)) return false;
+    ch >>>= 0;
+    ph >>>= 0;
+    let comm = this.commIntern.find(buf, s, p1, ch);
     if (comm < 0) {
-      comm = this.commId(buf.toString('utf8', ca, cb));
-      this.commIntern.add(buf, ca, cb, ch, comm);
+      comm = this.commId(buf.toString('utf8', s + q, p1 - q));
+      this.commIntern.add(buf, s, p1, ch, comm);
     }
     const pa = p4 + 1 + q;
     const pb = e5 - q;
-    const ph = hashBytes(buf, pa, pb);
-    let probe = this.probeIntern.find(buf, pa, pb, ph);
+    let probe = this.probeIntern.find(buf, p4 + 1, e5, ph);
     if (probe < 0) {
       const p = this.parser.probes.at(buf.toString('utf8', pa, pb), 0, pb - pa);
       if (p === null) return false;
       probe = p.id;
-      this.probeIntern.add(buf, pa, pb, ph, probe);
+      this.probeIntern.add(buf, p4 + 1, e5, ph, probe);
     }
+    const ca = s + q;
+    const cb = p1 - q;
     let details: string | null = null;
     let bare = !quoted;
     if (p5 >= 0) {
       const raw = buf.toString('utf8', p5 + 1, e);
       details = cleanDetails(raw);
       if (details === null) return false;
-      if (details !== raw) bare = false;
+      // The bare form drops an empty details field and any quotes or spaces around it.
+      if (details !== raw || details === '') bare = false;
       if (details === '') details = null;
     } else if (buf[e - 1] === SPACE) bare = false;
     const base = this.parser.ensureBase(sec);
     out.ensure();
-    const i = out.n++;
-    out.tid[i] = tid;
-    out.ts[i] = (sec - base.baseSec) * 1e9 + frac;
-    out.cpu[i] = cpu;
-    out.probe[i] = probe;
-    out.comm[i] = comm;
-    out.line[i] = line;
-    if (details === null) out.detailsAt[i] = -1;
+    const k = out.n++;
+    out.tid[k] = tid;
+    out.ts[k] = (sec - base.baseSec) * 1e9 + frac;
+    out.cpu[k] = cpu;
+    out.probe[k] = probe;
+    out.comm[k] = comm;
+    out.line[k] = line;
+    if (details === null) out.detailsAt[k] = -1;
     else {
-      out.detailsAt[i] = out.details.length;
+      out.detailsAt[k] = out.details.length;
       out.details.push(details);
     }
     if (!this.bareLines) {
-      out.lineSrc[i] = 0;
-      out.lineStart[i] = s;
-      out.lineEnd[i] = e;
+      out.lineSrc[k] = 0;
+      out.lineStart[k] = s;
+      out.lineEnd[k] = e;
     } else if (bare) {
-      out.lineSrc[i] = 0;
-      out.lineStart[i] = s;
-      out.lineEnd[i] = e;
+      out.lineSrc[k] = 0;
+      out.lineStart[k] = s;
+      out.lineEnd[k] = e;
     } else {
       // Bare form: the fields' inner bytes joined by pipes, then the cleaned details.
       this.reserve(e - s + (details === null ? 0 : Buffer.byteLength(details) + 1));
@@ -234,11 +245,11 @@ export class ByteScanner {
       let w = start;
       w = copy(buf, ca, cb, a, w);
       a[w++] = PIPE;
-      w = copy(buf, p1 + 1 + q, p2 - q, a, w);
+      w = copy(buf, tidAt, tidEnd, a, w);
       a[w++] = PIPE;
       w = copy(buf, ta, tb, a, w);
       a[w++] = PIPE;
-      w = copy(buf, p3 + 1 + q, p4 - q, a, w);
+      w = copy(buf, cpuAt, p4 - q, a, w);
       a[w++] = PIPE;
       w = copy(buf, pa, pb, a, w);
       if (details !== null) {
@@ -246,9 +257,9 @@ export class ByteScanner {
         w += a.write(details, w, 'utf8');
       }
       this.arenaPos = w;
-      out.lineSrc[i] = 1;
-      out.lineStart[i] = start;
-      out.lineEnd[i] = w;
+      out.lineSrc[k] = 1;
+      out.lineStart[k] = start;
+      out.lineEnd[k] = w;
     }
     this.stats.lines++;
     this.stats.records++;
@@ -263,26 +274,10 @@ export class ByteScanner {
   }
 }
 
-function findPipe(buf: Buffer, a: number, e: number): number {
-  for (let i = a; i < e; i++) if (buf[i] === PIPE) return i;
-  return -1;
-}
-
 /** A field in the line's shape: quoted on both sides, or on neither (and not empty). */
 function shaped(buf: Buffer, a: number, b: number, quoted: boolean): boolean {
   if (quoted) return b - a >= 3 && buf[a] === QUOTE && buf[b - 1] === QUOTE;
   return b > a && buf[a] !== QUOTE && buf[b - 1] !== QUOTE && buf[a] !== SPACE && buf[b - 1] !== SPACE;
-}
-
-function digits(buf: Buffer, a: number, b: number, max: number): number {
-  if (b - a > max) return -1;
-  let v = 0;
-  for (let i = a; i < b; i++) {
-    const c = buf[i]! - 48;
-    if (c < 0 || c > 9) return -1;
-    v = v * 10 + c;
-  }
-  return v;
 }
 
 function copy(src: Buffer, a: number, b: number, dst: Buffer, w: number): number {

@@ -16,6 +16,17 @@ const TRICKY = [
   '"x"|1|5|1|MT:x',
   '"x"|"1"|"5"|"1"|"MT:x"|',
   'x|1|5|1|MT:x   ',
+  'x|1|5|1|MT:x|',
+  '"a"|"1"|"2"|"3"|"p"|""',
+  'x|1|5"|1|MT:x',
+  '"x"|"1"|"5"|"1"|MT:x"',
+  'x|1||1|MT:x',
+  'x|1|660140815256|1|MT:x',
+  'x|1|18446744073709551615|1|MT:x',
+  'x|1|1000000000|1|MT:x',
+  'x|1|999999999|1|MT:x',
+  'x|1|10000000000000000000|1|MT:x',
+  '"x"|"1"|"1000000001"|"1"|"MT:x"',
   'x|1|5|1|MT:x\r',
   '""|"1"|"2"|"3"|"p"',
   'x|01|0005|1|MT:x',
@@ -33,10 +44,10 @@ const TRICKY = [
   'x|1|2|3|has space',
 ];
 
-function viaParser(lines: string[]): { results: LineResult[]; bare: (string | null)[] } {
+function viaParser(lines: string[]): { results: LineResult[]; bare: (string | null)[]; parser: PsvParser } {
   const p = new PsvParser();
   const results = lines.map((l, i) => p.parse(l, i + 1));
-  return { results, bare: results.map((r) => (r.kind === 'record' ? formatRecordLine(r.record) : null)) };
+  return { results, bare: results.map((r) => (r.kind === 'record' ? formatRecordLine(r.record) : null)), parser: p };
 }
 
 function viaScanner(lines: string[]) {
@@ -73,7 +84,7 @@ function agree(lines: string[]): void {
   expect(b.stats).toEqual(stats);
   const expected = a.results.flatMap((r, i) =>
     r.kind === 'record'
-      ? [{ line: i + 1, comm: r.record.comm, tid: r.record.tid, abs: BigInt(r.record.nsecs).toString(), cpu: r.record.cpu, probe: r.record.probe.name, details: r.record.details, bare: a.bare[i] }]
+      ? [{ line: i + 1, comm: r.record.comm, tid: r.record.tid, abs: a.parser.timeBase!.absString(r.record.ts), cpu: r.record.cpu, probe: r.record.probe.name, details: r.record.details, bare: a.bare[i] }]
       : [],
   );
   expect(b.recs).toEqual(expected);
