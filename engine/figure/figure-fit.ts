@@ -88,7 +88,10 @@ export function fitPanels(traces: readonly FigureTrace[], opts: FigureOptions, w
       layoutGantt({ trace: t.trace, counts: t.counts }, { ...view, ...(windows ? { window: windows[i] } : {}), geometry: { ...geometry, plotWidth } }),
     );
   const minPlot = Math.max(MIN_PLOT_WIDTH, MIN_PLOT_SHARE * (width - 2 * FIGURE_MARGIN));
-  let plotWidth = Math.max(minPlot, width - 2 * FIGURE_MARGIN - DEFAULT_GEOMETRY.clientArrowLength - 4);
+  // First guess: room for the client arrows on both sides, which most figures have; labels that
+  // still overhang cost another round.
+  const clientArrows = 2 * DEFAULT_GEOMETRY.clientArrowLength + DEFAULT_GEOMETRY.arrowHeadHalfWidth;
+  let plotWidth = Math.max(minPlot, width - 2 * FIGURE_MARGIN - clientArrows);
   let layouts = run(plotWidth);
   layouts.forEach((l, i) => {
     if (l.rows.length > 0) return;

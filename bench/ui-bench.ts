@@ -1,0 +1,172 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { InProcessBundleAccess } from '../electron/app-services/in-process-bundle-access.js';
+import { InProcessEngineClient } from '../engine/worker/engine-client.js';
+import { launchChromium } from '../e2e/ui/harness/browser.js';
+import { ExplorerPage } from '../e2e/ui/harness/explorer-page.js';
+import { buildRenderer } from '../e2e/ui/harness/renderer-build.js';
+import { serveDirectory } from '../e2e/ui/harness/static-server.js';
+import { FIXTURES } from '../test/fixtures.js';
+import { replicateCapture } from './replicate.js';
+import { buildSyntheticBundle, spansPerRequest } from './synthetic-capture.js';
+
+// `npm run bench:ui`: the explorer's two performance figures, measured in Chromium on the built
+// renderer with the real services (as the e2e runs it), medians of several runs:
+//  1. time to first paint of the trace table of a 1M-record bundle (the real mixed50 capture
+//     replicated 55 times, imported by the engine), from the open request to the first row on screen;
+//  2. frame times while panning a 10,002-span trace by dragging (rAF intervals during the drag).
+// A benchmark, not a test: it prints, it does not judge.
+
+const RUNS = Number(process.env['UI_BENCH_RUNS'] ?? 5);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+
+async function buildMillionRecordBundle(dir: string): Promise<{ path: string; records: number; seconds: number }> {
+  const raw = join(dir, 'replicated.psv');
+  const metaPath = join(dir, 'replicated.meta.psv');
+  const info = await replicateCapture({ fixtureDir: join(FIXTURES, 'mixed50'), copies: 55, tracePath: raw, metaPath });
+  const path = join(dir, 'million.mstrace');
+  const engine = new InProcessEngineClient();
+  const t0 = performance.now();
+  try {
+    await engine.run({ kind: 'import', input: raw, meta: info.meta, gateway: '172.29.77.1', output: path, capture: { backend: 'bpftrace', network: 'replicated' } }).result;
+  } finally {
+    await engine.dispose();
+  }
+  rmSync(raw, { force: true });
+  return { path, records: info.records, seconds: (performance.now() - t0) / 1000 };
+}
+
+/**
+ * In the page: ask to open the bundle, resolve when the first row has been painted. Page code is a
+ * string: tsx (which runs this bench) decorates functions with helpers the page does not have.
+ */
+async function timeFirstPaint(page: Page, path: string): Promise<number> {
+  return page.evaluate(`(async () => {
+    const t0 = performance.now();
+    const check = () => document.querySelector('.trace-scroller .trace-row[data-trace-id]') !== null;
+    const found = new Promise((resolve) => {
+      if (check()) return resolve();
+      const mo = new MutationObserver(() => { if (check()) { mo.disconnect(); resolve(); } });
+      mo.observe(document, { childList: true, subtree: true });
+    });
+    window.__explorerEmit('explorer-event:openRequested', { path: ${JSON.stringify(path)} });
+    await found;
+    // Two frames: the one that lays out the rows, and the one after it was presented.
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())));
+    return performance.now() - t0;
+  })()`);
+}
+
+async function panFrameTimes(page: Page): Promise<{ intervals: number[]; relayoutMs: number[] }> {
+  const gantt = page.locator('.gantt-scroll');
+  const box = (await gantt.boundingBox())!;
+  await page.evaluate(`(() => {
+    window.__frames = [];
+    window.__recording = true;
+    const tick = (t) => { window.__frames.push(t); if (window.__recording) requestAnimationFrame(tick); };
+    requestAnimationFrame(tick);
+  })()`);
+  const relayoutMs: number[] = [];
+  // Zoomed in 8x first, so that panning moves bars across the screen (at 1x the whole trace fits).
+  await gantt.focus();
+  for (let i = 0; i < 5; i++) await page.keyboard.press('+');
+  for (let sweep = 0; sweep < 6; sweep++) {
+    const y = box.y + 80 + sweep * 30;
+    const [from, to] = sweep % 2 === 0 ? [0.8, 0.2] : [0.2, 0.8];
+    await page.mouse.move(box.x + box.width * from, y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * to, y, { steps: 60 });
+    await page.mouse.up();
+    const t0 = Date.now();
+    // (Locators, not waitForFunction: the page's CSP forbids the eval that one uses.)
+    await page.locator('.gantt[data-stale="no"]').waitFor({ timeout: 30_000 });
+    relayoutMs.push(Date.now() - t0);
+  }
+  const frames = (await page.evaluate(`(() => { window.__recording = false; return window.__frames; })()`)) as number[];
+  const intervals = frames.slice(1).map((t, i) => t - frames[i]!);
+  return { intervals, relayoutMs };
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'misertrace-ui-bench-'));
+  const server = await serveDirectory(await buildRenderer());
+  const browser = await launchChromium();
+  try {
+    console.log(`UI benchmark (Chromium headless, built renderer, real services in this process); ${RUNS} runs, medians`);
+    const million = await buildMillionRecordBundle(dir);
+    console.log(`  bundle: ${million.records.toLocaleString('en-US')} records (mixed50 x 55), imported in ${million.seconds.toFixed(1)} s, ${(statSync(million.path).size / 2 ** 20).toFixed(0)} MiB`);
+
+    // Main-side share: open + trace table columns.
+    const mainSide: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const access = new InProcessBundleAccess();
+      const t0 = performance.now();
+      const info = await access.open(million.path);
+      await access.traceTable(info.bundleId);
+      mainSide.push(performance.now() - t0);
+      await access.dispose();
+    }
+    const paints: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const app = await ExplorerPage.open(browser, server);
+      try {
+        await app.page.getByRole('main', { name: 'Start' }).waitFor();
+        paints.push(await timeFirstPaint(app.page, million.path));
+        if (app.errors.length > 0) throw new Error(app.errors.join('\n'));
+      } finally {
+        await app.close();
+      }
+    }
+
+    const shape = { requests: 1, fanout: 100, grandchildren: 99, userRecords: 2 };
+    const big = await buildSyntheticBundle(dir, shape, 'ten-thousand-spans.mstrace');
+    const intervals: number[] = [];
+    const relayouts: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const app = await ExplorerPage.open(browser, server);
+      try {
+        app.dialogs.answer(big.path);
+        await app.page.getByRole('button', { name: /Open bundle/ }).click();
+        await app.page.locator('.trace-row[data-trace-id="1"]').dblclick();
+        await app.page.locator(`.gantt[data-rows="${spansPerRequest(shape)}"][data-stale="no"]`).waitFor({ timeout: 60_000 });
+        const r = await panFrameTimes(app.page);
+        intervals.push(...r.intervals);
+        relayouts.push(...r.relayoutMs);
+        if (app.errors.length > 0) throw new Error(app.errors.join('\n'));
+      } finally {
+        await app.close();
+      }
+    }
+
+    const rows: [string, string, string, string][] = [
+      ['trace table first paint, 1M-record bundle (open request -> first row painted)', ms(median(paints)), ms(pct(paints, 95)), `${paints.length} opens`],
+      ['  of which main side: open bundle + trace table columns', ms(median(mainSide)), ms(pct(mainSide, 95)), `${mainSide.length} opens`],
+      [`pan frame interval, ${spansPerRequest(shape).toLocaleString('en-US')}-span trace (drag, 8x zoom)`, ms(median(intervals)), ms(pct(intervals, 95)), `${intervals.length} frames`],
+      ['  frames over 50 ms while panning', `${intervals.filter((x) => x > 50).length}`, '', `of ${intervals.length}`],
+      ['  re-layout after a drag (worker, until no stale transform)', ms(median(relayouts)), ms(pct(relayouts, 95)), `${relayouts.length} drags`],
+    ];
+    const w = Math.max(...rows.map((r) => r[0].length));
+    console.log(`  ${'metric'.padEnd(w)}  ${'median'.padStart(10)}  ${'p95'.padStart(10)}  sample`);
+    for (const r of rows) console.log(`  ${r[0].padEnd(w)}  ${r[1].padStart(10)}  ${r[2].padStart(10)}  ${r[3]}`);
+  } finally {
+    await browser.close();
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});
