@@ -1,0 +1,138 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Bundle } from '../engine/bundle/bundle-reader.js';
+import { CaptureSession, type CaptureResult } from '../electron/services/capture/capture-session.js';
+import type { Backend } from '../electron/services/probes/probe-catalog.js';
+import { tempDir, type TempDir } from '../test/fixture-bundles.js';
+import { PROJECT_ROOT } from '../test/fixtures.js';
+import { DemoApp } from './demo-app/demo-app.js';
+import { planRequests } from './demo-app/endpoints.js';
+import { sendRequests, type SentRequest } from './demo-app/load-generator.js';
+import { announceSkip, captureEnvironment } from './helpers/capture-env.js';
+import { expectedShape, matchTraces, traceViews } from './helpers/trace-match.js';
+
+// The demo app on the local Docker engine, captured for real with bpftrace and with our ftrace
+// reader: known requests in, request traces out, compared with each endpoint's known tree.
+
+const env = await captureEnvironment();
+announceSkip('capture end to end', env.skipReason);
+
+const SEQUENTIAL_PER_ENDPOINT = 5;
+const CONCURRENT_PER_ENDPOINT = 20;
+const CONCURRENCY = 6;
+
+describe.skipIf(env.skipReason !== null)('capture end to end on the demo app', () => {
+  let app: DemoApp;
+  let dir: TempDir;
+
+  beforeAll(async () => {
+    dir = tempDir('misertrace-e2e-');
+    app = new DemoApp();
+    await app.up();
+  }, 120_000);
+
+  afterAll(async () => {
+    await app?.down();
+    dir?.remove();
+  }, 60_000);
+
+  async function capture(backend: Backend, name: string, work: () => Promise<SentRequest[]>): Promise<{ result: CaptureResult; sent: SentRequest[]; bundle: Bundle }> {
+    const session = new CaptureSession({ network: app.network, output: join(dir.path, `${name}.mstrace`), backend, drain: { quietMs: 300, maxMs: 10_000 } });
+    try {
+      await session.start();
+      const sent = await work();
+      const result = await session.stop();
+      return { result, sent, bundle: Bundle.open(result.output) };
+    } finally {
+      session.dispose();
+    }
+  }
+
+  for (const backend of ['bpftrace', 'ftrace'] as const) {
+    describe(backend, () => {
+      it(`${SEQUENTIAL_PER_ENDPOINT} sequential requests of each endpoint: each is exactly one trace with its endpoint's tree, nothing lost`, async () => {
+        const plan = planRequests(SEQUENTIAL_PER_ENDPOINT);
+        const { result, sent, bundle } = await capture(backend, `${backend}-sequential`, () => sendRequests(app.url, plan, 1));
+        try {
+          expect(sent.map((s) => s.status)).toEqual(sent.map(() => 200));
+          expect(result.partial).toBe(false);
+          expect(result.lostEvents).toBe(0);
+          expect(result.malformed).toBe(0);
+          expect(bundle.manifest.capture.backend).toBe(backend);
+          expect(bundle.manifest.capture.lostEvents).toBe(0);
+          const traces = traceViews(bundle, app);
+          // Sequential requests make traces in request order: trace i is request i.
+          expect(traces.map((t) => t.shape)).toEqual(sent.map((s) => expectedShape(s.endpoint)));
+          const report = matchTraces(sent, traces);
+          console.log(`[${backend}] sequential: ${report.traces} traces for ${report.requests} requests, ${report.correct} matched (tree and time window)`);
+          expect(report.correct).toBe(sent.length);
+        } finally {
+          bundle.close();
+        }
+      }, 120_000);
+
+      it(`concurrent workload (${CONCURRENT_PER_ENDPOINT} per endpoint, ${CONCURRENCY} in flight): reports how many requests were reconstructed`, async () => {
+        const plan = planRequests(CONCURRENT_PER_ENDPOINT);
+        const { result, sent, bundle } = await capture(backend, `${backend}-concurrent`, () => sendRequests(app.url, plan, CONCURRENCY));
+        try {
+          expect(sent.every((s) => s.status === 200)).toBe(true);
+          expect(result.partial).toBe(false);
+          expect(result.lostEvents).toBe(0);
+          const report = matchTraces(sent, traceViews(bundle, app));
+          const per = Object.entries(report.byEndpoint)
+            .map(([e, v]) => `${e} ${v.correct}/${v.sent}`)
+            .join(', ');
+          // The number is the point: the model is thread-centric, so concurrency lowers accuracy.
+          const unmatched = Object.entries(report.unmatchedShapes).reduce((n, [, c]) => n + c, 0);
+          console.log(
+            `[${backend}] concurrent (${CONCURRENCY} in flight): ${report.correct} of ${report.requests} requests reconstructed correctly (${per}); ` +
+              `${report.traces} traces in all, ${unmatched} of them with a tree no endpoint has (requests merged or split); diagnostics: ${JSON.stringify(result.diagnostics)}`,
+          );
+          expect(report.traces).toBeGreaterThan(0);
+          expect(report.correct).toBeGreaterThan(0);
+        } finally {
+          bundle.close();
+        }
+      }, 180_000);
+    });
+  }
+
+  it('misertrace capture: one stdout line once attached; SIGINT drains, writes the bundle, exits 0', async () => {
+    const cli = join(PROJECT_ROOT, 'bin', 'misertrace.js');
+    if (!existsSync(join(PROJECT_ROOT, 'dist', 'engine', 'cli', 'main.js'))) throw new Error('run `npm run build` before the e2e tests (the CLI runs from dist/)');
+    const output = join(dir.path, 'cli.mstrace');
+    const child = spawn(process.execPath, [cli, 'capture', '-n', app.network, '-o', output], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (d: Buffer) => {
+          stdout += d.toString();
+          if (stdout.includes('\n')) resolve();
+        });
+        void exited.then((c) => reject(new Error(`capture exited (${c}) before attaching: ${stderr}`)));
+      });
+      expect(stdout).toMatch(/^capturing: \d+ probes attached \(bpftrace, fd-btf\) to \d+ threads of 4 containers on network mtdemo-/);
+      const sent = await sendRequests(app.url, planRequests(1), 1);
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+      expect(stdout.trim().split('\n')).toHaveLength(1);
+      expect(stderr).toMatch(/wrote .*cli\.mstrace: 3 request traces/);
+      const bundle = Bundle.open(output);
+      try {
+        expect(traceViews(bundle, app).map((t) => t.shape)).toEqual(sent.map((s) => expectedShape(s.endpoint)));
+        expect(bundle.manifest.capture.partial).toBe(false);
+        expect(bundle.manifest.capture.network).toBe(app.network);
+        expect(bundle.probeScripts()[0]?.text).toContain('@pids[');
+      } finally {
+        bundle.close();
+      }
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 120_000);
+});

@@ -1,0 +1,250 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Bundle } from '../engine/bundle/bundle-reader.js';
+import { CaptureError } from '../electron/services/capture/capture-errors.js';
+import { CaptureSession, type CaptureResult, type CaptureState } from '../electron/services/capture/capture-session.js';
+import { DiscoveryError } from '../electron/services/discovery/discovery-errors.js';
+import { DiscoveryService } from '../electron/services/discovery/network-discovery.js';
+import { ProbeSupportError } from '../electron/services/probes/probe-support.js';
+import { tempDir, type TempDir } from '../test/fixture-bundles.js';
+import { PROJECT_ROOT } from '../test/fixtures.js';
+import { DemoApp } from './demo-app/demo-app.js';
+import { planRequests } from './demo-app/endpoints.js';
+import { sendRequests } from './demo-app/load-generator.js';
+import { announceSkip, captureEnvironment } from './helpers/capture-env.js';
+
+// What a capture does when things go wrong: each failure is a clear message before anything
+// starts (no child, no work directory, no bundle), except a child that dies mid-capture, whose
+// records are kept in a bundle marked partial.
+
+const env = await captureEnvironment();
+announceSkip('capture failures (docker)', env.dockerSkipReason);
+announceSkip('capture failures (capture)', env.skipReason);
+
+const CLI = join(PROJECT_ROOT, 'bin', 'misertrace.js');
+
+function cli(args: string[], extraEnv: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...extraEnv }, timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+let dir: TempDir;
+beforeAll(() => {
+  dir = tempDir('misertrace-fail-');
+});
+afterAll(() => dir.remove());
+
+/** Nothing of a failed start is left beside the output. */
+function expectNothingLeft(): void {
+  expect(readdirSync(dir.path).filter((f) => f !== 'custom.bt' && f !== 'kprobe.bt')).toEqual([]);
+}
+
+async function expectStartFails(session: CaptureSession, check: (e: unknown) => void): Promise<CaptureState[]> {
+  const states: CaptureState[] = [];
+  session.onState.on((s) => states.push(s));
+  try {
+    await expect(session.start()).rejects.toSatisfy((e: unknown) => {
+      check(e);
+      return true;
+    });
+    expect(session.childPid).toBeNull();
+    return states;
+  } finally {
+    session.dispose();
+  }
+}
+
+describe('Docker down', () => {
+  it('discovery says Docker is not reachable, with what to do', async () => {
+    const svc = new DiscoveryService({ socketPath: '/nonexistent/misertrace-test/docker.sock' });
+    await expect(svc.discover('anything')).rejects.toMatchObject({ code: 'docker-unreachable', exitCode: 3 });
+    await expect(svc.ping()).rejects.toThrow(/Docker is not reachable: no socket at \/nonexistent\/misertrace-test\/docker\.sock/);
+  });
+
+  it('misertrace capture exits 3 with the message and a hint, no stack trace', () => {
+    const r = cli(['capture', '-n', 'whatever', '-o', join(dir.path, 'x.mstrace'), '--docker-socket', '/nonexistent/docker.sock']);
+    expect(r.stdout).toBe('');
+    if (env.root && env.bpftrace && env.tracefs) {
+      expect(r.status).toBe(3);
+      expect(r.stderr).toMatch(/error: Docker is not reachable: no socket at \/nonexistent\/docker\.sock/);
+      expect(r.stderr).toMatch(/hint: start the Docker engine/);
+    } else expect(r.status).toBe(3);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expectNothingLeft();
+  });
+
+  it('misertrace discover exits 3 too', () => {
+    const r = cli(['discover', '-n', 'x', '-m', join(dir.path, 'm.psv'), '-o', join(dir.path, 'p.bt'), '--docker-socket', '/nonexistent/docker.sock']);
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/Docker is not reachable/);
+    expectNothingLeft();
+  });
+});
+
+describe.skipIf(env.dockerSkipReason !== null)('unknown network', () => {
+  it('discovery names the network and lists the ones that exist', async () => {
+    const err = await new DiscoveryService().discover('mtdemo-no-such-network').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DiscoveryError);
+    expect((err as DiscoveryError).code).toBe('unknown-network');
+    expect((err as DiscoveryError).message).toBe('no Docker network named "mtdemo-no-such-network"');
+    expect((err as DiscoveryError).hint).toMatch(/networks on this engine: .*bridge/);
+  });
+
+  it.skipIf(env.skipReason !== null)('a capture fails before starting anything', async () => {
+    const session = new CaptureSession({ network: 'mtdemo-no-such-network', output: join(dir.path, 'u.mstrace') });
+    await expectStartFails(session, (e) => expect(e).toMatchObject({ code: 'unknown-network' }));
+    expectNothingLeft();
+  });
+});
+
+describe('bpftrace missing', () => {
+  it('is named before capture, with how to install it', async () => {
+    // A PATH without bpftrace (and without sudo/pkexec, which do not matter as root).
+    const session = new CaptureSession({ network: 'unused', output: join(dir.path, 'b.mstrace'), pathEnv: '/nonexistent-bin' });
+    const states = await expectStartFails(session, (e) => {
+      expect(e).toBeInstanceOf(ProbeSupportError);
+      expect((e as ProbeSupportError).message).toMatch(/cannot run the bpftrace probe set \(.*the bpftrace program/);
+      expect((e as ProbeSupportError).hint).toMatch(/apt-get install -y bpftrace|--backend ftrace/);
+    });
+    expect(states).toEqual(['preparing', 'failed']);
+    expectNothingLeft();
+  });
+
+  it('misertrace capture exits 3 when PATH has no bpftrace', () => {
+    const r = cli(['capture', '-n', 'unused', '-o', join(dir.path, 'b.mstrace')], { PATH: '/nonexistent-bin' });
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/the bpftrace program/);
+    expectNothingLeft();
+  });
+});
+
+describe.skipIf(env.skipReason !== null)('probe missing in the kernel', () => {
+  it('a custom probe on a tracepoint this kernel lacks is named, with its file and line', async () => {
+    const custom = join(dir.path, 'custom.bt');
+    writeFileSync(
+      custom,
+      `tracepoint:sched:sched_migrate_task\n/@pids[tid] == 1/\n{\n  printf("%s|%d|%llu|%d|%s\\n", comm, tid, nsecs, cpu, probe);\n}\n\n` +
+        `tracepoint:sched:misertrace_no_such_event\n/@pids[tid] == 1/\n{\n  printf("%s|%d|%llu|%d|%s\\n", comm, tid, nsecs, cpu, probe);\n}\n`,
+    );
+    const session = new CaptureSession({ network: 'unused', output: join(dir.path, 'p.mstrace'), customProbeFiles: [custom] });
+    await expectStartFails(session, (e) => {
+      expect(e).toBeInstanceOf(ProbeSupportError);
+      expect((e as Error).message).toContain(`${custom}:7: tracepoint sched:misertrace_no_such_event is not in this kernel`);
+    });
+    expectNothingLeft();
+  });
+
+  it('a kprobe on a kernel without kprobes is refused before capture (this machine has none)', async () => {
+    const custom = join(dir.path, 'kprobe.bt');
+    writeFileSync(custom, `kprobe:tcp_sendmsg\n/@pids[tid] == 1/\n{\n  printf("%s|%d|%llu|%d|%s\\n", comm, tid, nsecs, cpu, probe);\n}\n`);
+    const session = new CaptureSession({ network: 'unused', output: join(dir.path, 'k.mstrace'), customProbeFiles: [custom] });
+    const { detectKernelFeatures } = await import('../electron/services/probes/kernel-features.js');
+    const kprobes = (await detectKernelFeatures()).kprobes;
+    if (kprobes !== false) {
+      session.dispose();
+      console.warn('[skip] kprobe refusal: this kernel has kprobes');
+      return;
+    }
+    await expectStartFails(session, (e) => expect((e as Error).message).toMatch(/kprobe:tcp_sendmsg needs kprobes/));
+  });
+
+  it('misertrace capture exits 3 naming the probe', () => {
+    const r = cli(['capture', '-n', 'unused', '-o', join(dir.path, 'p.mstrace'), '-i', join(dir.path, 'custom.bt')]);
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/misertrace_no_such_event is not in this kernel/);
+  });
+});
+
+describe('output path not writable', () => {
+  it('a missing directory is refused before anything starts', async () => {
+    const session = new CaptureSession({ network: 'unused', output: '/nonexistent-dir/misertrace/out.mstrace' });
+    await expectStartFails(session, (e) => {
+      expect(e).toBeInstanceOf(CaptureError);
+      expect((e as CaptureError).code).toBe('output-unwritable');
+      expect((e as CaptureError).message).toMatch(/its directory does not exist/);
+    });
+  });
+
+  it('a directory where nothing can be created (even by root) is refused', async () => {
+    const session = new CaptureSession({ network: 'unused', output: '/proc/misertrace-test.mstrace' });
+    await expectStartFails(session, (e) => {
+      expect(e).toBeInstanceOf(CaptureError);
+      expect((e as CaptureError).code).toBe('output-unwritable');
+    });
+    expect(existsSync('/proc/misertrace-test.mstrace')).toBe(false);
+  });
+
+  it('misertrace capture exits 2 (bad output path)', () => {
+    const r = cli(['capture', '-n', 'unused', '-o', '/nonexistent-dir/out.mstrace']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/cannot write \/nonexistent-dir\/out\.mstrace: its directory does not exist/);
+  });
+});
+
+describe.skipIf(env.skipReason !== null)('the capture child dies mid-capture', () => {
+  let app: DemoApp;
+  beforeAll(async () => {
+    app = new DemoApp();
+    await app.up();
+  }, 120_000);
+  afterAll(async () => {
+    await app?.down();
+  }, 60_000);
+
+  for (const backend of ['bpftrace', 'ftrace'] as const) {
+    it(`${backend} killed: the bundle keeps what was captured, opens, and says it is partial`, async () => {
+      const session = new CaptureSession({ network: app.network, output: join(dir.path, `killed-${backend}.mstrace`), backend });
+      try {
+        await session.start();
+        const sent = await sendRequests(app.url, planRequests(2), 1);
+        expect(sent.every((s) => s.status === 200)).toBe(true);
+        // Let the records reach the file, then kill the child as the OOM killer would.
+        await new Promise((r) => setTimeout(r, 1500));
+        process.kill(session.childPid!, 'SIGKILL');
+        const result: CaptureResult = await new Promise((resolve, reject) => {
+          const t = setInterval(() => {
+            if (session.finished) {
+              clearInterval(t);
+              session.finished.then(resolve, reject);
+            }
+          }, 50);
+        });
+        expect(result.partial).toBe(true);
+        expect(result.partialReason).toMatch(new RegExp(`the ${backend} child was killed by signal 9 during the capture`));
+        const bundle = Bundle.open(result.output);
+        try {
+          expect(bundle.manifest.capture.partial).toBe(true);
+          expect(bundle.manifest.capture.partialReason).toBe(result.partialReason);
+          expect(bundle.manifest.complete).toBe(true);
+          expect(bundle.traceCount).toBeGreaterThan(0);
+          expect(bundle.recordCount).toBeGreaterThan(0);
+        } finally {
+          bundle.close();
+        }
+        // The ftrace child cannot clean up after SIGKILL: the next capture removes its instance.
+      } finally {
+        session.dispose();
+      }
+    }, 120_000);
+  }
+
+  it('a stale tracefs instance of a killed ftrace child is removed by the next capture', async () => {
+    const { readdirSync: ls } = await import('node:fs');
+    const before = ls('/sys/kernel/tracing/instances').filter((n) => n.startsWith('misertrace-'));
+    expect(before.length).toBeGreaterThan(0);
+    const session = new CaptureSession({ network: app.network, output: join(dir.path, 'after-kill.mstrace'), backend: 'ftrace' });
+    try {
+      await session.start();
+      const mine = ls('/sys/kernel/tracing/instances').filter((n) => n.startsWith('misertrace-'));
+      for (const b of before) expect(mine).not.toContain(b);
+      await sendRequests(app.url, planRequests(1), 1);
+      const r = await session.stop();
+      expect(r.partial).toBe(false);
+    } finally {
+      session.dispose();
+    }
+    expect(ls('/sys/kernel/tracing/instances').filter((n) => n.startsWith('misertrace-'))).toEqual([]);
+  }, 120_000);
+});

@@ -1,0 +1,54 @@
+import type { PlannedRequest } from './load-generator.js';
+
+// The demo app's endpoints and the request trace each must give: containers (by role), span kinds
+// (N = network, F = fork) and nesting, written `N:frontend(N:catalog(...),N:inventory)`.
+//
+// Under the MiSeRTrace model (REQUEST-MODEL.md section 7), /checkout's second inventory call
+// (/reserve) rides the same persistent inventory->kvstore connection in the same trace, so its
+// kvstore work folds into the first kvstore span: the second inventory span has no child. The
+// catalog's forks are busybox httpd's CGI: sh => subshell (echo | sed: two forks) and wget.
+
+export interface Endpoint {
+  name: 'checkout' | 'item' | 'stock';
+  path(n: number): string;
+  example: string;
+  tree: string;
+}
+
+const CATALOG = 'N:catalog(F:catalog(F:catalog(F:catalog,F:catalog),F:catalog(N:inventory(N:kvstore))))';
+
+export const ENDPOINTS: readonly Endpoint[] = [
+  { name: 'checkout', path: (n) => `/checkout?item=${n}`, example: '/checkout?item=1', tree: `N:frontend(${CATALOG},N:inventory)` },
+  { name: 'item', path: (n) => `/item?id=${n}`, example: '/item?id=1', tree: `N:frontend(${CATALOG})` },
+  { name: 'stock', path: (n) => `/stock?id=${n}`, example: '/stock?id=1', tree: 'N:frontend(N:inventory(N:kvstore))' },
+];
+
+/** `perEndpoint` requests of each endpoint, in rotation, item numbers cycling 1..8. */
+export function planRequests(perEndpoint: number): PlannedRequest[] {
+  const out: PlannedRequest[] = [];
+  for (let i = 0; i < perEndpoint * ENDPOINTS.length; i++) {
+    const e = ENDPOINTS[i % ENDPOINTS.length]!;
+    out.push({ endpoint: e.name, path: e.path((i % 8) + 1) });
+  }
+  return out;
+}
+
+export interface TreeSpan {
+  parent: number;
+  kind: 'network' | 'fork';
+  role: string;
+}
+
+/** The canonical shape of a pre-order span list (parents before children, children in order). */
+export function treeShape(spans: readonly TreeSpan[]): string {
+  const kids: number[][] = spans.map(() => []);
+  let root = -1;
+  spans.forEach((s, i) => (s.parent < 0 ? (root = i) : kids[s.parent]!.push(i)));
+  if (root < 0) return '';
+  const render = (i: number): string => {
+    const s = spans[i]!;
+    const head = `${s.kind === 'network' ? 'N' : 'F'}:${s.role}`;
+    return kids[i]!.length === 0 ? head : `${head}(${kids[i]!.map(render).join(',')})`;
+  };
+  return render(root);
+}

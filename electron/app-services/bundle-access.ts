@@ -1,0 +1,16 @@
+import type { BundleInfo, SpanRecordPage, TraceDetail, TraceTableData } from '../ipc-contract.js';
+
+// The queries the app makes on open bundles. One interface so the transport can change (in
+// process today, the engine worker once it serves queries) without touching IPC or the UI.
+
+export interface BundleAccess {
+  open(path: string): Promise<BundleInfo>;
+  close(bundleId: string): Promise<boolean>;
+  traceTable(bundleId: string): Promise<TraceTableData>;
+  traceDetail(bundleId: string, traceId: number): Promise<TraceDetail>;
+  spanRecords(bundleId: string, traceId: number, spanIndex: number, offset: number, limit: number): Promise<SpanRecordPage>;
+  /** The path a handle was opened from (exports re-open bundles by path in the worker). */
+  pathOf(bundleId: string): string;
+  openCount(): number;
+  dispose(): Promise<void>;
+}

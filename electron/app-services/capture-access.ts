@@ -1,0 +1,16 @@
+import type { CaptureEvent, CaptureStartRequest, DockerNetworkSummary, NetworkInspection, ProbeCatalog } from '../ipc-capture-types.js';
+
+// What the capture screen needs from discovery, the probe doctor and the elevated session, in the
+// contract's terms. The adapter onto electron/services lives in capture-bridge.ts.
+
+export interface CaptureAccess {
+  listNetworks(): Promise<DockerNetworkSummary[]>;
+  inspectNetwork(network: string): Promise<NetworkInspection>;
+  probeCatalog(): Promise<ProbeCatalog>;
+  /** Starts a session; its events go to `emit` until it ends. */
+  start(req: CaptureStartRequest, emit: (e: CaptureEvent) => void): Promise<{ sessionId: string }>;
+  stop(sessionId: string): Promise<boolean>;
+  cancel(sessionId: string): Promise<boolean>;
+  answerPrompt(sessionId: string, promptId: string, password: string | null): Promise<boolean>;
+  dispose(): Promise<void>;
+}

@@ -1,0 +1,91 @@
+import type { DiscoveryService, NetworkDiscovery } from '../services/discovery/network-discovery.js';
+import type { CaptureEvent, CaptureStartRequest, DockerNetworkSummary, NetworkInspection, ProbeCatalog } from '../ipc-capture-types.js';
+import { AppFailure } from './app-error.js';
+import type { CaptureAccess } from './capture-access.js';
+import { discoveryFailure } from './capture-errors.js';
+
+// CaptureAccess over the capture services of electron/services: discovery (dockerode + /proc),
+// the probe doctor, and the elevated capture session. Only translation happens here.
+
+export interface CaptureBackendServices {
+  discovery: DiscoveryService;
+  session: CaptureSessionPort | null;
+}
+
+/** What the bridge needs of the capture session service (electron/services/capture). */
+export interface CaptureSessionPort {
+  catalog(): Promise<ProbeCatalog>;
+  /** Starts a session (it discovers the network itself) and reports through `emit`. */
+  start(req: CaptureStartRequest, emit: (e: CaptureEvent) => void): Promise<{ sessionId: string }>;
+  stop(sessionId: string): Promise<boolean>;
+  cancel(sessionId: string): Promise<boolean>;
+  answerPrompt(sessionId: string, promptId: string, password: string | null): Promise<boolean>;
+  dispose(): Promise<void>;
+}
+
+export class ServicesCaptureAccess implements CaptureAccess {
+  constructor(private readonly s: CaptureBackendServices) {}
+
+  async listNetworks(): Promise<DockerNetworkSummary[]> {
+    try {
+      return await this.s.discovery.listNetworks();
+    } catch (e) {
+      throw discoveryFailure(e);
+    }
+  }
+
+  async inspectNetwork(network: string): Promise<NetworkInspection> {
+    let d: NetworkDiscovery;
+    try {
+      d = await this.s.discovery.discover(network);
+    } catch (e) {
+      throw discoveryFailure(e);
+    }
+    return {
+      network: d.network.name,
+      gateway: d.gateway,
+      containers: d.containers.map((c) => ({ id: c.id, name: c.name, ip: c.ip, image: c.image, state: c.state, threadCount: c.threadCount })),
+      threadCount: d.meta.length,
+      problems: d.skipped.map((s) => `${s.name} is not traced: ${s.state}`),
+    };
+  }
+
+  async probeCatalog(): Promise<ProbeCatalog> {
+    return this.session().catalog();
+  }
+
+  async start(req: CaptureStartRequest, emit: (e: CaptureEvent) => void): Promise<{ sessionId: string }> {
+    const session = this.session();
+    // Check the network first, so that a wrong network or a stopped Docker is the answer to
+    // Start itself rather than an event a moment later.
+    try {
+      await this.s.discovery.discover(req.network);
+    } catch (e) {
+      throw discoveryFailure(e);
+    }
+    return session.start(req, emit);
+  }
+
+  stop(sessionId: string): Promise<boolean> {
+    return this.session().stop(sessionId);
+  }
+
+  cancel(sessionId: string): Promise<boolean> {
+    return this.session().cancel(sessionId);
+  }
+
+  answerPrompt(sessionId: string, promptId: string, password: string | null): Promise<boolean> {
+    return this.session().answerPrompt(sessionId, promptId, password);
+  }
+
+  async dispose(): Promise<void> {
+    await this.s.session?.dispose();
+  }
+
+  private session(): CaptureSessionPort {
+    if (this.s.session === null) {
+      throw new AppFailure('capture-failed', 'capture is not available in this build of the app', 'capture from the command line: misertrace capture -n NETWORK -o out.mstrace');
+    }
+    return this.s.session;
+  }
+}

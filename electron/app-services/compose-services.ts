@@ -1,0 +1,59 @@
+import { settingsStore } from './app-settings.js';
+import type { BundleAccess } from './bundle-access.js';
+import type { CaptureAccess } from './capture-access.js';
+import type { DialogPort } from './dialog-port.js';
+import type { EventSink } from './event-sink.js';
+import { EngineTraceExporter } from './figure-exporter.js';
+import { InProcessBundleAccess } from './in-process-bundle-access.js';
+import { createInvokeHandlers, type ExplorerServices, type InvokeHandlers } from './invoke-handlers.js';
+import { RecentFiles } from './recent-files.js';
+import { startupInfo } from './startup.js';
+import type { TraceExporter } from './trace-exporter.js';
+
+// The app's services wired together: one function for main.ts and for the browser-mode e2e, so
+// both run the same composition. Disposing closes every open bundle and capture session.
+
+export interface ComposeOptions {
+  userDataDir: string;
+  samplePath: string | null;
+  /** A bundle the OS asked to open (command line, file association), taken once by getStartup. */
+  takeLaunchBundle: () => string | null;
+  appVersion: string;
+  platform: string;
+  dialogs: DialogPort;
+  emit: EventSink;
+  capture: CaptureAccess;
+  bundles?: BundleAccess;
+  exporter?: TraceExporter;
+}
+
+export interface ComposedServices {
+  services: ExplorerServices;
+  handlers: InvokeHandlers;
+  recent: RecentFiles;
+  dispose(): Promise<void>;
+}
+
+export function composeServices(o: ComposeOptions): ComposedServices {
+  const recent = new RecentFiles(o.userDataDir);
+  const settings = settingsStore(o.userDataDir);
+  const bundles = o.bundles ?? new InProcessBundleAccess();
+  const services: ExplorerServices = {
+    bundles,
+    recent,
+    dialogs: o.dialogs,
+    exporter: o.exporter ?? new EngineTraceExporter(),
+    capture: o.capture,
+    emit: o.emit,
+    startup: () => startupInfo({ appVersion: o.appVersion, platform: o.platform, takeLaunchBundle: o.takeLaunchBundle, samplePath: o.samplePath, settings, recent }),
+  };
+  return {
+    services,
+    handlers: createInvokeHandlers(services),
+    recent,
+    dispose: async () => {
+      await o.capture.dispose();
+      await bundles.dispose();
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { writeAtomically } from '../../engine/node/atomic-file.js';
+import type { InvokeVerb, RequestOf, ResponseOf, StartupInfo } from '../ipc-contract.js';
+import { AppFailure } from './app-error.js';
+import type { BundleAccess } from './bundle-access.js';
+import type { CaptureAccess } from './capture-access.js';
+import type { DialogPort } from './dialog-port.js';
+import type { EventSink } from './event-sink.js';
+import type { RecentFiles } from './recent-files.js';
+import { EXPORT_FILTERS, type TraceExporter } from './trace-exporter.js';
+
+// The verbs of the contract, implemented over the services. No Electron here: main.ts binds these
+// to ipcMain, the browser-mode e2e binds the very same functions to the page.
+
+export interface ExplorerServices {
+  bundles: BundleAccess;
+  recent: RecentFiles;
+  dialogs: DialogPort;
+  exporter: TraceExporter;
+  capture: CaptureAccess;
+  startup: () => Promise<StartupInfo>;
+  emit: EventSink;
+}
+
+export type InvokeHandlers = { [V in InvokeVerb]: (req: RequestOf<V>) => Promise<ResponseOf<V>> };
+
+/** A renderer that reloads or forgets to close leaks handles; beyond this many the oldest closes. */
+const MAX_OPEN_BUNDLES = 8;
+
+export function createInvokeHandlers(s: ExplorerServices): InvokeHandlers {
+  const openOrder: string[] = [];
+  return {
+    getStartup: () => s.startup(),
+    pickBundle: async () => {
+      const path = await s.dialogs.pickOpenPath({ title: 'Open a trace bundle', filters: [{ name: 'MiSeRTrace bundle', extensions: ['mstrace'] }] });
+      return path === null ? { picked: false } : { picked: true, path };
+    },
+    openBundle: async ({ path }) => {
+      const info = await s.bundles.open(path);
+      openOrder.push(info.bundleId);
+      while (openOrder.length > MAX_OPEN_BUNDLES) await s.bundles.close(openOrder.shift()!);
+      await s.recent.add(info.path);
+      return info;
+    },
+    closeBundle: async ({ bundleId }) => {
+      const i = openOrder.indexOf(bundleId);
+      if (i >= 0) openOrder.splice(i, 1);
+      return { closed: await s.bundles.close(bundleId) };
+    },
+    traceTable: ({ bundleId }) => s.bundles.traceTable(bundleId),
+    traceDetail: ({ bundleId, traceId }) => s.bundles.traceDetail(bundleId, traceId),
+    spanRecords: ({ bundleId, traceId, spanIndex, offset, limit }) => s.bundles.spanRecords(bundleId, traceId, spanIndex, offset, limit),
+    exportTrace: async (req) => {
+      if (!s.exporter.formats().includes(req.format)) {
+        throw new AppFailure('export-unavailable', `${EXPORT_FILTERS[req.format].name} export is not available in this build`, 'use the CLI: misertrace export');
+      }
+      if (req.traceIds.length === 0) throw new AppFailure('input', 'no trace chosen to export', 'select a trace first');
+      const bundlePath = s.bundles.pathOf(req.bundleId);
+      const f = EXPORT_FILTERS[req.format];
+      const ids = req.traceIds.length === 1 ? `trace-${req.traceIds[0]}` : `${req.traceIds.length}-traces`;
+      const target = await s.dialogs.pickSavePath({
+        title: `Export ${f.name}`,
+        defaultName: `${basename(bundlePath, '.mstrace')}-${ids}${f.suffix}`,
+        filters: [{ name: f.name, extensions: f.extensions }],
+      });
+      if (target === null) return { saved: false };
+      const text = await s.exporter.render(bundlePath, req.traceIds, req.format, req.figure);
+      await writeAtomically(target, (w) => w.write(text));
+      return { saved: true, path: target, bytes: (await stat(target)).size };
+    },
+    listRecent: () => s.recent.list(),
+    forgetRecent: ({ path }) => s.recent.forget(path),
+    listNetworks: () => s.capture.listNetworks(),
+    inspectNetwork: ({ network }) => s.capture.inspectNetwork(network),
+    probeCatalog: () => s.capture.probeCatalog(),
+    pickProbeFile: async () => {
+      const path = await s.dialogs.pickOpenPath({ title: 'Choose a custom probe file', filters: [{ name: 'bpftrace probes', extensions: ['bt'] }] });
+      return path === null ? { picked: false } : { picked: true, path };
+    },
+    pickCaptureOutput: async ({ suggestedName }) => {
+      const path = await s.dialogs.pickSavePath({ title: 'Save the capture as', defaultName: suggestedName, filters: [{ name: 'MiSeRTrace bundle', extensions: ['mstrace'] }] });
+      return path === null ? { picked: false } : { picked: true, path };
+    },
+    startCapture: (req) => s.capture.start(req, (e) => s.emit('capture', e)),
+    stopCapture: async ({ sessionId }) => ({ stopping: await s.capture.stop(sessionId) }),
+    cancelCapture: async ({ sessionId }) => ({ cancelling: await s.capture.cancel(sessionId) }),
+    answerPrivilegePrompt: async ({ sessionId, promptId, password }) => ({ accepted: await s.capture.answerPrompt(sessionId, promptId, password) }),
+  };
+}

@@ -1,0 +1,284 @@
+// The one IPC contract between the renderer and the main process. Main, the preload, the e2e
+// harness and the renderer (type-only) all derive from this file, so a verb cannot drift between
+// them: adding a verb here without a handler, a validator or a preload binding fails the build.
+//
+// Values crossing the boundary are structured-clone and JSON safe (no bigint, no functions):
+// absolute nanoseconds travel as decimal strings, times inside a bundle as exact integer offsets
+// (RelNs) from the bundle's `timeBaseNs`.
+
+import type {
+  CaptureEvent,
+  CaptureStartRequest,
+  DockerNetworkSummary,
+  NetworkInspection,
+  ProbeCatalog,
+} from './ipc-capture-types.js';
+
+export type { CaptureEvent, CaptureStartRequest, DockerNetworkSummary, NetworkInspection, ProbeCatalog } from './ipc-capture-types.js';
+
+/** An expected failure, shown to the user as message + what to do. Bugs use kind 'internal'. */
+export interface AppError {
+  kind: AppErrorKind;
+  message: string;
+  hint?: string;
+}
+
+export type AppErrorKind =
+  | 'bundle-missing'
+  | 'bundle-not-a-bundle'
+  | 'bundle-truncated'
+  | 'bundle-corrupt'
+  | 'bundle-newer-version'
+  | 'bundle-incomplete'
+  | 'bundle-closed'
+  | 'trace-missing'
+  | 'file'
+  | 'input'
+  | 'docker-unavailable'
+  | 'docker-permission'
+  | 'network-unknown'
+  | 'privileges'
+  | 'probe-missing'
+  | 'capture-failed'
+  | 'cancelled'
+  | 'invalid-request'
+  | 'export-unavailable'
+  | 'internal';
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: AppError };
+
+// ---------------------------------------------------------------- bundles
+
+export interface BundleInfo {
+  /** Handle of the open bundle inside the main process; closed with closeBundle. */
+  bundleId: string;
+  path: string;
+  fileName: string;
+  sizeBytes: number;
+  formatVersion: number;
+  toolVersion: string;
+  createdAt: string;
+  timeBaseNs: string;
+  firstTs: number;
+  lastTs: number;
+  traceCount: number;
+  spanCount: number;
+  recordCount: number;
+  backend: string;
+  network: string | null;
+  gateway: string;
+  lostEvents: number;
+  partial: boolean;
+  partialReason: string | null;
+  /** Probe names in id order; model probes start with `MT:`. */
+  probes: string[];
+  diagnostics: Record<string, number>;
+}
+
+/**
+ * All traces of a bundle, column by column: one array per field, all of the same length. A table
+ * of 100k rows crosses the boundary as a few flat arrays instead of 100k objects.
+ */
+export interface TraceTableData {
+  bundleId: string;
+  count: number;
+  id: number[];
+  /** RelNs of the root span's start. */
+  start: number[];
+  duration: number[];
+  spanCount: number[];
+  depth: number[];
+  eventCount: number[];
+  /** Index into containerNames. */
+  rootContainer: number[];
+  /** Per trace, indices into containerNames of every container the trace touches. */
+  containers: number[][];
+  containerNames: string[];
+}
+
+export interface SpanDto {
+  index: number;
+  parent: number;
+  depth: number;
+  kind: 'network' | 'fork';
+  tid: number;
+  container: string;
+  ip: string;
+  start: number;
+  end: number;
+  childCount: number;
+}
+
+export interface TraceDetail {
+  bundleId: string;
+  traceId: number;
+  timeBaseNs: string;
+  spans: SpanDto[];
+  /** Probe names that occur in this trace, in bundle probe order. */
+  probes: string[];
+  /** Per span index: events in the span, in total and by probe name (the figure layout's SpanCounts). */
+  counts: { total: number; byProbe: Record<string, number> }[];
+}
+
+export interface SpanRecordDto {
+  seq: number;
+  /** RelNs. */
+  ts: number;
+  /** Exact absolute nanoseconds. */
+  tsNs: string;
+  tid: number;
+  cpu: number;
+  comm: string;
+  probe: string;
+  details: string;
+  line: number;
+}
+
+export interface SpanRecordPage {
+  traceId: number;
+  spanIndex: number;
+  offset: number;
+  records: SpanRecordDto[];
+  /** False when this page reached the end of the span's records. */
+  more: boolean;
+}
+
+// ---------------------------------------------------------------- export
+
+export type ExportFormat = 'svg' | 'chrome' | 'jaeger' | 'otlp';
+
+/** The figure's options as the app offers them; main maps them onto the engine's figure options. */
+export interface FigureExportOptions {
+  /** Probe names whose counts are printed on the bars. */
+  counts: string[];
+  /** Span indices whose subtrees are collapsed. */
+  collapsed: number[];
+  /** Time window (RelNs); null for the whole trace. */
+  window: { start: number; end: number } | null;
+  palette: 'color' | 'greyscale';
+  title: string | null;
+  caption: string | null;
+  width: number | null;
+}
+
+export interface ExportRequest {
+  bundleId: string;
+  traceIds: number[];
+  format: ExportFormat;
+  figure: FigureExportOptions;
+}
+
+export type ExportOutcome = { saved: true; path: string; bytes: number } | { saved: false };
+
+// ---------------------------------------------------------------- start-up and recent files
+
+export interface RecentBundle {
+  path: string;
+  fileName: string;
+  openedAt: string;
+  /** False when the file is gone since it was last opened. */
+  exists: boolean;
+}
+
+export interface StartupInfo {
+  appVersion: string;
+  platform: string;
+  /** A bundle to open at once: one passed on the command line, else the sample on first launch. */
+  openAtStart: { path: string; reason: 'argv' | 'sample' } | null;
+  recent: RecentBundle[];
+  /** The bundled sample, always offered on the start screen. */
+  samplePath: string | null;
+}
+
+export type PickOutcome = { picked: true; path: string } | { picked: false };
+
+// ---------------------------------------------------------------- the verbs
+
+/**
+ * Every request/response verb: the renderer calls `explorer.<verb>(request)` and gets
+ * `Promise<Result<response>>`. The channel is derived from the verb name (`explorer:<verb>`).
+ */
+export interface InvokeContract {
+  getStartup: { req: Record<string, never>; res: StartupInfo };
+  pickBundle: { req: Record<string, never>; res: PickOutcome };
+  openBundle: { req: { path: string }; res: BundleInfo };
+  closeBundle: { req: { bundleId: string }; res: { closed: boolean } };
+  traceTable: { req: { bundleId: string }; res: TraceTableData };
+  traceDetail: { req: { bundleId: string; traceId: number }; res: TraceDetail };
+  spanRecords: { req: { bundleId: string; traceId: number; spanIndex: number; offset: number; limit: number }; res: SpanRecordPage };
+  exportTrace: { req: ExportRequest; res: ExportOutcome };
+  listRecent: { req: Record<string, never>; res: RecentBundle[] };
+  forgetRecent: { req: { path: string }; res: RecentBundle[] };
+  listNetworks: { req: Record<string, never>; res: DockerNetworkSummary[] };
+  inspectNetwork: { req: { network: string }; res: NetworkInspection };
+  probeCatalog: { req: Record<string, never>; res: ProbeCatalog };
+  pickProbeFile: { req: Record<string, never>; res: PickOutcome };
+  pickCaptureOutput: { req: { suggestedName: string }; res: PickOutcome };
+  startCapture: { req: CaptureStartRequest; res: { sessionId: string } };
+  stopCapture: { req: { sessionId: string }; res: { stopping: boolean } };
+  cancelCapture: { req: { sessionId: string }; res: { cancelling: boolean } };
+  answerPrivilegePrompt: { req: { sessionId: string; promptId: string; password: string | null }; res: { accepted: boolean } };
+}
+
+export type InvokeVerb = keyof InvokeContract;
+export type RequestOf<V extends InvokeVerb> = InvokeContract[V]['req'];
+export type ResponseOf<V extends InvokeVerb> = InvokeContract[V]['res'];
+
+/** The verbs, listed once as values so main and the preload can iterate them. */
+export const INVOKE_VERBS = [
+  'getStartup',
+  'pickBundle',
+  'openBundle',
+  'closeBundle',
+  'traceTable',
+  'traceDetail',
+  'spanRecords',
+  'exportTrace',
+  'listRecent',
+  'forgetRecent',
+  'listNetworks',
+  'inspectNetwork',
+  'probeCatalog',
+  'pickProbeFile',
+  'pickCaptureOutput',
+  'startCapture',
+  'stopCapture',
+  'cancelCapture',
+  'answerPrivilegePrompt',
+] as const satisfies readonly InvokeVerb[];
+
+// A verb missing from INVOKE_VERBS is a type error here.
+type MissingVerbs = Exclude<InvokeVerb, (typeof INVOKE_VERBS)[number]>;
+const everyVerbListed: MissingVerbs extends never ? true : MissingVerbs = true;
+void everyVerbListed;
+
+export const INVOKE_CHANNEL_PREFIX = 'explorer:';
+export function invokeChannel(verb: InvokeVerb): `explorer:${InvokeVerb}` {
+  return `explorer:${verb}`;
+}
+
+/** Messages main pushes to the renderer. */
+export interface EventContract {
+  /** A bundle to open: passed on a second launch, from the OS (open-file), or from the menu. */
+  openRequested: { path: string };
+  /** A menu command the renderer carries out. */
+  menuCommand: { command: MenuCommand };
+  capture: CaptureEvent;
+}
+
+export type MenuCommand = 'open' | 'new-capture' | 'export-svg' | 'close-bundle' | 'show-start';
+export type EventName = keyof EventContract;
+export const EVENT_NAMES = ['openRequested', 'menuCommand', 'capture'] as const satisfies readonly EventName[];
+export function eventChannel(name: EventName): `explorer-event:${EventName}` {
+  return `explorer-event:${name}`;
+}
+
+/** What `window.explorer` is in the renderer. */
+export type ExplorerApi = {
+  [V in InvokeVerb]: (req: RequestOf<V>) => Promise<Result<ResponseOf<V>>>;
+} & {
+  /** Subscribes to one kind of event; returns the unsubscribe function (a disposable). */
+  on<E extends EventName>(name: E, listener: (payload: EventContract[E]) => void): () => void;
+  /** The absolute path of a file dropped on the window (Electron's webUtils), '' if none. */
+  pathForFile(file: File): string;
+};

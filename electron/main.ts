@@ -1,0 +1,222 @@
+import { app, BrowserWindow, dialog, ipcMain, Menu, session, type IpcMainInvokeEvent, type MenuItemConstructorOptions, type OpenDialogOptions, type SaveDialogOptions } from 'electron';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { appLocations } from './app-paths.js';
+import { ServicesCaptureAccess } from './app-services/capture-bridge.js';
+import { CaptureSessions } from './app-services/capture-sessions.js';
+import { composeServices, type ComposedServices } from './app-services/compose-services.js';
+import type { DialogPort } from './app-services/dialog-port.js';
+import { bundleFromArgv } from './app-services/startup.js';
+import { eventChannel, INVOKE_VERBS, invokeChannel, type EventContract, type EventName, type MenuCommand } from './ipc-contract.js';
+import { dispatchInvoke } from './ipc-dispatch.js';
+import { isTrustedSenderUrl } from './ipc-validate.js';
+import { DiscoveryService } from './services/discovery/network-discovery.js';
+
+// The main process: one window, the typed IPC bound to the services, native dialogs and menu,
+// file associations, recent documents and a locked-down renderer (ARCHITECTURE.md, Security).
+// Everything it serves lives in app-services/ and is driven the same way by the browser e2e.
+
+const mainDir = dirname(fileURLToPath(import.meta.url));
+const devServer = typeof MAIN_WINDOW_VITE_DEV_SERVER_URL === 'string' ? MAIN_WINDOW_VITE_DEV_SERVER_URL : null;
+const where = appLocations({
+  packaged: app.isPackaged,
+  resourcesPath: process.resourcesPath,
+  appPath: app.getAppPath(),
+  mainDir,
+  rendererName: typeof MAIN_WINDOW_VITE_NAME === 'string' ? MAIN_WINDOW_VITE_NAME : 'main_window',
+});
+// The capture services look for probes/ beside the program; packaged, they live in resources/.
+if (app.isPackaged) process.env['MISERTRACE_PROBES_DIR'] ??= where.probesDir;
+
+let window: BrowserWindow | null = null;
+let services: ComposedServices | null = null;
+/** A file the OS asked us to open before the renderer asked for it (argv, macOS open-file). */
+let pendingOpen: string | null = bundleFromArgv(process.argv.slice(app.isPackaged ? 1 : 2), process.cwd());
+/** Set once the renderer took the start-up info: from then on, open requests are pushed. */
+let rendererStarted = false;
+
+function send<E extends EventName>(name: E, payload: EventContract[E]): void {
+  if (window !== null && !window.isDestroyed()) window.webContents.send(eventChannel(name), payload);
+}
+
+function openFromOs(path: string): void {
+  if (window === null || !rendererStarted) pendingOpen = path;
+  else {
+    if (window.isMinimized()) window.restore();
+    window.focus();
+    send('openRequested', { path });
+  }
+}
+
+const dialogs: DialogPort = {
+  async pickOpenPath(o) {
+    const opts: OpenDialogOptions = { title: o.title, properties: ['openFile'], filters: [...o.filters, { name: 'All files', extensions: ['*'] }] };
+    const r = window ? await dialog.showOpenDialog(window, opts) : await dialog.showOpenDialog(opts);
+    return r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0]!;
+  },
+  async pickSavePath(o) {
+    const opts: SaveDialogOptions = { title: o.title, defaultPath: o.defaultName, filters: o.filters, properties: ['createDirectory', 'showOverwriteConfirmation'] };
+    const r = window ? await dialog.showSaveDialog(window, opts) : await dialog.showSaveDialog(opts);
+    return r.canceled || r.filePath === undefined || r.filePath === '' ? null : r.filePath;
+  },
+};
+
+function trustedSender(e: IpcMainInvokeEvent): boolean {
+  if (window === null || e.sender !== window.webContents) return false;
+  const url = e.senderFrame?.url ?? '';
+  return isTrustedSenderUrl(url, { fileIndex: devServer === null ? where.rendererIndex : null, devOrigin: devServer === null ? null : new URL(devServer).origin });
+}
+
+function bindIpc(s: ComposedServices): void {
+  for (const verb of INVOKE_VERBS) {
+    ipcMain.handle(invokeChannel(verb), async (e, payload: unknown) => {
+      if (!trustedSender(e)) {
+        console.error(`refused ${verb} from an untrusted sender (${e.senderFrame?.url ?? 'no frame'})`);
+        return { ok: false, error: { kind: 'invalid-request', message: 'request refused: it did not come from the app window' } };
+      }
+      return dispatchInvoke(s.handlers, verb, payload, (msg, err) => console.error(`[ipc] ${msg}:`, err));
+    });
+  }
+}
+
+function lockDown(): void {
+  // No permission (camera, notifications, geolocation…) is ever needed.
+  session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  app.on('web-contents-created', (_e, contents) => {
+    contents.on('will-navigate', (ev) => ev.preventDefault());
+    contents.on('will-redirect', (ev) => ev.preventDefault());
+    contents.on('will-attach-webview', (ev) => ev.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
+}
+
+function menuCommand(command: MenuCommand): () => void {
+  return () => send('menuCommand', { command });
+}
+
+async function buildMenu(): Promise<void> {
+  const recent = (await services?.recent.list()) ?? [];
+  const template: MenuItemConstructorOptions[] = [
+    ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
+    {
+      label: '&File',
+      submenu: [
+        { label: 'Open Bundle…', accelerator: 'CmdOrCtrl+O', click: menuCommand('open') },
+        {
+          label: 'Open Recent',
+          enabled: recent.length > 0,
+          submenu: recent.map((r) => ({ label: r.fileName, sublabel: r.path, enabled: r.exists, click: () => send('openRequested', { path: r.path }) })),
+        },
+        { label: 'New Capture…', accelerator: 'CmdOrCtrl+N', click: menuCommand('new-capture') },
+        { type: 'separator' },
+        { label: 'Export Figure (SVG)…', accelerator: 'CmdOrCtrl+E', click: menuCommand('export-svg') },
+        { type: 'separator' },
+        { label: 'Close Bundle', accelerator: 'CmdOrCtrl+W', click: menuCommand('close-bundle') },
+        { label: 'Start Screen', click: menuCommand('show-start') },
+        ...(process.platform === 'darwin' ? [] : [{ type: 'separator' as const }, { role: 'quit' as const }]),
+      ],
+    },
+    { role: 'editMenu' },
+    {
+      label: '&View',
+      submenu: [
+        ...(app.isPackaged ? [] : [{ role: 'reload' as const }, { role: 'toggleDevTools' as const }, { type: 'separator' as const }]),
+        { role: 'resetZoom' },
+        { role: 'zoomIn' },
+        { role: 'zoomOut' },
+        { type: 'separator' },
+        { role: 'togglefullscreen' },
+      ],
+    },
+    { role: 'windowMenu' },
+  ];
+  Menu.setApplicationMenu(Menu.buildFromTemplate(template));
+}
+
+async function createWindow(): Promise<void> {
+  window = new BrowserWindow({
+    width: 1400,
+    height: 900,
+    minWidth: 900,
+    minHeight: 600,
+    show: false,
+    title: 'MiSeRTrace Explorer',
+    backgroundColor: '#f6f7f9',
+    webPreferences: {
+      preload: `${mainDir}/preload.cjs`,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+    },
+  });
+  window.once('ready-to-show', () => window?.show());
+  window.on('closed', () => (window = null));
+  // A reload starts the renderer over: it asks for the start-up info again.
+  window.webContents.on('did-start-loading', () => (rendererStarted = false));
+  if (devServer !== null) await window.loadURL(devServer);
+  else await window.loadFile(where.rendererIndex);
+}
+
+// One instance: a second launch (double-click on another .mstrace) hands its file to the first.
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', (_e, argv, cwd) => {
+    const path = bundleFromArgv(argv.slice(1), cwd);
+    if (path !== null) openFromOs(path);
+    else window?.focus();
+  });
+  app.on('open-file', (e, path) => {
+    e.preventDefault();
+    openFromOs(path);
+  });
+  app.whenReady().then(async () => {
+    lockDown();
+    services = composeServices({
+      userDataDir: app.getPath('userData'),
+      samplePath: where.samplePath,
+      takeLaunchBundle: () => {
+        rendererStarted = true;
+        const p = pendingOpen;
+        pendingOpen = null;
+        return p;
+      },
+      appVersion: app.getVersion(),
+      platform: process.platform,
+      dialogs,
+      emit: send,
+      capture: new ServicesCaptureAccess({ discovery: new DiscoveryService(), session: new CaptureSessions() }),
+    });
+    services.recent.onChange((paths) => {
+      app.clearRecentDocuments();
+      for (const p of [...paths].reverse()) app.addRecentDocument(p);
+      void buildMenu();
+    });
+    bindIpc(services);
+    await buildMenu();
+    await createWindow();
+  }, (e: unknown) => {
+    console.error('MiSeRTrace Explorer failed to start:', e);
+    app.exit(1);
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('activate', () => {
+    if (window === null && services !== null) void createWindow();
+  });
+  let disposed = false;
+  app.on('will-quit', (e) => {
+    if (disposed || services === null) return;
+    // Close bundles and stop any capture child before leaving: nothing elevated outlives the app.
+    e.preventDefault();
+    disposed = true;
+    void services.dispose().finally(() => app.quit());
+  });
+}

@@ -1,0 +1,22 @@
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
+import { createExplorerApi } from './ipc-api.js';
+import { EVENT_NAMES, INVOKE_VERBS } from './ipc-contract.js';
+
+// The preload (sandboxed, context-isolated): exposes the contract's task verbs as
+// `window.explorer`, never ipcRenderer itself. Bundled into one CommonJS file by Vite, because a
+// sandboxed preload can require nothing but 'electron'.
+
+const api = createExplorerApi(INVOKE_VERBS, EVENT_NAMES, {
+  invoke: (channel, payload) => ipcRenderer.invoke(channel, payload),
+  subscribe: (channel, listener) => {
+    const handler = (_e: IpcRendererEvent, payload: unknown) => listener(payload);
+    ipcRenderer.on(channel, handler);
+    return () => {
+      ipcRenderer.removeListener(channel, handler);
+    };
+  },
+  // Electron gives dropped files a path only through webUtils; a File built by a page has none.
+  pathForFile: (file) => webUtils.getPathForFile(file),
+});
+
+contextBridge.exposeInMainWorld('explorer', api);

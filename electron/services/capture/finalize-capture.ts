@@ -1,0 +1,89 @@
+import { open, stat, truncate } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CaptureInfo } from '../../../engine/bundle/manifest.js';
+import type { MetaEntry } from '../../../engine/model/meta.js';
+import { buildBundle, type BuildResult } from '../../../engine/node/build-bundle.js';
+import { sortTraceFile } from '../../../engine/node/sort.js';
+import { CaptureError } from './capture-errors.js';
+
+// After the child stopped: make the raw file whole, sort it (per-CPU order -> global order),
+// generate the traces and write the bundle. Malformed lines (cut or interleaved) are skipped and
+// counted, never fatal: losing an hour of capture to one bad line would be worse.
+
+export interface FinalizeInput {
+  rawPath: string;
+  workDir: string;
+  meta: readonly MetaEntry[];
+  gateway: string;
+  output: string;
+  capture: Partial<CaptureInfo>;
+  script: { name: string; text: string };
+  onStage?: (stage: 'sorting' | 'generating') => void;
+  onProgress?: (fraction: number) => void;
+}
+
+export interface FinalizeResult {
+  build: BuildResult;
+  records: number;
+  malformed: number;
+  lostEvents: number;
+  cpuDisorder: number;
+  /** A last line cut short by the child's death, removed before sorting. */
+  cutBytes: number;
+}
+
+/** Removes a last line without its newline (the child died mid-write); returns the bytes cut. */
+export async function trimIncompleteLine(path: string): Promise<number> {
+  const size = (await stat(path)).size;
+  if (size === 0) return 0;
+  const fh = await open(path, 'r');
+  try {
+    const window = Math.min(size, 1 << 20);
+    const buf = Buffer.alloc(window);
+    await fh.read(buf, 0, window, size - window);
+    if (buf[window - 1] === 10) return 0;
+    const nl = buf.lastIndexOf(10);
+    const keep = nl < 0 ? size - window : size - window + nl + 1;
+    await truncate(path, keep);
+    return size - keep;
+  } finally {
+    await fh.close();
+  }
+}
+
+export async function finalizeCapture(inp: FinalizeInput): Promise<FinalizeResult> {
+  let rawSize = 0;
+  try {
+    rawSize = (await stat(inp.rawPath)).size;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  const cutBytes = rawSize > 0 ? await trimIncompleteLine(inp.rawPath) : 0;
+  inp.onStage?.('sorting');
+  const sorted = join(inp.workDir, 'sorted.psv');
+  if (rawSize === 0) {
+    throw new CaptureError('no-records', 'the capture recorded nothing (the child wrote no output)', 'check the capture log; send traffic to the application while capturing', 1);
+  }
+  const sort = await sortTraceFile(inp.rawPath, sorted, { lenient: true, tmpDir: inp.workDir });
+  if (sort.stats.records === 0) {
+    throw new CaptureError(
+      'no-records',
+      'the capture recorded no events of the traced containers',
+      'send requests to the application while capturing (the capture only records TCP traffic, forks and exits of its threads)',
+      1,
+    );
+  }
+  inp.onStage?.('generating');
+  const lostEvents = sort.stats.lostEvents;
+  const build = await buildBundle({
+    sortedPath: sorted,
+    meta: inp.meta,
+    gateway: inp.gateway,
+    output: inp.output,
+    lenient: true,
+    capture: { ...inp.capture, lostEvents },
+    probeScript: inp.script,
+    onProgress: (_stage, f) => inp.onProgress?.(f),
+  });
+  return { build, records: sort.stats.records, malformed: sort.stats.malformed, lostEvents, cpuDisorder: sort.cpuDisorder, cutBytes };
+}

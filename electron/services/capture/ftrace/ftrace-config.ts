@@ -1,0 +1,41 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// The ftrace backend's elevated child is our own Node program (ftrace-child), started like
+// bpftrace (directly as root, or through sudo/pkexec) with one argument: this config, as JSON.
+
+export interface FtraceChildConfig {
+  /** Where tracefs is mounted. */
+  tracefs: string;
+  tids: number[];
+  /** comm of each discovered thread (raw events carry none). */
+  comms: Record<string, string>;
+  syscalls: { send: string[]; recv: string[] };
+  /** Events of the pid-filtered instance; `{send,recv}` in a name expands to the syscall lists. */
+  traced: string[];
+  /** Events of the unfiltered socket instance, each with an optional tracefs filter. */
+  sockets: { event: string; filter?: string }[];
+  /** Ready-made probes' events, printed as records (`model`: as an MT: record, e.g. tcp_probe). */
+  userEvents: { event: string; model: boolean }[];
+  /** The records file. */
+  output: string;
+  /** Per-CPU buffer of each instance, KiB. */
+  bufferKb: number;
+}
+
+/** How to run a Node program as the child: node itself, or Electron as node. */
+export interface NodeRuntime {
+  execPath: string;
+  env?: Record<string, string>;
+}
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+/** argv and environment of the ftrace child; from sources (tests) it runs through tsx. */
+export function ftraceChildCommand(configPath: string, runtime: NodeRuntime = { execPath: process.execPath }): { argv: string[]; env: Record<string, string> } {
+  const js = join(HERE, 'ftrace-child.js');
+  if (existsSync(js)) return { argv: [runtime.execPath, js, configPath], env: runtime.env ?? {} };
+  const ts = join(HERE, 'ftrace-child.ts');
+  return { argv: [runtime.execPath, '--import', import.meta.resolve('tsx'), ts, configPath], env: runtime.env ?? {} };
+}

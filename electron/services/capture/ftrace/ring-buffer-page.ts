@@ -1,0 +1,97 @@
+// One page of a tracefs ring buffer as read from per_cpu/cpuN/trace_pipe_raw (the layout of
+// events/header_page and events/header_event): a u64 base timestamp, a commit word (data length,
+// plus flags for missed events), then events with a 32-bit header of type_len:5 time_delta:27.
+// type_len 1..28: data of type_len*4 bytes; 0: length in the next word; 29: padding; 30: time
+// extend; 31: absolute time stamp. Timestamps are exact nanoseconds of the instance's trace_clock.
+
+export interface PageLayout {
+  /** Bytes per page (sub-buffer). */
+  pageSize: number;
+  /** Offset of the commit word. */
+  commitOffset: number;
+  /** Size of the commit word (8 on 64-bit). */
+  commitSize: number;
+  /** Offset of the first event. */
+  dataOffset: number;
+}
+
+export const DEFAULT_LAYOUT: PageLayout = { pageSize: 4096, commitOffset: 8, commitSize: 8, dataOffset: 16 };
+
+/** Reads events/header_page; the page size comes from buffer_subbuf_size_kb when there is one. */
+export function parseHeaderPage(text: string, subbufKb: number | null): PageLayout {
+  const field = (name: string) => {
+    const m = new RegExp(`field:\\s*[^;]*\\b${name};\\s*offset:(\\d+);\\s*size:(\\d+);`).exec(text);
+    if (!m) throw new Error(`header_page has no ${name} field`);
+    return { offset: Number(m[1]), size: Number(m[2]) };
+  };
+  const commit = field('commit');
+  const data = field('data');
+  return { pageSize: subbufKb ? subbufKb * 1024 : data.offset + data.size, commitOffset: commit.offset, commitSize: commit.size, dataOffset: data.offset };
+}
+
+const RB_MISSED_EVENTS = 1 << 31;
+const RB_MISSED_STORED = 1 << 30;
+const TS_SHIFT = 27n;
+
+export interface RawEvent {
+  ts: bigint;
+  /** The event payload (common fields first). */
+  data: Buffer;
+}
+
+export interface ParsedPage {
+  events: RawEvent[];
+  /** Events the writer dropped before this page, when the kernel says how many; -1 = some. */
+  missed: number;
+}
+
+export function parsePage(page: Buffer, layout: PageLayout = DEFAULT_LAYOUT): ParsedPage {
+  let ts = page.readBigUInt64LE(0);
+  const commitWord = layout.commitSize === 8 ? Number(page.readBigUInt64LE(layout.commitOffset) & 0xffffffffn) : page.readUInt32LE(layout.commitOffset);
+  const flags = commitWord & (RB_MISSED_EVENTS | RB_MISSED_STORED);
+  const length = commitWord & ~(RB_MISSED_EVENTS | RB_MISSED_STORED) & 0x7fffffff;
+  const end = layout.dataOffset + length;
+  let missed = 0;
+  if (flags & RB_MISSED_EVENTS) {
+    missed = -1;
+    if (flags & RB_MISSED_STORED && end + 8 <= page.length) missed = Number(page.readBigUInt64LE(end));
+  }
+  const events: RawEvent[] = [];
+  let p = layout.dataOffset;
+  while (p + 4 <= end) {
+    const head = page.readUInt32LE(p);
+    const typeLen = head & 0x1f;
+    const delta = BigInt(head >>> 5);
+    if (typeLen === 29) {
+      // Padding (a discarded event, or the rest of the page when time_delta is 0). The kernel's
+      // own reader does not advance the clock for it.
+      if (delta === 0n) break;
+      p += 4 + page.readUInt32LE(p + 4);
+      continue;
+    }
+    if (typeLen === 30) {
+      ts += (BigInt(page.readUInt32LE(p + 4)) << TS_SHIFT) + delta;
+      p += 8;
+      continue;
+    }
+    if (typeLen === 31) {
+      ts = (BigInt(page.readUInt32LE(p + 4)) << TS_SHIFT) | delta;
+      p += 8;
+      continue;
+    }
+    ts += delta;
+    let len: number;
+    let start: number;
+    if (typeLen === 0) {
+      len = page.readUInt32LE(p + 4) - 4;
+      start = p + 8;
+    } else {
+      len = typeLen * 4;
+      start = p + 4;
+    }
+    if (len < 0 || start + len > end) break;
+    events.push({ ts, data: page.subarray(start, start + len) });
+    p = start + ((len + 3) & ~3);
+  }
+  return { events, missed };
+}

@@ -1,0 +1,86 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// probes/ is data: catalog.json names the variants of the base probe set (fragments and what
+// the kernel must offer), the default and optional ready-made probes, and the ftrace event lists.
+// Found beside the package (source or dist layout), or at MISERTRACE_PROBES_DIR (packaged app).
+
+export type Backend = 'bpftrace' | 'ftrace';
+
+export interface Requirements {
+  btf: boolean;
+  /** `group:event` tracepoints that must exist. */
+  tracepoints: string[];
+  /** The send/recv syscall tracepoints (syscalls:sys_enter_* / sys_exit_*). */
+  syscalls: boolean;
+}
+
+export interface VariantSpec {
+  id: string;
+  backend: Backend;
+  title: string;
+  requires: Requirements;
+  fragments: string[];
+  slots: Record<string, string>;
+}
+
+export interface ProbeSpec {
+  id: string;
+  title: string;
+  /** Path under probes/ of its bpftrace text, in the custom-probe format. */
+  bpftrace: string;
+  tracepoints: string[];
+  ftrace: string[];
+  default?: boolean;
+}
+
+export interface FtraceEvents {
+  traced: string[];
+  sockets: { event: string; filter?: string }[];
+}
+
+export interface ProbeCatalog {
+  dir: string;
+  syscalls: { send: string[]; recv: string[] };
+  variants: VariantSpec[];
+  base: ProbeSpec[];
+  optional: ProbeSpec[];
+  ftrace: FtraceEvents;
+}
+
+export function findProbesDir(): string {
+  const env = process.env['MISERTRACE_PROBES_DIR'];
+  if (env) return resolve(env);
+  let d = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 8; i++) {
+    if (existsSync(join(d, 'probes', 'catalog.json'))) return join(d, 'probes');
+    d = dirname(d);
+  }
+  throw new Error('probes/catalog.json not found beside the program; set MISERTRACE_PROBES_DIR');
+}
+
+let cached: ProbeCatalog | null = null;
+
+export function loadCatalog(dir = findProbesDir()): ProbeCatalog {
+  if (cached?.dir === dir) return cached;
+  const raw = JSON.parse(readFileSync(join(dir, 'catalog.json'), 'utf8')) as Omit<ProbeCatalog, 'dir' | 'ftrace'>;
+  const ftrace = JSON.parse(readFileSync(join(dir, 'ftrace', 'events.json'), 'utf8')) as FtraceEvents;
+  cached = { dir, syscalls: raw.syscalls, variants: raw.variants, base: raw.base, optional: raw.optional, ftrace };
+  return cached;
+}
+
+export function readProbeFile(catalog: ProbeCatalog, relPath: string): string {
+  return readFileSync(join(catalog.dir, relPath), 'utf8');
+}
+
+/** Base and optional probes by id. */
+export function probeById(catalog: ProbeCatalog, id: string): ProbeSpec | undefined {
+  return [...catalog.base, ...catalog.optional].find((p) => p.id === id);
+}
+
+/** The syscall events a requirement of `syscalls: true` means. */
+export function syscallTracepoints(catalog: ProbeCatalog): string[] {
+  const all = [...catalog.syscalls.send, ...catalog.syscalls.recv];
+  return [...all.map((s) => `syscalls:sys_enter_${s}`), ...all.map((s) => `syscalls:sys_exit_${s}`)];
+}

@@ -1,0 +1,107 @@
+import type { CustomProbeFile } from './custom-probes.js';
+import { expandTemplate } from './template-expand.js';
+import { readProbeFile, type ProbeCatalog, type ProbeSpec, type VariantSpec } from './probe-catalog.js';
+
+// The bpftrace capture script: the chosen variant's fragments (thread map filled from discovery),
+// the selected ready-made probes, the user's custom probes, and an END that clears our maps so
+// bpftrace does not dump thousands of map entries at exit.
+
+export interface BuiltScript {
+  text: string;
+  variant: string;
+  probes: string[];
+  customFiles: string[];
+}
+
+export interface ScriptInput {
+  catalog: ProbeCatalog;
+  variant: VariantSpec;
+  tids: readonly number[];
+  probes: readonly ProbeSpec[];
+  custom: readonly CustomProbeFile[];
+  /** A first comment line (what, when); kept out of tests' way when omitted. */
+  header?: string;
+  /** Append the attach marker (probes/bpftrace/attach-marker.bt); the capture session needs it. */
+  attachMarker?: boolean;
+}
+
+/** Bytes of padding on the marker line: more than bpftrace's output buffer, so it is written at once. */
+export const MARKER_FLUSH_BYTES = 9000;
+
+export function buildBpftraceScript(inp: ScriptInput): BuiltScript {
+  const { catalog, variant } = inp;
+  if (variant.backend !== 'bpftrace') throw new Error(`variant ${variant.id} is not a bpftrace variant`);
+  if (inp.tids.length === 0) throw new Error('a capture script needs at least one thread');
+  const slots: Record<string, string> = {
+    PIDS: inp.tids.map((t) => `  @pids[${t}] = 1;`).join('\n'),
+  };
+  for (const [name, file] of Object.entries(variant.slots)) {
+    slots[name] = readProbeFile(catalog, `bpftrace/${file}`).replace(/\n$/, '');
+  }
+  const ctx = { syscalls: catalog.syscalls, slots };
+  const parts: string[] = [];
+  if (inp.header) parts.push(`// ${inp.header}`);
+  for (const f of inp.custom) parts.push(...f.preamble);
+  const own: string[] = [];
+  for (const frag of variant.fragments) own.push(expandTemplate(readProbeFile(catalog, `bpftrace/${frag}`), ctx, frag));
+  for (const p of inp.probes) own.push(expandTemplate(readProbeFile(catalog, p.bpftrace), ctx, p.bpftrace));
+  parts.push(...own);
+  for (const f of inp.custom) {
+    parts.push(`// custom probes from ${f.source}`);
+    for (const p of f.probes) parts.push(p.text);
+  }
+  if (inp.attachMarker) {
+    const marker = expandTemplate(readProbeFile(catalog, 'bpftrace/attach-marker.bt'), { ...ctx, slots: { FLUSH_PAD: ' '.repeat(MARKER_FLUSH_BYTES) } }, 'attach-marker.bt');
+    own.push(marker);
+    parts.push(marker);
+  }
+  // Only the maps of our own probes are cleared; a user's maps are printed at exit as usual.
+  const maps = new Set<string>();
+  for (const text of own) for (const m of text.replace(/\/\/[^\n]*/g, '').matchAll(/@([A-Za-z_]\w*)/g)) maps.add(m[1]!);
+  parts.push(`END\n{\n${[...maps].sort().map((m) => `  clear(@${m});`).join('\n')}\n}`);
+  return {
+    text: `${parts.join('\n\n')}\n`,
+    variant: variant.id,
+    probes: inp.probes.map((p) => p.id),
+    customFiles: inp.custom.map((c) => c.source),
+  };
+}
+
+export interface BufferSizing {
+  /** Pages per CPU of bpftrace's perf ring buffer (a power of two). */
+  rbPages: number;
+  mapKeysMax: number;
+  logSize: number;
+}
+
+function pow2AtLeast(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+/**
+ * Buffer sizes for bpftrace, from the thread count, the script size and (when known) the
+ * record rate: the ring buffer holds about half a second of output per CPU at that rate, so a
+ * stall of bpftrace's reader loses nothing; the map holds every traced thread and its children.
+ */
+export function bufferSizing(o: { threads: number; scriptBytes: number; cpus: number; bytesPerSecond?: number; rbPages?: number }): BufferSizing {
+  let rbPages = o.rbPages ?? 1024;
+  if (o.rbPages === undefined && o.bytesPerSecond !== undefined) {
+    rbPages = Math.min(16384, Math.max(256, pow2AtLeast((o.bytesPerSecond * 0.5) / Math.max(1, o.cpus) / 4096)));
+  }
+  if (rbPages !== pow2AtLeast(rbPages)) throw new Error(`ring buffer pages must be a power of two, not ${rbPages}`);
+  return {
+    rbPages,
+    mapKeysMax: pow2AtLeast(Math.max(8192, o.threads * 8)),
+    logSize: Math.max(1_000_000, o.scriptBytes * 100),
+  };
+}
+
+export function bpftraceEnv(s: BufferSizing): Record<string, string> {
+  return {
+    BPFTRACE_PERF_RB_PAGES: String(s.rbPages),
+    BPFTRACE_MAP_KEYS_MAX: String(s.mapKeysMax),
+    BPFTRACE_LOG_SIZE: String(s.logSize),
+  };
+}

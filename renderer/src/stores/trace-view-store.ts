@@ -1,0 +1,74 @@
+import { create } from 'zustand';
+import type { SpanRecordDto, TraceDetail } from '../../../electron/ipc-contract.js';
+
+// The open trace and how it is looked at: time window (zoom/pan), collapsed subtrees, which
+// event counts are printed on the bars, the selected/hovered span and the selected span's records.
+// Sets are copied on write so selectors see a new value.
+
+export interface TimeWindow {
+  start: number;
+  end: number;
+}
+
+export interface SpanRecordsState {
+  spanIndex: number;
+  records: SpanRecordDto[];
+  more: boolean;
+  loading: boolean;
+}
+
+interface TraceViewState {
+  detail: TraceDetail | null;
+  loadingTraceId: number | null;
+  window: TimeWindow | null;
+  collapsed: ReadonlySet<number>;
+  shownCounts: readonly string[];
+  criticalPath: boolean;
+  selectedSpan: number | null;
+  hoverSpan: number | null;
+  records: SpanRecordsState | null;
+  setLoading(id: number | null): void;
+  show(detail: TraceDetail, shownCounts: readonly string[]): void;
+  setWindow(w: TimeWindow | null): void;
+  toggleCollapsed(index: number): void;
+  setCollapsed(s: ReadonlySet<number>): void;
+  setShownCounts(c: readonly string[]): void;
+  setCriticalPath(on: boolean): void;
+  select(index: number | null): void;
+  hover(index: number | null): void;
+  setRecords(r: SpanRecordsState | null): void;
+  clear(): void;
+}
+
+const EMPTY = {
+  detail: null,
+  loadingTraceId: null,
+  window: null,
+  collapsed: new Set<number>() as ReadonlySet<number>,
+  shownCounts: [] as readonly string[],
+  criticalPath: true,
+  selectedSpan: null,
+  hoverSpan: null,
+  records: null,
+};
+
+export const useTraceView = create<TraceViewState>()((set) => ({
+  ...EMPTY,
+  setLoading: (loadingTraceId) => set({ loadingTraceId }),
+  show: (detail, shownCounts) => set({ detail, shownCounts, window: null, collapsed: new Set(), selectedSpan: null, hoverSpan: null, records: null, loadingTraceId: null }),
+  setWindow: (window) => set({ window }),
+  toggleCollapsed: (index) =>
+    set((s) => {
+      const next = new Set(s.collapsed);
+      if (next.has(index)) next.delete(index);
+      else next.add(index);
+      return { collapsed: next };
+    }),
+  setCollapsed: (collapsed) => set({ collapsed: new Set(collapsed) }),
+  setShownCounts: (shownCounts) => set({ shownCounts: [...shownCounts] }),
+  setCriticalPath: (criticalPath) => set({ criticalPath }),
+  select: (selectedSpan) => set((s) => (s.selectedSpan === selectedSpan ? {} : { selectedSpan, records: null })),
+  hover: (hoverSpan) => set({ hoverSpan }),
+  setRecords: (records) => set({ records }),
+  clear: () => set({ ...EMPTY, collapsed: new Set() }),
+}));

@@ -1,0 +1,89 @@
+import { useDeferredValue, useEffect, useMemo, useRef } from 'react';
+import { openTrace } from '../actions/trace-actions.js';
+import { formatCount, formatDuration } from '../common/format.js';
+import { useSession } from '../stores/session-store.js';
+import { useTable } from '../stores/table-store.js';
+import { BundleSummary } from './bundle-summary.js';
+import { LatencyHistogram } from './latency-histogram.js';
+import { filterRows, orderRows } from './table-model.js';
+import { parseFilter } from './table-query.js';
+import { TraceTable } from './trace-table.js';
+
+const FILTER_HELP = 'Filter: a trace id (12), a container name (catalog), entry:frontend, dur>5ms, dur<1s, spans>10, events>=100, depth>3. Terms combine with AND.';
+
+export function TraceTableScreen() {
+  const bundle = useSession((s) => s.bundle);
+  const table = useSession((s) => s.table);
+  const filterText = useTable((s) => s.filterText);
+  const setFilterText = useTable((s) => s.setFilterText);
+  const range = useTable((s) => s.durationRange);
+  const setRange = useTable((s) => s.setDurationRange);
+  const sortKey = useTable((s) => s.sortKey);
+  const filterInput = useRef<HTMLInputElement>(null);
+  // "/" jumps to the filter, as in most list UIs; Escape in the filter goes back to the rows.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      if (e.key === '/' && t?.tagName !== 'INPUT' && t?.tagName !== 'TEXTAREA') {
+        e.preventDefault();
+        filterInput.current?.focus();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+  const descending = useTable((s) => s.descending);
+  // Typing stays responsive on 100k rows: the filter pass runs on the deferred text.
+  const deferredText = useDeferredValue(filterText);
+  const parsed = useMemo(() => parseFilter(deferredText), [deferredText]);
+  const filtered = useMemo(() => (table === null ? new Int32Array(0) : filterRows(table, parsed.terms)), [table, parsed]);
+  const order = useMemo(() => (table === null ? new Int32Array(0) : orderRows(table, filtered, range, { sortKey, descending })), [table, filtered, range, sortKey, descending]);
+  if (bundle === null || table === null) return null;
+  return (
+    <main className="table-screen" aria-label="Traces">
+      <BundleSummary bundle={bundle} />
+      <div className="table-toolbar">
+        <input
+          ref={filterInput}
+          type="search"
+          className="filter-input"
+          placeholder="Filter traces: catalog  dur>5ms  spans>10  #12"
+          aria-label="Filter traces"
+          title={FILTER_HELP}
+          value={filterText}
+          onChange={(e) => setFilterText(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape' || e.key === 'Enter') {
+              e.preventDefault();
+              (document.querySelector('.trace-scroller') as HTMLElement | null)?.focus();
+            }
+          }}
+        />
+        <span className="row-count" role="status" aria-live="polite">
+          {formatCount(order.length)} of {formatCount(table.count)} traces
+        </span>
+        {range !== null && (
+          <button type="button" className="chip" onClick={() => setRange(null)} aria-label="Clear the latency range" data-min={range[0]} data-max={range[1]}>
+            {formatDuration(range[0])} – {formatDuration(range[1])} ×
+          </button>
+        )}
+        {parsed.errors.length > 0 && (
+          <span className="filter-error" role="alert">
+            {parsed.errors.join('; ')}
+          </span>
+        )}
+      </div>
+      {table.count === 0 ? (
+        <div className="empty-state">
+          <h2>No request traces in this bundle</h2>
+          <p>The capture saw no request arriving from the gateway ({bundle.gateway}). Check that the load went through a port published on the gateway and that the right network was traced.</p>
+        </div>
+      ) : (
+        <>
+          <LatencyHistogram table={table} shownRows={filtered} />
+          <TraceTable table={table} order={order} firstTs={bundle.firstTs} onOpen={(id) => void openTrace(id)} />
+        </>
+      )}
+    </main>
+  );
+}

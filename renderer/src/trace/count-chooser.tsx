@@ -1,0 +1,29 @@
+import { useMemo } from 'react';
+import type { TraceDetail } from '../../../electron/ipc-contract.js';
+import { useTraceView } from '../stores/trace-view-store.js';
+import { countChoices } from './count-choice.js';
+
+// Which event counts the bars print (and the exported figure too).
+
+export function CountChooser({ detail }: { detail: TraceDetail }) {
+  const shown = useTraceView((s) => s.shownCounts);
+  const setShown = useTraceView((s) => s.setShownCounts);
+  const choices = useMemo(() => countChoices(detail.probes), [detail]);
+  const toggle = (probe: string, on: boolean) => setShown(on ? [...shown, probe] : shown.filter((p) => p !== probe));
+  return (
+    <details className="count-chooser">
+      <summary>Counts on bars ({shown.length})</summary>
+      <div className="count-list" role="group" aria-label="Counts on bars">
+        {choices.map((c) => (
+          <label key={c.probe} className={`check-label${c.model ? ' model-probe' : ''}`} title={c.probe}>
+            <input type="checkbox" checked={shown.includes(c.probe)} onChange={(e) => toggle(c.probe, e.target.checked)} />
+            {c.label}
+          </label>
+        ))}
+        <button type="button" className="link-button" onClick={() => setShown([])}>
+          None
+        </button>
+      </div>
+    </details>
+  );
+}

@@ -1,0 +1,29 @@
+import type { TraceDetail } from '../../../electron/ipc-contract.js';
+import { formatCount, formatDuration } from '../common/format.js';
+import { probeLabel } from '../common/format.js';
+
+// Hover details of one span, beside the pointer.
+
+export function GanttTooltip({ detail, span, x, y }: { detail: TraceDetail; span: number; x: number; y: number }) {
+  const s = detail.spans[span];
+  if (s === undefined) return null;
+  const root = detail.spans[0]!;
+  const c = detail.counts[span];
+  const top = c === undefined ? [] : Object.entries(c.byProbe).filter(([p]) => !p.startsWith('MT:')).sort((p, q) => q[1] - p[1]).slice(0, 4);
+  return (
+    <div className="gantt-tooltip" role="tooltip" style={{ transform: `translate(${Math.round(x + 14)}px, ${Math.round(y + 14)}px)` }}>
+      <div className="tooltip-title">
+        <strong>{s.tid}</strong> {s.container}
+      </div>
+      <div>
+        {s.kind === 'network' ? 'Network thread state' : 'Fork thread state'} · {s.ip}
+      </div>
+      <div>
+        starts +{formatDuration(s.start - root.start)}, lasts {formatDuration(s.end - s.start)}
+      </div>
+      <div>
+        {formatCount(c?.total ?? 0)} events{top.map(([p, n]) => ` · ${probeLabel(p)} ${formatCount(n)}`).join('')}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,74 @@
+import { useEffect } from 'react';
+import type { TraceDetail } from '../../../electron/ipc-contract.js';
+import { loadSpanRecords } from '../actions/trace-actions.js';
+import { absoluteNs, formatCount, formatDuration, probeLabel } from '../common/format.js';
+import { useTraceView } from '../stores/trace-view-store.js';
+import { SpanRecords } from './span-records.js';
+
+// Everything about the selected span: times (exact), thread, container, state kind, event counts
+// by probe, and its raw records, read from the bundle by index a page at a time.
+
+export function SpanDetails({ detail, span }: { detail: TraceDetail; span: number }) {
+  const s = detail.spans[span];
+  const records = useTraceView((st) => st.records);
+  useEffect(() => {
+    void loadSpanRecords(span);
+  }, [detail, span]);
+  if (s === undefined) return null;
+  const root = detail.spans[0]!;
+  const parent = s.parent >= 0 ? detail.spans[s.parent] : undefined;
+  const c = detail.counts[span] ?? { total: 0, byProbe: {} };
+  const byProbe = Object.entries(c.byProbe).sort((x, y) => y[1] - x[1]);
+  return (
+    <aside className="span-details" aria-label={`Span ${span} details`}>
+      <h2>
+        <span className={`kind-dot kind-${s.kind}`} aria-hidden="true" /> {s.tid} {s.container}
+      </h2>
+      <dl className="facts">
+        <dt>State</dt>
+        <dd>{s.kind === 'network' ? 'Network thread state' : 'Fork thread state'}</dd>
+        <dt>Thread</dt>
+        <dd>tid {s.tid}</dd>
+        <dt>Container</dt>
+        <dd>
+          {s.container} ({s.ip})
+        </dd>
+        <dt>Starts</dt>
+        <dd title={`${absoluteNs(detail.timeBaseNs, s.start)} ns (monotonic clock)`}>
+          +{formatDuration(s.start - root.start)} <span className="muted mono">{absoluteNs(detail.timeBaseNs, s.start)}</span>
+        </dd>
+        <dt>Ends</dt>
+        <dd title={`${absoluteNs(detail.timeBaseNs, s.end)} ns`}>
+          +{formatDuration(s.end - root.start)} <span className="muted mono">{absoluteNs(detail.timeBaseNs, s.end)}</span>
+        </dd>
+        <dt>Duration</dt>
+        <dd>
+          {formatDuration(s.end - s.start)} <span className="muted">({formatCount(s.end - s.start)} ns)</span>
+        </dd>
+        <dt>Parent</dt>
+        <dd>{parent === undefined ? 'none (request from outside)' : `${parent.tid} ${parent.container}`}</dd>
+        <dt>Children</dt>
+        <dd>{s.childCount}</dd>
+        <dt>Depth</dt>
+        <dd>{s.depth}</dd>
+      </dl>
+      <h3>Events: {formatCount(c.total)}</h3>
+      {byProbe.length === 0 ? (
+        <p className="muted">No events recorded in this span.</p>
+      ) : (
+        <table className="data-table compact" aria-label="Event counts by probe">
+          <tbody>
+            {byProbe.map(([p, n]) => (
+              <tr key={p} className={p.startsWith('MT:') ? 'model-probe' : ''}>
+                <td title={p}>{probeLabel(p)}</td>
+                <td className="num">{formatCount(n)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h3>Raw records</h3>
+      <SpanRecords state={records?.spanIndex === span ? records : null} onMore={() => void loadSpanRecords(span, true)} />
+    </aside>
+  );
+}

@@ -1,0 +1,43 @@
+import type { SpanRecordsState } from '../stores/trace-view-store.js';
+import { probeLabel } from '../common/format.js';
+
+// The span's raw records (the thread's records inside the span's time), as bpftrace printed them.
+
+export function SpanRecords({ state, onMore }: { state: SpanRecordsState | null; onMore(): void }) {
+  if (state === null || (state.loading && state.records.length === 0)) return <p className="muted">Reading records…</p>;
+  if (state.records.length === 0) return <p className="muted">This thread logged no records during the span.</p>;
+  return (
+    <div className="records">
+      <table className="data-table compact mono" aria-label="Raw records">
+        <thead>
+          <tr>
+            <th>Line</th>
+            <th>nsecs</th>
+            <th>CPU</th>
+            <th>Probe</th>
+            <th>Details</th>
+          </tr>
+        </thead>
+        <tbody>
+          {state.records.map((r) => (
+            <tr key={r.seq} data-line={r.line}>
+              <td className="num">{r.line}</td>
+              <td className="num">{r.tsNs}</td>
+              <td className="num">{r.cpu}</td>
+              <td title={r.probe}>{probeLabel(r.probe)}</td>
+              <td className="details">{r.details}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="row-gap">
+        <span className="muted">{state.records.length} records shown</span>
+        {state.more && (
+          <button type="button" onClick={onMore} disabled={state.loading}>
+            {state.loading ? 'Reading…' : 'Load more'}
+          </button>
+        )}
+      </div>
+    </div>
+  );
+}
