@@ -21,6 +21,5 @@ export default defineConfig({
     target: 'chrome120',
     chunkSizeWarningLimit: 1500,
   },
-  server: { host: '127.0.0.1', strictPort: false },
   clearScreen: false,
 });

@@ -1,5 +1,5 @@
 import { app, BrowserWindow, dialog, ipcMain, Menu, session, type IpcMainInvokeEvent, type MenuItemConstructorOptions, type OpenDialogOptions, type SaveDialogOptions } from 'electron';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appLocations } from './app-paths.js';
 import { ServicesCaptureAccess } from './app-services/capture-bridge.js';
@@ -144,7 +144,7 @@ async function createWindow(): Promise<void> {
     title: 'MiSeRTrace Explorer',
     backgroundColor: '#f6f7f9',
     webPreferences: {
-      preload: `${mainDir}/preload.cjs`,
+      preload: join(mainDir, 'preload.cjs'),
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,

@@ -1,7 +1,7 @@
 import type { CaptureEvent } from '../../../electron/ipc-capture-types.js';
 import type { AppError } from '../../../electron/ipc-contract.js';
 import { invoke, onEvent } from '../ipc/explorer-api.js';
-import { idle, useCapture } from '../stores/capture-store.js';
+import { useCapture } from '../stores/capture-store.js';
 import { useNotices } from '../stores/notice-store.js';
 import { openBundlePath } from './bundle-actions.js';
 
@@ -148,11 +148,4 @@ export function applyCaptureEvent(e: CaptureEvent): void {
 
 export function subscribeCaptureEvents(): () => void {
   return onEvent('capture', applyCaptureEvent);
-}
-
-export function resetCaptureScreen(): void {
-  const st = useCapture.getState();
-  st.setNetworks(idle());
-  st.setInspection(idle());
-  st.setCatalog(idle());
 }

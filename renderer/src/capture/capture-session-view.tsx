@@ -95,7 +95,7 @@ export function CaptureSessionView({ session }: { session: CaptureSessionState }
           ))}
         </div>
       )}
-      {session.error !== null && <ErrorBox title="The capture failed" error={session.error} />}
+      {session.error !== null && <ErrorBox title="What went wrong" error={session.error} />}
       {session.log.length > 0 && (
         <details className="capture-log" open={session.error !== null}>
           <summary>Session log ({session.log.length})</summary>

@@ -28,6 +28,5 @@ export function formatOffset(rel: number, firstTs: number): string {
 
 /** Short probe label: `MT:tracepoint:syscalls:sys_enter_read` -> `sys_enter_read`. */
 export function probeLabel(name: string): string {
-  const last = name.split(':').pop() ?? name;
-  return name.startsWith('MT:') ? last : last;
+  return name.split(':').pop() ?? name;
 }

@@ -31,7 +31,7 @@ export function useGanttLayout(detail: TraceDetail, view: WorkerViewOptions, ena
     } catch (e) {
       return { layout: null, error: e instanceof Error ? e.message : String(e), lastMs: 0 };
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- viewKey stands for view
+    // viewKey stands for view: a new object with the same content must not lay out again.
   }, [big, enabled, trace, counts, viewKey]);
 
   const worker = useLayoutWorker(big && enabled, detail, trace, counts, view, viewKey);
@@ -84,7 +84,7 @@ function useLayoutWorker(active: boolean, detail: TraceDetail, trace: { id: numb
     }
     const t = setTimeout(send, SETTLE_MS);
     return () => clearTimeout(t);
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- viewKey stands for view
+    // viewKey stands for view: a new object with the same content must not lay out again.
   }, [active, key, viewKey, trace]);
 
   return state;
