@@ -1,4 +1,4 @@
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileError, throwIfCancelled } from './line-reader.js';
 import { MinHeap } from './min-heap.js';
@@ -20,18 +20,37 @@ export interface SortedRecordsOptions extends RecordStreamOptions {
   near: string;
 }
 
+async function fileSize(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch (e) {
+    throw fileError(e, path);
+  }
+}
+
 /** Parsed fields of many records, growable. */
 class RecordTable {
   n = 0;
-  ts = new Float64Array(1 << 16);
-  tid = new Int32Array(1 << 16);
-  cpu = new Int32Array(1 << 16);
-  probe = new Int32Array(1 << 16);
-  comm = new Int32Array(1 << 16);
-  line = new Int32Array(1 << 16);
-  detailsAt = new Int32Array(1 << 16);
+  ts: Float64Array;
+  tid: Int32Array;
+  cpu: Int32Array;
+  probe: Int32Array;
+  comm: Int32Array;
+  line: Int32Array;
+  detailsAt: Int32Array;
   details: string[] = [];
   detailBytes = 0;
+
+  /** `capacity`: the expected record count, so that the columns rarely need to grow. */
+  constructor(capacity = 1 << 16) {
+    this.ts = new Float64Array(capacity);
+    this.tid = new Int32Array(capacity);
+    this.cpu = new Int32Array(capacity);
+    this.probe = new Int32Array(capacity);
+    this.comm = new Int32Array(capacity);
+    this.line = new Int32Array(capacity);
+    this.detailsAt = new Int32Array(capacity);
+  }
 
   /** Memory held: the allocated columns (not just the used part) and the details. */
   get bytes(): number {
@@ -101,7 +120,10 @@ const FIXED = 8 + 4 * 5 + 4; // ts, tid, cpu, probe, comm, line, details length
 /** Records of `stream` in stable time order, in batches (the same columns object refilled). */
 export async function* sortedColumns(stream: RecordStream, opts: SortedRecordsOptions): AsyncGenerator<RecordColumns> {
   const budget = opts.memoryBudgetBytes ?? 384 * 1024 * 1024;
-  let table = new RecordTable();
+  // Size the columns for the whole file (bpftrace lines are ~80 bytes), within the budget.
+  const expected = Math.ceil((await fileSize(stream.path)) / 64) + 1024;
+  const capacity = Math.max(1 << 16, Math.min(expected, Math.floor((budget * 0.7) / 28)));
+  let table = new RecordTable(capacity);
   const runs: string[] = [];
   let tmp: string | null = null;
   try {
@@ -115,7 +137,7 @@ export async function* sortedColumns(stream: RecordStream, opts: SortedRecordsOp
         const run = join(tmp, `run-${runs.length}.bin`);
         await writeRun(table, run);
         runs.push(run);
-        table = new RecordTable();
+        table = new RecordTable(capacity);
       }
       table.addAll(c);
     }
