@@ -1,4 +1,4 @@
-import { open, mkdtemp, rm } from 'node:fs/promises';
+import { open, mkdtemp, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Diagnostics } from '../model/diagnostics.js';
 import type { StreamStats } from '../model/psv-parse.js';
@@ -40,23 +40,37 @@ const NL = 10;
 /** One in-memory run: bare line bytes in an arena, with ts, cpu and location per record. */
 class Chunk {
   n = 0;
-  arena = Buffer.allocUnsafe(1 << 24);
+  arena: Buffer;
   used = 0;
-  off = new Int32Array(1 << 16);
-  len = new Int32Array(1 << 16);
-  ts = new Float64Array(1 << 16);
-  cpu = new Int32Array(1 << 16);
+  off: Int32Array;
+  len: Int32Array;
+  ts: Float64Array;
+  cpu: Int32Array;
 
-  get bytes(): number {
-    return this.used + this.n * 24;
+  /** Sized for the expected bytes and records up front, so that it rarely grows. */
+  constructor(bytes = 1 << 24, records = 1 << 16) {
+    this.arena = Buffer.allocUnsafe(bytes);
+    this.off = new Int32Array(records);
+    this.len = new Int32Array(records);
+    this.ts = new Float64Array(records);
+    this.cpu = new Int32Array(records);
   }
 
-  addAll(c: RecordColumns): void {
-    for (let i = 0; i < c.n; i++) {
+
+  /**
+   * Adds records from index `from` on, until the chunk is full (its arena and columns are sized
+   * once, to the budget). Returns the index of the first record not added.
+   */
+  addAll(c: RecordColumns, from: number): number {
+    for (let i = from; i < c.n; i++) {
       const src = c.lineSrc[i]!;
-      if (src === 2) this.addBytes(Buffer.from(c.bareText[c.lineStart[i]!]!), 0, -1, c.ts[i]!, c.cpu[i]!);
+      const text = src === 2 ? Buffer.from(c.bareText[c.lineStart[i]!]!) : null;
+      const len = text !== null ? text.length : c.lineEnd[i]! - c.lineStart[i]!;
+      if (this.n > 0 && (this.n === this.off.length || this.used + len > this.arena.length)) return i;
+      if (text !== null) this.addBytes(text, 0, -1, c.ts[i]!, c.cpu[i]!);
       else this.addBytes(src === 0 ? c.buf : c.arena, c.lineStart[i]!, c.lineEnd[i]!, c.ts[i]!, c.cpu[i]!);
     }
+    return c.n;
   }
 
   private addBytes(b: Buffer, a: number, e: number, ts: number, cpu: number): void {
@@ -89,6 +103,11 @@ class Chunk {
     this.cpu = grown(this.cpu, c);
   }
 
+  clear(): void {
+    this.n = 0;
+    this.used = 0;
+  }
+
   /** Indices in stable time order (per-CPU merge). */
   order(): { order: Int32Array; disorder: number } {
     return cpuMergeOrder(this.ts, this.cpu, this.n);
@@ -107,7 +126,16 @@ export async function sortTraceFile(input: string, output: string, opts: SortOpt
   const runs: string[] = [];
   let tmp: string | null = null;
   let disorder = 0;
-  let chunk = new Chunk();
+  let size: number;
+  try {
+    size = (await stat(input)).size;
+  } catch (e) {
+    throw fileError(e, input);
+  }
+  // A run holds at most the budget: ~3/4 line bytes, ~1/4 fields (24 bytes a record).
+  const arenaBytes = Math.max(256, Math.min(size + 1024, Math.floor(budget * 0.75)));
+  const records = Math.max(16, Math.min(Math.ceil(size / 40) + 1024, Math.floor((budget * 0.25) / 24)));
+  let chunk = new Chunk(arenaBytes, records);
   try {
     const spill = async () => {
       try {
@@ -120,12 +148,11 @@ export async function sortTraceFile(input: string, output: string, opts: SortOpt
       disorder += d;
       await writeAtomically(run, (w) => writeRun(chunk, order, new ByteOutput(w)));
       runs.push(run);
-      chunk = new Chunk();
+      chunk.clear(); // reuse its memory for the next run
     };
     for await (const c of stream.columns()) {
-      chunk.addAll(c);
+      for (let from = chunk.addAll(c, 0); from < c.n; from = chunk.addAll(c, from)) await spill();
       opts.onProgress?.({ stage: 'read', bytes: stream.bytesRead, records: stream.stats.records });
-      if (chunk.bytes >= budget) await spill();
     }
     if (runs.length === 0) {
       const { order, disorder: d } = chunk.order();
@@ -133,7 +160,7 @@ export async function sortTraceFile(input: string, output: string, opts: SortOpt
       await writeAtomically(output, (w) => writeLines(chunk, order, new ByteOutput(w)));
     } else {
       if (chunk.n > 0) await spill();
-      chunk = new Chunk(); // release the last run's memory before merging
+      chunk = new Chunk(1, 1); // release the last run's memory before merging
       await mergeRuns(runs, output, opts);
     }
   } finally {
