@@ -52,6 +52,12 @@ class RecordTable {
     this.detailsAt = new Int32Array(capacity);
   }
 
+  clear(): void {
+    this.n = 0;
+    this.details = [];
+    this.detailBytes = 0;
+  }
+
   /** Memory held: the allocated columns (not just the used part) and the details. */
   get bytes(): number {
     return this.ts.length * 28 + this.detailBytes;
@@ -137,7 +143,7 @@ export async function* sortedColumns(stream: RecordStream, opts: SortedRecordsOp
         const run = join(tmp, `run-${runs.length}.bin`);
         await writeRun(table, run);
         runs.push(run);
-        table = new RecordTable(capacity);
+        table.clear(); // reuse its columns for the next run
       }
       table.addAll(c);
     }
