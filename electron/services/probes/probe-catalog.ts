@@ -35,8 +35,10 @@ export interface ProbeSpec {
   default?: boolean;
 }
 
+export type FtraceEventSpec = string | { event: string; filter?: string };
+
 export interface FtraceEvents {
-  traced: string[];
+  traced: FtraceEventSpec[];
   sockets: { event: string; filter?: string }[];
 }
 

@@ -51,7 +51,8 @@ export function GanttView({ detail }: { detail: TraceDetail }) {
     }),
     [win, collapsed, shownCounts, plotWidth],
   );
-  const { layout, error } = useGanttLayout(detail, view, width > 0);
+  const [dragging, setDragging] = useState(false);
+  const { layout, error } = useGanttLayout(detail, view, width > 0, dragging);
   const critical = useMemo(() => (showCritical ? criticalPath(detail.spans) : null), [detail, showCritical]);
   const arrowIndex = useMemo(() => (layout === null ? null : indexArrows(layout)), [layout]);
   const rowOfSpan = useMemo(() => rowLookup(layout, detail.spans.length), [layout, detail]);
@@ -134,7 +135,10 @@ export function GanttView({ detail }: { detail: TraceDetail }) {
           const rect = e.currentTarget.getBoundingClientRect();
           const d = drag.current;
           if (d !== null && (d.moved || Math.abs(e.clientX - d.x) > 3)) {
-            if (!d.moved) e.currentTarget.setPointerCapture(d.id);
+            if (!d.moved) {
+              e.currentTarget.setPointerCapture(d.id);
+              setDragging(true);
+            }
             d.moved = true;
             setWin(panWindow(d.win, -(e.clientX - d.x) / plotWidth, extent));
             return;
@@ -147,9 +151,14 @@ export function GanttView({ detail }: { detail: TraceDetail }) {
           hover(null);
           setPointer(null);
         }}
+        onPointerCancel={() => {
+          drag.current = null;
+          setDragging(false);
+        }}
         onPointerUp={(e) => {
           const d = drag.current;
           drag.current = null;
+          if (d?.moved === true) setDragging(false);
           if (d !== null && !d.moved) {
             const s = spanAt(e.clientY);
             if (s !== null) select(s);

@@ -16,7 +16,11 @@ export const WORKER_THRESHOLD = 1500;
  */
 export const SETTLE_MS = 120;
 
-export function useGanttLayout(detail: TraceDetail, view: WorkerViewOptions, enabled: boolean): { layout: GanttLayout | null; error: string | null; lastMs: number } {
+/**
+ * `hold`: a gesture (a drag) is under way; big traces ask for no layout until it ends, however
+ * slowly the pointer moves.
+ */
+export function useGanttLayout(detail: TraceDetail, view: WorkerViewOptions, enabled: boolean, hold = false): { layout: GanttLayout | null; error: string | null; lastMs: number } {
   const trace = useMemo(() => ({ id: detail.traceId, spans: detail.spans }), [detail]);
   const counts = detail.counts as SpanCounts[];
   const big = detail.spans.length > WORKER_THRESHOLD;
@@ -34,7 +38,7 @@ export function useGanttLayout(detail: TraceDetail, view: WorkerViewOptions, ena
     // viewKey stands for view: a new object with the same content must not lay out again.
   }, [big, enabled, trace, counts, viewKey]);
 
-  const worker = useLayoutWorker(big && enabled, detail, trace, counts, view, viewKey);
+  const worker = useLayoutWorker(big && enabled, hold, detail, trace, counts, view, viewKey);
   return big ? worker : (sync ?? { layout: null, error: null, lastMs: 0 });
 }
 
@@ -42,7 +46,7 @@ function toView(v: WorkerViewOptions): GanttViewOptions {
   return { ...v, collapsed: v.collapsed };
 }
 
-function useLayoutWorker(active: boolean, detail: TraceDetail, trace: { id: number; spans: TraceDetail['spans'] }, counts: SpanCounts[], view: WorkerViewOptions, viewKey: string) {
+function useLayoutWorker(active: boolean, hold: boolean, detail: TraceDetail, trace: { id: number; spans: TraceDetail['spans'] }, counts: SpanCounts[], view: WorkerViewOptions, viewKey: string) {
   const [state, setState] = useState<{ layout: GanttLayout | null; error: string | null; lastMs: number }>({ layout: null, error: null, lastMs: 0 });
   const workerRef = useRef<Worker | null>(null);
   const lastId = useRef(0);
@@ -71,8 +75,9 @@ function useLayoutWorker(active: boolean, detail: TraceDetail, trace: { id: numb
   useEffect(() => {
     const w = workerRef.current;
     if (!active || w === null) return;
-    // Any answer still on its way is stale from now on.
+    // Any answer still on its way is stale from now on (also when a drag begins).
     const id = ++lastId.current;
+    if (hold) return;
     const send = () => {
       const msg: ToLayoutWorker = { type: 'layout', id, key, view };
       w.postMessage(msg);
@@ -85,7 +90,7 @@ function useLayoutWorker(active: boolean, detail: TraceDetail, trace: { id: numb
     const t = setTimeout(send, SETTLE_MS);
     return () => clearTimeout(t);
     // viewKey stands for view: a new object with the same content must not lay out again.
-  }, [active, key, viewKey, trace]);
+  }, [active, hold, key, viewKey, trace]);
 
   return state;
 }

@@ -20,11 +20,12 @@ const POLL_MS = 50;
 /** Events older than this before a read round started are surely all read. */
 const WATERMARK_LAG_NS = 20_000_000n;
 
-function expandEvents(list: readonly string[], syscalls: FtraceChildConfig['syscalls']): string[] {
-  const out: string[] = [];
-  for (const e of list) {
-    const m = /^(.*)\{send,recv\}$/.exec(e);
-    if (m) for (const sc of [...syscalls.send, ...syscalls.recv]) out.push(`${m[1]}${sc}`);
+function expandEvents(list: FtraceChildConfig['traced'], syscalls: FtraceChildConfig['syscalls']): { event: string; filter?: string }[] {
+  const out: { event: string; filter?: string }[] = [];
+  for (const spec of list) {
+    const e = typeof spec === 'string' ? { event: spec } : spec;
+    const m = /^(.*)\{send,recv\}$/.exec(e.event);
+    if (m) for (const sc of [...syscalls.send, ...syscalls.recv]) out.push({ ...e, event: `${m[1]}${sc}` });
     else out.push(e);
   }
   return out;
@@ -50,9 +51,9 @@ async function main(): Promise<number> {
   const tracefs = cfg.tracefs;
   for (const n of await removeStaleInstances(tracefs)) process.stdout.write(`removed the stale tracefs instance ${n}\n`);
 
-  const tracedEvents = [...expandEvents(cfg.traced, cfg.syscalls), ...cfg.userEvents.map((u) => u.event)];
+  const tracedEvents: { event: string; filter?: string }[] = [...expandEvents(cfg.traced, cfg.syscalls), ...cfg.userEvents.map((u) => ({ event: u.event }))];
   const formats = new Map<number, EventFormat>();
-  for (const name of [...new Set([...tracedEvents, ...cfg.sockets.map((s) => s.event)])]) {
+  for (const name of [...new Set([...tracedEvents.map((t) => t.event), ...cfg.sockets.map((s) => s.event)])]) {
     try {
       const f = await readEventFormat(tracefs, name);
       formats.set(f.id, f);
@@ -91,7 +92,7 @@ async function main(): Promise<number> {
     }
     await traced.write('options/event-fork', '1');
     await traced.setEventPids(cfg.tids);
-    for (const e of tracedEvents) await traced.enableEvent(e);
+    for (const e of tracedEvents) await traced.enableEvent(e.event, e.filter);
     for (const s of cfg.sockets) await sockets.enableEvent(s.event, s.filter);
     if (stopping) return 0;
     reader = await RawReader.open(instances, layout, formats);

@@ -12,8 +12,8 @@ export interface FtraceChildConfig {
   /** comm of each discovered thread (raw events carry none). */
   comms: Record<string, string>;
   syscalls: { send: string[]; recv: string[] };
-  /** Events of the pid-filtered instance; `{send,recv}` in a name expands to the syscall lists. */
-  traced: string[];
+  /** Events of the pid-filtered instance (a name, or {event, filter}); `{send,recv}` in a name expands to the syscall lists. */
+  traced: (string | { event: string; filter?: string })[];
   /** Events of the unfiltered socket instance, each with an optional tracefs filter. */
   sockets: { event: string; filter?: string }[];
   /** Ready-made probes' events, printed as records (`model`: as an MT: record, e.g. tcp_probe). */

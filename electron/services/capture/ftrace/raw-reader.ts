@@ -16,6 +16,25 @@ const openP = promisify(open);
 const readP = promisify(read);
 const closeP = promisify(close);
 
+/** An event whose fields are decoded only when asked for. */
+class RawEvent implements FtEvent {
+  readonly name: string;
+  constructor(
+    readonly ts: bigint,
+    readonly cpu: number,
+    readonly pid: number,
+    private readonly fmt: EventFormat,
+    private readonly data: Buffer,
+  ) {
+    this.name = fmt.name;
+  }
+
+  get(field: string): FieldValue | undefined {
+    const f = this.fmt.fields.get(field);
+    return f && f.offset + f.size <= this.data.length ? readField(this.data, f) : undefined;
+  }
+}
+
 interface Stream {
   cpu: number;
   fd: number;
@@ -35,7 +54,6 @@ export class RawReader {
   readonly stats: ReaderStats = { pages: 0, events: 0, unknownEvents: 0, missedInPages: 0 };
   private readonly streams: Stream[] = [];
   private readonly heap: MinHeap;
-  private seq = 0;
 
   private constructor(
     private readonly layout: PageLayout,
@@ -102,13 +120,7 @@ export class RawReader {
       return null;
     }
     this.stats.events++;
-    this.seq++;
-    const fields: Record<string, FieldValue> = {};
-    for (const f of fmt.fields.values()) {
-      if (f.name.startsWith('common_') || f.offset + f.size > data.length) continue;
-      fields[f.name] = readField(data, f);
-    }
-    return { ts, cpu, pid: data.readInt32LE(4), name: fmt.name, fields };
+    return new RawEvent(ts, cpu, data.readInt32LE(4), fmt, data);
   }
 
   /** Hands on, in time order, every event at or below the watermark (all events when null). */

@@ -18,7 +18,23 @@ export interface FtEvent {
   pid: number;
   /** `group:event` */
   name: string;
-  fields: Record<string, FieldValue>;
+  /** A field of the payload, decoded on demand (most events need none or a few). */
+  get(field: string): FieldValue | undefined;
+}
+
+/** An event from plain values (tests, and sources that decode eagerly). */
+export class PlainEvent implements FtEvent {
+  constructor(
+    readonly ts: bigint,
+    readonly cpu: number,
+    readonly pid: number,
+    readonly name: string,
+    private readonly fields: Record<string, FieldValue> = {},
+  ) {}
+
+  get(field: string): FieldValue | undefined {
+    return this.fields[field];
+  }
 }
 
 export interface ConverterOptions {
@@ -123,7 +139,7 @@ export class RecordConverter {
     const colon = e.name.indexOf(':');
     const group = e.name.slice(0, colon);
     const ev = e.name.slice(colon + 1);
-    const f = e.fields;
+    const f = (k: string) => e.get(k);
     if (group === 'syscalls') {
       if (ev.startsWith('sys_enter_')) {
         const sc = ev.slice(10);
@@ -137,15 +153,15 @@ export class RecordConverter {
     switch (e.name) {
       case 'sock:sock_send_length': {
         const p = this.pending.get(e.pid);
-        if (p?.send && num(f['protocol']) === 6 && [2, 10].includes(num(f['family']))) {
+        if (p?.send && num(f('protocol')) === 6 && [2, 10].includes(num(f('family')))) {
           p.tcp = true;
-          p.sk = big(f['sk']);
+          p.sk = big(f('sk'));
         }
         return;
       }
       case 'tcp:tcp_rcv_space_adjust': {
-        const t = { sport: num(f['sport']), dport: num(f['dport']), saddr: ipv4(f['saddr']), daddr: ipv4(f['daddr']) };
-        this.learn(big(f['skaddr']), t);
+        const t = { sport: num(f('sport')), dport: num(f('dport')), saddr: ipv4(f('saddr')), daddr: ipv4(f('daddr')) };
+        this.learn(big(f('skaddr')), t);
         const p = this.pending.get(e.pid);
         if (p && !p.send) {
           p.tcp = true;
@@ -154,17 +170,18 @@ export class RecordConverter {
         return;
       }
       case 'sock:inet_sock_set_state': {
-        if (num(f['protocol']) !== 6) return;
-        const sk = big(f['skaddr']);
-        this.learn(sk, { sport: num(f['sport']), dport: num(f['dport']), saddr: ipv4(f['saddr']), daddr: ipv4(f['daddr']) });
+        if (num(f('protocol')) !== 6) return;
+        const sk = big(f('skaddr'));
+        this.learn(sk, { sport: num(f('sport')), dport: num(f('dport')), saddr: ipv4(f('saddr')), daddr: ipv4(f('daddr')) });
         // TCP_CLOSE: the address may be reused by another socket.
-        if (num(f['newstate']) === 7) this.tuples.delete(sk);
+        if (num(f('newstate')) === 7) this.tuples.delete(sk);
         return;
       }
       case 'sched:sched_process_fork': {
-        const parent = num(f['parent_pid']);
-        const child = num(f['child_pid']);
-        if (typeof f['child_comm'] === 'string') this.comm.set(child, f['child_comm']);
+        const parent = num(f('parent_pid'));
+        const child = num(f('child_pid'));
+        const childComm = f('child_comm');
+        if (typeof childComm === 'string') this.comm.set(child, childComm);
         this.traced.add(child);
         this.line(this.commOf(e.pid), e.pid, e.ts, e.cpu, 'MT:sched_process_fork', `parent_pid=${parent} child_pid=${child}`);
         return;
@@ -175,8 +192,11 @@ export class RecordConverter {
         this.traced.delete(e.pid);
         return;
       case 'task:task_rename':
-        if (typeof f['newcomm'] === 'string') this.comm.set(num(f['pid']) || e.pid, f['newcomm']);
+      {
+        const newComm = f('newcomm');
+        if (typeof newComm === 'string') this.comm.set(num(f('pid')) || e.pid, newComm);
         return;
+      }
       case 'sock:sock_recv_length':
         return;
       default:
@@ -212,40 +232,36 @@ export class RecordConverter {
 
   /** Ready-made probes' events, printed like their bpftrace versions. */
   private userEvent(e: FtEvent): void {
-    const f = e.fields;
+    const f = (k: string) => e.get(k);
     const probe = `tracepoint:${e.name}`;
     switch (e.name) {
       case 'tcp:tcp_probe': {
-        const v6 = num(f['family']) === 10;
-        const t = { sport: num(f['sport']), dport: num(f['dport']), saddr: ipv4(f['saddr'], v6 ? 20 : 4), daddr: ipv4(f['daddr'], v6 ? 20 : 4) };
+        const v6 = num(f('family')) === 10;
+        const t = { sport: num(f('sport')), dport: num(f('dport')), saddr: ipv4(f('saddr'), v6 ? 20 : 4), daddr: ipv4(f('daddr'), v6 ? 20 : 4) };
         this.line(this.commOf(e.pid), e.pid, e.ts, e.cpu, 'MT:tcp_probe', tupleText(t));
         return;
       }
       case 'sched:sched_migrate_task': {
-        const tid = num(f['pid']);
+        const tid = num(f('pid'));
         if (!this.traced.has(tid)) return;
-        this.line(typeof f['comm'] === 'string' ? f['comm'] : this.commOf(tid), tid, e.ts, e.cpu, probe, `orig_cpu=${num(f['orig_cpu'])} dest_cpu=${num(f['dest_cpu'])}`);
+        const comm = f('comm');
+        this.line(typeof comm === 'string' ? comm : this.commOf(tid), tid, e.ts, e.cpu, probe, `orig_cpu=${num(f('orig_cpu'))} dest_cpu=${num(f('dest_cpu'))}`);
         return;
       }
       case 'sched:sched_switch': {
-        const prev = num(f['prev_pid']);
+        const prev = num(f('prev_pid'));
         if (!this.traced.has(prev)) return;
-        this.line(this.commOf(prev), prev, e.ts, e.cpu, probe, `prev_state=${num(f['prev_state'])} next_pid=${num(f['next_pid'])}`);
+        this.line(this.commOf(prev), prev, e.ts, e.cpu, probe, `prev_state=${num(f('prev_state'))} next_pid=${num(f('next_pid'))}`);
         return;
       }
       case 'block:block_bio_queue':
-        this.line(this.commOf(e.pid), e.pid, e.ts, e.cpu, probe, `dev=${num(f['dev'])} sector=${big(f['sector'])} bytes=${num(f['nr_sector']) * 512} rwbs=${String(f['rwbs'] ?? '')}`);
+        this.line(this.commOf(e.pid), e.pid, e.ts, e.cpu, probe, `dev=${num(f('dev'))} sector=${big(f('sector'))} bytes=${num(f('nr_sector')) * 512} rwbs=${String(f('rwbs') ?? '')}`);
         return;
       case 'exceptions:page_fault_user':
         this.line(this.commOf(e.pid), e.pid, e.ts, e.cpu, probe);
         return;
-      default: {
-        const details = Object.entries(f)
-          .filter(([k, v]) => !k.startsWith('common_') && !(v instanceof Uint8Array))
-          .map(([k, v]) => `${k}=${String(v).replace(/\s/g, '_')}`)
-          .join(' ');
-        this.line(this.commOf(e.pid), e.pid, e.ts, e.cpu, probe, details);
-      }
+      default:
+        this.line(this.commOf(e.pid), e.pid, e.ts, e.cpu, probe);
     }
   }
 }

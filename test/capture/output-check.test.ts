@@ -1,0 +1,25 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkOutputPath, makeWorkDir } from '../../electron/services/capture/output-check.js';
+
+describe('output path checks before a capture', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'misertrace-out-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('accepts a new or existing file in a writable directory; the work directory sits beside it', async () => {
+    expect(await checkOutputPath(join(dir, 'a.mstrace'))).toBe(join(dir, 'a.mstrace'));
+    writeFileSync(join(dir, 'b.mstrace'), 'x');
+    expect(await checkOutputPath(join(dir, 'b.mstrace'))).toBe(join(dir, 'b.mstrace'));
+    const work = await makeWorkDir(join(dir, 'a.mstrace'));
+    expect(work.startsWith(join(dir, '.a.mstrace.capture-'))).toBe(true);
+  });
+
+  it('refuses a missing directory, a directory as output, a file as directory', async () => {
+    await expect(checkOutputPath(join(dir, 'nope', 'x.mstrace'))).rejects.toMatchObject({ code: 'output-unwritable', exitCode: 2 });
+    mkdirSync(join(dir, 'd.mstrace'));
+    await expect(checkOutputPath(join(dir, 'd.mstrace'))).rejects.toThrow(/it is a directory/);
+    await expect(checkOutputPath(join(dir, 'b.mstrace', 'x.mstrace'))).rejects.toThrow(/is not a directory/);
+  });
+});

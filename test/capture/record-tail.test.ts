@@ -1,0 +1,32 @@
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RecordTail } from '../../electron/services/capture/record-tail.js';
+
+describe('following the records file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'misertrace-tail-'));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('counts records per probe, lost events and the attach marker as the file grows, lines cut anywhere', async () => {
+    const path = join(dir, 'raw.psv');
+    const tail = new RecordTail(path);
+    const attached: string[] = [];
+    tail.onAttached.on((a) => attached.push(`${a.probes}@${a.atNs}`));
+    await tail.poll(); // the file does not exist yet
+    expect(tail.figures.records).toBe(0);
+    appendFileSync(path, 'Attaching 23 probes...\n@misertrace_attached: 1234       \nnode|1|5|0|MT:sys_enter_re');
+    await tail.poll();
+    expect(attached).toEqual(['23@1234']);
+    expect(tail.figures.records).toBe(0);
+    appendFileSync(path, 'ad\n"node"|"1"|"6"|"0"|"MT:tcp_rcv_space_adjust"|"sport=1 dport=2 saddr=a daddr=b"\nLost 12 events\n');
+    appendFileSync(path, 'ünïcödé|7|8|1|tracepoint:sched:sched_switch|"x=1"\ncut|line\n');
+    await tail.poll();
+    expect(tail.figures.records).toBe(3);
+    expect(Object.fromEntries(tail.figures.byProbe)).toEqual({ 'MT:sys_enter_read': 1, 'MT:tcp_rcv_space_adjust': 1, 'tracepoint:sched:sched_switch': 1 });
+    expect(tail.figures.lostEvents).toBe(12);
+    expect(tail.figures.malformed).toBe(1);
+    await tail.close();
+    tail.dispose();
+  });
+});
