@@ -230,6 +230,54 @@ describe.skipIf(env.skipReason !== null)('the capture child dies mid-capture', (
     }, 120_000);
   }
 
+  it('the host running short of memory stops the capture early and keeps what it has', async () => {
+    // A limit no host meets: the guard (checked every second) must stop the capture.
+    const session = new CaptureSession({ network: app.network, output: join(dir.path, 'short.mstrace'), hostLimits: { minAvailableMemory: Number.MAX_SAFE_INTEGER, minFreeDisk: 1 } });
+    try {
+      await session.start();
+      await sendRequests(app.url, planRequests(1), 1);
+      const result = await new Promise<CaptureResult>((resolve, reject) => {
+        const t = setInterval(() => {
+          if (session.finished) {
+            clearInterval(t);
+            session.finished.then(resolve, reject);
+          }
+        }, 50);
+      });
+      expect(result.partial).toBe(true);
+      expect(result.partialReason).toMatch(/^the host is short of memory \(\d+ MiB available\)$/);
+      const bundle = Bundle.open(result.output);
+      expect(bundle.manifest.capture.partialReason).toBe(result.partialReason);
+      bundle.close();
+    } finally {
+      session.dispose();
+    }
+  }, 120_000);
+
+  it('cancelling after attach keeps the capture as a partial bundle; discarding leaves nothing', async () => {
+    const keep = new CaptureSession({ network: app.network, output: join(dir.path, 'cancelled.mstrace') });
+    try {
+      await keep.start();
+      await sendRequests(app.url, planRequests(1), 1);
+      const r = await keep.cancel();
+      expect(r?.partial).toBe(true);
+      expect(r?.partialReason).toBe('cancelled by the user');
+      expect(r?.traceCount).toBeGreaterThan(0);
+    } finally {
+      keep.dispose();
+    }
+    const discard = new CaptureSession({ network: app.network, output: join(dir.path, 'discarded.mstrace') });
+    try {
+      await discard.start();
+      expect(await discard.cancel({ keep: false })).toBeNull();
+      expect(discard.state).toBe('cancelled');
+    } finally {
+      discard.dispose();
+    }
+    expect(existsSync(join(dir.path, 'discarded.mstrace'))).toBe(false);
+    expect(readdirSync(dir.path).filter((f) => f.startsWith('.discarded'))).toEqual([]);
+  }, 120_000);
+
   it('a stale tracefs instance of a killed ftrace child is removed by the next capture', async () => {
     const { readdirSync: ls } = await import('node:fs');
     const before = ls('/sys/kernel/tracing/instances').filter((n) => n.startsWith('misertrace-'));

@@ -39,3 +39,18 @@ export async function captureEnvironment(): Promise<CaptureEnvironment> {
 export function announceSkip(suite: string, reason: string | null): void {
   if (reason) console.warn(`[skip] ${suite}: ${reason}`);
 }
+
+/** Fails when processes we started (capture children, ptys) outlive their session. */
+export async function expectNoChildProcesses(timeoutMs = 3000): Promise<void> {
+  const { descendants, listProcesses } = await import('../../electron/services/discovery/proc-tasks.js');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const procs = await listProcesses();
+    const left = descendants(procs, process.pid).filter((p) => p !== process.pid);
+    if (left.length === 0) return;
+    if (Date.now() > deadline) {
+      throw new Error(`processes left behind: ${left.map((p) => `${p} (${procs.get(p)?.comm ?? '?'})`).join(', ')}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -37,7 +37,7 @@ describe('bpftrace script builder', () => {
 
   it('every record line the probes print has the five fields and a known model or user probe', () => {
     for (const v of bpftraceVariants) {
-      const s = buildBpftraceScript({ catalog, variant: v, tids: [1], probes: selectedProbes(catalog, { backend: 'bpftrace', probes: catalog.optional.map((o) => o.id).concat('tcp_probe') }), custom: [] });
+      const s = buildBpftraceScript({ catalog, variant: v, tids: [1], probes: selectedProbes(catalog, { backend: 'bpftrace', probes: catalog.optional.map((o) => o.id) }), custom: [] });
       const formats = [...s.text.matchAll(/printf\("([^"\\]*(?:\\.[^"\\]*)*)"/g)].map((m) => m[1]!).filter((f) => !f.startsWith('@misertrace'));
       for (const f of formats) {
         for (const line of f.split('\\n').filter((l) => l !== '')) {
@@ -48,10 +48,12 @@ describe('bpftrace script builder', () => {
   });
 
   it('sizes buffers from threads, script and rate', () => {
-    expect(bufferSizing({ threads: 34, scriptBytes: 20_000, cpus: 2 })).toEqual({ rbPages: 1024, mapKeysMax: 8192, logSize: 2_000_000 });
+    // No rate known: 64 MiB over the CPUs, 16 MiB per CPU at most.
+    expect(bufferSizing({ threads: 34, scriptBytes: 20_000, cpus: 2 })).toEqual({ rbPages: 4096, mapKeysMax: 8192, logSize: 2_000_000 });
+    expect(bufferSizing({ threads: 34, scriptBytes: 20_000, cpus: 64 }).rbPages).toBe(256);
     expect(bufferSizing({ threads: 5000, scriptBytes: 5000, cpus: 2 }).mapKeysMax).toBe(65536);
-    // 64 MiB/s over 4 CPUs: half a second is 8 MiB per CPU, 2048 pages.
-    expect(bufferSizing({ threads: 1, scriptBytes: 1, cpus: 4, bytesPerSecond: 64 * 1048576 }).rbPages).toBe(2048);
+    // 32 MiB/s over 4 CPUs: a second is 8 MiB per CPU, 2048 pages.
+    expect(bufferSizing({ threads: 1, scriptBytes: 1, cpus: 4, bytesPerSecond: 32 * 1048576 }).rbPages).toBe(2048);
     expect(() => bufferSizing({ threads: 1, scriptBytes: 1, cpus: 1, rbPages: 1000 })).toThrow(/power of two/);
   });
 
@@ -59,7 +61,7 @@ describe('bpftrace script builder', () => {
     for (const v of bpftraceVariants) {
       it(`variant ${v.id} with every ready-made probe attaches (verifier included)`, async () => {
         expect(missingForVariant(v, features, catalog)).toEqual([]);
-        const probes = selectedProbes(catalog, { backend: 'bpftrace', probes: [...catalog.optional.map((o) => o.id), 'tcp_probe'] });
+        const probes = selectedProbes(catalog, { backend: 'bpftrace', probes: catalog.optional.map((o) => o.id) });
         const s = buildBpftraceScript({ catalog, variant: v, tids: [process.pid], probes, custom: [], attachMarker: true });
         const dir = mkdtempSync(join(tmpdir(), 'misertrace-bt-'));
         try {

@@ -1,10 +1,12 @@
 import { readFile, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { CancelledError } from '../../../engine/node/line-reader.js';
 import { DiscoveryService, type NetworkDiscovery } from '../discovery/network-discovery.js';
 import type { DockerEndpoint } from '../discovery/docker-connection.js';
 import { parseCustomProbes, type CustomProbeFile } from '../probes/custom-probes.js';
 import { detectKernelFeatures, mountTracefs, type KernelFeatures } from '../probes/kernel-features.js';
 import { loadCatalog, type Backend, type ProbeCatalog, type VariantSpec } from '../probes/probe-catalog.js';
+import { bufferSizing } from '../probes/script-builder.js';
 import { assertProbesSupported, selectedProbes, supportedVariants } from '../probes/probe-support.js';
 import { bpftraceLaunch, ftraceLaunch, type BackendLaunch } from './backend-launch.js';
 import { CaptureError } from './capture-errors.js';
@@ -108,6 +110,8 @@ export interface CaptureResult {
   variant: string;
   /** Set when the work directory was kept. */
   workDir: string | null;
+  /** What to change next time (e.g. a ring buffer sized from the measured rate after lost events). */
+  advice: string | null;
 }
 
 export interface CaptureLog {
@@ -124,6 +128,8 @@ export class CaptureSession implements Disposable {
   readonly onFigures = new Emitter<LiveFigures>();
   readonly onLog = new Emitter<CaptureLog>();
   readonly onAttached = new Emitter<AttachedInfo>();
+  /** Progress of generating the bundle after the capture (0..1); generating can take a while. */
+  readonly onProgress = new Emitter<{ stage: 'generating'; fraction: number }>();
   private readonly store = new DisposableStore();
   private stateValue: CaptureState = 'idle';
   private child: PtyChild | null = null;
@@ -141,12 +147,14 @@ export class CaptureSession implements Disposable {
   private lastFigures = { at: 0, records: 0, bytes: 0 };
   private skipNoiseLines = 0;
   private selectedIds: string[] = [];
+  private readonly finalizeAbort = new AbortController();
 
   constructor(private readonly o: CaptureOptions) {
     this.store.add(this.onState);
     this.store.add(this.onFigures);
     this.store.add(this.onLog);
     this.store.add(this.onAttached);
+    this.store.add(this.onProgress);
   }
 
   get state(): CaptureState {
@@ -232,6 +240,7 @@ export class CaptureSession implements Disposable {
     this.elevation = elevationProbe.method;
 
     const discovery = await new DiscoveryService(o.docker ?? {}).discover(o.network);
+    this.throwIfCancelled();
     this.discovery = discovery;
     this.log('info', `network ${o.network}: ${discovery.containers.length} containers, ${discovery.meta.length} threads, gateway ${discovery.gateway}`);
 
@@ -274,6 +283,7 @@ export class CaptureSession implements Disposable {
     };
     const launch = variant.backend === 'bpftrace' ? await bpftraceLaunch(input) : await ftraceLaunch(input);
     await rm(launch.rawPath, { force: true });
+    this.throwIfCancelled();
     this.launch = launch;
     const plan = planElevation({ argv: launch.argv, env: launch.env, method: o.elevation ?? 'auto', uid: features.uid, sudo: features.sudo, pkexec: features.pkexec });
     this.setState('attaching');
@@ -300,15 +310,20 @@ export class CaptureSession implements Disposable {
     const outcome = await Promise.race([attachedP, child.exited.then((x) => ({ exit: x })), timeout]);
     clearTimeout(timer);
     poller.dispose();
-    if (outcome === 'timeout') {
+    if (outcome === 'timeout' || 'exit' in outcome) {
       lineSub.dispose();
-      throw new CaptureError('attach-timeout', `the ${variant.backend} child did not attach its probes within ${Math.round(timeoutMs / 1000)} s`, `its output:\n${this.childOutput()}`);
-    }
-    if ('exit' in outcome) {
-      lineSub.dispose();
+      const output = this.childOutput();
+      // The next variant (if any) gets a fresh child and a fresh records file.
+      child.dispose();
+      await child.exited;
+      await tail.close();
+      if (outcome === 'timeout') {
+        throw new CaptureError('attach-timeout', `the ${variant.backend} child did not attach its probes within ${Math.round(timeoutMs / 1000)} s`, `its output:\n${output}`);
+      }
+      this.throwIfCancelled();
       const auth = child.authenticationError;
       if (auth) throw auth;
-      throw explainChildFailure(variant.backend, outcome.exit, this.childOutput(), isProgramRejection(this.childOutput()));
+      throw explainChildFailure(variant.backend, outcome.exit, output, isProgramRejection(output));
     }
     // Attached: from now on the child's death ends the capture with what it has.
     this.store.add(lineSub);
@@ -331,6 +346,11 @@ export class CaptureSession implements Disposable {
     void child.exited.then((x) => this.onChildExit(x));
     this.onAttached.fire(this.attached);
     return this.attached;
+  }
+
+  /** cancel() before the probes were attached: start() ends with this, not with a child error. */
+  private throwIfCancelled(): void {
+    if ((this.stateValue as CaptureState) === 'cancelled') throw new CaptureError('auth-cancelled', 'the capture was cancelled before its probes were attached; nothing was captured');
   }
 
   private childOutput(): string {
@@ -413,10 +433,23 @@ export class CaptureSession implements Disposable {
 
   /**
    * Cancels. After the probes are attached the capture so far is kept in a bundle marked partial
-   * (`keep: false` discards it); before that, the child is stopped and nothing is written.
+   * (`keep: false` discards it); before that, the child is stopped and nothing is written. While
+   * the bundle is being built, `keep: false` stops building it and discards the capture.
    */
   async cancel(opts: { keep?: boolean; reason?: string } = {}): Promise<CaptureResult | null> {
-    if (this.finishing) return this.finishing;
+    if (this.finishing) {
+      if (opts.keep !== false) return this.finishing;
+      this.finalizeAbort.abort();
+      return this.finishing.then(
+        () => null,
+        async (e: unknown) => {
+          if (!(e instanceof CancelledError)) throw e;
+          this.setState('cancelled');
+          if (this.workDir) await rm(this.workDir, { recursive: true, force: true });
+          return null;
+        },
+      );
+    }
     if (this.stateValue === 'capturing' && opts.keep !== false) return this.finish(opts.reason ?? 'cancelled by the user', false);
     this.setState('cancelled');
     this.expectExit = true;
@@ -427,6 +460,7 @@ export class CaptureSession implements Disposable {
 
   private finish(partialReason: string | null, drain: boolean): Promise<CaptureResult> {
     this.finishing ??= this.doFinish(partialReason, drain).catch(async (e: unknown) => {
+      if (e instanceof CancelledError) throw e;
       this.setState('failed');
       // The records are the user's: a failed bundle leaves them on disk.
       if (this.workDir) this.log('error', `the raw capture is kept in ${this.workDir}`);
@@ -459,7 +493,9 @@ export class CaptureSession implements Disposable {
       gateway: discovery.gateway,
       output: this.output,
       script: launch.script,
+      signal: this.finalizeAbort.signal,
       onStage: (s) => this.setState(s),
+      onProgress: (fraction) => this.onProgress.fire({ stage: 'generating', fraction }),
       capture: {
         backend: launch.variant.backend,
         network: this.o.network,
@@ -485,6 +521,18 @@ export class CaptureSession implements Disposable {
     if (res.cutBytes > 0) this.log('warn', `the last ${res.cutBytes} bytes were a line cut short by the child's end; dropped`);
     const m = res.build.manifest;
     const keep = this.o.keepWorkDir === true;
+    let advice: string | null = null;
+    if (res.lostEvents > 0) {
+      const seconds = Math.max(1, (stoppedAt.getTime() - (this.startedAt?.getTime() ?? stoppedAt.getTime())) / 1000);
+      const rate = (tailFig?.bytes ?? 0) / seconds;
+      // Bursts run well above the average: size for four times the measured rate.
+      const pages = bufferSizing({ threads: discovery.meta.length, scriptBytes: 0, cpus: features.cpus, bytesPerSecond: rate * 4 }).rbPages;
+      advice =
+        launch.variant.backend === 'bpftrace'
+          ? `${res.lostEvents} events were lost at ${Math.round(rate / 1024)} KiB/s: capture again with --rb-pages ${Math.max(pages, Number(launch.parameters['rbPages'] ?? 0) * 2)}, or with the ftrace backend`
+          : `${res.lostEvents} events were lost: capture again with a larger --buffer-kb (now ${String(launch.parameters['bufferKb'])})`;
+      this.log('warn', advice);
+    }
     if (!keep) await rm(this.workDir!, { recursive: true, force: true });
     this.setState('done');
     return {
@@ -499,6 +547,7 @@ export class CaptureSession implements Disposable {
       diagnostics: res.build.diagnostics.summary(),
       variant: launch.variant.id,
       workDir: keep ? this.workDir : null,
+      advice,
     };
   }
 

@@ -20,6 +20,8 @@ export interface FinalizeInput {
   script: { name: string; text: string };
   onStage?: (stage: 'sorting' | 'generating') => void;
   onProgress?: (fraction: number) => void;
+  /** Aborts sorting/generating (CancelledError); the raw records stay where they are. */
+  signal?: AbortSignal;
 }
 
 export interface FinalizeResult {
@@ -64,7 +66,7 @@ export async function finalizeCapture(inp: FinalizeInput): Promise<FinalizeResul
   if (rawSize === 0) {
     throw new CaptureError('no-records', 'the capture recorded nothing (the child wrote no output)', 'check the capture log; send traffic to the application while capturing', 1);
   }
-  const sort = await sortTraceFile(inp.rawPath, sorted, { lenient: true, tmpDir: inp.workDir });
+  const sort = await sortTraceFile(inp.rawPath, sorted, { lenient: true, tmpDir: inp.workDir, ...(inp.signal ? { signal: inp.signal } : {}) });
   if (sort.stats.records === 0) {
     throw new CaptureError(
       'no-records',
@@ -84,6 +86,7 @@ export async function finalizeCapture(inp: FinalizeInput): Promise<FinalizeResul
     capture: { ...inp.capture, lostEvents },
     probeScript: inp.script,
     onProgress: (_stage, f) => inp.onProgress?.(f),
+    ...(inp.signal ? { signal: inp.signal } : {}),
   });
   return { build, records: sort.stats.records, malformed: sort.stats.malformed, lostEvents, cpuDisorder: sort.cpuDisorder, cutBytes };
 }

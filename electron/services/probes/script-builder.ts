@@ -80,16 +80,20 @@ function pow2AtLeast(n: number): number {
   return p;
 }
 
+/** Ring buffer memory of bpftrace, all CPUs together, when no rate is known. */
+export const DEFAULT_RB_BUDGET = 64 * 1024 * 1024;
+
 /**
  * Buffer sizes for bpftrace, from the thread count, the script size and (when known) the
- * record rate: the ring buffer holds about half a second of output per CPU at that rate, so a
- * stall of bpftrace's reader loses nothing; the map holds every traced thread and its children.
+ * record rate: the ring buffer holds about a second of output per CPU at that rate, so a stall of
+ * bpftrace's reader loses nothing; without a rate, 64 MiB shared by the CPUs (16 MiB each at most;
+ * 4 MiB per CPU lost events on 2 CPUs at ~45k records/s). The map holds every traced thread and
+ * its children.
  */
 export function bufferSizing(o: { threads: number; scriptBytes: number; cpus: number; bytesPerSecond?: number; rbPages?: number }): BufferSizing {
-  let rbPages = o.rbPages ?? 1024;
-  if (o.rbPages === undefined && o.bytesPerSecond !== undefined) {
-    rbPages = Math.min(16384, Math.max(256, pow2AtLeast((o.bytesPerSecond * 0.5) / Math.max(1, o.cpus) / 4096)));
-  }
+  const cpus = Math.max(1, o.cpus);
+  const wanted = o.bytesPerSecond !== undefined ? o.bytesPerSecond / cpus : DEFAULT_RB_BUDGET / cpus;
+  let rbPages = o.rbPages ?? Math.min(4096, Math.max(256, pow2AtLeast(wanted / 4096)));
   if (rbPages !== pow2AtLeast(rbPages)) throw new Error(`ring buffer pages must be a power of two, not ${rbPages}`);
   return {
     rbPages,

@@ -2,8 +2,10 @@ import { CaptureSession, type CaptureResult, type LiveFigures } from '../../../e
 import type { ElevationMethod } from '../../../electron/services/capture/elevation.js';
 import { terminalPasswordPrompt } from '../../../electron/services/capture/terminal-password.js';
 import { DIAGNOSTIC_EXPLANATION, type DiagnosticKind } from '../../model/diagnostics.js';
+import { CancelledError } from '../../node/line-reader.js';
 import { requireString, UsageError, type Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
+import { Progress } from '../progress.js';
 
 // misertrace capture: the whole capture session headless. stdout gets exactly one line, once every
 // probe is attached ("capturing: ..."): scripts wait for it before starting their load. Progress
@@ -37,12 +39,12 @@ export const captureCommand: Command = {
   help: `  -n, --network NAME     the Docker network of the application
   -o, --output PATH      the bundle to write (.mstrace)
       --backend NAME     bpftrace (default) or ftrace (our own tracefs reader)
-      --probe ID         add a ready-made probe (sched_migrate_task, page_fault_user, block_io, sched_switch)
-      --without ID       leave a default probe out (tcp_probe)
+      --probe ID         add a ready-made probe (repeatable): tcp_probe, sched_migrate_task,
+                         page_fault_user, block_io, sched_switch (misertrace doctor lists them)
   -i, --inputbt PATH     custom probes in the original custom-probe format (bpftrace backend)
       --variant ID       force a probe variant instead of the first the kernel supports
       --duration S       stop after S seconds (default: until Ctrl-C / SIGTERM)
-      --rb-pages N       bpftrace ring buffer pages per CPU (power of two; default 1024)
+      --rb-pages N       bpftrace ring buffer pages per CPU (power of two; default: 64 MiB over the CPUs)
       --buffer-kb N      ftrace buffer per CPU in KiB (default 8192)
       --elevation HOW    auto (default), direct, sudo or pkexec
       --keep-work-dir    keep the raw and sorted records beside the bundle
@@ -55,7 +57,6 @@ exit status: 0 bundle written; 1 bundle written but partial (the capture child d
     output: { type: 'string', short: 'o' },
     backend: { type: 'string' },
     probe: { type: 'string', multiple: true },
-    without: { type: 'string', multiple: true },
     inputbt: { type: 'string', short: 'i', multiple: true },
     variant: { type: 'string' },
     duration: { type: 'string' },
@@ -81,7 +82,6 @@ exit status: 0 bundle written; 1 bundle written but partial (the capture child d
       output,
       backend,
       probes: (v['probe'] as string[] | undefined) ?? [],
-      without: (v['without'] as string[] | undefined) ?? [],
       customProbeFiles: (v['inputbt'] as string[] | undefined) ?? [],
       ...(typeof v['variant'] === 'string' ? { variant: v['variant'] } : {}),
       ...(rbPages !== undefined ? { rbPages } : {}),
@@ -105,6 +105,11 @@ exit status: 0 bundle written; 1 bundle written but partial (the capture child d
         io.stderr.write(`misertrace: ${s}...\n`);
       }
     });
+    const bar = new Progress(io.stderr);
+    session.onProgress.on((p) => bar.update(p.stage, p.fraction));
+    session.onState.on((s) => {
+      if (s === 'done' || s === 'failed') bar.done();
+    });
     session.onFigures.on((f) => {
       if (f.state !== 'capturing') return;
       if (tty) {
@@ -119,7 +124,14 @@ exit status: 0 bundle written; 1 bundle written but partial (the capture child d
       // A signal before the probes are attached cancels: nothing was captured yet.
       const onEarlySignal = () => void session.cancel({ keep: false });
       io.signal.addEventListener('abort', onEarlySignal, { once: true });
-      const a = await session.start();
+      let a;
+      try {
+        a = await session.start();
+      } catch (e) {
+        // Ctrl-C while starting: "interrupted, nothing written" (exit 130), not the child's error.
+        if (io.signal.aborted) throw new CancelledError();
+        throw e;
+      }
       io.signal.removeEventListener('abort', onEarlySignal);
       io.stdout.write(
         `capturing: ${a.attachedProbes ?? '?'} probes attached (${a.backend}, ${a.variant}) to ${a.threads} threads of ${a.containers.length} containers on network ${network}; stop with Ctrl-C\n`,
@@ -137,7 +149,6 @@ exit status: 0 bundle written; 1 bundle written but partial (the capture child d
       const r = await stopped;
       if (shown) io.stderr.write('\r\x1b[K');
       io.stderr.write(`wrote ${r.output}: ${r.traceCount} request traces, ${r.spanCount} spans, ${r.records} records (variant ${r.variant})\n`);
-      if (r.lostEvents > 0) io.stderr.write(`misertrace: warning: ${r.lostEvents} events were lost; capture again with a larger --rb-pages (now the default 1024 pages per CPU)\n`);
       if (r.malformed > 0) io.stderr.write(`misertrace: warning: ${r.malformed} malformed lines were skipped\n`);
       for (const [kind, n] of Object.entries(r.diagnostics)) {
         io.stderr.write(`  ${String(n).padStart(6)} ${kind}: ${DIAGNOSTIC_EXPLANATION[kind as DiagnosticKind] ?? ''}\n`);

@@ -20,13 +20,13 @@ function shellQuote(s: string): string {
 export const discoverCommand: Command = {
   name: 'discover',
   summary: 'Discover the threads of a Docker network; write the meta file and the bpftrace script, and print the command line to capture by hand.',
-  usage: '-n NETWORK [-i CUSTOM.bt] -m META.psv -o PROBES.bt [--probe ID]... [--without ID]... [--variant ID]',
+  usage: '-n NETWORK [-i CUSTOM.bt] -m META.psv -o PROBES.bt[--probe ID]... [--variant ID]',
   help: `  -n, --network NAME     the Docker network of the application
   -i, --inputbt PATH     custom probes in the original custom-probe format (repeatable)
   -m, --metafile PATH    where to write the meta file (tid|container|ip|container id)
   -o, --outputbt PATH    where to write the bpftrace script
-      --probe ID         add a ready-made probe (sched_migrate_task, page_fault_user, block_io, sched_switch)
-      --without ID       leave a default probe out (tcp_probe)
+      --probe ID         add a ready-made probe (repeatable): tcp_probe, sched_migrate_task,
+                         page_fault_user, block_io, sched_switch (misertrace doctor lists them)
       --variant ID       force a probe variant (fd-btf, sendlen-btf, sendlen-join)
       --docker-socket P  the Docker engine's socket
 prints the bpftrace command line on stdout; the gateway and next steps on stderr`,
@@ -36,7 +36,6 @@ prints the bpftrace command line on stdout; the gateway and next steps on stderr
     metafile: { type: 'string', short: 'm' },
     outputbt: { type: 'string', short: 'o' },
     probe: { type: 'string', multiple: true },
-    without: { type: 'string', multiple: true },
     variant: { type: 'string' },
     'docker-socket': { type: 'string' },
   },
@@ -56,7 +55,6 @@ prints the bpftrace command line on stdout; the gateway and next steps on stderr
     const selection = {
       backend: 'bpftrace' as const,
       probes: (v['probe'] as string[] | undefined) ?? [],
-      without: (v['without'] as string[] | undefined) ?? [],
       custom,
       ...(typeof v['variant'] === 'string' ? { variant: v['variant'] } : {}),
     };

@@ -16,7 +16,8 @@ import { INSTANCE_PREFIX, removeStaleInstances, TracefsInstance } from './tracef
 // attach marker and "Lost N events" lines as bpftrace would, and on ^C / SIGTERM / SIGHUP drains
 // what is left, removes the instances and exits. Usage: ftrace-child CONFIG.json
 
-const POLL_MS = 50;
+// Short rounds keep each burst of decoding short: the traced application's p99 pays for long ones.
+const POLL_MS = 20;
 /** Events older than this before a read round started are surely all read. */
 const WATERMARK_LAG_NS = 20_000_000n;
 

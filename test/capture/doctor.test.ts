@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { runDoctor } from '../../electron/services/probes/doctor.js';
+import { detectKernelFeatures } from '../../electron/services/probes/kernel-features.js';
+
+// The doctor on this very machine: it must say what the kernel really offers.
+
+const f = await detectKernelFeatures();
+const full = f.uid === 0 && f.tracefs.readable && f.bpftrace !== null;
+if (!full) console.warn('[skip] doctor verdicts for this machine kind: needs root, tracefs and bpftrace');
+
+describe('misertrace doctor', () => {
+  it('reports every check, with a hint where something is missing', async () => {
+    const r = await runDoctor({ mount: false, docker: { socketPath: '/nonexistent/docker.sock' } });
+    expect(r.checks.map((c) => c.id)).toEqual(['kernel', 'tracefs', 'tracepoints', 'kprobes', 'btf', 'bpftrace', 'trace-cmd', 'privileges', 'docker']);
+    const docker = r.checks.find((c) => c.id === 'docker')!;
+    expect(docker.status).toBe('missing');
+    expect(docker.summary).toMatch(/Docker is not reachable: no socket at \/nonexistent\/docker\.sock/);
+    expect(docker.hint).toMatch(/start the Docker engine/);
+  });
+
+  it('without bpftrace on PATH, the bpftrace backend cannot capture and says how to get it', async () => {
+    const r = await runDoctor({ mount: false, docker: false, pathEnv: '/nonexistent-bin' });
+    expect(r.chosen.bpftrace).toBeNull();
+    expect(r.checks.find((c) => c.id === 'bpftrace')).toMatchObject({ status: 'missing', hint: expect.stringMatching(/apt-get install -y bpftrace/) });
+    expect(r.variants.filter((v) => v.backend === 'bpftrace').every((v) => v.missing.includes('the bpftrace program'))).toBe(true);
+  });
+
+  it.skipIf(!full)('on this machine kind: tracepoints, BTF, no kprobes; fd-btf and the tracefs reader are chosen', async () => {
+    const r = await runDoctor({ mount: false, docker: false });
+    expect(r.checks.find((c) => c.id === 'tracepoints')!.status).toBe('ok');
+    expect(r.checks.find((c) => c.id === 'btf')!.status).toBe('ok');
+    expect(r.features.kprobes).toBe(f.kprobes);
+    expect(r.chosen).toEqual({ bpftrace: f.btf ? 'fd-btf' : 'sendlen-join', ftrace: 'tracefs' });
+    expect(r.optionalProbes.every((p) => p.available === true)).toBe(true);
+  });
+});
