@@ -118,18 +118,19 @@ describe.skipIf(env.skipReason !== null)('capture end to end on the demo app', (
     expect(d.stderr).toContain(`gateway ${app.gateway}`);
     const metaEntries = parseMeta(readFileSync(meta, 'utf8'));
     expect(new Set(metaEntries.map((m) => app.roleOf(m.container)))).toEqual(new Set(['frontend', 'catalog', 'inventory', 'kvstore']));
-    // Run the printed line the way a user would, in a shell (its own process group, so that ^C
-    // reaches bpftrace as from a terminal), in the work directory.
-    const bt = spawn('/bin/sh', ['-c', lines[0]!], { cwd: dir.path, stdio: 'ignore', detached: true });
+    // Run the printed command line (leading K=V words are its environment), as a user would.
+    const words = lines[0]!.split(' ');
+    const envWords = words.filter((w, i) => words.slice(0, i + 1).every((x) => /^[A-Z_]+=/.test(x)));
+    const [prog, ...args] = words.slice(envWords.length);
+    const bt = spawn(prog!, args, { cwd: dir.path, stdio: 'ignore', env: { ...process.env, ...Object.fromEntries(envWords.map((w) => w.split('='))) } });
     const btExit = new Promise((r) => bt.once('exit', r));
     try {
       const raw = join(dir.path, 'trace.psv');
-      for (let i = 0; i < 300 && !(existsSync(raw) && readFileSync(raw, 'utf8').startsWith('Attaching')); i++) await new Promise((r) => setTimeout(r, 100));
-      // By hand there is no attach marker: give bpftrace a moment, as a user would.
-      await new Promise((r) => setTimeout(r, 1500));
+      // The script's attach marker says when every probe is attached (the discover output says to wait for it).
+      for (let i = 0; i < 600 && !(existsSync(raw) && readFileSync(raw, 'utf8').includes('@misertrace_attached')); i++) await new Promise((r) => setTimeout(r, 100));
       const sent = await sendRequests(app.url, planRequests(1), 1);
       await new Promise((r) => setTimeout(r, 500));
-      process.kill(-bt.pid!, 'SIGINT');
+      bt.kill('SIGINT');
       await btExit;
       const sort = spawnSync(process.execPath, [cli, 'sort', '-i', raw, '-o', join(dir.path, 'sorted.psv')], { encoding: 'utf8' });
       expect(sort.status).toBe(0);
@@ -142,11 +143,7 @@ describe.skipIf(env.skipReason !== null)('capture end to end on the demo app', (
         bundle.close();
       }
     } finally {
-      try {
-        process.kill(-bt.pid!, 'SIGKILL');
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e; // the group is gone: good
-      }
+      if (bt.exitCode === null && bt.signalCode === null) bt.kill('SIGKILL');
     }
   }, 120_000);
 

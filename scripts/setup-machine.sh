@@ -10,7 +10,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # Kernel tracing, containers, the browser for UI tests, SVG rasterising, load generation.
-packages=(docker.io bpftrace chromium xvfb librsvg2-bin fonts-liberation fonts-dejavu-core wrk busybox-static iproute2 procps python3 make g++)
+packages=(docker.io bpftrace chromium xvfb librsvg2-bin fonts-liberation fonts-dejavu-core wrk busybox-static iproute2 procps sudo python3 make g++)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -39,10 +39,11 @@ export class DemoImages {
   static async build(docker = new Docker()): Promise<DemoImages> {
     const runId = randomBytes(3).toString('hex');
     const imgs = new DemoImages(docker, runId, `mtdemo-node:${runId}`, `mtdemo-busybox:${runId}`);
+    const labels = { [DEMO_LABEL]: runId, [`${DEMO_LABEL}.owner`]: ownerTag() };
     try {
       await Promise.all([
-        nodeRootfs().then((e) => importImage(docker, e, 'mtdemo-node', runId)),
-        importImage(docker, busyboxRootfs(findBusybox()), 'mtdemo-busybox', runId),
+        nodeRootfs().then((e) => importImage(docker, e, 'mtdemo-node', runId, labels)),
+        importImage(docker, busyboxRootfs(findBusybox()), 'mtdemo-busybox', runId, labels),
       ]);
     } catch (e) {
       await imgs.remove().catch(() => undefined);
@@ -104,8 +105,8 @@ export class DemoApp {
       if (this.ownImages) {
         this.created.images.push(this.nodeImage, this.busyboxImage);
         await Promise.all([
-          nodeRootfs().then((e) => importImage(this.docker, e, 'mtdemo-node', this.runId)),
-          importImage(this.docker, busyboxRootfs(findBusybox()), 'mtdemo-busybox', this.runId),
+          nodeRootfs().then((e) => importImage(this.docker, e, 'mtdemo-node', this.runId, labels)),
+          importImage(this.docker, busyboxRootfs(findBusybox()), 'mtdemo-busybox', this.runId, labels),
         ]);
         this.log(`images ${this.nodeImage}, ${this.busyboxImage} imported in ${Date.now() - t0} ms`);
       }
@@ -263,27 +264,20 @@ export async function removeStaleDemoResources(docker = new Docker()): Promise<s
       return (e as NodeJS.ErrnoException).code === 'ESRCH';
     }
   };
-  const runs = new Set<string>();
   for (const c of await docker.listContainers({ all: true, filters: { label: [DEMO_LABEL] } })) {
     if (!stale(c.Labels)) continue;
-    runs.add(c.Labels[DEMO_LABEL]!);
     await docker.getContainer(c.Id).remove({ force: true });
     removed.push(`container ${c.Names[0] ?? c.Id}`);
   }
   for (const n of await docker.listNetworks({ filters: { label: [DEMO_LABEL] } })) {
     if (!stale(n.Labels)) continue;
-    runs.add(n.Labels![DEMO_LABEL]!);
     await docker.getNetwork(n.Id).remove();
     removed.push(`network ${n.Name}`);
   }
-  for (const run of runs) {
-    for (const repo of ['mtdemo-node', 'mtdemo-busybox']) {
-      const ref = `${repo}:${run}`;
-      const found = await docker.listImages({ filters: { reference: [ref] } });
-      if (found.length === 0) continue;
-      await docker.getImage(ref).remove({ force: true });
-      removed.push(`image ${ref}`);
-    }
+  for (const img of await docker.listImages({ filters: { label: [DEMO_LABEL] } })) {
+    if (!stale(img.Labels ?? undefined)) continue;
+    await docker.getImage(img.Id).remove({ force: true });
+    removed.push(`image ${(img.RepoTags ?? [img.Id]).join(', ')}`);
   }
   return removed;
 }

@@ -78,9 +78,11 @@ export function busyboxRootfs(busybox = '/bin/busybox'): TarEntry[] {
   return [...dirsOf([...files.map((f) => f.path), '/tmp/x', '/etc/x']), ...files];
 }
 
-/** Imports a root file system as `repo:tag`; resolves when Docker has finished. */
-export async function importImage(docker: Docker, entries: readonly TarEntry[], repo: string, tag: string): Promise<void> {
-  const progress = await docker.importImage(tarStream(entries), { repo, tag });
+/** Imports a root file system as `repo:tag` with labels; resolves when Docker has finished. */
+export async function importImage(docker: Docker, entries: readonly TarEntry[], repo: string, tag: string, labels: Record<string, string> = {}): Promise<void> {
+  // `changes` takes Dockerfile instructions: the labels let a later run find images left behind.
+  const changes = Object.entries(labels).map(([k, v]) => `LABEL ${k}=${JSON.stringify(v)}`);
+  const progress = await docker.importImage(tarStream(entries), { repo, tag, changes } as object);
   await new Promise<void>((resolve, reject) => {
     let failure: string | null = null;
     let carry = '';

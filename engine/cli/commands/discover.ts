@@ -20,7 +20,7 @@ function shellQuote(s: string): string {
 export const discoverCommand: Command = {
   name: 'discover',
   summary: 'Discover the threads of a Docker network; write the meta file and the bpftrace script, and print the command line to capture by hand.',
-  usage: '-n NETWORK [-i CUSTOM.bt] -m META.psv -o PROBES.bt[--probe ID]... [--variant ID]',
+  usage: '-n NETWORK [-i CUSTOM.bt] -m META.psv -o PROBES.bt [--probe ID]... [--variant ID]',
   help: `  -n, --network NAME     the Docker network of the application
   -i, --inputbt PATH     custom probes in the original custom-probe format (repeatable)
   -m, --metafile PATH    where to write the meta file (tid|container|ip|container id)
@@ -69,6 +69,8 @@ prints the bpftrace command line on stdout; the gateway and next steps on stderr
       tids: d.meta.map((m) => m.tid),
       probes,
       custom,
+      // The marker's line tells the person running the script when every probe is attached.
+      attachMarker: true,
       header: `MiSeRTrace Explorer script for network ${network}: variant ${variant.id}, ${d.meta.length} threads, ${d.discoveredAt}`,
     });
     await writeMetaFile(metafile, d.meta);
@@ -84,7 +86,8 @@ prints the bpftrace command line on stdout; the gateway and next steps on stderr
     io.stderr.write(
       `network ${network}: ${d.containers.length} containers, ${d.meta.length} threads (${d.containers.map((c) => `${c.name} ${c.threadCount}`).join(', ')})\n` +
         `gateway ${d.gateway}; wrote ${metafile} and ${outputbt} (variant ${variant.id})\n` +
-        `capture by hand: run the command below, wait for "Attaching N probes...", run the load, stop with Ctrl-C, then\n` +
+        `capture by hand: run the command below, wait until trace.psv has the line "@misertrace_attached: ..." (every probe\n` +
+        `is attached then; "Attaching N probes..." comes before the attaching), run the load, stop with Ctrl-C, then\n` +
         `  misertrace sort -i trace.psv -o sorted.psv\n` +
         `  misertrace generate -i sorted.psv -m ${shellQuote(metafile)} -g ${d.gateway} -o capture.mstrace --script ${shellQuote(outputbt)}\n` +
         `(or all in one: misertrace capture -n ${shellQuote(network)} -o capture.mstrace)\n`,
