@@ -9,5 +9,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     reporters: ['default'],
+    // UI specs poll the page for a state; on a shared 2-core machine 1 s (the default) is too
+    // short for a bundle to open while other suites run, and gave flaky failures.
+    expect: { poll: { timeout: 15_000, interval: 50 } },
   },
 });

@@ -23,7 +23,10 @@ export async function loadStartup(): Promise<void> {
 
 export async function openBundlePath(path: string): Promise<boolean> {
   const session = useSession.getState();
-  if (session.opening !== null) return false;
+  if (session.opening !== null) {
+    useNotices.getState().pushInfo(`Still opening ${fileNameOf(session.opening)}`, `open ${fileNameOf(path)} again when it has finished`);
+    return false;
+  }
   session.setOpening(path);
   try {
     const opened = await invoke('openBundle', { path });
@@ -43,6 +46,9 @@ export async function openBundlePath(path: string): Promise<boolean> {
     useTraceView.getState().clear();
     useSession.getState().setBundle(opened.value, table.value);
     useSession.getState().setScreen('traces');
+    // The bundle is open and shown: from here on another open may start (the recent list below
+    // is bookkeeping; a drop right after the table appears must not be refused).
+    useSession.getState().setOpening(null);
     await refreshRecent();
     return true;
   } finally {
