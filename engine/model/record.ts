@@ -127,16 +127,3 @@ export function detailValue(details: string, key: string): string | undefined {
     from = at + 1;
   }
 }
-
-/** Parses `key=value key=value` details. Returns null if a token has no `=`. */
-export function parseDetails(details: string): Record<string, string> | null {
-  const out: Record<string, string> = {};
-  const s = details.trim();
-  if (s === '') return out;
-  for (const tok of s.split(/\s+/)) {
-    const eq = tok.indexOf('=');
-    if (eq <= 0) return null;
-    out[tok.slice(0, eq)] = tok.slice(eq + 1);
-  }
-  return out;
-}

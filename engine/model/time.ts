@@ -55,11 +55,6 @@ export class TimeBase {
   }
 }
 
-/** Parses a timestamp string's whole seconds, for choosing a base from the first record. */
-export function secondsOf(nsecs: string): number {
-  return nsecs.length <= 9 ? 0 : Number(nsecs.slice(0, nsecs.length - 9));
-}
-
 /** Formats a duration in ns with a sensible unit (ns, µs, ms, s). */
 export function formatDuration(ns: number): string {
   const a = Math.abs(ns);

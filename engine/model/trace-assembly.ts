@@ -98,10 +98,3 @@ function flatten(root: Tree): FlatSpan[] {
 export function assembleAll(roots: readonly SpanState[]): AssembledTrace[] {
   return roots.map(assembleTrace);
 }
-
-/** Children indices of each span, derived from the pre-order list. */
-export function childIndices(spans: readonly FlatSpan[]): number[][] {
-  const kids: number[][] = spans.map(() => []);
-  for (const s of spans) if (s.parent >= 0) kids[s.parent]!.push(s.index);
-  return kids;
-}

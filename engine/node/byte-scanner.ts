@@ -1,4 +1,4 @@
-import { account, cleanDetails, PsvParser, type LineResult, type StreamStats } from '../model/psv-parse.js';
+import { account, cleanDetails, formatRecordLine, PsvParser, type LineResult, type StreamStats } from '../model/psv-parse.js';
 import type { ProbeTable } from '../model/record.js';
 import type { TimeBase } from '../model/time.js';
 import { RecordColumns } from './record-columns.js';
@@ -133,7 +133,7 @@ export class ByteScanner {
     out.lineSrc[i] = 2;
     out.lineStart[i] = out.bareText.length;
     out.lineEnd[i] = 0;
-    if (this.bareLines) out.bareText.push(`${rec.comm}|${rec.tid}|${rec.nsecs}|${rec.cpu}|${rec.probe.name}${rec.details === '' ? '' : `|${rec.details}`}`);
+    if (this.bareLines) out.bareText.push(formatRecordLine(rec));
   }
 
   /** Parses a plain record line in place, in one pass; false sends it to the string parser. */
