@@ -18,6 +18,9 @@ export class InputError extends Error {
   }
 }
 
+/** An input with no trace records at all (empty, or only other lines). */
+export class NoRecordsError extends InputError {}
+
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 export function isIPv4(s: string): boolean {

@@ -1,5 +1,5 @@
 import { Diagnostics } from '../model/diagnostics.js';
-import { InputError } from '../model/meta.js';
+import { InputError, NoRecordsError } from '../model/meta.js';
 import { emptyStats, type LineResult, type StreamStats } from '../model/psv-parse.js';
 import type { ProbeTable, TraceRecord } from '../model/record.js';
 import type { TimeBase } from '../model/time.js';
@@ -65,7 +65,7 @@ export class RecordStream {
       if (cols.n > 0) yield cols;
     }
     if (this.stats.records === 0) {
-      throw new InputError(
+      throw new NoRecordsError(
         this.stats.lines === 0 ? `${this.path} is empty` : `${this.path} holds no trace records (${this.stats.lines} lines, ${this.stats.malformed} malformed)`,
         'pass the output of a capture (bpftrace prints one "comm"|"tid"|"nsecs"|"cpu"|"probe" line per event)',
       );

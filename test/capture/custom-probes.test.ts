@@ -31,12 +31,13 @@ kprobe:tcp_sendmsg { printf("%s|%d|%llu|%d|%s\\n", comm, tid, nsecs, cpu, probe)
     expect(f.warnings).toEqual(['my.bt:12: kprobe:tcp_sendmsg has no @pids[...] predicate: it records events of every process on the host']);
   });
 
-  it('refuses the unfilled template, BEGIN/END, and unbalanced braces, naming the line', () => {
+  it('refuses the unfilled template, BEGIN/END, the record maps, and unbalanced braces, naming the line', () => {
     const template = readFileSync(join(findProbesDir(), 'custom-probe-template.bt'), 'utf8');
     expect(() => parseCustomProbes(template, 't.bt')).toThrow(CustomProbeError);
     expect(() => parseCustomProbes(template, 't.bt')).toThrow(/t\.bt:\d+: CUSTOM_EVENT is still a placeholder/);
     expect(() => parseCustomProbes('BEGIN { @x = 1; }', 'b.bt')).toThrow("b.bt:1: BEGIN blocks are the capture script's own");
     expect(() => parseCustomProbes('\n\ntracepoint:a:b { if (1) { }', 'u.bt')).toThrow('u.bt:3: the probe body is not closed with "}"');
+    expect(() => parseCustomProbes('\ntracepoint:a:b /@pids[tid] == 1/ { clear(@mt_a); }', 'r.bt')).toThrow("r.bt:2: maps named @mt_... are the capture script's record maps");
   });
 
   it('warns about more than one printf per probe', () => {

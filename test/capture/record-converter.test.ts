@@ -15,7 +15,7 @@ function converter(tids = [10, 20]) {
   return { c, lines };
 }
 
-const ev = (ts: number, pid: number, name: string, fields: Record<string, unknown> = {}, cpu = 0) => new PlainEvent(BigInt(ts), cpu, pid, name, fields as never);
+const ev = (ts: number, pid: number, name: string, fields: Record<string, unknown> = {}, cpu = 0) => new PlainEvent(ts, cpu, pid, name, fields as never);
 
 describe('ftrace events to records', () => {
   it('a TCP send: enter, tcp_send with the joined 4-tuple stamped at entry, exit', () => {

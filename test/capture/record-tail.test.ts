@@ -20,10 +20,10 @@ describe('following the records file', () => {
     expect(attached).toEqual(['23@1234']);
     expect(tail.figures.records).toBe(0);
     appendFileSync(path, 'ad\n"node"|"1"|"6"|"0"|"MT:tcp_rcv_space_adjust"|"sport=1 dport=2 saddr=a daddr=b"\nLost 12 events\n');
-    appendFileSync(path, 'ünïcödé|7|8|1|tracepoint:sched:sched_switch|"x=1"\ncut|line\n');
+    appendFileSync(path, 'ünïcödé|7|8|1|tracepoint:sched:sched_switch|"x=1"\ncut|line\nLister|3|9|0|MT:sys_exit_read\nAtlas|4|10|1|MT:sys_exit_read|\n\n');
     await tail.poll();
-    expect(tail.figures.records).toBe(3);
-    expect(Object.fromEntries(tail.figures.byProbe)).toEqual({ 'MT:sys_enter_read': 1, 'MT:tcp_rcv_space_adjust': 1, 'tracepoint:sched:sched_switch': 1 });
+    expect(tail.figures.records).toBe(5);
+    expect(Object.fromEntries(tail.figures.byProbe)).toEqual({ 'MT:sys_enter_read': 1, 'MT:tcp_rcv_space_adjust': 1, 'tracepoint:sched:sched_switch': 1, 'MT:sys_exit_read': 2 });
     expect(tail.figures.lostEvents).toBe(12);
     expect(tail.figures.malformed).toBe(1);
     await tail.close();

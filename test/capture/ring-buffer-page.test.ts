@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseEventFormat, readEventFormat, readField } from '../../electron/services/capture/ftrace/event-format.js';
 import { RawReader } from '../../electron/services/capture/ftrace/raw-reader.js';
-import { DEFAULT_LAYOUT, parseHeaderPage, parsePage } from '../../electron/services/capture/ftrace/ring-buffer-page.js';
+import { NsOrigin } from '../../electron/services/capture/ftrace/ns-origin.js';
+import { DEFAULT_LAYOUT, parseHeaderPage, walkPage } from '../../electron/services/capture/ftrace/ring-buffer-page.js';
 import { TracefsInstance } from '../../electron/services/capture/ftrace/tracefs-instance.js';
 import { detectKernelFeatures } from '../../electron/services/probes/kernel-features.js';
 
@@ -58,11 +59,28 @@ describe('ring buffer pages', () => {
     const small = Buffer.alloc(8, 1);
     const long = Buffer.alloc(200, 2);
     const p = page(1_000_000_000n, [{ delta: 5, payload: small }, { delta: 0, extend: 3n << 27n }, { delta: 7, payload: long }, { delta: 0, pad: 12 }, { delta: 0, abs: 5_000_000_000n }, { delta: 1, payload: small }], 42);
-    const r = parsePage(p, DEFAULT_LAYOUT);
-    expect(r.missed).toBe(42);
-    expect(r.events.map((e) => e.ts)).toEqual([1_000_000_005n, 1_000_000_005n + (3n << 27n) + 7n, 5_000_000_001n]);
-    expect(r.events.map((e) => e.data.length)).toEqual([8, 200, 8]);
-    expect(r.events[1]!.data[0]).toBe(2);
+    const origin = new NsOrigin(0n);
+    const events: { ts: bigint; start: number; len: number }[] = [];
+    const missed = walkPage(p, p.length, DEFAULT_LAYOUT, origin, (ts, start, len) => events.push({ ts: origin.absolute(ts), start, len }));
+    expect(missed).toBe(42);
+    expect(events.map((e) => e.ts)).toEqual([1_000_000_005n, 1_000_000_005n + (3n << 27n) + 7n, 5_000_000_001n]);
+    expect(events.map((e) => e.len)).toEqual([8, 200, 8]);
+    expect(p[events[1]!.start]).toBe(2);
+  });
+
+  it('keeps timestamps past 2^53 ns exact (uptime over 104 days): Number offsets from a whole-second origin', () => {
+    const base = (1n << 60n) + 123_456_789n;
+    const p = page(base, [{ delta: 5, payload: Buffer.alloc(8) }, { delta: 0, extend: 7n << 27n }, { delta: 1, payload: Buffer.alloc(8) }]);
+    const origin = new NsOrigin();
+    const got: string[] = [];
+    walkPage(p, p.length, DEFAULT_LAYOUT, origin, (ts) => got.push(origin.format(ts)));
+    expect(got).toEqual([String(base + 5n), String(base + 5n + (7n << 27n) + 1n)]);
+    expect(origin.ns % 1_000_000_000n).toBe(0n);
+    // Below the origin and across a second boundary.
+    const o = new NsOrigin(5_000_000_000n);
+    expect(o.format(-1)).toBe('4999999999');
+    expect(o.format(1_000_000_007)).toBe('6000000007');
+    expect(new NsOrigin(0n).format(42)).toBe('42');
   });
 
   it('reads the page layout from header_page', () => {
@@ -109,7 +127,7 @@ describe('ring buffer pages', () => {
       const t1 = process.hrtime.bigint();
       await reader.readAvailable();
       const got: { ts: bigint; pid: number; parent: unknown }[] = [];
-      reader.release(null, (e) => got.push({ ts: e.ts, pid: e.pid, parent: e.get('parent_pid') }));
+      reader.release(null, (e) => got.push({ ts: reader.origin.absolute(e.ts), pid: e.pid, parent: e.get('parent_pid') }));
       await reader.close();
       // One fork of ours (the /bin/true child), stamped between our own clock readings.
       const mine = got.filter((g) => g.parent === process.pid);

@@ -9,6 +9,10 @@ describe('probe template expansion', () => {
     expect(expandTemplate(t, ctx)).toBe('a\nx_write\nx_sendto\ny_write\ny_sendto\ny_read\nb');
   });
 
+  it('gives each syscall its record code as {{SCID}}', () => {
+    expect(expandTemplate('// @each all\n{{SC}}={{SCID}}\n// @end', ctx)).toBe('write=100\nsendto=101\nread=200');
+  });
+
   it('fills slots and refuses an unknown one or an unclosed block (bugs in probes/)', () => {
     expect(expandTemplate('BEGIN {\n{{PIDS}}\n}', ctx)).toBe('BEGIN {\n  @pids[1] = 1;\n}');
     expect(() => expandTemplate('{{NOPE}}', ctx, 'f.bt')).toThrow('f.bt: no value for slot {{NOPE}}');

@@ -4,6 +4,7 @@ import type { NetworkDiscovery } from '../discovery/network-discovery.js';
 import type { CustomProbeFile } from '../probes/custom-probes.js';
 import type { KernelFeatures } from '../probes/kernel-features.js';
 import type { ProbeCatalog, ProbeSpec, VariantSpec } from '../probes/probe-catalog.js';
+import type { SyscallGroups } from '../probes/record-codes.js';
 import { bpftraceEnv, bufferSizing, buildBpftraceScript } from '../probes/script-builder.js';
 import { ftraceChildCommand, type FtraceChildConfig, type NodeRuntime } from './ftrace/ftrace-config.js';
 
@@ -14,7 +15,10 @@ export interface BackendLaunch {
   variant: VariantSpec;
   argv: string[];
   env: Record<string, string>;
+  /** The records file (sorted at the end, followed for live figures). */
   rawPath: string;
+  /** bpftrace: the child writes its own output here; it is converted into rawPath (bpftrace-output.ts). */
+  convert?: { from: string; syscalls: SyscallGroups };
   script: { name: string; text: string };
   parameters: Record<string, string | number | boolean>;
 }
@@ -50,13 +54,16 @@ export async function bpftraceLaunch(inp: LaunchInput): Promise<BackendLaunch> {
   const scriptPath = join(inp.workDir, `probes-${inp.variant.id}.bt`);
   await writeFile(scriptPath, built.text, { mode: 0o644 });
   const rawPath = join(inp.workDir, 'raw.psv');
+  const outPath = join(inp.workDir, 'bpftrace.out');
   const sizing = bufferSizing({ threads: tids.length, scriptBytes: Buffer.byteLength(built.text), cpus: inp.features.cpus, ...(inp.rbPages ? { rbPages: inp.rbPages } : {}) });
   return {
     variant: inp.variant,
-    // -o: records go to a file, not through the terminal; bpftrace flushes it in blocks.
-    argv: [bpftrace.path, '-o', rawPath, scriptPath],
+    // -o: output goes to a file, not through the terminal. It holds the record maps' dumps
+    // (docs/adr/0026), converted into records in rawPath while the capture runs.
+    argv: [bpftrace.path, '-o', outPath, scriptPath],
     env: bpftraceEnv(sizing),
     rawPath,
+    convert: { from: outPath, syscalls: inp.catalog.syscalls },
     script: { name: `probes-${inp.variant.id}.bt`, text: built.text },
     parameters: {
       variant: inp.variant.id,

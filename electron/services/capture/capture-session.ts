@@ -9,6 +9,7 @@ import { loadCatalog, type Backend, type ProbeCatalog, type VariantSpec } from '
 import { bufferSizing } from '../probes/script-builder.js';
 import { assertProbesSupported, selectedProbes, supportedVariants } from '../probes/probe-support.js';
 import { bpftraceLaunch, ftraceLaunch, type BackendLaunch } from './backend-launch.js';
+import { BpftraceOutputPump } from './bpftrace-output.js';
 import { CaptureError } from './capture-errors.js';
 import { explainChildFailure, isProgramRejection } from './child-messages.js';
 import { planElevation, type ElevationMethod, type PasswordPrompt } from './elevation.js';
@@ -22,10 +23,11 @@ import { RecordTail } from './record-tail.js';
 
 // One capture, start to bundle (docs/adr/0020..0023): check the output path and the kernel,
 // discover the network, start the elevated child (bpftrace, or our tracefs reader) in a pty,
-// know when every probe is attached (the script's attach marker, not a fixed wait), follow the
-// records file for live figures, and on stop drain until the output is quiet, stop the child,
-// sort, generate and write the bundle. If the child dies, the host runs short, or the user
-// cancels, what was captured is kept and the bundle says why it is partial.
+// know when every probe is attached (the script's attach marker, not a fixed wait), convert
+// bpftrace's output into records as it comes (docs/adr/0026), follow the records file for live
+// figures, and on stop drain until the records stop coming, stop the child, sort, generate and
+// write the bundle. If the child dies, the host runs short, or the user cancels, what was
+// captured is kept and the bundle says why it is partial.
 
 export type CaptureState =
   | 'idle'
@@ -134,6 +136,8 @@ export class CaptureSession implements Disposable {
   private stateValue: CaptureState = 'idle';
   private child: PtyChild | null = null;
   private tail: RecordTail | null = null;
+  /** bpftrace: converts its output into the records file. */
+  private pump: BpftraceOutputPump | null = null;
   private launch: BackendLaunch | null = null;
   private discovery: NetworkDiscovery | null = null;
   private features: KernelFeatures | null = null;
@@ -283,8 +287,11 @@ export class CaptureSession implements Disposable {
     };
     const launch = variant.backend === 'bpftrace' ? await bpftraceLaunch(input) : await ftraceLaunch(input);
     await rm(launch.rawPath, { force: true });
+    if (launch.convert) await rm(launch.convert.from, { force: true });
     this.throwIfCancelled();
     this.launch = launch;
+    const pump = launch.convert ? new BpftraceOutputPump(launch.convert.from, launch.rawPath, launch.convert.syscalls) : null;
+    this.pump = pump;
     const plan = planElevation({ argv: launch.argv, env: launch.env, method: o.elevation ?? 'auto', uid: features.uid, sudo: features.sudo, pkexec: features.pkexec });
     this.setState('attaching');
     const tail = new RecordTail(launch.rawPath);
@@ -303,7 +310,7 @@ export class CaptureSession implements Disposable {
         resolve(a);
       });
     });
-    const poller = interval(() => void tail.poll().catch((e: unknown) => this.log('error', `reading ${launch.rawPath}: ${String(e)}`)), 50);
+    const poller = interval(() => void this.readOutput(), 50);
     const timeoutMs = o.attachTimeoutMs ?? 120_000;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));
@@ -316,6 +323,7 @@ export class CaptureSession implements Disposable {
       // The next variant (if any) gets a fresh child and a fresh records file.
       child.dispose();
       await child.exited;
+      await pump?.close();
       await tail.close();
       if (outcome === 'timeout') {
         throw new CaptureError('attach-timeout', `the ${variant.backend} child did not attach its probes within ${Math.round(timeoutMs / 1000)} s`, `its output:\n${output}`);
@@ -377,10 +385,15 @@ export class CaptureSession implements Disposable {
     this.log(/ERROR|error/.test(line) ? 'error' : /WARN/.test(line) ? 'warn' : 'info', line);
   }
 
+  /** Converts what bpftrace wrote (if it is bpftrace), then follows the records file. */
+  private async readOutput(): Promise<void> {
+    await this.pump?.poll().catch((e: unknown) => this.log('error', `converting ${this.pump?.from}: ${String(e)}`));
+    await this.tail?.poll().catch((e: unknown) => this.log('error', `reading ${this.tail?.path}: ${String(e)}`));
+  }
+
   private async tick(): Promise<void> {
-    const tail = this.tail;
-    if (!tail || !['capturing', 'draining', 'stopping'].includes(this.stateValue)) return;
-    await tail.poll().catch((e: unknown) => this.log('error', `reading records: ${String(e)}`));
+    if (!this.tail || !['capturing', 'draining', 'stopping'].includes(this.stateValue)) return;
+    await this.readOutput();
     this.onFigures.fire(this.figures());
   }
 
@@ -480,6 +493,13 @@ export class CaptureSession implements Disposable {
     this.setState('stopping');
     this.expectExit = true;
     await this.stopChild();
+    // Everything bpftrace wrote, its exit dump of the record maps included, becomes records.
+    const converted = await this.pump?.finish().catch((e: unknown) => {
+      this.log('error', `converting ${this.pump?.from}: ${String(e)}`);
+      return null;
+    });
+    if (converted && converted.cutBytes > 0) this.log('warn', `the last ${converted.cutBytes} bytes of bpftrace's output were a line cut short by its end; dropped`);
+    if (this.pump && this.pump.stats.malformed > 0) this.log('warn', `${this.pump.stats.malformed} record map lines could not be read; skipped`);
     await this.tail?.poll().catch(() => undefined);
     await this.tail?.close();
     const tailFig = this.tail?.figures;
@@ -527,8 +547,11 @@ export class CaptureSession implements Disposable {
       const rate = (tailFig?.bytes ?? 0) / seconds;
       // Bursts run well above the average: size for four times the measured rate.
       const pages = bufferSizing({ threads: discovery.meta.length, scriptBytes: 0, cpus: features.cpus, bytesPerSecond: rate * 4 }).rbPages;
+      const mapLost = this.pump?.stats.mapLost ?? 0;
       advice =
-        launch.variant.backend === 'bpftrace'
+        mapLost > 0
+          ? `${res.lostEvents} events were lost, ${mapLost} of them because bpftrace's record maps were full (BPFTRACE_MAP_KEYS_MAX=${String(launch.parameters['mapKeysMax'])}): capture with the ftrace backend under this load`
+          : launch.variant.backend === 'bpftrace'
           ? `${res.lostEvents} events were lost at ${Math.round(rate / 1024)} KiB/s: capture again with --rb-pages ${Math.max(pages, Number(launch.parameters['rbPages'] ?? 0) * 2)}, or with the ftrace backend`
           : `${res.lostEvents} events were lost: capture again with a larger --buffer-kb (now ${String(launch.parameters['bufferKb'])})`;
       this.log('warn', advice);
@@ -551,7 +574,7 @@ export class CaptureSession implements Disposable {
     };
   }
 
-  /** Waits until the records file has not grown for quietMs (the kernel buffers are empty). */
+  /** Waits until the records file has not grown for quietMs (the kernel buffers and record maps are empty). */
   private async drainUntilQuiet(): Promise<void> {
     const { quietMs, maxMs } = this.o.drain ?? { quietMs: 400, maxMs: 15_000 };
     const path = this.launch!.rawPath;
@@ -559,6 +582,9 @@ export class CaptureSession implements Disposable {
     let last = -1;
     let since = Date.now();
     while (Date.now() - t0 < maxMs && this.child && !this.child.hasExited) {
+      // bpftrace's own output never stops growing (the record maps' counts every 20 ms): what
+      // counts is whether records still come.
+      await this.pump?.poll().catch(() => undefined);
       const size = await stat(path).then((s) => s.size, () => 0);
       if (size !== last) {
         last = size;
@@ -590,6 +616,7 @@ export class CaptureSession implements Disposable {
       this.child.kill();
       await Promise.race([this.child.exited, new Promise((r) => setTimeout(r, 3000))]);
     }
+    await this.pump?.close().catch(() => undefined);
     await this.tail?.close().catch(() => undefined);
     if (this.workDir && this.o.keepWorkDir !== true) await rm(this.workDir, { recursive: true, force: true });
   }
@@ -598,6 +625,7 @@ export class CaptureSession implements Disposable {
   dispose(): void {
     this.expectExit = true;
     this.child?.dispose();
+    void this.pump?.close().catch(() => undefined);
     this.tail?.dispose();
     this.store.dispose();
     if (!this.finishing && this.workDir && this.o.keepWorkDir !== true) void rm(this.workDir, { recursive: true, force: true });

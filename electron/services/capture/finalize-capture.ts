@@ -1,13 +1,11 @@
 import { open, stat, truncate } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { CaptureInfo } from '../../../engine/bundle/manifest.js';
-import type { MetaEntry } from '../../../engine/model/meta.js';
+import { NoRecordsError, type MetaEntry } from '../../../engine/model/meta.js';
 import { buildBundle, type BuildResult } from '../../../engine/node/build-bundle.js';
-import { sortTraceFile } from '../../../engine/node/sort.js';
 import { CaptureError } from './capture-errors.js';
 
-// After the child stopped: make the raw file whole, sort it (per-CPU order -> global order),
-// generate the traces and write the bundle. Malformed lines (cut or interleaved) are skipped and
+// After the child stopped: make the raw file whole, then order its records (per-CPU order ->
+// global order), generate the traces and write the bundle, in one pass. Malformed lines (cut or interleaved) are skipped and
 // counted, never fatal: losing an hour of capture to one bad line would be worse.
 
 export interface FinalizeInput {
@@ -29,7 +27,6 @@ export interface FinalizeResult {
   records: number;
   malformed: number;
   lostEvents: number;
-  cpuDisorder: number;
   /** A last line cut short by the child's death, removed before sorting. */
   cutBytes: number;
 }
@@ -61,32 +58,41 @@ export async function finalizeCapture(inp: FinalizeInput): Promise<FinalizeResul
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
   const cutBytes = rawSize > 0 ? await trimIncompleteLine(inp.rawPath) : 0;
-  inp.onStage?.('sorting');
-  const sorted = join(inp.workDir, 'sorted.psv');
   if (rawSize === 0) {
     throw new CaptureError('no-records', 'the capture recorded nothing (the child wrote no output)', 'check the capture log; send traffic to the application while capturing', 1);
   }
-  const sort = await sortTraceFile(inp.rawPath, sorted, { lenient: true, tmpDir: inp.workDir, ...(inp.signal ? { signal: inp.signal } : {}) });
-  if (sort.stats.records === 0) {
-    throw new CaptureError(
+  // One pass over the raw records: ordered on the way into the generator and the bundle (the
+  // fused path of `bundle import`), no sorted copy on disk.
+  inp.onStage?.('sorting');
+  let generating = false;
+  const noRecords = () =>
+    new CaptureError(
       'no-records',
       'the capture recorded no events of the traced containers',
       'send requests to the application while capturing (the capture only records TCP traffic, forks and exits of its threads)',
       1,
     );
-  }
-  inp.onStage?.('generating');
-  const lostEvents = sort.stats.lostEvents;
   const build = await buildBundle({
-    sortedPath: sorted,
+    sortedPath: inp.rawPath,
+    unsorted: true,
     meta: inp.meta,
     gateway: inp.gateway,
     output: inp.output,
     lenient: true,
-    capture: { ...inp.capture, lostEvents },
+    capture: inp.capture,
     probeScript: inp.script,
-    onProgress: (_stage, f) => inp.onProgress?.(f),
+    onProgress: (stage, f) => {
+      // Reading and ordering is the first half of the work, generating and writing the rest.
+      if (stage !== 'generate' && !generating) {
+        generating = true;
+        inp.onStage?.('generating');
+      }
+      inp.onProgress?.(stage === 'generate' ? f * 0.5 : stage === 'count' ? 0.5 + f * 0.4 : 0.9 + f * 0.1);
+    },
     ...(inp.signal ? { signal: inp.signal } : {}),
+  }).catch((e: unknown) => {
+    throw e instanceof NoRecordsError ? noRecords() : e;
   });
-  return { build, records: sort.stats.records, malformed: sort.stats.malformed, lostEvents, cpuDisorder: sort.cpuDisorder, cutBytes };
+  const stream = build.manifest.stream;
+  return { build, records: stream.records, malformed: stream.malformed, lostEvents: build.manifest.capture.lostEvents, cutBytes };
 }

@@ -127,6 +127,10 @@ export function parseCustomProbes(text: string, source = 'custom probes'): Custo
         throw new CustomProbeError(source, line, `${ap} blocks are the capture script's own`, 'move the code into a probe, or initialise maps lazily');
       }
     }
+    // Writing or clearing the record maps would corrupt or lose the capture's records (docs/adr/0026).
+    if (/@mt_\w/.test(`${predicate ?? ''}${body}`)) {
+      throw new CustomProbeError(source, line, 'maps named @mt_... are the capture script\'s record maps', 'give your map another name');
+    }
     const probe = { attachPoints, predicate, body, text: text.slice(start, i), line };
     if (predicate === null || !/@pids\s*\[/.test(predicate)) {
       warnings.push(`${source}:${line}: ${attachPoints.join(', ')} has no @pids[...] predicate: it records events of every process on the host`);

@@ -1,5 +1,10 @@
+import { rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { convertBpftraceOutput, hasRecordMaps } from '../../../electron/services/capture/bpftrace-output.js';
+import { loadCatalog } from '../../../electron/services/probes/probe-catalog.js';
+import { fileError } from '../../node/line-reader.js';
 import { sortTraceFile } from '../../node/sort.js';
-import { requireString, UsageError, type Command } from '../command.js';
+import { requireString, UsageError, type CliIO, type Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { Progress } from '../progress.js';
 
@@ -22,26 +27,47 @@ export const sortCommand: Command = {
     const output = requireString(v, 'output', '-o OUTPUT', 'sort');
     const mb = v['memory'] === undefined ? 512 : Number(v['memory']);
     if (!Number.isFinite(mb) || mb < 1) throw new UsageError(`--memory ${String(v['memory'])} is not a size in MB`);
-    const bar = new Progress(io.stderr);
-    const res = await sortTraceFile(input, output, {
-      lenient: v['lenient'] === true,
-      memoryBudgetBytes: mb * 1024 * 1024,
-      signal: io.signal,
-      onProgress: (p) => bar.update(p.stage, p.stage === 'read' ? 0.5 : 0.9),
-    });
-    bar.done();
-    const s = res.stats;
-    io.stderr.write(
-      `sorted ${s.records} records into ${output}` +
-        (res.runs > 1 ? ` (${res.runs} runs merged)` : '') +
-        `; bpftrace lines: ${s.ownLines}` +
-        (s.attachedProbes !== null ? `, ${s.attachedProbes} probes attached` : '') +
-        `, lost events: ${s.lostEvents}` +
-        (s.malformed > 0 ? `; skipped ${s.malformed} malformed lines` : '') +
-        (res.cpuDisorder > 0 ? `; ${res.cpuDisorder} records were out of order within their CPU` : '') +
-        '\n',
-    );
-    if (s.lostEvents > 0) io.stderr.write('warning: bpftrace lost events; spans may be incomplete. Capture again with a larger BPFTRACE_PERF_RB_PAGES.\n');
-    return EXIT.ok;
+    // Our script run by hand (misertrace discover) makes bpftrace write record map dumps, not
+    // records (docs/adr/0026): they are converted first, into a file beside the output.
+    let source = input;
+    if (await hasRecordMaps(input).catch((e: unknown) => Promise.reject(fileError(e, input)))) {
+      source = join(dirname(output), `.${basename(output)}.records-${process.pid}.psv`);
+      const c = await convertBpftraceOutput(input, source, loadCatalog().syscalls);
+      io.stderr.write(
+        `converted bpftrace's record maps: ${c.entries} entries` +
+          (c.mapLost > 0 ? `, ${c.mapLost} lost (map full: capture again with a larger BPFTRACE_MAP_KEYS_MAX)` : '') +
+          (c.cutBytes > 0 ? `; dropped a last line cut short (${c.cutBytes} bytes)` : '') +
+          '\n',
+      );
+    }
+    try {
+      return await sortRecords(source, output, v['lenient'] === true, mb, io);
+    } finally {
+      if (source !== input) await rm(source, { force: true });
+    }
   },
 };
+
+async function sortRecords(input: string, output: string, lenient: boolean, mb: number, io: CliIO): Promise<number> {
+  const bar = new Progress(io.stderr);
+  const res = await sortTraceFile(input, output, {
+    lenient,
+    memoryBudgetBytes: mb * 1024 * 1024,
+    signal: io.signal,
+    onProgress: (p) => bar.update(p.stage, p.stage === 'read' ? 0.5 : 0.9),
+  });
+  bar.done();
+  const s = res.stats;
+  io.stderr.write(
+    `sorted ${s.records} records into ${output}` +
+      (res.runs > 1 ? ` (${res.runs} runs merged)` : '') +
+      `; bpftrace lines: ${s.ownLines}` +
+      (s.attachedProbes !== null ? `, ${s.attachedProbes} probes attached` : '') +
+      `, lost events: ${s.lostEvents}` +
+      (s.malformed > 0 ? `; skipped ${s.malformed} malformed lines` : '') +
+      (res.cpuDisorder > 0 ? `; ${res.cpuDisorder} records were out of order within their CPU` : '') +
+      '\n',
+  );
+  if (s.lostEvents > 0) io.stderr.write('warning: bpftrace lost events; spans may be incomplete. Capture again with a larger BPFTRACE_PERF_RB_PAGES.\n');
+  return EXIT.ok;
+}

@@ -71,18 +71,19 @@ export async function readEventFormat(tracefs: string, name: string): Promise<Ev
 
 export type FieldValue = number | bigint | string | Uint8Array;
 
-/** Decodes one field of an event payload (the payload starts with the common fields). */
-export function readField(data: Buffer, f: FieldSpec): FieldValue {
+/** Decodes one field of an event payload that starts at `base` in `data` (common fields first). */
+export function readField(data: Buffer, f: FieldSpec, base = 0): FieldValue {
+  const at = base + f.offset;
   if (f.dataLoc) {
-    const loc = data.readUInt32LE(f.offset);
-    const off = loc & 0xffff;
+    const loc = data.readUInt32LE(at);
+    const off = base + (loc & 0xffff);
     const len = loc >>> 16;
     const s = data.subarray(off, off + len);
     const nul = s.indexOf(0);
     return s.toString('utf8', 0, nul < 0 ? s.length : nul);
   }
   if (f.arrayLength > 0 || f.size > 8) {
-    const s = data.subarray(f.offset, f.offset + f.size);
+    const s = data.subarray(at, at + f.size);
     if (f.isChar) {
       const nul = s.indexOf(0);
       return s.toString('utf8', 0, nul < 0 ? s.length : nul);
@@ -91,14 +92,14 @@ export function readField(data: Buffer, f: FieldSpec): FieldValue {
   }
   switch (f.size) {
     case 1:
-      return f.signed ? data.readInt8(f.offset) : data.readUInt8(f.offset);
+      return f.signed ? data.readInt8(at) : data.readUInt8(at);
     case 2:
-      return f.signed ? data.readInt16LE(f.offset) : data.readUInt16LE(f.offset);
+      return f.signed ? data.readInt16LE(at) : data.readUInt16LE(at);
     case 4:
-      return f.signed ? data.readInt32LE(f.offset) : data.readUInt32LE(f.offset);
+      return f.signed ? data.readInt32LE(at) : data.readUInt32LE(at);
     case 8:
-      return f.signed ? data.readBigInt64LE(f.offset) : data.readBigUInt64LE(f.offset);
+      return f.signed ? data.readBigInt64LE(at) : data.readBigUInt64LE(at);
     default:
-      return data.subarray(f.offset, f.offset + f.size);
+      return data.subarray(at, at + f.size);
   }
 }

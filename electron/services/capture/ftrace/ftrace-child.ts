@@ -5,6 +5,8 @@ import { readEventFormat, type EventFormat } from './event-format.js';
 import type { FtraceChildConfig } from './ftrace-config.js';
 import { RawReader } from './raw-reader.js';
 import { RecordConverter } from './record-converter.js';
+import { ByteSink } from './record-sink.js';
+import { teePages } from './page-tee.js';
 import { parseHeaderPage } from './ring-buffer-page.js';
 import { INSTANCE_PREFIX, removeStaleInstances, TracefsInstance } from './tracefs-instance.js';
 
@@ -19,7 +21,7 @@ import { INSTANCE_PREFIX, removeStaleInstances, TracefsInstance } from './tracef
 // Short rounds keep each burst of decoding short: the traced application's p99 pays for long ones.
 const POLL_MS = 20;
 /** Events older than this before a read round started are surely all read. */
-const WATERMARK_LAG_NS = 20_000_000n;
+const WATERMARK_LAG_NS = 20_000_000;
 
 function expandEvents(list: FtraceChildConfig['traced'], syscalls: FtraceChildConfig['syscalls']): { event: string; filter?: string }[] {
   const out: { event: string; filter?: string }[] = [];
@@ -77,7 +79,10 @@ async function main(): Promise<number> {
     await reader?.close();
     for (const i of instances) await i.remove().catch((e: unknown) => process.stdout.write(`${String(e)}\n`));
   };
+  let flushRecords = () => {};
+  // Our own lines (lost events) go after the records converted before them.
   const write = (text: string) => {
+    flushRecords();
     if (out >= 0 && text !== '') writeSync(out, text);
   };
   try {
@@ -98,8 +103,10 @@ async function main(): Promise<number> {
     if (stopping) return 0;
     reader = await RawReader.open(instances, layout, formats);
     out = openSync(cfg.output, 'a', 0o644);
-    const lines: string[] = [];
-    const converter = new RecordConverter({ syscalls: cfg.syscalls, comms: new Map(Object.entries(cfg.comms).map(([k, v]) => [Number(k), v])), tids: cfg.tids, emit: (l) => lines.push(l) });
+    const sink = new ByteSink(out, reader.origin);
+    flushRecords = () => sink.flush();
+    const converter = new RecordConverter({ syscalls: cfg.syscalls, comms: new Map(Object.entries(cfg.comms).map(([k, v]) => [Number(k), v])), tids: cfg.tids, sink, origin: reader.origin });
+    if (process.env.MISERTRACE_FTRACE_TEE) teePages(process.env.MISERTRACE_FTRACE_TEE, reader, layout, formats, cfg);
     for (const inst of instances) await inst.write('tracing_on', '1');
     const probes = tracedEvents.length + cfg.sockets.length;
     write(`Attaching ${probes} probes...\n@misertrace_attached: ${process.hrtime.bigint()}\n`);
@@ -117,9 +124,9 @@ async function main(): Promise<number> {
     };
     while (!stopping) {
       const roundStart = process.hrtime.bigint();
-      await reader.readAvailable();
-      reader.release(roundStart - WATERMARK_LAG_NS, (e) => converter.feed(e));
-      if (lines.length > 0) write(`${lines.splice(0).join('\n')}\n`);
+      reader.readAvailableSync();
+      if (reader.origin.ready) reader.release(reader.origin.offset(roundStart) - WATERMARK_LAG_NS, (e) => converter.feed(e));
+      sink.flush();
       if (Date.now() - lastLostCheck >= 1000) {
         lastLostCheck = Date.now();
         await checkLost();
@@ -128,9 +135,9 @@ async function main(): Promise<number> {
     }
     // Stop recording first, then read and convert everything that is left.
     for (const inst of instances) await inst.write('tracing_on', '0');
-    await reader.readAvailable();
+    reader.readAvailableSync();
     reader.release(null, (e) => converter.feed(e));
-    if (lines.length > 0) write(`${lines.splice(0).join('\n')}\n`);
+    sink.flush();
     await checkLost();
     const st = reader.stats;
     process.stdout.write(

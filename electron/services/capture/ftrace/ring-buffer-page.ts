@@ -1,3 +1,5 @@
+import type { NsOrigin } from './ns-origin.js';
+
 // One page of a tracefs ring buffer as read from per_cpu/cpuN/trace_pipe_raw (the layout of
 // events/header_page and events/header_event): a u64 base timestamp, a commit word (data length,
 // plus flags for missed events), then events with a 32-bit header of type_len:5 time_delta:27.
@@ -31,51 +33,49 @@ export function parseHeaderPage(text: string, subbufKb: number | null): PageLayo
 
 const RB_MISSED_EVENTS = 1 << 31;
 const RB_MISSED_STORED = 1 << 30;
-const TS_SHIFT = 27n;
+const TS_UNIT = 2 ** 27;
 
-export interface RawEvent {
-  ts: bigint;
-  /** The event payload (common fields first). */
-  data: Buffer;
-}
+/** One event of a page: its time (ns offset from the origin) and where its payload is. */
+export type OnEvent = (ts: number, start: number, len: number) => void;
 
-export interface ParsedPage {
-  events: RawEvent[];
-  /** Events the writer dropped before this page, when the kernel says how many; -1 = some. */
-  missed: number;
-}
-
-export function parsePage(page: Buffer, layout: PageLayout = DEFAULT_LAYOUT): ParsedPage {
-  let ts = page.readBigUInt64LE(0);
+/**
+ * Walks the events of one page (its first `n` bytes) in order, with exact timestamps as Number
+ * offsets from `origin` (ns-origin.ts): BigInt only once per page and for absolute stamps.
+ * Returns the events the writer dropped before this page when the kernel says how many, -1 when
+ * it only says some were, else 0.
+ */
+export function walkPage(page: Buffer, n: number, layout: PageLayout, origin: NsOrigin, onEvent: OnEvent): number {
+  const base = page.readBigUInt64LE(0);
+  origin.seed(base);
+  let ts = origin.offset(base);
   const commitWord = layout.commitSize === 8 ? Number(page.readBigUInt64LE(layout.commitOffset) & 0xffffffffn) : page.readUInt32LE(layout.commitOffset);
   const flags = commitWord & (RB_MISSED_EVENTS | RB_MISSED_STORED);
   const length = commitWord & ~(RB_MISSED_EVENTS | RB_MISSED_STORED) & 0x7fffffff;
-  const end = layout.dataOffset + length;
+  const end = Math.min(layout.dataOffset + length, n);
   let missed = 0;
   if (flags & RB_MISSED_EVENTS) {
     missed = -1;
-    if (flags & RB_MISSED_STORED && end + 8 <= page.length) missed = Number(page.readBigUInt64LE(end));
+    if (flags & RB_MISSED_STORED && end + 8 <= n) missed = Number(page.readBigUInt64LE(end));
   }
-  const events: RawEvent[] = [];
   let p = layout.dataOffset;
   while (p + 4 <= end) {
     const head = page.readUInt32LE(p);
     const typeLen = head & 0x1f;
-    const delta = BigInt(head >>> 5);
+    const delta = head >>> 5;
     if (typeLen === 29) {
       // Padding (a discarded event, or the rest of the page when time_delta is 0). The kernel's
       // own reader does not advance the clock for it.
-      if (delta === 0n) break;
+      if (delta === 0) break;
       p += 4 + page.readUInt32LE(p + 4);
       continue;
     }
     if (typeLen === 30) {
-      ts += (BigInt(page.readUInt32LE(p + 4)) << TS_SHIFT) + delta;
+      ts += page.readUInt32LE(p + 4) * TS_UNIT + delta;
       p += 8;
       continue;
     }
     if (typeLen === 31) {
-      ts = (BigInt(page.readUInt32LE(p + 4)) << TS_SHIFT) | delta;
+      ts = origin.offset((BigInt(page.readUInt32LE(p + 4)) << 27n) | BigInt(delta));
       p += 8;
       continue;
     }
@@ -90,8 +90,8 @@ export function parsePage(page: Buffer, layout: PageLayout = DEFAULT_LAYOUT): Pa
       start = p + 4;
     }
     if (len < 0 || start + len > end) break;
-    events.push({ ts, data: page.subarray(start, start + len) });
+    onEvent(ts, start, len);
     p = start + ((len + 3) & ~3);
   }
-  return { events, missed };
+  return missed;
 }
