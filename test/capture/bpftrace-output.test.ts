@@ -63,4 +63,21 @@ describe('converting bpftrace output while it is written', () => {
     ]);
     expect(readdirSync(dir).filter((f) => f.includes('.records-'))).toEqual([]);
   });
+
+  it('misertrace bundle import converts record map dumps too (not read as bpftrace lines and dropped)', async () => {
+    const write = syscallCode(loadCatalog().syscalls, 'write');
+    const input = join(dir, 'import.psv');
+    writeFileSync(
+      input,
+      `Attaching 9 probes...\n@misertrace_attached: 5\n@mt_a[7, 300]: (${write}, 250, 1, 0, 5000, 80, 16777343, 33559212, 0, 0, 0, 0, curl)\n` +
+        `${exit('a', 7, 400)}@mt_na: 2\n\n@mt_nb: 0\n`,
+    );
+    const meta = join(dir, 'import.meta');
+    writeFileSync(meta, '7|app|172.18.0.5|abc\n');
+    const out = join(dir, 'import.mstrace');
+    const r = await cli('bundle', 'import', '-i', input, '-m', meta, '-g', '172.18.0.1', '-o', out);
+    expect(r.stderr).toMatch(/converted bpftrace's record maps: 2 entries/);
+    expect(r.stderr).toMatch(/from 4 records/);
+    expect(readdirSync(dir).filter((f) => f.includes('.records-'))).toEqual([]);
+  });
 });

@@ -19,6 +19,8 @@ export interface BackendLaunch {
   rawPath: string;
   /** bpftrace: the child writes its own output here; it is converted into rawPath (bpftrace-output.ts). */
   convert?: { from: string; syscalls: SyscallGroups };
+  /** ftrace: the page spool the child writes, converted into rawPath after it ended (page-spool.ts). */
+  spoolPath?: string;
   script: { name: string; text: string };
   parameters: Record<string, string | number | boolean>;
 }
@@ -88,6 +90,7 @@ export async function ftraceLaunch(inp: LaunchInput): Promise<BackendLaunch> {
     sockets: inp.catalog.ftrace.sockets,
     userEvents: inp.probes.flatMap((p) => p.ftrace.map((e) => ({ event: e, model: p.id === 'tcp_probe' }))),
     output: rawPath,
+    spool: join(inp.workDir, 'pages.spool'),
     bufferKb: inp.bufferKb ?? 8192,
   };
   const configPath = join(inp.workDir, 'ftrace-config.json');
@@ -99,6 +102,7 @@ export async function ftraceLaunch(inp: LaunchInput): Promise<BackendLaunch> {
     argv: cmd.argv,
     env: cmd.env,
     rawPath,
+    spoolPath: config.spool,
     script: { name: 'ftrace-config.json', text },
     parameters: { variant: inp.variant.id, bufferKb: config.bufferKb },
   };

@@ -1,3 +1,4 @@
+import { closeSync, openSync } from 'node:fs';
 import { readFile, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { CancelledError } from '../../../engine/node/line-reader.js';
@@ -15,6 +16,7 @@ import { explainChildFailure, isProgramRejection } from './child-messages.js';
 import { planElevation, type ElevationMethod, type PasswordPrompt } from './elevation.js';
 import { finalizeCapture, type FinalizeResult } from './finalize-capture.js';
 import type { NodeRuntime } from './ftrace/ftrace-config.js';
+import { replaySpool } from './ftrace/page-spool.js';
 import { DEFAULT_LIMITS, hostShortage, type HostLimits } from './host-guard.js';
 import { DisposableStore, Emitter, interval, type Disposable } from './lifecycle.js';
 import { checkOutputPath, makeWorkDir } from './output-check.js';
@@ -402,7 +404,9 @@ export class CaptureSession implements Disposable {
     const f = this.tail?.figures;
     const now = Date.now();
     const dt = Math.max(1, now - this.lastFigures.at) / 1000;
-    const records = f?.records ?? 0;
+    // The ftrace child reports kernel events while it captures; its records come at the end.
+    const events = f !== undefined && f.records === 0 && f.kernelEvents > 0;
+    const records = events ? f.kernelEvents : (f?.records ?? 0);
     const bytes = f?.bytes ?? 0;
     const out: LiveFigures = {
       state: this.stateValue,
@@ -411,7 +415,7 @@ export class CaptureSession implements Disposable {
       recordsPerSecond: Math.round((records - this.lastFigures.records) / dt),
       bytes,
       bytesPerSecond: Math.round((bytes - this.lastFigures.bytes) / dt),
-      byProbe: Object.fromEntries(f?.byProbe ?? []),
+      byProbe: Object.fromEntries((events ? f.byKernelEvent : f?.byProbe) ?? []),
       lostEvents: f?.lostEvents ?? 0,
       malformed: f?.malformed ?? 0,
     };
@@ -500,6 +504,7 @@ export class CaptureSession implements Disposable {
     });
     if (converted && converted.cutBytes > 0) this.log('warn', `the last ${converted.cutBytes} bytes of bpftrace's output were a line cut short by its end; dropped`);
     if (this.pump && this.pump.stats.malformed > 0) this.log('warn', `${this.pump.stats.malformed} record map lines could not be read; skipped`);
+    if (this.launch?.spoolPath) await this.convertSpool(this.launch.spoolPath, this.launch.rawPath);
     await this.tail?.poll().catch(() => undefined);
     await this.tail?.close();
     const tailFig = this.tail?.figures;
@@ -575,6 +580,28 @@ export class CaptureSession implements Disposable {
   }
 
   /** Waits until the records file has not grown for quietMs (the kernel buffers and record maps are empty). */
+  /** The ftrace child's page spool -> records appended to the records file (page-spool.ts). */
+  private async convertSpool(spool: string, rawPath: string): Promise<void> {
+    if (!(await stat(spool).then(() => true, () => false))) {
+      this.log('warn', `the ftrace child left no page spool (${spool}): no records beyond what it wrote`);
+      return;
+    }
+    const fd = openSync(rawPath, 'a');
+    try {
+      const r = await replaySpool(spool, fd);
+      this.log(
+        'info',
+        `ftrace: ${r.events} events in ${r.pages} pages -> ${r.converter.records} records` +
+          (r.unresolvedSends > 0 ? `; ${r.unresolvedSends} sends on sockets whose 4-tuple was never seen (no tcp_send record)` : '') +
+          (r.cutBytes > 0 ? `; the last ${r.cutBytes} bytes of the spool were cut short by the child's end` : ''),
+      );
+    } catch (e) {
+      this.log('error', `converting the page spool ${spool}: ${String(e)}`);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
   private async drainUntilQuiet(): Promise<void> {
     const { quietMs, maxMs } = this.o.drain ?? { quietMs: 400, maxMs: 15_000 };
     const path = this.launch!.rawPath;

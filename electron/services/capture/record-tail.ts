@@ -1,4 +1,5 @@
 import { Emitter, type Disposable } from './lifecycle.js';
+import { EVENTS_LINE } from './ftrace/ftrace-config.js';
 import { LineFollower } from './line-follower.js';
 
 // Follows the raw records file while it is written (by the ftrace child, or by the converter of
@@ -23,6 +24,9 @@ export interface TailFigures {
   attachingProbes: number | null;
   /** Kernel time (CLOCK_MONOTONIC ns) at which the attach marker fired. */
   attachedAtNs: string | null;
+  /** Kernel events so far, by event name, when the child reports them instead of records (ftrace). */
+  kernelEvents: number;
+  byKernelEvent: Map<string, number>;
 }
 
 export class RecordTail implements Disposable {
@@ -39,6 +43,8 @@ export class RecordTail implements Disposable {
     malformed: 0,
     attachingProbes: null,
     attachedAtNs: null,
+    kernelEvents: 0,
+    byKernelEvent: new Map(),
   };
 
   constructor(readonly path: string) {
@@ -104,6 +110,17 @@ export class RecordTail implements Disposable {
     if (line === '' || line.trim() === '') return;
     const c = line.charCodeAt(0);
     if (c === 64 /* @ */) {
+      if (line.startsWith(EVENTS_LINE)) {
+        // The ftrace child's live counts (its records come after the capture, page-spool.ts).
+        try {
+          const byName = JSON.parse(line.slice(EVENTS_LINE.length)) as Record<string, number>;
+          f.kernelEvents = Object.values(byName).reduce((a, b) => a + b, 0);
+          f.byKernelEvent = new Map(Object.entries(byName));
+        } catch {
+          f.malformed++;
+        }
+        return;
+      }
       if (line.startsWith(ATTACH_MARKER) && f.attachedAtNs === null) {
         f.attachedAtNs = line.slice(ATTACH_MARKER.length).trim();
         this.onAttached.fire({ probes: f.attachingProbes, atNs: f.attachedAtNs });

@@ -10,6 +10,7 @@ import { renderDagJson } from '../../render/dag-render.js';
 import { requireString, UsageError, type CliIO, type Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { readText } from './generate.js';
+import { withRecordLines } from './record-maps-input.js';
 
 // Moving between bundles and the original tool's plain files, both ways.
 
@@ -49,8 +50,8 @@ async function importBundle(v: Record<string, unknown>, io: CliIO): Promise<numb
   const gateway = parseGateway(requireString(v, 'gateway', '-g GATEWAY', 'bundle'));
   const script = typeof v['script'] === 'string' ? { name: basename(v['script']), text: await readText(v['script']) } : undefined;
   // The input may be raw (per-CPU order) or sorted: it is ordered on the way, parsed once.
-  const res = await buildBundle({
-    sortedPath: input,
+  const res = await withRecordLines(input, output, io, (records) => buildBundle({
+    sortedPath: records,
     unsorted: true,
     meta,
     gateway,
@@ -59,7 +60,7 @@ async function importBundle(v: Record<string, unknown>, io: CliIO): Promise<numb
     signal: io.signal,
     capture: { backend: 'import' },
     ...(script ? { probeScript: script } : {}),
-  });
+  }));
   const m = res.manifest;
   io.stderr.write(
     `wrote ${output}: ${m.traceCount} request traces from ${m.stream.records} records` + (m.stream.malformed > 0 ? ` (${m.stream.malformed} malformed lines skipped)` : '') + '\n',

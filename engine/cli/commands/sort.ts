@@ -1,12 +1,8 @@
-import { rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { convertBpftraceOutput, hasRecordMaps } from '../../../electron/services/capture/bpftrace-output.js';
-import { loadCatalog } from '../../../electron/services/probes/probe-catalog.js';
-import { fileError } from '../../node/line-reader.js';
 import { sortTraceFile } from '../../node/sort.js';
 import { requireString, UsageError, type CliIO, type Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { Progress } from '../progress.js';
+import { withRecordLines } from './record-maps-input.js';
 
 export const sortCommand: Command = {
   name: 'sort',
@@ -27,24 +23,7 @@ export const sortCommand: Command = {
     const output = requireString(v, 'output', '-o OUTPUT', 'sort');
     const mb = v['memory'] === undefined ? 512 : Number(v['memory']);
     if (!Number.isFinite(mb) || mb < 1) throw new UsageError(`--memory ${String(v['memory'])} is not a size in MB`);
-    // Our script run by hand (misertrace discover) makes bpftrace write record map dumps, not
-    // records (docs/adr/0026): they are converted first, into a file beside the output.
-    let source = input;
-    if (await hasRecordMaps(input).catch((e: unknown) => Promise.reject(fileError(e, input)))) {
-      source = join(dirname(output), `.${basename(output)}.records-${process.pid}.psv`);
-      const c = await convertBpftraceOutput(input, source, loadCatalog().syscalls);
-      io.stderr.write(
-        `converted bpftrace's record maps: ${c.entries} entries` +
-          (c.mapLost > 0 ? `, ${c.mapLost} lost (map full: capture again with a larger BPFTRACE_MAP_KEYS_MAX)` : '') +
-          (c.cutBytes > 0 ? `; dropped a last line cut short (${c.cutBytes} bytes)` : '') +
-          '\n',
-      );
-    }
-    try {
-      return await sortRecords(source, output, v['lenient'] === true, mb, io);
-    } finally {
-      if (source !== input) await rm(source, { force: true });
-    }
+    return withRecordLines(input, output, io, (records) => sortRecords(records, output, v['lenient'] === true, mb, io));
   },
 };
 

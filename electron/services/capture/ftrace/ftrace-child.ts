@@ -4,24 +4,23 @@ import { join } from 'node:path';
 import { readEventFormat, type EventFormat } from './event-format.js';
 import type { FtraceChildConfig } from './ftrace-config.js';
 import { RawReader } from './raw-reader.js';
-import { RecordConverter } from './record-converter.js';
-import { ByteSink } from './record-sink.js';
-import { teePages } from './page-tee.js';
+import { EVENTS_LINE } from './ftrace-config.js';
+import { PageSpool, spoolHeader } from './page-spool.js';
 import { parseHeaderPage } from './ring-buffer-page.js';
 import { INSTANCE_PREFIX, removeStaleInstances, TracefsInstance } from './tracefs-instance.js';
 
 // The ftrace backend's capture child (runs elevated, like bpftrace): two private tracefs
 // instances with trace_clock mono (bpftrace's clock), one filtered by set_event_pid with
 // options/event-fork (the traced threads and their children), one unfiltered for TCP socket
-// state changes. It reads the binary per-CPU buffers, converts the events to record lines
-// (record-converter.ts), writes them to the records file with "Attaching N probes...", the
-// attach marker and "Lost N events" lines as bpftrace would, and on ^C / SIGTERM / SIGHUP drains
-// what is left, removes the instances and exits. Usage: ftrace-child CONFIG.json
+// state changes. During the capture it only copies the binary per-CPU pages to the page spool
+// (page-spool.ts), with a mark per read round; the session converts the spool to records after
+// the child ended. To the records file it writes "Attaching N probes...", the attach marker,
+// "Lost N events" lines as bpftrace would, and the kernel events counted so far (live figures).
+// On ^C / SIGTERM / SIGHUP it stops tracing, copies what is left, removes the instances and
+// exits. Usage: ftrace-child CONFIG.json
 
-// Short rounds keep each burst of decoding short: the traced application's p99 pays for long ones.
+// Short rounds keep each burst of copying short: the traced application's p99 pays for long ones.
 const POLL_MS = 20;
-/** Events older than this before a read round started are surely all read. */
-const WATERMARK_LAG_NS = 20_000_000;
 
 function expandEvents(list: FtraceChildConfig['traced'], syscalls: FtraceChildConfig['syscalls']): { event: string; filter?: string }[] {
   const out: { event: string; filter?: string }[] = [];
@@ -79,10 +78,7 @@ async function main(): Promise<number> {
     await reader?.close();
     for (const i of instances) await i.remove().catch((e: unknown) => process.stdout.write(`${String(e)}\n`));
   };
-  let flushRecords = () => {};
-  // Our own lines (lost events) go after the records converted before them.
   const write = (text: string) => {
-    flushRecords();
     if (out >= 0 && text !== '') writeSync(out, text);
   };
   try {
@@ -103,10 +99,16 @@ async function main(): Promise<number> {
     if (stopping) return 0;
     reader = await RawReader.open(instances, layout, formats);
     out = openSync(cfg.output, 'a', 0o644);
-    const sink = new ByteSink(out, reader.origin);
-    flushRecords = () => sink.flush();
-    const converter = new RecordConverter({ syscalls: cfg.syscalls, comms: new Map(Object.entries(cfg.comms).map(([k, v]) => [Number(k), v])), tids: cfg.tids, sink, origin: reader.origin });
-    if (process.env.MISERTRACE_FTRACE_TEE) teePages(process.env.MISERTRACE_FTRACE_TEE, reader, layout, formats, cfg);
+    // During the capture pages are only copied to the spool: decoding and converting them waits
+    // until the capture ended (page-spool.ts), off the CPUs the application needs now.
+    const spoolPath = process.env.MISERTRACE_FTRACE_TEE || cfg.spool;
+    const spool = PageSpool.create(spoolPath, spoolHeader(reader, layout, formats, cfg));
+    const counts = new Map<number, number>();
+    const r = reader;
+    const onPage = (i: number, page: Buffer, n: number) => {
+      spool.page(i, page, n);
+      r.countEvents(page, n, counts);
+    };
     for (const inst of instances) await inst.write('tracing_on', '1');
     const probes = tracedEvents.length + cfg.sockets.length;
     write(`Attaching ${probes} probes...\n@misertrace_attached: ${process.hrtime.bigint()}\n`);
@@ -122,28 +124,39 @@ async function main(): Promise<number> {
         lostSeen = lost;
       }
     };
+    // Live figures: kernel events by name, when they changed (the session's drain waits for
+    // this file to go quiet).
+    let shown = -1;
+    const showCounts = () => {
+      if (r.stats.events === shown) return;
+      shown = r.stats.events;
+      const byName: Record<string, number> = {};
+      for (const [id, n] of counts) byName[formats.get(id)?.name ?? `id ${id}`] = n;
+      write(`${EVENTS_LINE} ${JSON.stringify(byName)}\n`);
+    };
+    let lastShown = 0;
     while (!stopping) {
-      const roundStart = process.hrtime.bigint();
-      reader.readAvailableSync();
-      if (reader.origin.ready) reader.release(reader.origin.offset(roundStart) - WATERMARK_LAG_NS, (e) => converter.feed(e));
-      sink.flush();
+      reader.readPagesSync(onPage);
+      spool.round(process.hrtime.bigint());
       if (Date.now() - lastLostCheck >= 1000) {
         lastLostCheck = Date.now();
         await checkLost();
       }
-      await Promise.race([stopSignal, new Promise((r) => setTimeout(r, POLL_MS))]);
+      if (Date.now() - lastShown >= 250) {
+        lastShown = Date.now();
+        showCounts();
+      }
+      await Promise.race([stopSignal, new Promise((res) => setTimeout(res, POLL_MS))]);
     }
-    // Stop recording first, then read and convert everything that is left.
+    // Stop recording first, then copy everything that is left.
     for (const inst of instances) await inst.write('tracing_on', '0');
-    reader.readAvailableSync();
-    reader.release(null, (e) => converter.feed(e));
-    sink.flush();
+    reader.readPagesSync(onPage);
+    spool.round(null);
+    spool.close();
     await checkLost();
+    showCounts();
     const st = reader.stats;
-    process.stdout.write(
-      `ftrace: ${st.events} events read in ${st.pages} pages, ${converter.stats.records} records written, ${lostSeen} lost` +
-        `${converter.unresolvedSends > 0 ? `, ${converter.unresolvedSends} sends on sockets whose 4-tuple was never seen (no tcp_send record)` : ''}\n`,
-    );
+    process.stdout.write(`ftrace: ${st.events} events in ${st.pages} pages spooled, ${lostSeen} lost\n`);
     return 0;
   } catch (e) {
     process.stdout.write(`ERROR: ${(e as Error).message}\n`);

@@ -18,11 +18,16 @@ export interface FtraceChildConfig {
   sockets: { event: string; filter?: string }[];
   /** Ready-made probes' events, printed as records (`model`: as an MT: record, e.g. tcp_probe). */
   userEvents: { event: string; model: boolean }[];
-  /** The records file. */
+  /** The records file (during the capture: our own lines, Lost N events, live event counts). */
   output: string;
+  /** The page spool, converted to records after the capture (page-spool.ts). */
+  spool: string;
   /** Per-CPU buffer of each instance, KiB. */
   bufferKb: number;
 }
+
+/** The child's live figures line: kernel events by name so far, as JSON. */
+export const EVENTS_LINE = '@misertrace_events:';
 
 /** How to run a Node program as the child: node itself, or Electron as node. */
 export interface NodeRuntime {

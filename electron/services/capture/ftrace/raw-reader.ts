@@ -207,6 +207,11 @@ export class RawReader {
   }
 
   readAvailableSync(): void {
+    this.readPagesSync((i, page, n) => this.ingest(i, page, n));
+  }
+
+  /** Reads every CPU buffer until it is empty right now, handing each page on as it is. */
+  readPagesSync(onPage: (stream: number, page: Buffer, n: number) => void): void {
     const size = this.layout.pageSize;
     for (let i = 0; i < this.streams.length; i++) {
       const s = this.streams[i]!;
@@ -223,8 +228,7 @@ export class RawReader {
         }
         if (n === 0) break;
         this.spare = null;
-        this.tee?.(i, page, n);
-        this.ingest(i, page, n);
+        onPage(i, page, n);
       }
     }
   }
@@ -234,8 +238,19 @@ export class RawReader {
     return this.streams.map((s) => s.cpu);
   }
 
-  /** Sees every page read (the replay benchmark records them). */
-  tee: ((stream: number, page: Buffer, n: number) => void) | null = null;
+  /** Counts the events of one page by format id, without decoding them (live figures). */
+  countEvents(page: Buffer, n: number, counts: Map<number, number>): number {
+    let events = 0;
+    walkPage(page, n, this.layout, this.origin, (_ts, start, len) => {
+      if (len < 8) return;
+      const id = page.readUInt16LE(start);
+      counts.set(id, (counts.get(id) ?? 0) + 1);
+      events++;
+    });
+    this.stats.pages++;
+    this.stats.events += events;
+    return events;
+  }
 
   /** Queues the events of one page read from stream `i`. */
   ingest(i: number, page: Buffer, n: number): void {
