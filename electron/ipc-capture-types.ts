@@ -99,6 +99,8 @@ export type CapturePhase =
 
 export interface CaptureFigures {
   elapsedMs: number;
+  /** Record lines, or kernel events while the ftrace backend captures (its records come after). */
+  counting: 'records' | 'events';
   records: number;
   recordsPerSec: number;
   bytes: number;

@@ -68,7 +68,7 @@ describe.skipIf(SKIP_REASON !== null)(`capture screen${SKIP_REASON ? ` (skipped:
       await expect.poll(() => p.getByRole('button', { name: 'Start capture' }).isVisible()).toBe(true);
     });
 
-    it('captures the demo app with bpftrace through the UI and opens the bundle', async () => {
+    it.each(['bpftrace', 'ftrace'] as const)('captures the demo app with %s through the UI and opens the bundle', async (backend) => {
       const sessions = new CaptureSessions();
       const app = await ui.open({ capture: new ServicesCaptureAccess({ discovery: new DiscoveryService(), session: sessions }) });
       const p = app.page;
@@ -80,11 +80,12 @@ describe.skipIf(SKIP_REASON !== null)(`capture screen${SKIP_REASON ? ` (skipped:
       const containers = p.getByRole('table', { name: 'Containers and threads' });
       await expect.poll(() => containers.locator('tbody tr').count(), { timeout: 20_000 }).toBe(4);
       for (const c of demo!.containers.values()) expect(await containers.textContent()).toContain(c.name);
-      await expect.poll(() => p.getByRole('radio', { name: /bpftrace/ }).isEnabled(), { timeout: 30_000 }).toBe(true);
-      const out = join(ui.tmp.path, 'demo-capture.mstrace');
+      await expect.poll(() => p.getByRole('radio', { name: new RegExp(`^${backend}\\b`) }).isEnabled(), { timeout: 30_000 }).toBe(true);
+      await p.getByRole('radio', { name: new RegExp(`^${backend}\\b`) }).check();
+      const out = join(ui.tmp.path, `demo-capture-${backend}.mstrace`);
       app.dialogs.answer(out);
       await p.getByRole('button', { name: 'Save bundle as…' }).click();
-      await app.screenshot(ui.shot('capture-settings'));
+      if (backend === 'bpftrace') await app.screenshot(ui.shot('capture-settings'));
       await p.getByRole('button', { name: 'Start capture' }).click();
       const t0 = Date.now();
       const phase = p.getByRole('region', { name: 'Capture session' }).locator('h2');
@@ -96,7 +97,12 @@ describe.skipIf(SKIP_REASON !== null)(`capture screen${SKIP_REASON ? ` (skipped:
       const sent = await sendRequests(demo!.url, plan, 1);
       expect(sent.map((s) => s.status)).toEqual(plan.map(() => 200));
       await expect.poll(async () => Number(((await p.getByRole('group', { name: 'Live figures' }).locator('.figure-value').nth(1).textContent()) ?? '0').replace(/,/g, '')), { timeout: 20_000 }).toBeGreaterThan(100);
-      await app.screenshot(ui.shot('capture-live'));
+      // bpftrace's records arrive as it captures; the ftrace child counts kernel events (its
+      // records come after the capture), and the figures say which.
+      const figures = p.getByRole('group', { name: 'Live figures' });
+      expect(await figures.locator('.figure-label').nth(1).textContent()).toBe(backend === 'ftrace' ? 'Events' : 'Records');
+      if (backend === 'ftrace') expect(await p.getByRole('table', { name: 'Events per probe' }).textContent()).toContain('sys_enter_');
+      await app.screenshot(ui.shot(backend === 'bpftrace' ? 'capture-live' : 'capture-live-ftrace'));
       await step('requests seen');
       await p.getByRole('button', { name: 'Stop and build bundle' }).click();
       // Done: the bundle opens by itself, one trace per request.
@@ -108,7 +114,7 @@ describe.skipIf(SKIP_REASON !== null)(`capture screen${SKIP_REASON ? ` (skipped:
       try {
         const shapes = b.traces().map((t) => treeShape(t.spans.map((s) => ({ parent: s.parent, kind: s.kind, role: demo!.roleOf(s.container) ?? s.container }))));
         expect(shapes).toEqual(plan.map((r) => ENDPOINTS.find((e) => e.name === r.endpoint)!.tree));
-        expect(b.manifest.capture.backend).toBe('bpftrace');
+        expect(b.manifest.capture.backend).toBe(backend);
         expect(b.manifest.capture.partial).toBe(false);
       } finally {
         b.close();

@@ -216,5 +216,5 @@ export class CaptureSessions implements CaptureSessionPort {
 }
 
 function figuresOf(f: LiveFigures) {
-  return { elapsedMs: f.elapsedMs, records: f.records, recordsPerSec: f.recordsPerSecond, bytes: f.bytes, lostEvents: f.lostEvents, perProbe: f.byProbe };
+  return { elapsedMs: f.elapsedMs, counting: f.counting, records: f.records, recordsPerSec: f.recordsPerSecond, bytes: f.bytes, lostEvents: f.lostEvents, perProbe: f.byProbe };
 }

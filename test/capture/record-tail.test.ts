@@ -33,12 +33,13 @@ describe('following the records file', () => {
   it('takes the ftrace child live kernel event counts, which its records replace at the end', async () => {
     const path = join(dir, 'events.psv');
     const tail = new RecordTail(path);
-    appendFileSync(path, 'Attaching 22 probes...\n@misertrace_attached: 99\n@misertrace_events: {"syscalls:sys_enter_read":3,"tcp:tcp_rcv_space_adjust":2}\n');
+    appendFileSync(path, 'Attaching 22 probes...\n@misertrace_attached: 99\n@misertrace_events: 4096 {"syscalls:sys_enter_read":3,"tcp:tcp_rcv_space_adjust":2}\n');
     await tail.poll();
     expect(tail.figures.kernelEvents).toBe(5);
     expect(Object.fromEntries(tail.figures.byKernelEvent)).toEqual({ 'syscalls:sys_enter_read': 3, 'tcp:tcp_rcv_space_adjust': 2 });
     expect(tail.figures.records).toBe(0);
-    appendFileSync(path, '@misertrace_events: {"syscalls:sys_enter_read":7}\nnode|1|5|0|MT:sys_enter_read\n@misertrace_events: {not json\n');
+    expect(tail.figures.spoolBytes).toBe(4096);
+    appendFileSync(path, '@misertrace_events: 8192 {"syscalls:sys_enter_read":7}\nnode|1|5|0|MT:sys_enter_read\n@misertrace_events: {not json\n');
     await tail.poll();
     expect(tail.figures.kernelEvents).toBe(7);
     expect(tail.figures.records).toBe(1);

@@ -92,6 +92,8 @@ export interface AttachedInfo {
 export interface LiveFigures {
   state: CaptureState;
   elapsedMs: number;
+  /** What `records` and `byProbe` count: record lines, or kernel events while the ftrace child captures (its records come after). */
+  counting: 'records' | 'events';
   records: number;
   recordsPerSecond: number;
   bytes: number;
@@ -407,9 +409,10 @@ export class CaptureSession implements Disposable {
     // The ftrace child reports kernel events while it captures; its records come at the end.
     const events = f !== undefined && f.records === 0 && f.kernelEvents > 0;
     const records = events ? f.kernelEvents : (f?.records ?? 0);
-    const bytes = f?.bytes ?? 0;
+    const bytes = (f?.bytes ?? 0) + (f?.spoolBytes ?? 0);
     const out: LiveFigures = {
       state: this.stateValue,
+      counting: events ? 'events' : 'records',
       elapsedMs: this.startedAt ? now - this.startedAt.getTime() : 0,
       records,
       recordsPerSecond: Math.round((records - this.lastFigures.records) / dt),

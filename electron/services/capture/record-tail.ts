@@ -27,6 +27,8 @@ export interface TailFigures {
   /** Kernel events so far, by event name, when the child reports them instead of records (ftrace). */
   kernelEvents: number;
   byKernelEvent: Map<string, number>;
+  /** Bytes the ftrace child has written to its page spool. */
+  spoolBytes: number;
 }
 
 export class RecordTail implements Disposable {
@@ -45,6 +47,7 @@ export class RecordTail implements Disposable {
     attachedAtNs: null,
     kernelEvents: 0,
     byKernelEvent: new Map(),
+    spoolBytes: 0,
   };
 
   constructor(readonly path: string) {
@@ -113,7 +116,10 @@ export class RecordTail implements Disposable {
       if (line.startsWith(EVENTS_LINE)) {
         // The ftrace child's live counts (its records come after the capture, page-spool.ts).
         try {
-          const byName = JSON.parse(line.slice(EVENTS_LINE.length)) as Record<string, number>;
+          const rest = line.slice(EVENTS_LINE.length).trim();
+          const sp = rest.indexOf(' ');
+          const byName = JSON.parse(rest.slice(sp + 1)) as Record<string, number>;
+          f.spoolBytes = Number(rest.slice(0, sp)) || 0;
           f.kernelEvents = Object.values(byName).reduce((a, b) => a + b, 0);
           f.byKernelEvent = new Map(Object.entries(byName));
         } catch {

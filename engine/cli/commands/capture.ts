@@ -29,7 +29,7 @@ function statusLine(f: LiveFigures): string {
     .slice(0, 3)
     .map(([p, n]) => `${p.replace(/^MT:/, '')} ${n}`)
     .join(', ');
-  return `${(f.elapsedMs / 1000).toFixed(1).padStart(6)} s  ${f.records} records (${f.recordsPerSecond}/s)  ${human(f.bytes)}  lost ${f.lostEvents}${top ? `  [${top}]` : ''}`;
+  return `${(f.elapsedMs / 1000).toFixed(1).padStart(6)} s  ${f.records} ${f.counting === 'events' ? 'kernel events' : 'records'} (${f.recordsPerSecond}/s)  ${human(f.bytes)}  lost ${f.lostEvents}${top ? `  [${top}]` : ''}`;
 }
 
 export const captureCommand: Command = {

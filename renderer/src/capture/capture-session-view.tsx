@@ -35,6 +35,8 @@ export function CaptureSessionView({ session }: { session: CaptureSessionState }
   const f = session.figures;
   const post = ['draining', 'sorting', 'generating', 'writing'].includes(session.phase);
   const probes = f === null ? [] : Object.entries(f.perProbe).sort((a, b) => b[1] - a[1]);
+  // The ftrace backend counts kernel events while it captures; its records come after.
+  const unit = f?.counting === 'events' ? 'Events' : 'Records';
   return (
     <section className="panel capture-session" aria-label="Capture session">
       <div className="panel-head">
@@ -62,20 +64,20 @@ export function CaptureSessionView({ session }: { session: CaptureSessionState }
       {session.detail !== null && <p className="muted">{session.detail}</p>}
       {f !== null && (
         <div className="figures" role="group" aria-label="Live figures">
-          <Figure label="Records/s" value={formatCount(Math.round(f.recordsPerSec))} />
-          <Figure label="Records" value={formatCount(f.records)} />
+          <Figure label={`${unit}/s`} value={formatCount(Math.round(f.recordsPerSec))} />
+          <Figure label={unit} value={formatCount(f.records)} />
           <Figure label="Written" value={formatBytes(f.bytes)} />
           <Figure label="Lost events" value={formatCount(f.lostEvents)} warn={f.lostEvents > 0} />
           <Figure label="Elapsed" value={formatDuration(Math.round(f.elapsedMs * 1e6))} />
         </div>
       )}
-      {f !== null && f.lostEvents > 0 && <p className="warning">bpftrace lost events: spans may be incomplete. Next time use larger ring buffers or fewer optional probes.</p>}
+      {f !== null && f.lostEvents > 0 && <p className="warning">Events were lost: spans may be incomplete. Next time use larger buffers or fewer optional probes.</p>}
       {probes.length > 0 && (
-        <table className="data-table compact" aria-label="Records per probe">
+        <table className="data-table compact" aria-label={`${unit} per probe`}>
           <thead>
             <tr>
-              <th>Probe</th>
-              <th className="num">Records</th>
+              <th>{f?.counting === 'events' ? 'Kernel event' : 'Probe'}</th>
+              <th className="num">{unit}</th>
             </tr>
           </thead>
           <tbody>

@@ -132,7 +132,7 @@ async function main(): Promise<number> {
       shown = r.stats.events;
       const byName: Record<string, number> = {};
       for (const [id, n] of counts) byName[formats.get(id)?.name ?? `id ${id}`] = n;
-      write(`${EVENTS_LINE} ${JSON.stringify(byName)}\n`);
+      write(`${EVENTS_LINE} ${spool.bytes} ${JSON.stringify(byName)}\n`);
     };
     let lastShown = 0;
     while (!stopping) {

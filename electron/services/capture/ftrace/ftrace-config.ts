@@ -26,7 +26,7 @@ export interface FtraceChildConfig {
   bufferKb: number;
 }
 
-/** The child's live figures line: kernel events by name so far, as JSON. */
+/** The child's live figures line: `@misertrace_events: <spool bytes> <JSON of kernel events by name so far>`. */
 export const EVENTS_LINE = '@misertrace_events:';
 
 /** How to run a Node program as the child: node itself, or Electron as node. */

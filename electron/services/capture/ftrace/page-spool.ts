@@ -30,6 +30,8 @@ export interface SpoolHeader {
 
 export class PageSpool {
   private readonly head = Buffer.alloc(14);
+  /** Bytes written so far. */
+  bytes = 0;
   private constructor(private readonly fd: number) {}
 
   static create(path: string, header: SpoolHeader): PageSpool {
@@ -44,6 +46,7 @@ export class PageSpool {
     this.head.writeUInt32LE(n, 2);
     writeSync(this.fd, this.head, 0, 6);
     writeSync(this.fd, page, 0, n);
+    this.bytes += 6 + n;
   }
 
   /** A read round started at `startNs` (null: the last round, after tracing stopped). */
@@ -52,6 +55,7 @@ export class PageSpool {
     this.head.writeUInt32LE(8, 2);
     this.head.writeBigUInt64LE(startNs ?? FINAL, 6);
     writeSync(this.fd, this.head, 0, 14);
+    this.bytes += 14;
   }
 
   close(): void {
