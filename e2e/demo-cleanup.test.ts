@@ -1,3 +1,5 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { readlinkSync } from 'node:fs';
 import Docker from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -39,4 +41,43 @@ describe.skipIf(env.dockerSkipReason !== null)('removing what dead demo runs lef
     expect(nets).toContain(`mtdemo-${run}-elsewhere`);
     expect(nets).not.toContain(`mtdemo-${run}-dead`);
   });
+});
+
+describe.skipIf(env.dockerSkipReason !== null)('npm run demo', () => {
+  const docker = new Docker();
+  let child: ChildProcess | null = null;
+
+  afterAll(async () => {
+    // On failure: stop it, then its remains belong to a dead pid and are removed as stale.
+    if (child && child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+    }
+    await removeStaleDemoResources(docker);
+  });
+
+  it('stays up until Ctrl-C (SIGINT), then removes its containers, network and images', async () => {
+    // What `npm run demo` runs (package.json).
+    child = spawn(process.execPath, ['--import', 'tsx', 'e2e/demo-app/run-demo.ts'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = once(child, 'exit');
+    await expect.poll(() => err, { timeout: 90_000, interval: 200 }).toContain('press Ctrl-C to remove the demo app');
+    const network = /network: (\S+)/.exec(out)![1]!;
+    const run = /^mtdemo-(.+)-net$/.exec(network)![1]!;
+    // Still running a while later: nothing may let it exit by itself and strand the containers.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(child.exitCode).toBe(null);
+    const mine = async () => (await docker.listContainers({ all: true, filters: { label: [`${DEMO_LABEL}=${run}`] } })).length;
+    expect(await mine()).toBe(4);
+    child.kill('SIGINT');
+    const [code] = (await exited) as [number | null];
+    expect(code).toBe(0);
+    expect(err).toContain('demo app removed');
+    expect(await mine()).toBe(0);
+    expect((await docker.listNetworks()).map((n) => n.Name)).not.toContain(network);
+    expect((await docker.listImages({ filters: { label: [`${DEMO_LABEL}=${run}`] } })).length).toBe(0);
+  }, 150_000);
 });

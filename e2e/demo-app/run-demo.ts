@@ -41,7 +41,12 @@ async function main(): Promise<void> {
     console.log(`sent ${sent.length} requests, ${ok} answered 200`);
   }
   if (once) await stop(0);
-  else console.error('press Ctrl-C to remove the demo app');
+  else {
+    // Nothing else keeps the event loop alive: without this, Node would exit here and leave the
+    // containers running with no one to remove them.
+    setInterval(() => undefined, 1 << 30);
+    console.error('press Ctrl-C to remove the demo app');
+  }
 }
 
 main().catch((e: unknown) => {
