@@ -88,7 +88,7 @@ export async function ftraceLaunch(inp: LaunchInput): Promise<BackendLaunch> {
     syscalls: inp.catalog.syscalls,
     traced: inp.catalog.ftrace.traced,
     sockets: inp.catalog.ftrace.sockets,
-    userEvents: inp.probes.flatMap((p) => p.ftrace.map((e) => ({ event: e, model: p.id === 'tcp_probe' }))),
+    userEvents: inp.probes.flatMap((p) => p.ftrace.map((e) => ({ event: e }))),
     output: rawPath,
     spool: join(inp.workDir, 'pages.spool'),
     bufferKb: inp.bufferKb ?? 8192,

@@ -516,7 +516,6 @@ export class CaptureSession implements Disposable {
     const features = this.features!;
     const res: FinalizeResult = await finalizeCapture({
       rawPath: launch.rawPath,
-      workDir: this.workDir!,
       meta: discovery.meta,
       gateway: discovery.gateway,
       output: this.output,

@@ -10,7 +10,6 @@ import { CaptureError } from './capture-errors.js';
 
 export interface FinalizeInput {
   rawPath: string;
-  workDir: string;
   meta: readonly MetaEntry[];
   gateway: string;
   output: string;

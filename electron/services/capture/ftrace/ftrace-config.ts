@@ -16,8 +16,8 @@ export interface FtraceChildConfig {
   traced: (string | { event: string; filter?: string })[];
   /** Events of the unfiltered socket instance, each with an optional tracefs filter. */
   sockets: { event: string; filter?: string }[];
-  /** Ready-made probes' events, printed as records (`model`: as an MT: record, e.g. tcp_probe). */
-  userEvents: { event: string; model: boolean }[];
+  /** Ready-made probes' events (the converter prints each as its bpftrace probe would, tcp_probe as an MT: record). */
+  userEvents: { event: string }[];
   /** The records file (during the capture: our own lines, Lost N events, live event counts). */
   output: string;
   /** The page spool, converted to records after the capture (page-spool.ts). */

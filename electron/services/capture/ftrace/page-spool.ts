@@ -77,7 +77,6 @@ export function spoolFormats(h: SpoolHeader): Map<number, EventFormat> {
 }
 
 export interface SpoolReplay {
-  header: SpoolHeader;
   pages: number;
   events: number;
   converter: ConverterStats;
@@ -87,10 +86,10 @@ export interface SpoolReplay {
 }
 
 /**
- * Converts a spool to record lines appended to `recordsFd` (or handed to `emitPage` only, for
- * the benchmark), reading it in chunks: memory holds the pages of about one round.
+ * Converts a spool to record lines appended to `recordsFd`, reading it in chunks: memory holds
+ * the pages of about one round.
  */
-export async function replaySpool(path: string, recordsFd: number, onProgress?: (bytes: number) => void): Promise<SpoolReplay> {
+export async function replaySpool(path: string, recordsFd: number): Promise<SpoolReplay> {
   const fh = await open(path, 'r');
   try {
     let carry: Buffer = Buffer.alloc(0);
@@ -106,8 +105,7 @@ export async function replaySpool(path: string, recordsFd: number, onProgress?: 
       const { bytesRead } = await fh.read(chunk, 0, chunk.length, pos);
       if (bytesRead === 0) break;
       pos += bytesRead;
-      onProgress?.(pos);
-      let buf = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
+      const buf = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
       let p = 0;
       if (header === null) {
         const nl = buf.indexOf(10);
@@ -141,14 +139,12 @@ export async function replaySpool(path: string, recordsFd: number, onProgress?: 
         p += 6 + n;
       }
       carry = Buffer.from(buf.subarray(p));
-      buf = Buffer.alloc(0);
     }
     if (header === null || reader === null || converter === null || sink === null) throw new Error(`${path} is not a page spool (no header)`);
     // A spool cut short (child killed): what was read is still released and converted.
     reader.release(null, feed);
     sink.flush();
     return {
-      header,
       pages: reader.stats.pages,
       events: reader.stats.events,
       converter: converter.stats,

@@ -9,12 +9,12 @@ import { walkPage, type PageLayout } from './ring-buffer-page.js';
 import type { TracefsInstance } from './tracefs-instance.js';
 
 // Reads the binary per-CPU ring buffers (per_cpu/cpuN/trace_pipe_raw) of one or more tracefs
-// instances without blocking, and hands the events on in global time order: a k-way merge of the
-// per-CPU streams, released up to a watermark below which every stream has been read (all
-// instances use the same clock). This runs for every event of a busy application, on the CPUs
-// the application needs, so it avoids work per event: synchronous non-blocking reads (no thread
-// pool round trip per page), Number timestamps (ns-origin.ts), and fields decoded only when the
-// converter asks for them, straight from the page.
+// instances without blocking (readPagesSync: the capture child copies the pages to its spool),
+// and hands events on in global time order: a k-way merge of the per-CPU streams, released up to
+// a watermark below which every stream has been read (all instances use the same clock; the
+// spool replay feeds pages through ingest). Converting runs for every event of a capture, so it
+// avoids work per event: Number timestamps (ns-origin.ts), events queued as columns, fields
+// decoded only when the converter asks for them, straight from the page.
 
 const openP = promisify(open);
 const closeP = promisify(close);
@@ -63,7 +63,7 @@ class Cursor implements FtEvent {
       case 4:
         return f.signed ? p.readInt32LE(at) : p.readUInt32LE(at);
       case 8:
-        return p.readUInt32LE(at + 4) * P32 + p.readUInt32LE(at);
+        return (f.signed ? p.readInt32LE(at + 4) : p.readUInt32LE(at + 4)) * P32 + p.readUInt32LE(at);
       default:
         return 0;
     }
@@ -201,37 +201,36 @@ export class RawReader {
     return r;
   }
 
-  /** Reads every CPU buffer until it is empty right now. */
-  async readAvailable(): Promise<void> {
-    this.readAvailableSync();
-  }
-
+  /** Reads every CPU buffer until it is empty right now, and queues the events. */
   readAvailableSync(): void {
-    this.readPagesSync((i, page, n) => this.ingest(i, page, n));
+    // Queued events keep views into their page: each gets a copy of its own.
+    this.readPagesSync((i, page, n) => this.ingest(i, Buffer.from(page.subarray(0, n)), n));
   }
 
-  /** Reads every CPU buffer until it is empty right now, handing each page on as it is. */
+  /**
+   * Reads every CPU buffer until it is empty right now, handing each page on as it is. The page
+   * buffer is reused for the next read: onPage must copy what it keeps (the capture child writes
+   * it to the spool), so reading allocates nothing.
+   */
   readPagesSync(onPage: (stream: number, page: Buffer, n: number) => void): void {
-    const size = this.layout.pageSize;
+    const page = (this.scratch ??= Buffer.allocUnsafe(this.layout.pageSize));
     for (let i = 0; i < this.streams.length; i++) {
       const s = this.streams[i]!;
       for (;;) {
-        // A page of its own: its events are decoded from it later, when the converter asks.
-        const page = this.spare ?? this.newPage(size);
-        this.spare = page;
         let n: number;
         try {
-          n = readSync(s.fd, page, 0, size, null);
+          n = readSync(s.fd, page, 0, page.length, null);
         } catch (e) {
           if ((e as NodeJS.ErrnoException).code === 'EAGAIN') break;
           throw e;
         }
         if (n === 0) break;
-        this.spare = null;
         onPage(i, page, n);
       }
     }
   }
+
+  private scratch: Buffer | null = null;
 
   /** The CPU of each stream, in stream order. */
   get streamCpus(): number[] {
@@ -276,21 +275,6 @@ export class RawReader {
     const r = new RawReader(layout, formats);
     for (const cpu of cpus) r.streams.push({ cpu, fd: -1, queue: new EventQueue(), cursor: new Cursor(cpu) });
     return r;
-  }
-
-  private spare: Buffer | null = null;
-  private slab: Buffer = Buffer.alloc(0);
-  private slabUsed = 0;
-
-  /** Pages are cut from 256 KiB slabs: one allocation per 64 pages, not one per page. */
-  private newPage(size: number): Buffer {
-    if (this.slabUsed + size > this.slab.length) {
-      this.slab = Buffer.allocUnsafe(Math.max(size, 64 * size));
-      this.slabUsed = 0;
-    }
-    const page = this.slab.subarray(this.slabUsed, this.slabUsed + size);
-    this.slabUsed += size;
-    return page;
   }
 
   /** Hands on, in time order, every event at or below the watermark (ns offset; all events when null). */

@@ -236,7 +236,6 @@ export class RecordConverter {
   feed(e: FtEvent): void {
     this.stats.events++;
     const info = this.info(e.name);
-    const f = (k: string) => e.get(k);
     switch (info.kind) {
       case Kind.Enter: {
         const p = this.pending.get(e.pid);
@@ -282,13 +281,13 @@ export class RecordConverter {
         const sk = e.key('skaddr');
         this.learn(sk, e.num('sport'), e.num('dport'), e.addr('saddr'), e.addr('daddr'));
         // TCP_CLOSE: the address may be reused by another socket.
-        if (num(f('newstate')) === 7) this.tuples.delete(sk);
+        if (e.num('newstate') === 7) this.tuples.delete(sk);
         return;
       }
       case Kind.Fork: {
-        const parent = num(f('parent_pid'));
-        const child = num(f('child_pid'));
-        const childComm = f('child_comm');
+        const parent = e.num('parent_pid');
+        const child = e.num('child_pid');
+        const childComm = e.get('child_comm');
         if (typeof childComm === 'string') this.comm.set(child, childComm);
         this.traced.add(child);
         this.line(this.commOf(e.pid), e.pid, e.ts, e.cpu, 'MT:sched_process_fork', `parent_pid=${parent} child_pid=${child}`);
@@ -300,8 +299,8 @@ export class RecordConverter {
         this.traced.delete(e.pid);
         return;
       case Kind.Rename: {
-        const newComm = f('newcomm');
-        if (typeof newComm === 'string') this.comm.set(num(f('pid')) || e.pid, newComm);
+        const newComm = e.get('newcomm');
+        if (typeof newComm === 'string') this.comm.set(e.num('pid') || e.pid, newComm);
         return;
       }
       case Kind.Ignore:
@@ -337,30 +336,29 @@ export class RecordConverter {
 
   /** Ready-made probes' events, printed like their bpftrace versions. */
   private userEvent(e: FtEvent): void {
-    const f = (k: string) => e.get(k);
     const probe = `tracepoint:${e.name}`;
     switch (e.name) {
       case 'tcp:tcp_probe': {
-        const v6 = num(f('family')) === 10;
+        const v6 = e.num('family') === 10;
         const t: Tuple = { sport: e.num('sport'), dport: e.num('dport'), saddr: e.addr('saddr', v6 ? 20 : 4), daddr: e.addr('daddr', v6 ? 20 : 4) };
         this.line(this.commOf(e.pid), e.pid, e.ts, e.cpu, 'MT:tcp_probe', tupleText(t));
         return;
       }
       case 'sched:sched_migrate_task': {
-        const tid = num(f('pid'));
+        const tid = e.num('pid');
         if (!this.traced.has(tid)) return;
-        const comm = f('comm');
-        this.line(typeof comm === 'string' ? comm : this.commOf(tid), tid, e.ts, e.cpu, probe, `orig_cpu=${num(f('orig_cpu'))} dest_cpu=${num(f('dest_cpu'))}`);
+        const comm = e.get('comm');
+        this.line(typeof comm === 'string' ? comm : this.commOf(tid), tid, e.ts, e.cpu, probe, `orig_cpu=${e.num('orig_cpu')} dest_cpu=${e.num('dest_cpu')}`);
         return;
       }
       case 'sched:sched_switch': {
-        const prev = num(f('prev_pid'));
+        const prev = e.num('prev_pid');
         if (!this.traced.has(prev)) return;
-        this.line(this.commOf(prev), prev, e.ts, e.cpu, probe, `prev_state=${num(f('prev_state'))} next_pid=${num(f('next_pid'))}`);
+        this.line(this.commOf(prev), prev, e.ts, e.cpu, probe, `prev_state=${e.num('prev_state')} next_pid=${e.num('next_pid')}`);
         return;
       }
       case 'block:block_bio_queue':
-        this.line(this.commOf(e.pid), e.pid, e.ts, e.cpu, probe, `dev=${num(f('dev'))} sector=${big(f('sector'))} bytes=${num(f('nr_sector')) * 512} rwbs=${String(f('rwbs') ?? '')}`);
+        this.line(this.commOf(e.pid), e.pid, e.ts, e.cpu, probe, `dev=${e.num('dev')} sector=${big(e.get('sector'))} bytes=${e.num('nr_sector') * 512} rwbs=${String(e.get('rwbs') ?? '')}`);
         return;
       case 'exceptions:page_fault_user':
         this.line(this.commOf(e.pid), e.pid, e.ts, e.cpu, probe);

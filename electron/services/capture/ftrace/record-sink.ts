@@ -43,11 +43,6 @@ export class ByteSink implements RecordSink {
     private readonly origin: NsOrigin,
   ) {}
 
-  /** Bytes waiting to be written. */
-  get pending(): number {
-    return this.n;
-  }
-
   record(comm: string, tid: number, ts: number, cpu: number, probe: string, details?: string): void {
     // Consecutive records mostly share their comm (a thread's syscall): compare the
     // string with the last one before looking it up.
