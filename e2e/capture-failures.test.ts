@@ -19,6 +19,18 @@ import { announceSkip, captureEnvironment } from './helpers/capture-env.js';
 // starts (no child, no work directory, no bundle), except a child that dies mid-capture, whose
 // records are kept in a bundle marked partial.
 
+/** The result of a capture that ends without being stopped (its child died, the host guard). */
+function finishedByItself(session: CaptureSession): Promise<CaptureResult> {
+  return new Promise((resolve, reject) => {
+    const t = setInterval(() => {
+      if (session.finished) {
+        clearInterval(t);
+        session.finished.then(resolve, reject);
+      }
+    }, 50);
+  });
+}
+
 const env = await captureEnvironment();
 announceSkip('capture failures (docker)', env.dockerSkipReason);
 announceSkip('capture failures (capture)', env.skipReason);
@@ -203,14 +215,7 @@ describe.skipIf(env.skipReason !== null)('the capture child dies mid-capture', (
         // Let the records reach the file, then kill the child as the OOM killer would.
         await new Promise((r) => setTimeout(r, 1500));
         process.kill(session.childPid!, 'SIGKILL');
-        const result: CaptureResult = await new Promise((resolve, reject) => {
-          const t = setInterval(() => {
-            if (session.finished) {
-              clearInterval(t);
-              session.finished.then(resolve, reject);
-            }
-          }, 50);
-        });
+        const result = await finishedByItself(session);
         expect(result.partial).toBe(true);
         expect(result.partialReason).toMatch(new RegExp(`the ${backend} child was killed by signal 9 during the capture`));
         const bundle = Bundle.open(result.output);
@@ -236,14 +241,7 @@ describe.skipIf(env.skipReason !== null)('the capture child dies mid-capture', (
     try {
       await session.start();
       await sendRequests(app.url, planRequests(1), 1);
-      const result = await new Promise<CaptureResult>((resolve, reject) => {
-        const t = setInterval(() => {
-          if (session.finished) {
-            clearInterval(t);
-            session.finished.then(resolve, reject);
-          }
-        }, 50);
-      });
+      const result = await finishedByItself(session);
       expect(result.partial).toBe(true);
       expect(result.partialReason).toMatch(/^the host is short of memory \(\d+ MiB available\)$/);
       const bundle = Bundle.open(result.output);

@@ -14,6 +14,12 @@ const groups = { send: ['write'], recv: ['read'] };
 const dir = mkdtempSync(join(tmpdir(), 'misertrace-pump-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const exit = (map: string, tid: number, ts: number) => `@mt_${map}[${tid}, ${ts}]: (${REC_EXIT}, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, sh)\n`;
+/**
+ * bpftrace's output of our script run by hand: a curl write (enter at 250, exit at 300, with its
+ * tcp_send) in map a, then `rest` (more of map a and its count), then an empty map b.
+ */
+const byHand = (rest: string) =>
+  `Attaching 9 probes...\n@misertrace_attached: 5\n@mt_a[7, 300]: (${syscallCode(loadCatalog().syscalls, 'write')}, 250, 1, 0, 5000, 80, 16777343, 33559212, 0, 0, 0, 0, curl)\n${rest}\n@mt_nb: 0\n`;
 
 describe('converting bpftrace output while it is written', () => {
   it('appends converted records at every poll, keeps a cut line for the next, converts the rest at the end', async () => {
@@ -44,13 +50,8 @@ describe('converting bpftrace output while it is written', () => {
   });
 
   it('misertrace sort converts a capture by hand (record map dumps) before sorting, and says what was lost', async () => {
-    const write = syscallCode(loadCatalog().syscalls, 'write');
     const input = join(dir, 'trace.psv');
-    writeFileSync(
-      input,
-      `Attaching 9 probes...\n@misertrace_attached: 5\n@mt_a[7, 300]: (${write}, 250, 1, 0, 5000, 80, 16777343, 33559212, 0, 0, 0, 0, curl)\n` +
-        `${exit('a', 7, 100)}@mt_na: 4\nsh|9|200|0|tracepoint:sched:sched_switch|"prev_state=0 next_pid=0"\n\n@mt_nb: 0\n`,
-    );
+    writeFileSync(input, byHand(`${exit('a', 7, 100)}@mt_na: 4\nsh|9|200|0|tracepoint:sched:sched_switch|"prev_state=0 next_pid=0"\n`));
     const r = await cli('sort', '-i', input, '-o', join(dir, 'sorted.psv'));
     expect(r.stderr).toMatch(/converted bpftrace's record maps: 2 entries, 2 lost \(map full/);
     expect(r.stderr).toMatch(/sorted 5 records .*lost events: 2/);
@@ -65,13 +66,8 @@ describe('converting bpftrace output while it is written', () => {
   });
 
   it('misertrace bundle import converts record map dumps too (not read as bpftrace lines and dropped)', async () => {
-    const write = syscallCode(loadCatalog().syscalls, 'write');
     const input = join(dir, 'import.psv');
-    writeFileSync(
-      input,
-      `Attaching 9 probes...\n@misertrace_attached: 5\n@mt_a[7, 300]: (${write}, 250, 1, 0, 5000, 80, 16777343, 33559212, 0, 0, 0, 0, curl)\n` +
-        `${exit('a', 7, 400)}@mt_na: 2\n\n@mt_nb: 0\n`,
-    );
+    writeFileSync(input, byHand(`${exit('a', 7, 400)}@mt_na: 2\n`));
     const meta = join(dir, 'import.meta');
     writeFileSync(meta, '7|app|172.18.0.5|abc\n');
     const out = join(dir, 'import.mstrace');

@@ -31,7 +31,6 @@ function input(rawPath: string, output: string) {
     progress,
     inp: {
       rawPath,
-      workDir: dir.path,
       meta,
       gateway,
       output,

@@ -125,7 +125,7 @@ describe('ring buffer pages', () => {
       const t0 = process.hrtime.bigint();
       execFileSync('/bin/true');
       const t1 = process.hrtime.bigint();
-      await reader.readAvailable();
+      reader.readAvailableSync();
       const got: { ts: bigint; pid: number; parent: unknown }[] = [];
       reader.release(null, (e) => got.push({ ts: reader.origin.absolute(e.ts), pid: e.pid, parent: e.get('parent_pid') }));
       await reader.close();
