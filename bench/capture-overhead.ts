@@ -13,7 +13,7 @@ import { DemoApp, DemoImages } from '../e2e/demo-app/demo-app.js';
 // nothing lost. The verdict uses the median of per-round (paired) ratios.
 //   --duration S (10)  --rounds N (3)  --connections C (8)  --threads T (2)
 //   --endpoints stock,item (stock = Node event loop only; item = fork-per-request CGI path)
-//   --backend bpftrace|ftrace (bpftrace)
+//   --backend ftrace|bpftrace (ftrace, the default of a capture)
 //   --generate   also sort/generate each capture (slow under this load: the model's span count
 //                grows with concurrency; the overhead itself is measured without it)
 
@@ -29,7 +29,7 @@ const ROUNDS = Number(arg('rounds', '3'));
 const CONNECTIONS = Number(arg('connections', '8'));
 const THREADS = Number(arg('threads', '2'));
 const ENDPOINTS = arg('endpoints', 'stock,item').split(',');
-const BACKEND = arg('backend', 'bpftrace') as 'bpftrace' | 'ftrace';
+const BACKEND = arg('backend', 'ftrace') as 'bpftrace' | 'ftrace';
 const GENERATE = process.argv.includes('--generate');
 const PATHS: Record<string, string> = { stock: '/stock?id=1', item: '/item?id=1', checkout: '/checkout?item=1' };
 

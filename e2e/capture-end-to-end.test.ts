@@ -164,7 +164,7 @@ describe.skipIf(env.skipReason !== null)('capture end to end on the demo app', (
         });
         void exited.then((c) => reject(new Error(`capture exited (${c}) before attaching: ${stderr}`)));
       });
-      expect(stdout).toMatch(/^capturing: \d+ probes attached \(bpftrace, fd-btf\) to \d+ threads of 4 containers on network mtdemo-/);
+      expect(stdout).toMatch(/^capturing: \d+ probes attached \(ftrace, tracefs\) to \d+ threads of 4 containers on network mtdemo-/);
       const sent = await sendRequests(app.url, planRequests(1), 1);
       child.kill('SIGINT');
       expect(await exited).toBe(0);
@@ -175,7 +175,8 @@ describe.skipIf(env.skipReason !== null)('capture end to end on the demo app', (
         expect(traceViews(bundle, app).map((t) => t.shape)).toEqual(sent.map((s) => expectedShape(s.endpoint)));
         expect(bundle.manifest.capture.partial).toBe(false);
         expect(bundle.manifest.capture.network).toBe(app.network);
-        expect(bundle.probeScripts()[0]?.text).toContain('@pids[');
+        // The ftrace backend's "script" is its child's configuration: the events and the threads.
+        expect(bundle.probeScripts()[0]?.text).toContain('"tids"');
       } finally {
         bundle.close();
       }

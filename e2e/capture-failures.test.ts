@@ -114,7 +114,7 @@ describe.skipIf(env.dockerSkipReason !== null)('unknown network', () => {
 describe('bpftrace missing', () => {
   it('is named before capture, with how to install it', async () => {
     // A PATH without bpftrace (and without sudo/pkexec, which do not matter as root).
-    const session = new CaptureSession({ network: 'unused', output: join(dir.path, 'b.mstrace'), pathEnv: '/nonexistent-bin' });
+    const session = new CaptureSession({ network: 'unused', output: join(dir.path, 'b.mstrace'), backend: 'bpftrace', pathEnv: '/nonexistent-bin' });
     const states = await expectStartFails(session, (e) => {
       expect(e).toBeInstanceOf(ProbeSupportError);
       expect((e as ProbeSupportError).message).toMatch(/cannot run the bpftrace probe set \(.*the bpftrace program/);
@@ -124,10 +124,19 @@ describe('bpftrace missing', () => {
     expectNothingLeft();
   });
 
-  it('misertrace capture exits 3 when PATH has no bpftrace', () => {
-    const r = cli(['capture', '-n', 'unused', '-o', join(dir.path, 'b.mstrace')], { PATH: '/nonexistent-bin' });
+  it('misertrace capture --backend bpftrace exits 3 when PATH has no bpftrace', () => {
+    const r = cli(['capture', '-n', 'unused', '-o', join(dir.path, 'b.mstrace'), '--backend', 'bpftrace'], { PATH: '/nonexistent-bin' });
     expect(r.status).toBe(3);
     expect(r.stderr).toMatch(/the bpftrace program/);
+    expectNothingLeft();
+  });
+
+  it.skipIf(env.skipReason !== null)('the default backend (auto) does not need bpftrace: it goes on to discovery with ftrace', async () => {
+    const session = new CaptureSession({ network: 'mtdemo-no-such-network', output: join(dir.path, 'a.mstrace'), pathEnv: '/nonexistent-bin' });
+    const logs: string[] = [];
+    session.onLog.on((l) => logs.push(l.text));
+    await expectStartFails(session, (e) => expect(e).toMatchObject({ code: 'unknown-network' }));
+    expect(logs).toContain('backend: ftrace (the kernel supports it and it costs the application the least)');
     expectNothingLeft();
   });
 });
@@ -235,6 +244,25 @@ describe.skipIf(env.skipReason !== null)('the capture child dies mid-capture', (
     }, 120_000);
   }
 
+  // Right after the kills: any later ftrace capture (the default backend) would remove the instance first.
+  it('a stale tracefs instance of a killed ftrace child is removed by the next capture', async () => {
+    const { readdirSync: ls } = await import('node:fs');
+    const before = ls('/sys/kernel/tracing/instances').filter((n) => n.startsWith('misertrace-'));
+    expect(before.length).toBeGreaterThan(0);
+    const session = new CaptureSession({ network: app.network, output: join(dir.path, 'after-kill.mstrace'), backend: 'ftrace' });
+    try {
+      await session.start();
+      const mine = ls('/sys/kernel/tracing/instances').filter((n) => n.startsWith('misertrace-'));
+      for (const b of before) expect(mine).not.toContain(b);
+      await sendRequests(app.url, planRequests(1), 1);
+      const r = await session.stop();
+      expect(r.partial).toBe(false);
+    } finally {
+      session.dispose();
+    }
+    expect(ls('/sys/kernel/tracing/instances').filter((n) => n.startsWith('misertrace-'))).toEqual([]);
+  }, 120_000);
+
   it('the host running short of memory stops the capture early and keeps what it has', async () => {
     // A limit no host meets: the guard (checked every second) must stop the capture.
     const session = new CaptureSession({ network: app.network, output: join(dir.path, 'short.mstrace'), hostLimits: { minAvailableMemory: Number.MAX_SAFE_INTEGER, minFreeDisk: 1 } });
@@ -274,23 +302,5 @@ describe.skipIf(env.skipReason !== null)('the capture child dies mid-capture', (
     }
     expect(existsSync(join(dir.path, 'discarded.mstrace'))).toBe(false);
     expect(readdirSync(dir.path).filter((f) => f.startsWith('.discarded'))).toEqual([]);
-  }, 120_000);
-
-  it('a stale tracefs instance of a killed ftrace child is removed by the next capture', async () => {
-    const { readdirSync: ls } = await import('node:fs');
-    const before = ls('/sys/kernel/tracing/instances').filter((n) => n.startsWith('misertrace-'));
-    expect(before.length).toBeGreaterThan(0);
-    const session = new CaptureSession({ network: app.network, output: join(dir.path, 'after-kill.mstrace'), backend: 'ftrace' });
-    try {
-      await session.start();
-      const mine = ls('/sys/kernel/tracing/instances').filter((n) => n.startsWith('misertrace-'));
-      for (const b of before) expect(mine).not.toContain(b);
-      await sendRequests(app.url, planRequests(1), 1);
-      const r = await session.stop();
-      expect(r.partial).toBe(false);
-    } finally {
-      session.dispose();
-    }
-    expect(ls('/sys/kernel/tracing/instances').filter((n) => n.startsWith('misertrace-'))).toEqual([]);
   }, 120_000);
 });

@@ -79,18 +79,20 @@ export class CaptureSessions implements CaptureSessionPort {
         .join('; ');
     const available = new Map(report.optionalProbes.map((p) => [p.id, p.available]));
     return {
+      // ftrace first: the app starts with the first usable one, and it costs the application the
+      // least under load (docs/adr/0025); custom probes switch the form to bpftrace.
       backends: [
-        {
-          backend: 'bpftrace',
-          available: report.chosen.bpftrace !== null,
-          version: f.bpftrace?.version ?? null,
-          problem: f.bpftrace === null ? 'bpftrace is not installed (apt-get install -y bpftrace)' : report.chosen.bpftrace === null ? missing('bpftrace') : null,
-        },
         {
           backend: 'ftrace',
           available: report.chosen.ftrace !== null,
           version: null,
           problem: report.chosen.ftrace === null ? missing('ftrace') || 'needs root, sudo or pkexec' : null,
+        },
+        {
+          backend: 'bpftrace',
+          available: report.chosen.bpftrace !== null,
+          version: f.bpftrace?.version ?? null,
+          problem: f.bpftrace === null ? 'bpftrace is not installed (apt-get install -y bpftrace)' : report.chosen.bpftrace === null ? missing('bpftrace') : null,
         },
       ],
       baseProbes: [...catalog.variants.filter((v) => v.id === report.chosen.bpftrace || v.id === report.chosen.ftrace).map((v) => v.title), ...catalog.base.map((p) => p.title)],

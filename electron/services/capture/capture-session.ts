@@ -8,7 +8,7 @@ import { parseCustomProbes, type CustomProbeFile } from '../probes/custom-probes
 import { detectKernelFeatures, mountTracefs, type KernelFeatures } from '../probes/kernel-features.js';
 import { loadCatalog, type Backend, type ProbeCatalog, type VariantSpec } from '../probes/probe-catalog.js';
 import { bufferSizing } from '../probes/script-builder.js';
-import { assertProbesSupported, selectedProbes, supportedVariants } from '../probes/probe-support.js';
+import { assertProbesSupported, chooseBackend, selectedProbes, supportedVariants } from '../probes/probe-support.js';
 import { bpftraceLaunch, ftraceLaunch, type BackendLaunch } from './backend-launch.js';
 import { BpftraceOutputPump } from './bpftrace-output.js';
 import { CaptureError } from './capture-errors.js';
@@ -49,7 +49,8 @@ export interface CaptureOptions {
   network: string;
   /** The bundle to write (.mstrace). */
   output: string;
-  backend?: Backend;
+  /** auto (the default): ftrace unless custom bpftrace probes or the kernel need bpftrace (chooseBackend). */
+  backend?: Backend | 'auto';
   /** Ready-made probe ids to add (see probes/catalog.json). */
   probes?: string[];
   /** Default base probes to leave out (e.g. tcp_probe). */
@@ -208,7 +209,6 @@ export class CaptureSession implements Disposable {
 
   private async prepareAndAttach(): Promise<AttachedInfo> {
     const o = this.o;
-    const backend = o.backend ?? 'bpftrace';
     this.output = await checkOutputPath(o.output);
     // Created first: where the records will go is the first thing that can fail.
     this.workDir = await makeWorkDir(this.output);
@@ -232,6 +232,12 @@ export class CaptureSession implements Disposable {
       for (const w of parsed.warnings) this.log('warn', w);
       custom.push(parsed);
     }
+    let backend: Backend;
+    if (o.backend === undefined || o.backend === 'auto') {
+      const chosen = chooseBackend(catalog, features, custom, o.variant);
+      backend = chosen.backend;
+      this.log('info', `backend: ${backend} (${chosen.reason})`);
+    } else backend = o.backend;
     const selection = {
       backend,
       ...(o.variant !== undefined ? { variant: o.variant } : {}),

@@ -37,6 +37,23 @@ export function missingForVariant(v: VariantSpec, f: KernelFeatures, catalog: Pr
   return missing;
 }
 
+/**
+ * The backend an `auto` capture uses, and why: ftrace when the kernel supports its probe set,
+ * since it costs the application far less under load (docs/adr/0025); bpftrace when custom
+ * probes are bpftrace programs, when a forced variant belongs to it, or when ftrace cannot run.
+ */
+export function chooseBackend(catalog: ProbeCatalog, f: KernelFeatures, custom: readonly CustomProbeFile[], variant?: string): { backend: Backend; reason: string } {
+  if (variant !== undefined) {
+    const v = catalog.variants.find((x) => x.id === variant);
+    if (v) return { backend: v.backend, reason: `variant ${variant} is a ${v.backend} variant` };
+  }
+  if (custom.some((c) => c.probes.length > 0)) return { backend: 'bpftrace', reason: 'custom probes are bpftrace programs' };
+  const ftrace = catalog.variants.filter((v) => v.backend === 'ftrace');
+  if (ftrace.some((v) => missingForVariant(v, f, catalog).length === 0)) return { backend: 'ftrace', reason: 'the kernel supports it and it costs the application the least' };
+  const why = ftrace.map((v) => missingForVariant(v, f, catalog).join(', ')).join('; ');
+  return { backend: 'bpftrace', reason: `ftrace cannot run here (needs ${why})` };
+}
+
 /** The selected probes (defaults of the base set, minus `without`, plus `probes`). */
 export function selectedProbes(catalog: ProbeCatalog, sel: ProbeSelection): ProbeSpec[] {
   const out: ProbeSpec[] = [];

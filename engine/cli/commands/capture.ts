@@ -35,10 +35,12 @@ function statusLine(f: LiveFigures): string {
 export const captureCommand: Command = {
   name: 'capture',
   summary: 'Capture a Docker network end to end: discover, attach probes (bpftrace or ftrace), record until Ctrl-C or --duration, then sort, generate and write a bundle.',
-  usage: '-n NETWORK -o OUTPUT.mstrace [--backend bpftrace|ftrace] [--probe ID]... [-i CUSTOM.bt]... [--duration S]',
+  usage: '-n NETWORK -o OUTPUT.mstrace [--backend auto|ftrace|bpftrace] [--probe ID]... [-i CUSTOM.bt]... [--duration S]',
   help: `  -n, --network NAME     the Docker network of the application
   -o, --output PATH      the bundle to write (.mstrace)
-      --backend NAME     bpftrace (default) or ftrace (our own tracefs reader)
+      --backend NAME     auto (default): ftrace (our own tracefs reader, the cheaper one under
+                         load) unless custom probes (-i) or the kernel need bpftrace; or
+                         ftrace, or bpftrace
       --probe ID         add a ready-made probe (repeatable): tcp_probe, sched_migrate_task,
                          page_fault_user, block_io, sched_switch (misertrace doctor lists them)
   -i, --inputbt PATH     custom probes in the original custom-probe format (bpftrace backend)
@@ -69,8 +71,8 @@ exit status: 0 bundle written; 1 bundle written but partial (the capture child d
   async run(v, _p, io) {
     const network = requireString(v, 'network', '-n NETWORK', 'capture');
     const output = requireString(v, 'output', '-o OUTPUT', 'capture');
-    const backend = (v['backend'] as string | undefined) ?? 'bpftrace';
-    if (backend !== 'bpftrace' && backend !== 'ftrace') throw new UsageError(`--backend must be bpftrace or ftrace, not "${backend}"`);
+    const backend = (v['backend'] as string | undefined) ?? 'auto';
+    if (backend !== 'auto' && backend !== 'bpftrace' && backend !== 'ftrace') throw new UsageError(`--backend must be auto, ftrace or bpftrace, not "${backend}"`);
     const elevation = (v['elevation'] as string | undefined) ?? 'auto';
     if (!['auto', 'direct', 'sudo', 'pkexec'].includes(elevation)) throw new UsageError(`--elevation must be auto, direct, sudo or pkexec, not "${elevation}"`);
     const duration = positiveNumber(v['duration'], '--duration');

@@ -47,7 +47,8 @@ export async function chooseOutput(): Promise<void> {
 export async function chooseCustomProbe(): Promise<void> {
   const r = await invoke('pickProbeFile', {});
   if (!r.ok) useNotices.getState().pushError('Could not choose a probe file', r.error);
-  else if (r.value.picked) useCapture.getState().updateForm({ customProbePath: r.value.path });
+  // Custom probes are bpftrace programs: the ftrace backend cannot run them.
+  else if (r.value.picked) useCapture.getState().updateForm({ customProbePath: r.value.path, backend: 'bpftrace' });
 }
 
 function optionalInt(text: string, what: string): number | null {

@@ -20,6 +20,7 @@ export function CaptureOptions() {
   else if (inspection.value === null) blockers.push('wait for the network’s containers');
   if (form.output === null) blockers.push('choose where to save the bundle');
   if (backend !== null && !backend.available) blockers.push(`${form.backend} is not usable here`);
+  if (form.customProbePath !== null && form.backend !== 'bpftrace') blockers.push('custom probes need the bpftrace backend');
   const toggleProbe = (id: string, on: boolean) => update({ optionalProbes: on ? [...form.optionalProbes, id] : form.optionalProbes.filter((p) => p !== id) });
   return (
     <section className="panel" aria-label="Capture settings">
@@ -40,6 +41,7 @@ export function CaptureOptions() {
                 <input type="radio" name="backend" checked={form.backend === b.backend} disabled={!b.available} onChange={() => update({ backend: b.backend })} />
                 {b.backend}
                 {b.version !== null && <span className="muted"> {b.version}</span>}
+                {b.backend === 'ftrace' && b.available && <span className="muted"> (costs the application the least)</span>}
                 {!b.available && <span className="unavailable"> — {b.problem ?? 'not available'}</span>}
               </label>
             ))}
@@ -55,7 +57,7 @@ export function CaptureOptions() {
             ))}
             <div className="row-gap">
               <button type="button" onClick={() => void chooseCustomProbe()}>
-                Custom probe file…
+                Custom probe file (bpftrace)…
               </button>
               {form.customProbePath !== null && (
                 <span className="chip">

@@ -62,7 +62,7 @@ export const useCapture = create<CaptureState>()((set) => ({
   network: null,
   inspection: idle(),
   catalog: idle(),
-  form: { backend: 'bpftrace', optionalProbes: [], customProbePath: null, perfRbPages: '', ftraceBufferKb: '', durationSec: '', output: null },
+  form: { backend: 'ftrace', optionalProbes: [], customProbePath: null, perfRbPages: '', ftraceBufferKb: '', durationSec: '', output: null },
   starting: false,
   startError: null,
   session: null,
