@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CaptureSession, type CaptureResult } from '../electron/services/capture/capture-session.js';
 import { DemoApp, DemoImages } from '../e2e/demo-app/demo-app.js';
+import { startKernelOnlyTracing } from './kernel-only-tracing.js';
 
 // npm run bench:capture — what a capture costs the application. The demo app under a fixed wrk
 // load (127.0.0.1 only, bounded duration), without and with capture, alternating the order each
@@ -14,6 +15,8 @@ import { DemoApp, DemoImages } from '../e2e/demo-app/demo-app.js';
 //   --duration S (10)  --rounds N (3)  --connections C (8)  --threads T (2)
 //   --endpoints stock,item (stock = Node event loop only; item = fork-per-request CGI path)
 //   --backend ftrace|bpftrace (ftrace, the default of a capture)
+//   --kernel-only  instead of capturing, enable the ftrace backend's events and pid filter with
+//                nobody reading them (kernel-only-tracing.ts): the kernel's share of the cost
 //   --generate   also sort/generate each capture (slow under this load: the model's span count
 //                grows with concurrency; the overhead itself is measured without it)
 
@@ -31,6 +34,7 @@ const THREADS = Number(arg('threads', '2'));
 const ENDPOINTS = arg('endpoints', 'stock,item').split(',');
 const BACKEND = arg('backend', 'ftrace') as 'bpftrace' | 'ftrace';
 const GENERATE = process.argv.includes('--generate');
+const KERNEL_ONLY = process.argv.includes('--kernel-only');
 const PATHS: Record<string, string> = { stock: '/stock?id=1', item: '/item?id=1', checkout: '/checkout?item=1' };
 
 interface WrkResult {
@@ -96,6 +100,17 @@ async function measure(images: DemoImages, endpoint: string, mode: 'off' | 'on',
   try {
     const url = `${app.url}${PATHS[endpoint]}`;
     await wrk(url, 2); // warm-up: JIT, connection pools
+    if (mode === 'on' && KERNEL_ONLY) {
+      const tracing = await startKernelOnlyTracing(app.network);
+      let events = 0;
+      let w: WrkResult;
+      try {
+        w = await wrk(url, DURATION);
+      } finally {
+        events = (await tracing.stop()).events;
+      }
+      return { endpoint, round, mode, wrk: w, records: events, childCpu: 0, ourCpu: 0, lost: 0 };
+    }
     if (mode === 'on') {
       session = new CaptureSession({ network: app.network, output: join(dir, `${endpoint}-${round}.mstrace`), backend: BACKEND });
       await session.start();
@@ -136,7 +151,7 @@ function median(xs: number[]): number {
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'misertrace-bench-'));
-  console.error(`capture overhead: ${BACKEND}, wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s, ${ROUNDS} rounds, endpoints ${ENDPOINTS.join(', ')}`);
+  console.error(`capture overhead: ${KERNEL_ONLY ? 'kernel only (ftrace events, nobody reading)' : BACKEND}, wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s, ${ROUNDS} rounds, endpoints ${ENDPOINTS.join(', ')}`);
   const images = await DemoImages.build();
   const rows: Row[] = [];
   try {

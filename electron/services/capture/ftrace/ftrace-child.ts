@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { readEventFormat, type EventFormat } from './event-format.js';
 import type { FtraceChildConfig } from './ftrace-config.js';
 import { RawReader } from './raw-reader.js';
-import { EVENTS_LINE } from './ftrace-config.js';
+import { EVENTS_LINE, expandEvents } from './ftrace-config.js';
 import { PageSpool, spoolHeader } from './page-spool.js';
 import { parseHeaderPage } from './ring-buffer-page.js';
 import { INSTANCE_PREFIX, removeStaleInstances, TracefsInstance } from './tracefs-instance.js';
@@ -28,17 +28,6 @@ const POLL_MS = 100;
 // Below the application's threads: a wake-up of ours should not preempt a request in flight (p99).
 // The buffers are large enough for the child to run late under saturation.
 const NICE = 10;
-
-function expandEvents(list: FtraceChildConfig['traced'], syscalls: FtraceChildConfig['syscalls']): { event: string; filter?: string }[] {
-  const out: { event: string; filter?: string }[] = [];
-  for (const spec of list) {
-    const e = typeof spec === 'string' ? { event: spec } : spec;
-    const m = /^(.*)\{send,recv\}$/.exec(e.event);
-    if (m) for (const sc of [...syscalls.send, ...syscalls.recv]) out.push({ ...e, event: `${m[1]}${sc}` });
-    else out.push(e);
-  }
-  return out;
-}
 
 async function main(): Promise<number> {
   const configPath = process.argv[2];

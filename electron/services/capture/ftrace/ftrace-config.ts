@@ -26,6 +26,18 @@ export interface FtraceChildConfig {
   bufferKb: number;
 }
 
+/** The events of a `traced` list, with `{send,recv}` expanded to each send and receive syscall. */
+export function expandEvents(list: FtraceChildConfig['traced'], syscalls: FtraceChildConfig['syscalls']): { event: string; filter?: string }[] {
+  const out: { event: string; filter?: string }[] = [];
+  for (const spec of list) {
+    const e = typeof spec === 'string' ? { event: spec } : spec;
+    const m = /^(.*)\{send,recv\}$/.exec(e.event);
+    if (m) for (const sc of [...syscalls.send, ...syscalls.recv]) out.push({ ...e, event: `${m[1]}${sc}` });
+    else out.push(e);
+  }
+  return out;
+}
+
 /** The child's live figures line: `@misertrace_events: <spool bytes> <JSON of kernel events by name so far>`. */
 export const EVENTS_LINE = '@misertrace_events:';
 
