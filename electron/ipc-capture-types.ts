@@ -40,6 +40,8 @@ export interface BackendStatus {
   version: string | null;
   /** Why it cannot be used, and what to do. */
   problem: string | null;
+  /** How this kernel gets the base set's records with this backend (the variant chosen), when usable. */
+  variant: string | null;
 }
 
 export interface OptionalProbe {
@@ -58,7 +60,6 @@ export interface DoctorCheck {
 
 export interface ProbeCatalog {
   backends: BackendStatus[];
-  baseProbes: string[];
   optional: OptionalProbe[];
   /** True when this app already has the rights to trace (no password needed). */
   privileged: boolean;

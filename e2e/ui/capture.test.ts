@@ -84,6 +84,8 @@ describe.skipIf(SKIP_REASON !== null)(`capture screen${SKIP_REASON ? ` (skipped:
       // ftrace is the default where it works: it costs the application the least.
       if (backend === 'bpftrace') expect(await p.getByRole('radio', { name: /^ftrace\b/ }).isChecked()).toBe(true);
       await p.getByRole('radio', { name: new RegExp(`^${backend}\\b`) }).check();
+      // The base set says how this kernel gets the model's records with the chosen backend.
+      await expect.poll(() => p.getByText(new RegExp(`with ${backend} on this kernel: \\S`)).count()).toBe(1);
       const out = join(ui.tmp.path, `demo-capture-${backend}.mstrace`);
       app.dialogs.answer(out);
       await p.getByRole('button', { name: 'Save bundle as…' }).click();

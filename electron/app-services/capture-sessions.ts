@@ -78,6 +78,7 @@ export class CaptureSessions implements CaptureSessionPort {
         .map((v) => `${v.title}: needs ${v.missing.join(', ')}`)
         .join('; ');
     const available = new Map(report.optionalProbes.map((p) => [p.id, p.available]));
+    const variantTitle = (id: string | null) => catalog.variants.find((v) => v.id === id)?.title ?? null;
     return {
       // ftrace first: the app starts with the first usable one, and it costs the application the
       // least under load (docs/adr/0025); custom probes switch the form to bpftrace.
@@ -87,15 +88,16 @@ export class CaptureSessions implements CaptureSessionPort {
           available: report.chosen.ftrace !== null,
           version: null,
           problem: report.chosen.ftrace === null ? missing('ftrace') || 'needs root, sudo or pkexec' : null,
+          variant: variantTitle(report.chosen.ftrace),
         },
         {
           backend: 'bpftrace',
           available: report.chosen.bpftrace !== null,
           version: f.bpftrace?.version ?? null,
           problem: f.bpftrace === null ? 'bpftrace is not installed (apt-get install -y bpftrace)' : report.chosen.bpftrace === null ? missing('bpftrace') : null,
+          variant: variantTitle(report.chosen.bpftrace),
         },
       ],
-      baseProbes: [...catalog.variants.filter((v) => v.id === report.chosen.bpftrace || v.id === report.chosen.ftrace).map((v) => v.title), ...catalog.base.map((p) => p.title)],
       optional: catalog.optional.map((p) => ({
         id: p.id,
         name: p.id,

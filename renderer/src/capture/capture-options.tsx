@@ -48,7 +48,9 @@ export function CaptureOptions() {
           </fieldset>
           <fieldset>
             <legend>Probes</legend>
-            <p className="muted">Always: the model’s base set ({cat.baseProbes.length} probes: fork, exit, send/receive syscalls, TCP 4-tuples).</p>
+            <p className="muted">
+              Always: the model’s base set (fork, exit, send/receive syscalls, TCP 4-tuples){backend?.variant ? `; with ${form.backend} on this kernel: ${backend.variant}` : ''}.
+            </p>
             {cat.optional.map((p) => (
               <label key={p.id} className="check-label" title={p.reason ?? p.description}>
                 <input type="checkbox" checked={form.optionalProbes.includes(p.id)} disabled={!p.available} onChange={(e) => toggleProbe(p.id, e.target.checked)} />
