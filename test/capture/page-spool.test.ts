@@ -52,12 +52,12 @@ const header: SpoolHeader = {
   config: { tids: [10, 20], comms: { '10': 'httpd', '20': 'node' }, syscalls: { send: ['write'], recv: ['read'] } },
 };
 
-async function convert(path: string): Promise<{ lines: string[]; cut: number }> {
+async function convert(path: string): Promise<{ lines: string[]; cut: number; unknown: number; missed: number }> {
   const out = join(dir, `out-${Math.random().toString(36).slice(2)}.psv`);
   const fd = openSync(out, 'w');
   try {
     const r = await replaySpool(path, fd);
-    return { lines: readFileSync(out, 'utf8').trim().split('\n'), cut: r.cutBytes };
+    return { lines: readFileSync(out, 'utf8').trim().split('\n'), cut: r.cutBytes, unknown: r.unknownEvents, missed: r.missedInPages };
   } finally {
     closeSync(fd);
   }
@@ -96,5 +96,24 @@ describe('the page spool', () => {
     const { lines, cut } = await convert(path);
     expect(lines).toEqual(['httpd|10|1001|0|MT:sched_process_fork|"parent_pid=10 child_pid=11"']);
     expect(cut).toBe(6 + 52 - 20);
+  });
+
+  it('counts what it cannot convert: events of an unknown type, events the kernel dropped before a page', async () => {
+    const path = join(dir, 'c.spool');
+    const s = PageSpool.create(path, header);
+    const unknown = forkPage(1_000n, [{ delta: 1, parent: 10, child: 11 }, { delta: 1, parent: 10, child: 12 }]);
+    unknown.writeUInt16LE(999, 16 + 36 + 4); // the second event's common_type: no format for it
+    s.page(0, unknown, 88);
+    // The kernel dropped 7 events before this page: RB_MISSED_EVENTS | RB_MISSED_STORED, the count after the data.
+    const dropped = Buffer.alloc(60);
+    forkPage(5_000n, [{ delta: 1, parent: 20, child: 21 }]).copy(dropped);
+    dropped.writeBigUInt64LE(36n | (3n << 30n), 8);
+    dropped.writeBigUInt64LE(7n, 52);
+    s.page(1, dropped, 60);
+    s.round(null);
+    s.close();
+    const r = await convert(path);
+    expect(r.lines).toEqual(['httpd|10|1001|0|MT:sched_process_fork|"parent_pid=10 child_pid=11"', 'node|20|5001|1|MT:sched_process_fork|"parent_pid=20 child_pid=21"']);
+    expect({ unknown: r.unknown, missed: r.missed }).toEqual({ unknown: 1, missed: 7 });
   });
 });

@@ -587,7 +587,6 @@ export class CaptureSession implements Disposable {
     };
   }
 
-  /** Waits until the records file has not grown for quietMs (the kernel buffers and record maps are empty). */
   /** The ftrace child's page spool -> records appended to the records file (page-spool.ts). */
   private async convertSpool(spool: string, rawPath: string): Promise<void> {
     if (!(await stat(spool).then(() => true, () => false))) {
@@ -603,6 +602,10 @@ export class CaptureSession implements Disposable {
           (r.unresolvedSends > 0 ? `; ${r.unresolvedSends} sends on sockets whose 4-tuple was never seen (no tcp_send record)` : '') +
           (r.cutBytes > 0 ? `; the last ${r.cutBytes} bytes of the spool were cut short by the child's end` : ''),
       );
+      // Never skipped silently: events of a type the spool does not describe, and events the
+      // kernel says it dropped (its per-CPU stats, reported as lost, count them too).
+      if (r.unknownEvents > 0) this.log('warn', `ftrace: ${r.unknownEvents} events of a type the page spool does not describe were skipped`);
+      if (r.missedInPages > 0) this.log('warn', `ftrace: pages say at least ${r.missedInPages} events were dropped by the kernel before them (buffer full): see the lost events`);
     } catch (e) {
       this.log('error', `converting the page spool ${spool}: ${String(e)}`);
     } finally {
@@ -610,6 +613,7 @@ export class CaptureSession implements Disposable {
     }
   }
 
+  /** Waits until the records file has not grown for quietMs (the kernel buffers and record maps are empty). */
   private async drainUntilQuiet(): Promise<void> {
     const { quietMs, maxMs } = this.o.drain ?? { quietMs: 400, maxMs: 15_000 };
     const path = this.launch!.rawPath;

@@ -102,6 +102,10 @@ export interface SpoolReplay {
   unresolvedSends: number;
   /** Bytes at the end that were not a whole entry (the child was killed mid-write). */
   cutBytes: number;
+  /** Events whose type the spool's header does not describe (skipped, counted). */
+  unknownEvents: number;
+  /** Events the kernel marked missing in page headers (dropped before those pages; a page that says only "some" counts 1). */
+  missedInPages: number;
 }
 
 /**
@@ -169,6 +173,8 @@ export async function replaySpool(path: string, recordsFd: number): Promise<Spoo
       converter: converter.stats,
       unresolvedSends: converter.unresolvedSends,
       cutBytes: carry.length,
+      unknownEvents: reader.stats.unknownEvents,
+      missedInPages: reader.stats.missedInPages,
     };
   } finally {
     await fh.close();
