@@ -8,7 +8,7 @@ import type { MetaEntry } from '../model/meta.js';
 import { SpanGenerator } from '../model/span-generator.js';
 import { assembleAll, type AssembledTrace } from '../model/trace-assembly.js';
 import { TOOL_VERSION } from '../version.js';
-import { fileError, throwIfCancelled } from './line-reader.js';
+import { CancelPoint, fileError, throwIfCancelled } from './line-reader.js';
 import { RecordView } from './record-columns.js';
 import { recordSource } from './sorted-records.js';
 import { TimeOrderCheck } from './time-order.js';
@@ -66,6 +66,7 @@ export async function buildBundle(o: BuildBundleOptions): Promise<BuildResult> {
     const order = new TimeOrderCheck(o.sortedPath, o.lenient === true);
     let view: RecordView | null = null;
     let keep: Uint8Array | null = null;
+    const cancel = new CancelPoint(o.signal);
     for await (const c of columns) {
       view ??= new RecordView(stream.names());
       // The records table must be in time order (the counting sweep relies on it): with
@@ -80,6 +81,9 @@ export async function buildBundle(o: BuildBundleOptions): Promise<BuildResult> {
         }
         if (skipped) keep![i] = ok ? 1 : 0;
         gen.feed(view.at(c, i));
+        // A chunk can take minutes where the model's states pile up (an event-loop server under
+        // keep-alive load): a cancel must not wait for the chunk's end.
+        if ((i & 1023) === 1023 && cancel.due()) await cancel.pause();
       }
       writer.addColumns(c, stream.names(), skipped ? keep : null);
       spill.add(c, skipped ? keep : null);

@@ -5,6 +5,7 @@ import type { ProbeTable } from '../model/record.js';
 import { SpanGenerator, type GeneratorCounts } from '../model/span-generator.js';
 import { assembleAll, type AssembledTrace } from '../model/trace-assembly.js';
 import type { TimeBase } from '../model/time.js';
+import { CancelPoint } from './line-reader.js';
 import { RecordView } from './record-columns.js';
 import { recordSource } from './sorted-records.js';
 import { TimeOrderCheck } from './time-order.js';
@@ -42,11 +43,13 @@ export async function generateFromFile(sortedPath: string, meta: readonly MetaEn
   const gen = new SpanGenerator(meta, gateway, { diagnostics });
   const order = new TimeOrderCheck(sortedPath, opts.lenient === true);
   let view: RecordView | null = null;
+  const cancel = new CancelPoint(opts.signal);
   for await (const c of columns) {
     view ??= new RecordView(stream.names());
     for (let i = 0; i < c.n; i++) {
       order.inOrder(c.ts[i]!, c.line[i]!);
       gen.feed(view.at(c, i));
+      if ((i & 1023) === 1023 && cancel.due()) await cancel.pause(); // see build-bundle.ts
     }
   }
   if (stream.stats.lostEvents > 0) {

@@ -19,6 +19,29 @@ export function throwIfCancelled(signal?: AbortSignal): void {
   if (signal?.aborted) throw new CancelledError();
 }
 
+/**
+ * A cancel point inside long synchronous work: signal handlers (Ctrl-C, SIGTERM) and a worker's
+ * cancel message only run when the event loop turns. Ask `due()` every few thousand steps (cheap);
+ * when it says so, `await pause()` yields once and throws if cancelled meanwhile.
+ */
+export class CancelPoint {
+  private last = performance.now();
+  constructor(
+    private readonly signal?: AbortSignal,
+    private readonly everyMs = 100,
+  ) {}
+
+  due(): boolean {
+    return performance.now() - this.last >= this.everyMs;
+  }
+
+  async pause(): Promise<void> {
+    await new Promise((r) => setImmediate(r));
+    this.last = performance.now();
+    throwIfCancelled(this.signal);
+  }
+}
+
 export interface ByteChunk {
   /** buf[0, end) holds whole lines (the last one may lack its newline only at end of file). */
   buf: Buffer;
