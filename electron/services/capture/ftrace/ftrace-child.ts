@@ -8,7 +8,7 @@ import { RawReader } from './raw-reader.js';
 import { EVENTS_LINE, expandEvents } from './ftrace-config.js';
 import { PageSpool, spoolHeader } from './page-spool.js';
 import { parseHeaderPage } from './ring-buffer-page.js';
-import { INSTANCE_PREFIX, removeStaleInstances, TracefsInstance } from './tracefs-instance.js';
+import { createCaptureInstances, INSTANCE_PREFIX, removeStaleInstances, type TracefsInstance } from './tracefs-instance.js';
 
 // The ftrace backend's capture child (runs elevated, like bpftrace): two private tracefs
 // instances with trace_clock mono (bpftrace's clock), one filtered by set_event_pid with
@@ -83,20 +83,7 @@ async function main(): Promise<number> {
     if (out >= 0 && text !== '') writeSync(out, text);
   };
   try {
-    const traced = await TracefsInstance.create(tracefs, `${base}-traced`);
-    instances.push(traced);
-    const sockets = await TracefsInstance.create(tracefs, `${base}-sockets`);
-    instances.push(sockets);
-    for (const inst of instances) {
-      await inst.write('tracing_on', '0');
-      await inst.write('trace_clock', 'mono');
-      await inst.write('buffer_size_kb', String(cfg.bufferKb));
-      await inst.write('options/overwrite', '0');
-    }
-    await traced.write('options/event-fork', '1');
-    await traced.setEventPids(cfg.tids);
-    for (const e of tracedEvents) await traced.enableEvent(e.event, e.filter);
-    for (const s of cfg.sockets) await sockets.enableEvent(s.event, s.filter);
+    const { traced } = await createCaptureInstances(tracefs, base, { tids: cfg.tids, traced: tracedEvents, sockets: cfg.sockets, bufferKb: cfg.bufferKb, overwrite: false }, instances);
     if (stopping) return 0;
     reader = await RawReader.open(instances, layout, formats);
     out = openSync(cfg.output, 'a', 0o644);

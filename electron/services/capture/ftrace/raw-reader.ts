@@ -201,12 +201,6 @@ export class RawReader {
     return r;
   }
 
-  /** Reads every CPU buffer until it is empty right now, and queues the events. */
-  readAvailableSync(): void {
-    // Queued events keep views into their page: each gets a copy of its own.
-    this.readPagesSync((i, page, n) => this.ingest(i, Buffer.from(page.subarray(0, n)), n));
-  }
-
   /**
    * Reads every CPU buffer until it is empty right now, handing each page on as it is. The page
    * buffer is reused for the next read: onPage must copy what it keeps (the capture child writes

@@ -116,7 +116,6 @@ export interface ConverterStats {
   lateSends: number;
 }
 
-
 function num(v: FieldValue | undefined): number {
   return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : 0;
 }

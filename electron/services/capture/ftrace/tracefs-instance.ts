@@ -146,3 +146,37 @@ export async function tracefsUsable(tracefs: string): Promise<boolean> {
     return false;
   }
 }
+
+export interface CaptureInstancesSpec {
+  tids: readonly number[];
+  /** Events of the pid-filtered instance (expanded: ftrace-config.ts expandEvents). */
+  traced: readonly { event: string; filter?: string }[];
+  /** Events of the unfiltered socket instance. */
+  sockets: readonly { event: string; filter?: string }[];
+  bufferKb: number;
+  /** Off for a capture (a full buffer drops new events, which are counted as lost); on to keep recording with nobody reading (bench:capture --kernel-only). */
+  overwrite: boolean;
+}
+
+/**
+ * The ftrace backend's two instances `<base>-traced` (set_event_pid with event-fork) and
+ * `<base>-sockets` (no pid filter), with trace_clock mono and tracing still off. Each instance is
+ * pushed to `created` as soon as it exists, so that a caller can remove them after a failure.
+ */
+export async function createCaptureInstances(tracefs: string, base: string, spec: CaptureInstancesSpec, created: TracefsInstance[]): Promise<{ traced: TracefsInstance; sockets: TracefsInstance }> {
+  const traced = await TracefsInstance.create(tracefs, `${base}-traced`);
+  created.push(traced);
+  const sockets = await TracefsInstance.create(tracefs, `${base}-sockets`);
+  created.push(sockets);
+  for (const inst of [traced, sockets]) {
+    await inst.write('tracing_on', '0');
+    await inst.write('trace_clock', 'mono');
+    await inst.write('buffer_size_kb', String(spec.bufferKb));
+    await inst.write('options/overwrite', spec.overwrite ? '1' : '0');
+  }
+  await traced.write('options/event-fork', '1');
+  await traced.setEventPids(spec.tids);
+  for (const e of spec.traced) await traced.enableEvent(e.event, e.filter);
+  for (const s of spec.sockets) await sockets.enableEvent(s.event, s.filter);
+  return { traced, sockets };
+}
