@@ -99,10 +99,7 @@ export async function buildBundle(o: BuildBundleOptions): Promise<BuildResult> {
       counter.add(block);
       done += block.length;
       o.onProgress?.('count', spill.records > 0 ? done / spill.records : 1);
-      if ((done & 0xfffff) < block.length) {
-        await new Promise((r) => setImmediate(r)); // lets a cancel message in
-        throwIfCancelled(o.signal);
-      }
+      if (cancel.due()) await cancel.pause();
     }
     spill.dispose();
     o.onProgress?.('write', 0);
