@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CaptureSession, type CaptureResult } from '../electron/services/capture/capture-session.js';
+import { CaptureSession, type CaptureResult } from '../capture/session/capture-session.js';
 import { DemoApp, DemoImages } from '../e2e/demo-app/demo-app.js';
 import { startKernelOnlyTracing } from './kernel-only-tracing.js';
 

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { EventCounter } from '../engine/handlers/event-counts.js';
 import { parseMeta } from '../engine/model/meta.js';
-import { buildBundle } from '../engine/node/build-bundle.js';
-import { generateFromFile } from '../engine/node/generate.js';
-import { RecordStream } from '../engine/node/record-stream.js';
-import { sortTraceFile } from '../engine/node/sort.js';
+import { buildBundle } from '../engine/bundle/build-bundle.js';
+import { generateFromFile } from '../engine/records/generate.js';
+import { RecordStream } from '../engine/records/record-stream.js';
+import { sortTraceFile } from '../engine/records/sort.js';
 
 // One benchmark stage in its own process, so that its peak RSS is its own. Prints one JSON line.
 

@@ -1,5 +1,5 @@
 import { closeSync, openSync } from 'node:fs';
-import { replaySpool } from '../electron/services/capture/ftrace/page-spool.js';
+import { replaySpool } from '../capture/ftrace/page-spool.js';
 
 // npm run bench:ftrace -- PAGES.spool [--runs N]: what converting the ftrace child's page spool
 // costs per event, on pages a real capture read (keep one with MISERTRACE_FTRACE_TEE=PAGES.spool

@@ -1,7 +1,7 @@
-import { expandEvents } from '../electron/services/capture/ftrace/ftrace-config.js';
-import { createCaptureInstances, INSTANCE_PREFIX, type TracefsInstance } from '../electron/services/capture/ftrace/tracefs-instance.js';
-import { DiscoveryService } from '../electron/services/discovery/network-discovery.js';
-import { loadCatalog } from '../electron/services/probes/probe-catalog.js';
+import { expandEvents } from '../capture/ftrace/ftrace-config.js';
+import { createCaptureInstances, INSTANCE_PREFIX, type TracefsInstance } from '../capture/ftrace/tracefs-instance.js';
+import { DiscoveryService } from '../capture/discovery/network-discovery.js';
+import { loadCatalog } from '../capture/probes/probe-catalog.js';
 
 // The kernel's share of a capture's cost (bench:capture --kernel-only): the ftrace backend's
 // instances, events, filters and pid filter, set up by the child's own code

@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import type { MetaEntry } from '../engine/model/meta.js';
-import { buildBundle } from '../engine/node/build-bundle.js';
+import { buildBundle } from '../engine/bundle/build-bundle.js';
 
 // Synthetic captures of a known shape, for benchmarks and large-trace UI tests: a frontend thread
 // serves each request from the gateway, calls a backend over TCP, and forks `fanout` workers

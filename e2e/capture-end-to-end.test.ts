@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bundle } from '../engine/bundle/bundle-reader.js';
 import { parseMeta } from '../engine/model/meta.js';
-import { CaptureSession, type CaptureResult } from '../electron/services/capture/capture-session.js';
-import type { Backend } from '../electron/services/probes/probe-catalog.js';
+import { CaptureSession, type CaptureResult } from '../capture/session/capture-session.js';
+import type { Backend } from '../capture/probes/probe-catalog.js';
 import { tempDir, type TempDir } from '../test/fixture-bundles.js';
 import { PROJECT_ROOT } from '../test/fixtures.js';
 import { DemoApp } from './demo-app/demo-app.js';
@@ -149,7 +149,7 @@ describe.skipIf(env.skipReason !== null)('capture end to end on the demo app', (
 
   it('misertrace capture: one stdout line once attached; SIGINT drains, writes the bundle, exits 0', async () => {
     const cli = join(PROJECT_ROOT, 'bin', 'misertrace.js');
-    if (!existsSync(join(PROJECT_ROOT, 'dist', 'engine', 'cli', 'main.js'))) throw new Error('run `npm run build` before the e2e tests (the CLI runs from dist/)');
+    if (!existsSync(join(PROJECT_ROOT, 'dist', 'cli', 'main.js'))) throw new Error('run `npm run build` before the e2e tests (the CLI runs from dist/)');
     const output = join(dir.path, 'cli.mstrace');
     const child = spawn(process.execPath, [cli, 'capture', '-n', app.network, '-o', output], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

@@ -3,11 +3,11 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bundle } from '../engine/bundle/bundle-reader.js';
-import { CaptureError } from '../electron/services/capture/capture-errors.js';
-import { CaptureSession, type CaptureResult, type CaptureState } from '../electron/services/capture/capture-session.js';
-import { DiscoveryError } from '../electron/services/discovery/discovery-errors.js';
-import { DiscoveryService } from '../electron/services/discovery/network-discovery.js';
-import { ProbeSupportError } from '../electron/services/probes/probe-support.js';
+import { CaptureError } from '../capture/session/capture-errors.js';
+import { CaptureSession, type CaptureResult, type CaptureState } from '../capture/session/capture-session.js';
+import { DiscoveryError } from '../capture/discovery/discovery-errors.js';
+import { DiscoveryService } from '../capture/discovery/network-discovery.js';
+import { ProbeSupportError } from '../capture/probes/probe-support.js';
 import { tempDir, type TempDir } from '../test/fixture-bundles.js';
 import { PROJECT_ROOT } from '../test/fixtures.js';
 import { DemoApp } from './demo-app/demo-app.js';
@@ -161,7 +161,7 @@ describe.skipIf(env.skipReason !== null)('probe missing in the kernel', () => {
     const custom = join(dir.path, 'kprobe.bt');
     writeFileSync(custom, `kprobe:tcp_sendmsg\n/@pids[tid] == 1/\n{\n  printf("%s|%d|%llu|%d|%s\\n", comm, tid, nsecs, cpu, probe);\n}\n`);
     const session = new CaptureSession({ network: 'unused', output: join(dir.path, 'k.mstrace'), customProbeFiles: [custom] });
-    const { detectKernelFeatures } = await import('../electron/services/probes/kernel-features.js');
+    const { detectKernelFeatures } = await import('../capture/probes/kernel-features.js');
     const kprobes = (await detectKernelFeatures()).kprobes;
     if (kprobes !== false) {
       session.dispose();

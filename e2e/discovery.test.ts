@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMeta } from '../engine/model/meta.js';
-import { DiscoveryService, writeMetaFile } from '../electron/services/discovery/network-discovery.js';
+import { DiscoveryService, writeMetaFile } from '../capture/discovery/network-discovery.js';
 import { DEMO_LABEL, DemoImages } from './demo-app/demo-app.js';
-import { descendants, listProcesses, tasksOf } from '../electron/services/discovery/proc-tasks.js';
+import { descendants, listProcesses, tasksOf } from '../capture/discovery/proc-tasks.js';
 import { announceSkip, captureEnvironment } from './helpers/capture-env.js';
 
 // Discovery against the real Docker engine and /proc: every thread of every process of every

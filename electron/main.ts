@@ -10,7 +10,7 @@ import { bundleFromArgv } from './app-services/startup.js';
 import { eventChannel, INVOKE_VERBS, invokeChannel, type EventContract, type EventName, type MenuCommand } from './ipc-contract.js';
 import { dispatchInvoke } from './ipc-dispatch.js';
 import { isTrustedSenderUrl } from './ipc-validate.js';
-import { DiscoveryService } from './services/discovery/network-discovery.js';
+import { DiscoveryService } from '../capture/discovery/network-discovery.js';
 
 // The main process: one window, the typed IPC bound to the services, native dialogs and menu,
 // file associations, recent documents and a locked-down renderer (ARCHITECTURE.md, Security).

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseGateway, parseMeta } from '../engine/model/meta.js';
-import { buildBundle } from '../engine/node/build-bundle.js';
-import { sortTraceFile } from '../engine/node/sort.js';
+import { buildBundle } from '../engine/bundle/build-bundle.js';
+import { sortTraceFile } from '../engine/records/sort.js';
 import { fixture, type FixtureName } from './fixtures.js';
 
 // Real bundles built from the fixtures by the real pipeline (sort + generate), for tests.

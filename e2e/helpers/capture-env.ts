@@ -1,5 +1,5 @@
 import Docker from 'dockerode';
-import { detectKernelFeatures } from '../../electron/services/probes/kernel-features.js';
+import { detectKernelFeatures } from '../../capture/probes/kernel-features.js';
 
 // Whether this machine can run the end-to-end capture tests: root, a Docker engine, bpftrace,
 // tracefs. When it cannot, the suites skip and say why (printed once per file).
@@ -42,7 +42,7 @@ export function announceSkip(suite: string, reason: string | null): void {
 
 /** Fails when processes we started (capture children, ptys) outlive their session. */
 export async function expectNoChildProcesses(timeoutMs = 3000): Promise<void> {
-  const { descendants, listProcesses } = await import('../../electron/services/discovery/proc-tasks.js');
+  const { descendants, listProcesses } = await import('../../capture/discovery/proc-tasks.js');
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const procs = await listProcesses();

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bundle } from '../../engine/bundle/bundle-reader.js';
 import { ServicesCaptureAccess } from '../../electron/app-services/capture-bridge.js';
 import { CaptureSessions } from '../../electron/app-services/capture-sessions.js';
-import { DiscoveryService } from '../../electron/services/discovery/network-discovery.js';
+import { DiscoveryService } from '../../capture/discovery/network-discovery.js';
 import { DemoApp, removeStaleDemoResources } from '../demo-app/demo-app.js';
 import { ENDPOINTS, planRequests, treeShape } from '../demo-app/endpoints.js';
 import { sendRequests } from '../demo-app/load-generator.js';

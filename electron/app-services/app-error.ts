@@ -1,6 +1,6 @@
 import { BundleError } from '../../engine/bundle/bundle-errors.js';
 import { InputError } from '../../engine/model/meta.js';
-import { CancelledError } from '../../engine/node/line-reader.js';
+import { CancelledError } from '../../engine/records/line-reader.js';
 import type { AppError, AppErrorKind } from '../ipc-contract.js';
 
 // Maps what services throw onto the AppError the renderer shows. Expected failures (bad files,

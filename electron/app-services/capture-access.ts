@@ -1,7 +1,7 @@
 import type { CaptureEvent, CaptureStartRequest, DockerNetworkSummary, NetworkInspection, ProbeCatalog } from '../ipc-capture-types.js';
 
 // What the capture screen needs from discovery, the probe doctor and the elevated session, in the
-// contract's terms. The adapter onto electron/services lives in capture-bridge.ts.
+// contract's terms. The adapter onto capture/ lives in capture-bridge.ts.
 
 export interface CaptureAccess {
   listNetworks(): Promise<DockerNetworkSummary[]>;

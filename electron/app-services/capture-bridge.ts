@@ -1,10 +1,10 @@
-import type { DiscoveryService, NetworkDiscovery } from '../services/discovery/network-discovery.js';
+import type { DiscoveryService, NetworkDiscovery } from '../../capture/discovery/network-discovery.js';
 import type { CaptureEvent, CaptureStartRequest, DockerNetworkSummary, NetworkInspection, ProbeCatalog } from '../ipc-capture-types.js';
 import { AppFailure } from './app-error.js';
 import type { CaptureAccess } from './capture-access.js';
 import { discoveryFailure } from './capture-errors.js';
 
-// CaptureAccess over the capture services of electron/services: discovery (dockerode + /proc),
+// CaptureAccess over the capture services of capture/: discovery (dockerode + /proc),
 // the probe doctor, and the elevated capture session. Only translation happens here.
 
 export interface CaptureBackendServices {
@@ -12,7 +12,7 @@ export interface CaptureBackendServices {
   session: CaptureSessionPort | null;
 }
 
-/** What the bridge needs of the capture session service (electron/services/capture). */
+/** What the bridge needs of the capture session service (capture/session). */
 export interface CaptureSessionPort {
   catalog(): Promise<ProbeCatalog>;
   /** Starts a session (it discovers the network itself) and reports through `emit`. */

@@ -1,4 +1,4 @@
-import { DiscoveryError } from '../services/discovery/discovery-errors.js';
+import { DiscoveryError } from '../../capture/discovery/discovery-errors.js';
 import type { AppErrorKind } from '../ipc-contract.js';
 import { AppFailure } from './app-error.js';
 

@@ -1,17 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { CaptureError } from '../services/capture/capture-errors.js';
-import { CaptureSession, type CaptureOptions, type CaptureState, type LiveFigures } from '../services/capture/capture-session.js';
-import type { PasswordRequest } from '../services/capture/elevation.js';
-import type { DockerEndpoint } from '../services/discovery/docker-connection.js';
-import { runDoctor } from '../services/probes/doctor.js';
-import { loadCatalog } from '../services/probes/probe-catalog.js';
+import { CaptureError } from '../../capture/session/capture-errors.js';
+import { CaptureSession, type CaptureOptions, type CaptureState, type LiveFigures } from '../../capture/session/capture-session.js';
+import type { PasswordRequest } from '../../capture/session/elevation.js';
+import type { DockerEndpoint } from '../../capture/discovery/docker-connection.js';
+import { runDoctor } from '../../capture/probes/doctor.js';
+import { loadCatalog } from '../../capture/probes/probe-catalog.js';
 import type { CaptureEvent, CapturePhase, CaptureStartRequest, ProbeCatalog } from '../ipc-capture-types.js';
 import type { AppErrorKind } from '../ipc-contract.js';
 import { AppFailure, toAppError } from './app-error.js';
 import { discoveryFailure } from './capture-errors.js';
 import type { CaptureSessionPort } from './capture-bridge.js';
 
-// Capture sessions for the app: each CaptureSession (electron/services/capture) is driven by
+// Capture sessions for the app: each CaptureSession (capture/session) is driven by
 // verbs from the renderer and reports through events. The password prompt of sudo/pkexec goes
 // to the renderer's own dialog and back; the password is handed to the session and not kept.
 

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { writeAtomically } from '../../engine/node/atomic-file.js';
+import { writeAtomically } from '../../engine/records/atomic-file.js';
 import type { InvokeVerb, RequestOf, ResponseOf, StartupInfo } from '../ipc-contract.js';
 import { AppFailure } from './app-error.js';
 import type { BundleAccess } from './bundle-access.js';

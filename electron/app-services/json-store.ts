@@ -1,6 +1,6 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { writeAtomically } from '../../engine/node/atomic-file.js';
+import { writeAtomically } from '../../engine/records/atomic-file.js';
 
 // A small JSON document in the app's user-data folder, written atomically so a crash never leaves
 // half a settings file. A missing or unreadable file reads as the default: settings are a

@@ -4,7 +4,7 @@ import type { MetaEntry } from '../model/meta.js';
 import { ProbeTable, type TraceRecord } from '../model/record.js';
 import type { AssembledTrace, FlatSpan } from '../model/trace-assembly.js';
 import { TimeBase } from '../model/time.js';
-import { fileError } from '../node/line-reader.js';
+import { fileError } from '../records/line-reader.js';
 import { BundleError } from './bundle-errors.js';
 import { APPLICATION_ID, FORMAT_VERSION } from './bundle-schema.js';
 import type { BundleManifest } from './manifest.js';

@@ -4,9 +4,9 @@ import type { Diagnostics } from '../model/diagnostics.js';
 import type { MetaEntry } from '../model/meta.js';
 import type { AssembledTrace } from '../model/trace-assembly.js';
 import type { SpanEventCounts } from '../handlers/event-counts.js';
-import { tempPathFor } from '../node/atomic-file.js';
-import type { ColumnNames, RecordColumns } from '../node/record-columns.js';
-import { fileError } from '../node/line-reader.js';
+import { tempPathFor } from '../records/atomic-file.js';
+import type { ColumnNames, RecordColumns } from '../records/record-columns.js';
+import { fileError } from '../records/line-reader.js';
 import { APPLICATION_ID, FORMAT_VERSION, INDEXES, SCHEMA } from './bundle-schema.js';
 import type { BundleManifest } from './manifest.js';
 

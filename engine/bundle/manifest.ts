@@ -1,4 +1,5 @@
 // What a bundle says about itself. Stored as one JSON value per key in the `manifest` table.
+import type { ModelName } from '../model/span-link.js';
 
 export interface CaptureInfo {
   backend: 'bpftrace' | 'ftrace' | 'import';
@@ -31,6 +32,8 @@ export interface BundleManifest {
   capture: CaptureInfo;
   stream: { lines: number; records: number; malformed: number; ownLines: number };
   generator: Record<string, number>;
+  /** The model that made the traces; absent in bundles written before the causal model (original). */
+  model?: ModelName;
   traceCount: number;
   spanCount: number;
   /** Written last: a bundle without it is incomplete and refused. */

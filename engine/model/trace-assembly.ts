@@ -1,4 +1,5 @@
 import type { SpanState, StateKind } from './state.js';
+import type { SpanLink } from './span-link.js';
 import type { RelNs } from './time.js';
 
 // REQUEST-MODEL.md section 5: the DAG of one trace, walked from the root over the handling
@@ -20,6 +21,8 @@ export interface FlatSpan {
   end: RelNs;
   /** Number of children (they follow in pre-order). */
   childCount: number;
+  /** How this span was linked to its parent (the causal model); absent for the original model. */
+  link?: SpanLink;
 }
 
 export interface AssembledTrace {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { InputError } from '../model/meta.js';
-import { CancelledError } from '../node/line-reader.js';
+import { CancelledError } from '../records/line-reader.js';
 import { runJob } from './jobs.js';
 import type { EngineErrorData, EngineJob, EngineProgress, FromWorker, ResultOf, ToWorker } from './protocol.js';
 

@@ -2,9 +2,9 @@ import { Bundle } from '../bundle/bundle-reader.js';
 import { loadHandlerModule } from '../handlers/handler-loader.js';
 import { runHandlers } from '../handlers/run-handlers.js';
 import { InputError } from '../model/meta.js';
-import { buildBundle } from '../node/build-bundle.js';
-import { CancelledError } from '../node/line-reader.js';
-import { sortTraceFile } from '../node/sort.js';
+import { buildBundle } from '../bundle/build-bundle.js';
+import { CancelledError } from '../records/line-reader.js';
+import { sortTraceFile } from '../records/sort.js';
 import type { BundleJobResult, EngineErrorData, EngineJob, EngineProgress, HandlersJobResult, JobResult, SortJobResult } from './protocol.js';
 
 // The engine's jobs as plain async functions: the worker runs them off the main thread, tests and

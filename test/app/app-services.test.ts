@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bundle } from '../../engine/bundle/bundle-reader.js';
 import { BundleError } from '../../engine/bundle/bundle-errors.js';
 import { InputError } from '../../engine/model/meta.js';
-import { CancelledError } from '../../engine/node/line-reader.js';
+import { CancelledError } from '../../engine/records/line-reader.js';
 import { AppFailure, toAppError } from '../../electron/app-services/app-error.js';
 import { ServicesCaptureAccess } from '../../electron/app-services/capture-bridge.js';
 import { captureFailure } from '../../electron/app-services/capture-sessions.js';
@@ -13,9 +13,9 @@ import type { DialogPort } from '../../electron/app-services/dialog-port.js';
 import { RecentFiles } from '../../electron/app-services/recent-files.js';
 import { bundleFromArgv } from '../../electron/app-services/startup.js';
 import { dispatchInvoke } from '../../electron/ipc-dispatch.js';
-import { CaptureError } from '../../electron/services/capture/capture-errors.js';
-import { DiscoveryError } from '../../electron/services/discovery/discovery-errors.js';
-import { DiscoveryService } from '../../electron/services/discovery/network-discovery.js';
+import { CaptureError } from '../../capture/session/capture-errors.js';
+import { DiscoveryError } from '../../capture/discovery/discovery-errors.js';
+import { DiscoveryService } from '../../capture/discovery/network-discovery.js';
 import { buildFixtureBundle, tempDir, type TempDir } from '../fixture-bundles.js';
 
 // The app services main and the e2e share, driven directly: open/query/close through the

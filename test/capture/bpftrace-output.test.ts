@@ -2,9 +2,9 @@ import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BpftraceOutputPump, hasRecordMaps } from '../../electron/services/capture/bpftrace-output.js';
-import { loadCatalog } from '../../electron/services/probes/probe-catalog.js';
-import { REC_EXIT, syscallCode } from '../../electron/services/probes/record-codes.js';
+import { BpftraceOutputPump, hasRecordMaps } from '../../capture/bpftrace/bpftrace-output.js';
+import { loadCatalog } from '../../capture/probes/probe-catalog.js';
+import { REC_EXIT, syscallCode } from '../../capture/probes/record-codes.js';
 import { cli } from '../engine/cli-harness.js';
 
 // The pump between bpftrace's output file and the records file, as the session runs it: polled

@@ -4,13 +4,13 @@ import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { convertBpftraceOutput } from '../../electron/services/capture/bpftrace-output.js';
-import { ntop4 } from '../../electron/services/capture/bpftrace-records.js';
-import { parseCustomProbes } from '../../electron/services/probes/custom-probes.js';
-import { detectKernelFeatures } from '../../electron/services/probes/kernel-features.js';
-import { loadCatalog } from '../../electron/services/probes/probe-catalog.js';
-import { missingForVariant } from '../../electron/services/probes/probe-support.js';
-import { buildBpftraceScript } from '../../electron/services/probes/script-builder.js';
+import { convertBpftraceOutput } from '../../capture/bpftrace/bpftrace-output.js';
+import { ntop4 } from '../../capture/bpftrace/bpftrace-records.js';
+import { parseCustomProbes } from '../../capture/probes/custom-probes.js';
+import { detectKernelFeatures } from '../../capture/probes/kernel-features.js';
+import { loadCatalog } from '../../capture/probes/probe-catalog.js';
+import { missingForVariant } from '../../capture/probes/probe-support.js';
+import { buildBpftraceScript } from '../../capture/probes/script-builder.js';
 
 // The record maps for real: this test's own thread is the traced application. It talks TCP to
 // itself over loopback under a comm with ", " in it, bpftrace runs the real script, and the

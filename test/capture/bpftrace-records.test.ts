@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BpftraceRecordConverter, ntop4 } from '../../electron/services/capture/bpftrace-records.js';
-import { REC_EXIT, REC_FORK, syscallCode } from '../../electron/services/probes/record-codes.js';
+import { BpftraceRecordConverter, ntop4 } from '../../capture/bpftrace/bpftrace-records.js';
+import { REC_EXIT, REC_FORK, syscallCode } from '../../capture/probes/record-codes.js';
 
 // The converter on dump text as bpftrace 0.17 prints it (copied from real runs; the test beside
 // this one produces it for real). Codes come from the same catalog order the script builder uses.

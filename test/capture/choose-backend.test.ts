@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseCustomProbes } from '../../electron/services/probes/custom-probes.js';
-import type { KernelFeatures } from '../../electron/services/probes/kernel-features.js';
-import { loadCatalog, syscallTracepoints } from '../../electron/services/probes/probe-catalog.js';
-import { chooseBackend } from '../../electron/services/probes/probe-support.js';
+import { parseCustomProbes } from '../../capture/probes/custom-probes.js';
+import type { KernelFeatures } from '../../capture/probes/kernel-features.js';
+import { loadCatalog, syscallTracepoints } from '../../capture/probes/probe-catalog.js';
+import { chooseBackend } from '../../capture/probes/probe-support.js';
 
 // The default backend (auto): ftrace when the kernel runs its probe set, bpftrace when custom
 // probes, a forced variant or the kernel ask for it.

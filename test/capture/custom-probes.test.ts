@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CustomProbeError, isKprobe, parseCustomProbes, tracepointOf } from '../../electron/services/probes/custom-probes.js';
-import { findProbesDir } from '../../electron/services/probes/probe-catalog.js';
+import { CustomProbeError, isKprobe, parseCustomProbes, tracepointOf } from '../../capture/probes/custom-probes.js';
+import { findProbesDir } from '../../capture/probes/probe-catalog.js';
 
 describe('custom probes in the original format', () => {
   it('splits blocks with predicates, braces inside strings and comments, and preprocessor lines', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runDoctor } from '../../electron/services/probes/doctor.js';
-import { detectKernelFeatures } from '../../electron/services/probes/kernel-features.js';
+import { runDoctor } from '../../capture/probes/doctor.js';
+import { detectKernelFeatures } from '../../capture/probes/kernel-features.js';
 
 // The doctor on this very machine: it must say what the kernel really offers.
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CaptureError } from '../../electron/services/capture/capture-errors.js';
-import { chooseElevation, planElevation, SUDO_PROMPT } from '../../electron/services/capture/elevation.js';
+import { CaptureError } from '../../capture/session/capture-errors.js';
+import { chooseElevation, planElevation, SUDO_PROMPT } from '../../capture/session/elevation.js';
 
 const base = { argv: ['/usr/bin/bpftrace', '-o', '/tmp/raw.psv', '/tmp/a b.bt'], env: { BPFTRACE_PERF_RB_PAGES: '1024' } };
 

@@ -1,11 +1,11 @@
 import { appendFileSync, copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CaptureError } from '../../electron/services/capture/capture-errors.js';
-import { finalizeCapture } from '../../electron/services/capture/finalize-capture.js';
+import { CaptureError } from '../../capture/session/capture-errors.js';
+import { finalizeCapture } from '../../capture/session/finalize-capture.js';
 import { Bundle } from '../../engine/bundle/bundle-reader.js';
 import { parseMeta } from '../../engine/model/meta.js';
-import { generateFromFile } from '../../engine/node/generate.js';
+import { generateFromFile } from '../../engine/records/generate.js';
 import { renderDagJson } from '../../engine/render/dag-render.js';
 import { tempDir, type TempDir } from '../fixture-bundles.js';
 import { FIXTURES } from '../fixtures.js';

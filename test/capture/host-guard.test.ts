@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { freeDisk, hostShortage, memAvailable } from '../../electron/services/capture/host-guard.js';
+import { freeDisk, hostShortage, memAvailable } from '../../capture/session/host-guard.js';
 
 describe('host guard', () => {
   it('reads this host: memory available and free disk', async () => {

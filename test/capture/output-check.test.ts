@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkOutputPath, makeWorkDir } from '../../electron/services/capture/output-check.js';
+import { checkOutputPath, makeWorkDir } from '../../capture/session/output-check.js';
 
 describe('output path checks before a capture', () => {
   const dir = mkdtempSync(join(tmpdir(), 'misertrace-out-'));

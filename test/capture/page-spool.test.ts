@@ -2,9 +2,9 @@ import { appendFileSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseEventFormat } from '../../electron/services/capture/ftrace/event-format.js';
-import { PageSpool, replaySpool, type SpoolHeader } from '../../electron/services/capture/ftrace/page-spool.js';
-import { DEFAULT_LAYOUT } from '../../electron/services/capture/ftrace/ring-buffer-page.js';
+import { parseEventFormat } from '../../capture/ftrace/event-format.js';
+import { PageSpool, replaySpool, type SpoolHeader } from '../../capture/ftrace/page-spool.js';
+import { DEFAULT_LAYOUT } from '../../capture/ftrace/ring-buffer-page.js';
 
 // The ftrace child copies pages to a spool during the capture; the session converts it after.
 // Round marks release events as a live reader would; a spool cut short by a killed child still

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { descendants, listProcesses, parseStat, pidNamespace, tasksOf } from '../../electron/services/discovery/proc-tasks.js';
+import { descendants, listProcesses, parseStat, pidNamespace, tasksOf } from '../../capture/discovery/proc-tasks.js';
 
 // /proc as it is: a real process tree and real threads.
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ElevationPlan } from '../../electron/services/capture/elevation.js';
-import { PtyChild } from '../../electron/services/capture/pty-child.js';
+import type { ElevationPlan } from '../../capture/session/elevation.js';
+import { PtyChild } from '../../capture/session/pty-child.js';
 
 // The capture child's terminal, with real processes in a real pty.
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PlainEvent, RecordConverter } from '../../electron/services/capture/ftrace/record-converter.js';
+import { PlainEvent, RecordConverter } from '../../capture/ftrace/record-converter.js';
 
 const ip = (s: string) => Uint8Array.from(s.split('.').map(Number));
 const SK = 0xffff0000aaaa0000n;

@@ -2,8 +2,8 @@ import { mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { NsOrigin } from '../../electron/services/capture/ftrace/ns-origin.js';
-import { ByteSink, LineSink } from '../../electron/services/capture/ftrace/record-sink.js';
+import { NsOrigin } from '../../capture/ftrace/ns-origin.js';
+import { ByteSink, LineSink } from '../../capture/ftrace/record-sink.js';
 
 // The ftrace child writes records as bytes (ByteSink); they must be exactly the lines LineSink
 // formats as strings, whatever the values.

@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RecordTail } from '../../electron/services/capture/record-tail.js';
+import { RecordTail } from '../../capture/bpftrace/record-tail.js';
 
 describe('following the records file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'misertrace-tail-'));

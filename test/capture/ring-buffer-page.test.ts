@@ -2,12 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseEventFormat, readEventFormat, readField } from '../../electron/services/capture/ftrace/event-format.js';
-import { RawReader } from '../../electron/services/capture/ftrace/raw-reader.js';
-import { NsOrigin } from '../../electron/services/capture/ftrace/ns-origin.js';
-import { DEFAULT_LAYOUT, parseHeaderPage, walkPage } from '../../electron/services/capture/ftrace/ring-buffer-page.js';
-import { TracefsInstance } from '../../electron/services/capture/ftrace/tracefs-instance.js';
-import { detectKernelFeatures } from '../../electron/services/probes/kernel-features.js';
+import { parseEventFormat, readEventFormat, readField } from '../../capture/ftrace/event-format.js';
+import { RawReader } from '../../capture/ftrace/raw-reader.js';
+import { NsOrigin } from '../../capture/ftrace/ns-origin.js';
+import { DEFAULT_LAYOUT, parseHeaderPage, walkPage } from '../../capture/ftrace/ring-buffer-page.js';
+import { TracefsInstance } from '../../capture/ftrace/tracefs-instance.js';
+import { detectKernelFeatures } from '../../capture/probes/kernel-features.js';
 
 const features = await detectKernelFeatures();
 const tracefs = features.uid === 0 && features.tracefs.readable ? features.tracefs.path : null;

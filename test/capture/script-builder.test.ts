@@ -3,12 +3,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseCustomProbes } from '../../electron/services/probes/custom-probes.js';
-import { detectKernelFeatures } from '../../electron/services/probes/kernel-features.js';
-import { loadCatalog } from '../../electron/services/probes/probe-catalog.js';
-import { missingForVariant, selectedProbes } from '../../electron/services/probes/probe-support.js';
-import { RECORD_MAPS, syscallCode } from '../../electron/services/probes/record-codes.js';
-import { bufferSizing, buildBpftraceScript, MARKER_FLUSH_BYTES } from '../../electron/services/probes/script-builder.js';
+import { parseCustomProbes } from '../../capture/probes/custom-probes.js';
+import { detectKernelFeatures } from '../../capture/probes/kernel-features.js';
+import { loadCatalog } from '../../capture/probes/probe-catalog.js';
+import { missingForVariant, selectedProbes } from '../../capture/probes/probe-support.js';
+import { RECORD_MAPS, syscallCode } from '../../capture/probes/record-codes.js';
+import { bufferSizing, buildBpftraceScript, MARKER_FLUSH_BYTES } from '../../capture/probes/script-builder.js';
 
 const catalog = loadCatalog();
 const bpftraceVariants = catalog.variants.filter((v) => v.backend === 'bpftrace');

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findExecutable } from '../../electron/services/probes/find-executable.js';
+import { findExecutable } from '../../capture/probes/find-executable.js';
 import { PROJECT_ROOT } from '../fixtures.js';
 
 // The sudo path of the capture child, for real: an unprivileged user runs a command as root through

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expandTemplate } from '../../electron/services/probes/template-expand.js';
+import { expandTemplate } from '../../capture/probes/template-expand.js';
 
 const ctx = { syscalls: { send: ['write', 'sendto'], recv: ['read'] }, slots: { PIDS: '  @pids[1] = 1;' } };
 

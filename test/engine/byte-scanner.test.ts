@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { account, emptyStats, formatRecordLine, PsvParser, type LineResult } from '../../engine/model/psv-parse.js';
-import { ByteScanner } from '../../engine/node/byte-scanner.js';
-import { RecordColumns } from '../../engine/node/record-columns.js';
+import { ByteScanner } from '../../engine/records/byte-scanner.js';
+import { RecordColumns } from '../../engine/records/record-columns.js';
 import { fixture } from '../fixtures.js';
 
 // The byte scanner (fast path) must agree with the string parser on every line: same records,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CancelledError, CancelPoint } from '../../engine/node/line-reader.js';
+import { CancelledError, CancelPoint } from '../../engine/records/line-reader.js';
 
 // Long synchronous work (the span generator on a pathological capture) must let a cancel in:
 // a signal handler or a worker's cancel message runs only when the event loop turns.

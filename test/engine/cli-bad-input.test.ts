@@ -1,7 +1,7 @@
 import { chmodSync, copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT } from '../../engine/cli/exit-codes.js';
+import { EXIT } from '../../cli/exit-codes.js';
 import { buildFixtureBundle, tempDir, type TempDir } from '../fixture-bundles.js';
 import { fixture } from '../fixtures.js';
 import { cli } from './cli-harness.js';

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { runCli } from '../../engine/cli/main.js';
+import { runCli } from '../../cli/main.js';
 import { PROJECT_ROOT } from '../fixtures.js';
 
 // Runs `misertrace` in-process (fast, same code path as the bin) or as a real child process.

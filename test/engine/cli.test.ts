@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT } from '../../engine/cli/exit-codes.js';
+import { EXIT } from '../../cli/exit-codes.js';
 import { buildFixtureBundle, tempDir, type TempDir } from '../fixture-bundles.js';
 import { fixture } from '../fixtures.js';
 import { cli, spawnCli } from './cli-harness.js';

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sortTraceFile } from '../../engine/node/sort.js';
+import { sortTraceFile } from '../../engine/records/sort.js';
 import { replicateCapture } from '../../bench/replicate.js';
 import { tempDir, type TempDir } from '../fixture-bundles.js';
 import { FIXTURES } from '../fixtures.js';
@@ -64,10 +64,10 @@ describe('sort', () => {
 
 describe('ordering a raw capture on the way (import, capture)', () => {
   it('gives the same records, traces and bundle as sort-then-generate, in memory and through spilled runs', async () => {
-    const { generateFromFile } = await import('../../engine/node/generate.js');
+    const { generateFromFile } = await import('../../engine/records/generate.js');
     const { renderDagJson } = await import('../../engine/render/dag-render.js');
     const { parseMeta } = await import('../../engine/model/meta.js');
-    const { recordSource } = await import('../../engine/node/sorted-records.js');
+    const { recordSource } = await import('../../engine/records/sorted-records.js');
     const raw = join(dir.path, 'fused.psv');
     const metaPath = join(dir.path, 'fused.meta');
     await replicateCapture({ fixtureDir: join(FIXTURES, 'mixed50'), copies: 3, tracePath: raw, metaPath });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bundle } from '../../engine/bundle/bundle-reader.js';
 import { parseMeta } from '../../engine/model/meta.js';
 import { InputError } from '../../engine/model/meta.js';
-import { CancelledError } from '../../engine/node/line-reader.js';
+import { CancelledError } from '../../engine/records/line-reader.js';
 import { InProcessEngineClient, WorkerEngineClient, type EngineClient } from '../../engine/worker/engine-client.js';
 import type { EngineProgress } from '../../engine/worker/protocol.js';
 import { replicateCapture } from '../../bench/replicate.js';

@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { runCli } from '../../../engine/cli/main.js';
+import { runCli } from '../../../cli/main.js';
 
 // `misertrace …` in-process: the very command code the binary runs, without depending on dist/.
 

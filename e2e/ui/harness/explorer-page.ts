@@ -9,7 +9,7 @@ import { createExplorerApi } from '../../../electron/ipc-api.js';
 import { EVENT_NAMES, eventChannel, INVOKE_CHANNEL_PREFIX, INVOKE_VERBS, type EventContract, type EventName } from '../../../electron/ipc-contract.js';
 import { dispatchInvoke } from '../../../electron/ipc-dispatch.js';
 import { isTrustedSenderUrl } from '../../../electron/ipc-validate.js';
-import { DiscoveryService } from '../../../electron/services/discovery/network-discovery.js';
+import { DiscoveryService } from '../../../capture/discovery/network-discovery.js';
 import type { StaticServer } from './static-server.js';
 import { QueuedDialogs } from './test-dialogs.js';
 

@@ -1,0 +1,101 @@
+import { mkdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { Bundle } from '../../engine/bundle/bundle-reader.js';
+import { storedCountOutputs } from '../../engine/bundle/count-outputs.js';
+import { formatMeta, parseGateway, parseMeta } from '../../engine/model/meta.js';
+import { buildBundle } from '../../engine/bundle/build-bundle.js';
+import { writeAtomically } from '../../engine/records/atomic-file.js';
+import { fileError } from '../../engine/records/line-reader.js';
+import { renderDagJson } from '../../engine/render/dag-render.js';
+import { requireString, UsageError, type CliIO, type Command } from '../command.js';
+import { EXIT } from '../exit-codes.js';
+import { readText } from './generate.js';
+import { withRecordLines } from './record-maps-input.js';
+
+// Moving between bundles and the original tool's plain files, both ways.
+
+export const bundleCommand: Command = {
+  name: 'bundle',
+  summary: 'Import the original tool\'s plain files into a bundle, or export a bundle back to them.',
+  usage: 'import -i TRACE.psv -m META.psv -g GATEWAY -o OUT.mstrace [--script P.bt] [--lenient]\n       misertrace bundle export -i IN.mstrace -o DIR',
+  help: `  import                 sort (raw or sorted input), generate, and write a bundle
+  export                 write DIR/sorted.psv, meta.psv, gateway.txt, the probe script(s), dag.json, custom.json, manifest.json
+  -i, --input PATH       input file
+  -o, --output PATH      bundle (import) or directory (export)
+  -m, --metafile PATH    (import) tid|container|ip|container id
+  -g, --gateway IP       (import) the network's gateway
+      --script PATH      (import) the probe script to store
+      --lenient          (import) skip malformed lines and count them`,
+  options: {
+    input: { type: 'string', short: 'i' },
+    output: { type: 'string', short: 'o' },
+    metafile: { type: 'string', short: 'm' },
+    gateway: { type: 'string', short: 'g' },
+    script: { type: 'string' },
+    lenient: { type: 'boolean' },
+  },
+  allowPositionals: true,
+  async run(v, pos, io) {
+    const sub = pos[0];
+    if (sub === 'import') return importBundle(v, io);
+    if (sub === 'export') return exportBundle(v, io);
+    throw new UsageError(sub === undefined ? 'missing subcommand' : `unknown subcommand "${sub}"`, 'use: misertrace bundle import|export ...');
+  },
+};
+
+async function importBundle(v: Record<string, unknown>, io: CliIO): Promise<number> {
+  const input = requireString(v, 'input', '-i TRACE.psv', 'bundle');
+  const output = requireString(v, 'output', '-o OUT.mstrace', 'bundle');
+  const meta = parseMeta(await readText(requireString(v, 'metafile', '-m META.psv', 'bundle')));
+  const gateway = parseGateway(requireString(v, 'gateway', '-g GATEWAY', 'bundle'));
+  const script = typeof v['script'] === 'string' ? { name: basename(v['script']), text: await readText(v['script']) } : undefined;
+  // The input may be raw (per-CPU order) or sorted: it is ordered on the way, parsed once.
+  const res = await withRecordLines(input, output, io, (records) => buildBundle({
+    sortedPath: records,
+    unsorted: true,
+    meta,
+    gateway,
+    output,
+    lenient: v['lenient'] === true,
+    signal: io.signal,
+    capture: { backend: 'import' },
+    ...(script ? { probeScript: script } : {}),
+  }));
+  const m = res.manifest;
+  io.stderr.write(
+    `wrote ${output}: ${m.traceCount} request traces from ${m.stream.records} records` + (m.stream.malformed > 0 ? ` (${m.stream.malformed} malformed lines skipped)` : '') + '\n',
+  );
+  return EXIT.ok;
+}
+
+async function exportBundle(v: Record<string, unknown>, io: CliIO): Promise<number> {
+  const input = requireString(v, 'input', '-i IN.mstrace', 'bundle');
+  const dir = requireString(v, 'output', '-o DIR', 'bundle');
+  const b = Bundle.open(input);
+  try {
+    try {
+      await mkdir(dir, { recursive: true });
+    } catch (e) {
+      throw fileError(e, dir);
+    }
+    await writeAtomically(join(dir, 'sorted.psv'), async (w) => {
+      for (const batch of b.recordBatches()) {
+        const lines: string[] = [];
+        for (const r of batch) lines.push(`${r.comm}|${r.tid}|${r.nsecs}|${r.cpu}|${r.probe.name}${r.details === '' ? '' : `|${r.details}`}\n`);
+        await w.write(lines.join(''));
+      }
+    });
+    await writeAtomically(join(dir, 'meta.psv'), (w) => w.write(formatMeta(b.meta())));
+    await writeAtomically(join(dir, 'gateway.txt'), (w) => w.write(`${b.manifest.capture.gateway}\n`));
+    for (const s of b.probeScripts()) await writeAtomically(join(dir, basename(s.name)), (w) => w.write(s.text));
+    const traces = b.traces();
+    await writeAtomically(join(dir, 'dag.json'), (w) => w.write(renderDagJson(traces, b.base, { indent: true })));
+    const outputs = storedCountOutputs(b, traces);
+    await writeAtomically(join(dir, 'custom.json'), (w) => w.write(renderDagJson(traces, b.base, { indent: true, outputs })));
+    await writeAtomically(join(dir, 'manifest.json'), (w) => w.write(`${JSON.stringify(b.manifest, null, 2)}\n`));
+    io.stderr.write(`exported ${input} to ${dir}/ (${b.recordCount} records, ${traces.length} traces)\n`);
+  } finally {
+    b.close();
+  }
+  return EXIT.ok;
+}

@@ -1,0 +1,168 @@
+import { CaptureSession, type CaptureResult, type LiveFigures } from '../../capture/session/capture-session.js';
+import type { ElevationMethod } from '../../capture/session/elevation.js';
+import { terminalPasswordPrompt } from '../../capture/session/terminal-password.js';
+import { DIAGNOSTIC_EXPLANATION, type DiagnosticKind } from '../../engine/model/diagnostics.js';
+import { CancelledError } from '../../engine/records/line-reader.js';
+import { requireString, UsageError, type Command } from '../command.js';
+import { EXIT } from '../exit-codes.js';
+import { Progress } from '../progress.js';
+
+// misertrace capture: the whole capture session headless. stdout gets exactly one line, once every
+// probe is attached ("capturing: ..."): scripts wait for it before starting their load. Progress
+// and the summary go to stderr. SIGINT/SIGTERM (or --duration) stop it: drain, stop the child,
+// sort, generate, write the bundle, exit 0.
+
+function positiveNumber(v: unknown, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number, not "${String(v)}"`, 'see: misertrace capture --help');
+  return n;
+}
+
+function human(bytes: number): string {
+  return bytes >= 1 << 20 ? `${(bytes / 1048576).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(0)} KiB`;
+}
+
+function statusLine(f: LiveFigures): string {
+  const top = Object.entries(f.byProbe)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([p, n]) => `${p.replace(/^MT:/, '')} ${n}`)
+    .join(', ');
+  return `${(f.elapsedMs / 1000).toFixed(1).padStart(6)} s  ${f.records} ${f.counting === 'events' ? 'kernel events' : 'records'} (${f.recordsPerSecond}/s)  ${human(f.bytes)}  lost ${f.lostEvents}${top ? `  [${top}]` : ''}`;
+}
+
+export const captureCommand: Command = {
+  name: 'capture',
+  summary: 'Capture a Docker network end to end: discover, attach probes (bpftrace or ftrace), record until Ctrl-C or --duration, then sort, generate and write a bundle.',
+  usage: '-n NETWORK -o OUTPUT.mstrace [--backend auto|ftrace|bpftrace] [--probe ID]... [-i CUSTOM.bt]... [--duration S]',
+  help: `  -n, --network NAME     the Docker network of the application
+  -o, --output PATH      the bundle to write (.mstrace)
+      --backend NAME     auto (default): ftrace (our own tracefs reader, the cheaper one under
+                         load) unless custom probes (-i) or the kernel need bpftrace; or
+                         ftrace, or bpftrace
+      --probe ID         add a ready-made probe (repeatable): tcp_probe, sched_migrate_task,
+                         page_fault_user, block_io, sched_switch (misertrace doctor lists them)
+  -i, --inputbt PATH     custom probes in the original custom-probe format (bpftrace backend)
+      --variant ID       force a probe variant instead of the first the kernel supports
+      --duration S       stop after S seconds (default: until Ctrl-C / SIGTERM)
+      --rb-pages N       bpftrace ring buffer pages per CPU (power of two; default: 64 MiB over the CPUs)
+      --buffer-kb N      ftrace buffer per CPU in KiB (default 8192)
+      --elevation HOW    auto (default), direct, sudo or pkexec
+      --keep-work-dir    keep the raw and sorted records beside the bundle
+      --docker-socket P  the Docker engine's socket
+prints one line on stdout once the probes are attached ("capturing: ..."); progress on stderr.
+exit status: 0 bundle written; 1 bundle written but partial (the capture child died); 2 bad usage;
+3 environment not ready (Docker, privileges, kernel)`,
+  options: {
+    network: { type: 'string', short: 'n' },
+    output: { type: 'string', short: 'o' },
+    backend: { type: 'string' },
+    probe: { type: 'string', multiple: true },
+    inputbt: { type: 'string', short: 'i', multiple: true },
+    variant: { type: 'string' },
+    duration: { type: 'string' },
+    'rb-pages': { type: 'string' },
+    'buffer-kb': { type: 'string' },
+    elevation: { type: 'string' },
+    'keep-work-dir': { type: 'boolean' },
+    'docker-socket': { type: 'string' },
+  },
+  async run(v, _p, io) {
+    const network = requireString(v, 'network', '-n NETWORK', 'capture');
+    const output = requireString(v, 'output', '-o OUTPUT', 'capture');
+    const backend = (v['backend'] as string | undefined) ?? 'auto';
+    if (backend !== 'auto' && backend !== 'bpftrace' && backend !== 'ftrace') throw new UsageError(`--backend must be auto, ftrace or bpftrace, not "${backend}"`);
+    const elevation = (v['elevation'] as string | undefined) ?? 'auto';
+    if (!['auto', 'direct', 'sudo', 'pkexec'].includes(elevation)) throw new UsageError(`--elevation must be auto, direct, sudo or pkexec, not "${elevation}"`);
+    const duration = positiveNumber(v['duration'], '--duration');
+    const rbPages = positiveNumber(v['rb-pages'], '--rb-pages');
+    const bufferKb = positiveNumber(v['buffer-kb'], '--buffer-kb');
+    const socket = v['docker-socket'] as string | undefined;
+    const session = new CaptureSession({
+      network,
+      output,
+      backend,
+      probes: (v['probe'] as string[] | undefined) ?? [],
+      customProbeFiles: (v['inputbt'] as string[] | undefined) ?? [],
+      ...(typeof v['variant'] === 'string' ? { variant: v['variant'] } : {}),
+      ...(rbPages !== undefined ? { rbPages } : {}),
+      ...(bufferKb !== undefined ? { bufferKb } : {}),
+      elevation: elevation as ElevationMethod | 'auto',
+      askPassword: terminalPasswordPrompt(process.stdin, io.stderr),
+      keepWorkDir: v['keep-work-dir'] === true,
+      ...(socket ? { docker: { socketPath: socket } } : {}),
+    });
+    const tty = io.stderr.isTTY === true;
+    let lastPrinted = 0;
+    let shown = false;
+    session.onLog.on((l) => {
+      if (shown) io.stderr.write('\r\x1b[K');
+      io.stderr.write(`misertrace: ${l.level === 'info' ? '' : `${l.level}: `}${l.text}\n`);
+    });
+    session.onState.on((s) => {
+      if (['sorting', 'generating', 'draining', 'stopping'].includes(s)) {
+        if (shown) io.stderr.write('\r\x1b[K');
+        shown = false;
+        io.stderr.write(`misertrace: ${s}...\n`);
+      }
+    });
+    const bar = new Progress(io.stderr);
+    session.onProgress.on((p) => bar.update(p.stage, p.fraction));
+    session.onState.on((s) => {
+      if (s === 'done' || s === 'failed') bar.done();
+    });
+    session.onFigures.on((f) => {
+      if (f.state !== 'capturing') return;
+      if (tty) {
+        io.stderr.write(`\r\x1b[K${statusLine(f)}`);
+        shown = true;
+      } else if (Date.now() - lastPrinted >= 10_000) {
+        lastPrinted = Date.now();
+        io.stderr.write(`${statusLine(f)}\n`);
+      }
+    });
+    try {
+      // A signal before the probes are attached cancels: nothing was captured yet.
+      const onEarlySignal = () => void session.cancel({ keep: false });
+      io.signal.addEventListener('abort', onEarlySignal, { once: true });
+      let a;
+      try {
+        a = await session.start();
+      } catch (e) {
+        // Ctrl-C while starting: "interrupted, nothing written" (exit 130), not the child's error.
+        if (io.signal.aborted) throw new CancelledError();
+        throw e;
+      }
+      io.signal.removeEventListener('abort', onEarlySignal);
+      io.stdout.write(
+        `capturing: ${a.attachedProbes ?? '?'} probes attached (${a.backend}, ${a.variant}) to ${a.threads} threads of ${a.containers.length} containers on network ${network}; stop with Ctrl-C\n`,
+      );
+      const stopped = new Promise<CaptureResult>((resolve, reject) => {
+        const stop = () => session.stop().then(resolve, reject);
+        if (io.signal.aborted) stop();
+        io.signal.addEventListener('abort', stop, { once: true });
+        if (duration !== undefined) setTimeout(stop, duration * 1000).unref();
+        // The child's death (or a host shortage) ends the capture by itself.
+        session.onState.on((s) => {
+          if (s === 'stopping' && !io.signal.aborted) void session.stop().then(resolve, reject);
+        });
+      });
+      const r = await stopped;
+      if (shown) io.stderr.write('\r\x1b[K');
+      io.stderr.write(`wrote ${r.output}: ${r.traceCount} request traces, ${r.spanCount} spans, ${r.records} records (variant ${r.variant})\n`);
+      if (r.malformed > 0) io.stderr.write(`misertrace: warning: ${r.malformed} malformed lines were skipped\n`);
+      for (const [kind, n] of Object.entries(r.diagnostics)) {
+        io.stderr.write(`  ${String(n).padStart(6)} ${kind}: ${DIAGNOSTIC_EXPLANATION[kind as DiagnosticKind] ?? ''}\n`);
+      }
+      if (r.workDir) io.stderr.write(`raw and sorted records kept in ${r.workDir}\n`);
+      if (r.partial) {
+        io.stderr.write(`misertrace: the bundle is PARTIAL: ${r.partialReason}\n`);
+        return EXIT.problems;
+      }
+      return EXIT.ok;
+    } finally {
+      session.dispose();
+    }
+  },
+};

@@ -1,0 +1,62 @@
+import { readFile } from 'node:fs/promises';
+import { parseGateway, parseMeta } from '../../engine/model/meta.js';
+import { DIAGNOSTIC_EXPLANATION, type DiagnosticKind } from '../../engine/model/diagnostics.js';
+import { buildBundle } from '../../engine/bundle/build-bundle.js';
+import { fileError } from '../../engine/records/line-reader.js';
+import { requireString, type Command } from '../command.js';
+import { EXIT } from '../exit-codes.js';
+import { Progress } from '../progress.js';
+
+export async function readText(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    throw fileError(e, path);
+  }
+}
+
+export const generateCommand: Command = {
+  name: 'generate',
+  summary: 'Generate request spans and request traces from sorted records (the MiSeRTrace model) and write a trace bundle.',
+  usage: '-i INPUT -m METAFILE -g GATEWAY -o OUTPUT.mstrace [--lenient] [--script PROBES.bt]',
+  help: `  -i, --input PATH       sorted records (misertrace sort output, or the original sorter's)
+  -m, --metafile PATH    threads at capture start: tid|container|ip|container id
+  -g, --gateway IP       the Docker network's gateway IPv4 address
+  -o, --output PATH      the bundle to write (.mstrace, SQLite)
+      --script PATH      the probe script used for the capture, stored in the bundle
+      --lenient          skip malformed lines and out-of-order records, and count them`,
+  options: {
+    input: { type: 'string', short: 'i' },
+    metafile: { type: 'string', short: 'm' },
+    gateway: { type: 'string', short: 'g' },
+    output: { type: 'string', short: 'o' },
+    script: { type: 'string' },
+    lenient: { type: 'boolean' },
+  },
+  async run(v, _p, io) {
+    const input = requireString(v, 'input', '-i INPUT', 'generate');
+    const metafile = requireString(v, 'metafile', '-m METAFILE', 'generate');
+    const gateway = parseGateway(requireString(v, 'gateway', '-g GATEWAY', 'generate'));
+    const output = requireString(v, 'output', '-o OUTPUT', 'generate');
+    const meta = parseMeta(await readText(metafile), metafile);
+    const script = typeof v['script'] === 'string' ? { name: v['script'], text: await readText(v['script']) } : undefined;
+    const bar = new Progress(io.stderr);
+    const res = await buildBundle({
+      sortedPath: input,
+      meta,
+      gateway,
+      output,
+      lenient: v['lenient'] === true,
+      signal: io.signal,
+      onProgress: (stage, f) => bar.update(stage, f),
+      ...(script ? { probeScript: script } : {}),
+    });
+    bar.done();
+    const m = res.manifest;
+    io.stderr.write(`wrote ${output}: ${m.traceCount} request traces, ${m.spanCount} spans, ${m.stream.records} records\n`);
+    for (const [kind, n] of res.diagnostics.counts) {
+      io.stderr.write(`  ${String(n).padStart(6)} ${kind}: ${DIAGNOSTIC_EXPLANATION[kind as DiagnosticKind]}\n`);
+    }
+    return EXIT.ok;
+  },
+};
