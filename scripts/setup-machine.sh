@@ -9,8 +9,9 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 3
 fi
 
-# Kernel tracing, containers, the browser for UI tests, SVG rasterising, load generation.
-packages=(docker.io bpftrace chromium xvfb librsvg2-bin fonts-liberation fonts-dejavu-core wrk busybox-static iproute2 procps sudo python3 make g++)
+# Kernel tracing, containers, the browser for UI tests, SVG rasterising, load generation, an SSH
+# server the remote-capture tests start on a loopback port.
+packages=(docker.io bpftrace chromium xvfb librsvg2-bin fonts-liberation fonts-dejavu-core wrk busybox-static iproute2 procps sudo python3 make g++ openssh-server)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
