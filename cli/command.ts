@@ -14,7 +14,6 @@ export interface CliIO {
 
 export interface Command {
   name: string;
-  summary: string;
   usage: string;
   /** Lines describing each flag, shown by --help. */
   help: string;
@@ -44,8 +43,8 @@ export function parseCommandArgs(cmd: Command, argv: string[]) {
   }
 }
 
-export function commandHelp(cmd: Command): string {
-  return `usage: misertrace ${cmd.name} ${cmd.usage}\n\n${cmd.summary}\n\n${cmd.help.trimEnd()}\n  -h, --help             show this help\n`;
+export function commandHelp(cmd: Command, summary: string): string {
+  return `usage: misertrace ${cmd.name} ${cmd.usage}\n\n${summary}\n\n${cmd.help.trimEnd()}\n  -h, --help             show this help\n`;
 }
 
 export function requireString(values: Record<string, unknown>, key: string, flag: string, cmd: string): string {

@@ -32,12 +32,13 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     io.stdout.write(`${TOOL_VERSION}\n`);
     return EXIT.ok;
   }
-  const cmd = COMMANDS.find((c) => c.name === name);
+  const entry = COMMANDS.find((c) => c.name === name);
   try {
-    if (cmd === undefined) throw new InputError(`unknown command "${name}"`, `commands: ${COMMANDS.map((c) => c.name).join(', ')}`);
+    if (entry === undefined) throw new InputError(`unknown command "${name}"`, `commands: ${COMMANDS.map((c) => c.name).join(', ')}`);
+    const cmd = await entry.load();
     const { values, positionals } = parseCommandArgs(cmd, rest);
     if (values['help'] === true) {
-      io.stdout.write(commandHelp(cmd));
+      io.stdout.write(commandHelp(cmd, entry.summary));
       return EXIT.ok;
     }
     return await cmd.run(values, positionals, io);

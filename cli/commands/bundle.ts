@@ -16,7 +16,6 @@ import { withRecordLines } from './record-maps-input.js';
 
 export const bundleCommand: Command = {
   name: 'bundle',
-  summary: 'Import the original tool\'s plain files into a bundle, or export a bundle back to them.',
   usage: 'import -i TRACE.psv -m META.psv -g GATEWAY -o OUT.mstrace [--script P.bt] [--lenient]\n       misertrace bundle export -i IN.mstrace -o DIR',
   help: `  import                 sort (raw or sorted input), generate, and write a bundle
   export                 write DIR/sorted.psv, meta.psv, gateway.txt, the probe script(s), dag.json, custom.json, manifest.json

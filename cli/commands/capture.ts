@@ -34,7 +34,6 @@ function statusLine(f: LiveFigures): string {
 
 export const captureCommand: Command = {
   name: 'capture',
-  summary: 'Capture a Docker network end to end: discover, attach probes (bpftrace or ftrace), record until Ctrl-C or --duration, then sort, generate and write a bundle.',
   usage: '-n NETWORK -o OUTPUT.mstrace [--backend auto|ftrace|bpftrace] [--probe ID]... [-i CUSTOM.bt]... [--duration S]',
   help: `  -n, --network NAME     the Docker network of the application
   -o, --output PATH      the bundle to write (.mstrace)

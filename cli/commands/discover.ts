@@ -19,7 +19,6 @@ function shellQuote(s: string): string {
 
 export const discoverCommand: Command = {
   name: 'discover',
-  summary: 'Discover the threads of a Docker network; write the meta file and the bpftrace script, and print the command line to capture by hand.',
   usage: '-n NETWORK [-i CUSTOM.bt] -m META.psv -o PROBES.bt [--probe ID]... [--variant ID]',
   help: `  -n, --network NAME     the Docker network of the application
   -i, --inputbt PATH     custom probes in the original custom-probe format (repeatable)

@@ -8,7 +8,6 @@ const MARK: Record<CheckStatus, string> = { ok: 'ok  ', missing: 'MISS', unknown
 
 export const doctorCommand: Command = {
   name: 'doctor',
-  summary: 'Check this machine for capturing: tracefs (mounted when allowed), tracepoints, kprobes, BTF, bpftrace, trace-cmd, privileges, Docker.',
   usage: '[--no-mount] [--json] [--docker-socket PATH]',
   help: `      --no-mount         do not mount tracefs even when running as root
       --json             print the report as JSON

@@ -23,7 +23,6 @@ type Format = (typeof FORMATS)[number];
 
 export const exportCommand: Command = {
   name: 'export',
-  summary: 'Export traces as an SVG figure or as Perfetto/chrome://tracing, Jaeger or OTLP JSON.',
   usage: '-i BUNDLE --format svg|chrome|jaeger|otlp [-n RANGE] [-o OUTPUT] [figure options]',
   help: `  -i, --input PATH       a bundle written by misertrace generate
       --format FORMAT    svg (figure), chrome (Trace Event JSON: Perfetto, chrome://tracing),

@@ -17,7 +17,6 @@ export async function readText(path: string): Promise<string> {
 
 export const generateCommand: Command = {
   name: 'generate',
-  summary: 'Generate request spans and request traces from sorted records (the MiSeRTrace model) and write a trace bundle.',
   usage: '-i INPUT -m METAFILE -g GATEWAY -o OUTPUT.mstrace [--lenient] [--script PROBES.bt]',
   help: `  -i, --input PATH       sorted records (misertrace sort output, or the original sorter's)
   -m, --metafile PATH    threads at capture start: tid|container|ip|container id

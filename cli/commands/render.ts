@@ -14,7 +14,6 @@ import { writeOutput } from '../output.js';
 
 export const renderCommand: Command = {
   name: 'render',
-  summary: 'Print request traces from a bundle: the DAG (text tree or the original raw JSON) or per-span handler results (custom).',
   usage: '-i BUNDLE -t dag|custom [-o OUTPUT] [-n RANGE] [-l TRACELOGS] [-r] [-f] [-c] [--handlers FILE|count|count-by-probe]',
   help: `  -i, --input PATH       a bundle written by misertrace generate
   -t, --rendertype TYPE  dag OR custom

@@ -6,7 +6,6 @@ import { withRecordLines } from './record-maps-input.js';
 
 export const sortCommand: Command = {
   name: 'sort',
-  summary: 'Order a raw capture (per-CPU order) globally by time: a stable k-way merge, external when the file exceeds the memory budget.',
   usage: '-i INPUT -o OUTPUT [--lenient] [--memory MB]',
   help: `  -i, --input PATH       raw capture (bpftrace output, quoted or bare fields)
   -o, --output PATH      sorted records (bare fields, one per line)
