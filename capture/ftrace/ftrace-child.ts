@@ -1,7 +1,7 @@
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fchownSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { setPriority } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { readEventFormat, type EventFormat } from './event-format.js';
 import type { FtraceChildConfig } from './ftrace-config.js';
 import { RawReader } from './raw-reader.js';
@@ -87,6 +87,10 @@ async function main(): Promise<number> {
     if (stopping) return 0;
     reader = await RawReader.open(instances, layout, formats);
     out = openSync(cfg.output, 'a', 0o644);
+    // The session (unprivileged, the owner of the work folder) appends the converted records to
+    // this file after we end: it must be theirs, not root's.
+    const owner = statSync(dirname(cfg.output));
+    fchownSync(out, owner.uid, owner.gid);
     // During the capture pages are only copied to the spool: decoding and converting them waits
     // until the capture ended (page-spool.ts), off the CPUs the application needs now.
     const spoolPath = process.env.MISERTRACE_FTRACE_TEE || cfg.spool;
