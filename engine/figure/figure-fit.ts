@@ -4,7 +4,7 @@ import { defaultCountColumns } from './count-columns.js';
 import type { FigureOptions, FigureTrace } from './figure-types.js';
 import { DEFAULT_GEOMETRY, layoutGantt } from './gantt-layout.js';
 import type { GanttGeometry, GanttLayout, GanttViewOptions, TimeWindow } from './layout-types.js';
-import { segmentsWidth, truncateSegments } from './span-label.js';
+import { segmentsWidth, shortenLabel } from './span-label.js';
 
 // Fits the panels' layouts into the figure: one plot width for all panels (their time axes line
 // up), as wide as the figure allows once labels that overhang the plot have room, and a row
@@ -138,9 +138,18 @@ function squeezeLabels(layouts: GanttLayout[], margin: number, plotWidth: number
     for (const row of l.rows) {
       const lb = row.label;
       if (!lb || lb.anchor === 'middle') continue;
-      const room = lb.anchor === 'start' ? plotWidth + right - lb.x : lb.x + left;
+      let room = lb.anchor === 'start' ? plotWidth + right - lb.x : lb.x + left;
       if (lb.width <= room) continue;
-      const segments = truncateSegments(lb.segments, room, fs) ?? [];
+      // A wide bar (the root's, typically) holds more of its label than the margin beside it.
+      const inside = row.bar.width - 2 * l.geometry.labelGap;
+      if (row.flags.outside === null && inside > room) {
+        room = inside;
+        lb.x = row.bar.x + row.bar.width / 2;
+        lb.anchor = 'middle';
+        lb.placement = 'inside';
+        lb.overhangs = false;
+      }
+      const segments = shortenLabel(lb.segments, room, fs) ?? [];
       lb.segments = segments;
       lb.text = segments.map((s) => s.text).join(' ');
       lb.width = segmentsWidth(segments, fs);

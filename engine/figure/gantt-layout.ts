@@ -49,6 +49,7 @@ const LEGEND_LABELS = {
   fork: 'Fork thread state',
   call: 'Request or fork (at the child’s start)',
   return: 'Response or exit (at the child’s end)',
+  inferred: 'Inferred link (dotted, hollow head)',
 } as const;
 
 function resolveGeometry(partial: Partial<GanttGeometry> | undefined): GanttGeometry {
@@ -167,6 +168,7 @@ export function layoutGantt(input: LayoutInput, view: GanttViewOptions = {}): Ga
       counts: columns.map((c) => countValue(counts[i], c.probe)),
       label: null,
     });
+    if (s.link !== undefined) rows[r]!.link = s.link;
     if (hidden > 0) {
       stats.hiddenByCollapse += hidden;
       i += size[i]!;
@@ -230,8 +232,11 @@ function layoutArrows(rows: readonly GanttRow[], g: GanttGeometry, view: GanttVi
   const out: GanttArrow[] = [];
   if (mode === 'none') return out;
   // Object literals with every field, not spreads: spreads are slow per object at 10,000+ arrows.
-  const push = (shape: ArrowShape, direction: GanttArrow['direction'], edge: GanttArrow['edge'], fromRow: number, toRow: number, rowMin: number, rowMax: number) =>
-    out.push({ direction, edge, fromRow, toRow, rowMin, rowMax, d: shape.d, head: shape.head, tip: shape.tip });
+  const push = (shape: ArrowShape, direction: GanttArrow['direction'], edge: GanttArrow['edge'], fromRow: number, toRow: number, rowMin: number, rowMax: number, link?: GanttRow['link']) => {
+    const a: GanttArrow = { direction, edge, fromRow, toRow, rowMin, rowMax, d: shape.d, head: shape.head, tip: shape.tip };
+    if (link !== undefined) a.link = link;
+    out.push(a);
+  };
   for (const row of rows) {
     // A bar cut by the window edge does not show the true start or end an arrow would point at.
     const startShown = row.flags.outside === null && !row.flags.clippedStart;
@@ -245,8 +250,8 @@ function layoutArrows(rows: readonly GanttRow[], g: GanttGeometry, view: GanttVi
     }
     const parent = rows[row.parentRow]!;
     if (parent.flags.outside !== null) continue;
-    if (startShown) push(callArrow(parent.bar, row.bar, g), 'call', row.kind, parent.row, row.row, parent.row, row.row);
-    if (endShown && mode === 'all') push(returnArrow(row.bar, parent.bar, g), 'return', row.kind, row.row, parent.row, parent.row, row.row);
+    if (startShown) push(callArrow(parent.bar, row.bar, g), 'call', row.kind, parent.row, row.row, parent.row, row.row, row.link);
+    if (endShown && mode === 'all') push(returnArrow(row.bar, parent.bar, g), 'return', row.kind, row.row, parent.row, parent.row, row.row, row.link);
   }
   return out;
 }
@@ -288,5 +293,6 @@ function legendFor(rows: readonly GanttRow[], arrows: readonly GanttArrow[]): Le
   const out: LegendEntry[] = [];
   for (const k of ['network', 'fork'] as const) if (rows.some((r) => r.kind === k)) out.push({ key: k, label: LEGEND_LABELS[k] });
   for (const d of ['call', 'return'] as const) if (arrows.some((a) => a.direction === d)) out.push({ key: d, label: LEGEND_LABELS[d] });
+  if (arrows.some((a) => a.link !== undefined && !a.link.exact)) out.push({ key: 'inferred', label: LEGEND_LABELS.inferred });
   return out;
 }

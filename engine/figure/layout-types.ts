@@ -1,3 +1,4 @@
+import type { SpanLink } from '../model/span-link.js';
 import type { StateKind } from '../model/state.js';
 import type { RelNs } from '../model/time.js';
 
@@ -160,6 +161,8 @@ export interface GanttRow {
   counts: number[];
   /** null when labels are off (rows too small for text). */
   label: GanttLabel | null;
+  /** How the span was linked to its parent (the causal model); absent for the original model. */
+  link?: SpanLink;
 }
 
 /** 'call': request or fork, from the parent to the child's start. 'return': response or exit, from the child's end back to the parent. */
@@ -180,6 +183,8 @@ export interface GanttArrow {
   /** SVG path data of the arrowhead, a closed triangle whose tip touches the target. */
   head: string;
   tip: { x: number; y: number };
+  /** The child span's link to its parent (the causal model), for the client arrows absent. */
+  link?: SpanLink;
 }
 
 export type TimeUnit = 'ns' | 'µs' | 'ms' | 's';
@@ -205,8 +210,11 @@ export interface TimeAxis {
   title: string;
 }
 
-/** Client arrows share the look of call and return arrows, so they have no entry of their own. */
-export type LegendKey = 'network' | 'fork' | 'call' | 'return';
+/**
+ * Client arrows share the look of call and return arrows, so they have no entry of their own.
+ * 'inferred': arrows of links a model inferred rather than saw (drawn dotted, hollow heads).
+ */
+export type LegendKey = 'network' | 'fork' | 'call' | 'return' | 'inferred';
 
 export interface LegendEntry {
   key: LegendKey;

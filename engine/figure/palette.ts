@@ -24,6 +24,8 @@ export interface FigurePalette {
   arrow: string;
   /** Response arrows are dashed, call arrows solid. */
   returnDash: string;
+  /** Arrows of links a model inferred (not seen in the records) are dotted, with hollow heads. */
+  inferredDash: string;
   axis: string;
   /** Title, headings, axis labels, legend. */
   text: string;
@@ -41,6 +43,7 @@ export const COLOUR_PALETTE: FigurePalette = {
   anomaly: '#CC3311',
   arrow: '#333333',
   returnDash: '4 2',
+  inferredDash: '1 2',
   axis: '#000000',
   text: '#000000',
   label: {
@@ -66,6 +69,7 @@ export const GREYSCALE_PALETTE: FigurePalette = {
   anomaly: '#000000',
   arrow: '#333333',
   returnDash: '4 2',
+  inferredDash: '1 2',
   axis: '#000000',
   text: '#000000',
   label: {

@@ -69,6 +69,32 @@ export function segmentsWidth(segments: readonly LabelSegment[], fontSize: numbe
 }
 
 /**
+ * Shortens a label to `maxWidth` by shortening the container name first (ending it in '…'): the
+ * thread id and the count values are what a reader compares, and a long name (`k8s_…`, compose
+ * prefixes) is what overflows. Only when the name is down to one letter is the tail cut.
+ */
+export function shortenLabel(segments: readonly LabelSegment[], maxWidth: number, fontSize: number): LabelSegment[] | null {
+  if (segmentsWidth(segments, fontSize) <= maxWidth) return [...segments];
+  const at = segments.findIndex((s) => s.role === 'container');
+  if (at >= 0) {
+    const name = [...segments[at]!.text];
+    const withName = (k: number) => segments.map((s, i) => (i === at ? { ...s, text: `${name.slice(0, k).join('')}…` } : s));
+    // The longest prefix that fits (width grows with the prefix, so a binary search).
+    let lo = 0;
+    let hi = name.length - 1;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (segmentsWidth(withName(mid), fontSize) <= maxWidth) lo = mid;
+      else hi = mid - 1;
+    }
+    const best = withName(Math.max(1, lo));
+    if (lo >= 1 && segmentsWidth(best, fontSize) <= maxWidth) return best;
+    return truncateSegments(best, maxWidth, fontSize);
+  }
+  return truncateSegments(segments, maxWidth, fontSize);
+}
+
+/**
  * Shortens a label to `maxWidth` (by the generous estimate), keeping whole leading segments and
  * ending with '…'. Returns null when not even the ellipsis fits.
  */

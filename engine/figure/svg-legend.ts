@@ -63,6 +63,10 @@ export function drawLegend(out: string[], entries: readonly LegendEntry[], x: nu
         out.push(`<path d="M${num(ex + SWATCH_W)},${num(mid)}l-6,-3v6z" fill="${p.arrow}"/>`);
         break;
       }
+      case 'inferred':
+        out.push(`<path d="M${num(ex)},${num(mid)}H${num(ex + SWATCH_W - 6)}" fill="none" stroke="${p.arrow}" stroke-dasharray="${p.inferredDash}"/>`);
+        out.push(`<path d="M${num(ex + SWATCH_W)},${num(mid)}l-6,-3v6z" fill="${p.background}" stroke="${p.arrow}"/>`);
+        break;
     }
     out.push(`<text x="${num(ex + SWATCH_W + 6)}" y="${num(mid + fontSize * 0.35)}" fill="${p.text}">${xml(entry.label)}</text>`);
   }

@@ -1,5 +1,6 @@
 import { formatDuration, type TimeBase } from '../model/time.js';
-import type { GanttLayout, GanttRow } from './layout-types.js';
+import type { SpanLink } from '../model/span-link.js';
+import type { GanttArrow, GanttLayout, GanttRow } from './layout-types.js';
 import { num } from './number-format.js';
 import type { FigurePalette } from './palette.js';
 import { segmentsWidth } from './span-label.js';
@@ -47,16 +48,34 @@ export function drawPanel(out: string[], l: GanttLayout, x: number, y: number, o
 
 function drawArrows(out: string[], l: GanttLayout, p: FigurePalette, sw: string): void {
   if (l.arrows.length === 0) return;
+  const inferred = (a: GanttArrow) => a.link !== undefined && !a.link.exact;
   for (const dir of ['call', 'return'] as const) {
-    const list = l.arrows.filter((a) => a.direction === dir);
-    if (list.length === 0) continue;
-    out.push(`<g fill="none" stroke="${p.arrow}" stroke-width="${sw}"${dir === 'return' ? ` stroke-dasharray="${p.returnDash}"` : ''}>`);
-    for (const a of list) out.push(`<path d="${a.d}"/>`);
-    out.push('</g>');
+    for (const guess of [false, true]) {
+      const list = l.arrows.filter((a) => a.direction === dir && inferred(a) === guess);
+      if (list.length === 0) continue;
+      const dash = guess ? p.inferredDash : dir === 'return' ? p.returnDash : null;
+      out.push(`<g fill="none" stroke="${p.arrow}" stroke-width="${sw}"${dash ? ` stroke-dasharray="${dash}"` : ''}>`);
+      for (const a of list) out.push(a.link === undefined ? `<path d="${a.d}"/>` : `<path d="${a.d}"${linkAttrs(a.link)}><title>${linkTitle(a.link)}</title></path>`);
+      out.push('</g>');
+    }
   }
   out.push(`<g fill="${p.arrow}">`);
-  for (const a of l.arrows) out.push(`<path d="${a.head}"/>`);
+  for (const a of l.arrows) if (!inferred(a)) out.push(`<path d="${a.head}"/>`);
   out.push('</g>');
+  if (l.arrows.some(inferred)) {
+    out.push(`<g fill="${p.background}" stroke="${p.arrow}" stroke-width="${sw}">`);
+    for (const a of l.arrows) if (inferred(a)) out.push(`<path d="${a.head}"${linkAttrs(a.link!)}/>`);
+    out.push('</g>');
+  }
+}
+
+/** The link's provenance on the element, so a figure tells which rule made each edge. */
+function linkAttrs(link: SpanLink): string {
+  return ` data-link-rule="${link.rule}" data-link-exact="${link.exact}"`;
+}
+
+export function linkTitle(link: SpanLink): string {
+  return `link: ${link.rule} (${link.exact ? 'exact' : 'inferred'})`;
 }
 
 function drawLabels(out: string[], l: GanttLayout, p: FigurePalette): void {
@@ -112,5 +131,6 @@ function tooltip(r: GanttRow, l: GanttLayout, base: TimeBase | undefined): strin
   ];
   if (l.countColumns.length > 0) lines.push(l.countColumns.map((c, i) => `${c.label}: ${r.counts[i]}`).join(' · '));
   if (r.hiddenDescendants > 0) lines.push(`${r.hiddenDescendants} spans collapsed under this one`);
+  if (r.link !== undefined) lines.push(linkTitle(r.link));
   return lines.join('\n');
 }

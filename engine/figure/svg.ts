@@ -63,8 +63,9 @@ export function renderFigure(traces: readonly FigureTrace[], opts: FigureOptions
     headings: traces.map((t) => t.heading ?? (traces.length > 1 ? `Trace ${t.trace.id}` : null)),
     fontSize,
   };
-  // For a fixed height, reserve the legend's largest possible size (all four entries).
-  const fullLegend: LegendEntry[] = ['network', 'fork', 'call', 'return'].map((key) => ({ key: key as LegendEntry['key'], label: 'Response or exit (at the child’s end)' }));
+  // For a fixed height, reserve the legend's largest possible size (all four entries; five with inferred links).
+  const anyInferred = traces.some(({ trace }) => trace.spans.some((s) => s.link !== undefined && !s.link.exact));
+  const fullLegend: LegendEntry[] = ['network', 'fork', 'call', 'return', ...(anyInferred ? ['inferred'] : [])].map((key) => ({ key: key as LegendEntry['key'], label: 'Response or exit (at the child’s end)' }));
   const fit = fitPanels(traces, opts, width, chromeHeight(chrome, legendLines(fullLegend, inner, fontSize)));
   const layouts = fit.layouts;
   const legend = mergedLegend(layouts);
