@@ -15,6 +15,7 @@ import type {
 } from './ipc-capture-types.js';
 
 export type { CaptureEvent, CaptureStartRequest, DockerNetworkSummary, NetworkInspection, ProbeCatalog } from './ipc-capture-types.js';
+import type { ModelName, SpanLink } from '../engine/model/span-link.js';
 
 /** An expected failure, shown to the user as message + what to do. Bugs use kind 'internal'. */
 export interface AppError {
@@ -73,6 +74,8 @@ export interface BundleInfo {
   /** Probe names in id order; model probes start with `MT:`. */
   probes: string[];
   diagnostics: Record<string, number>;
+  /** The model that made the traces (manifest.model; bundles from before the causal model: 'original'). */
+  model?: ModelName;
 }
 
 /**
@@ -94,6 +97,10 @@ export interface TraceTableData {
   /** Per trace, indices into containerNames of every container the trace touches. */
   containers: number[][];
   containerNames: string[];
+  /** Per trace, links a model inferred rather than saw (causal model); absent when the bundle records no links. */
+  inferredLinks?: number[];
+  /** Per trace, 1 when its root is an orphan (a request no rule could link to a parent). */
+  orphans?: number[];
 }
 
 export interface SpanDto {
@@ -107,6 +114,8 @@ export interface SpanDto {
   start: number;
   end: number;
   childCount: number;
+  /** How the span was linked to its parent (causal model); absent for the original model. */
+  link?: SpanLink;
 }
 
 export interface TraceDetail {

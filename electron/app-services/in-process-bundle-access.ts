@@ -125,5 +125,6 @@ function describe(bundleId: string, b: Bundle): BundleInfo {
     partialReason: m.capture.partialReason,
     probes: b.probes.map((p) => p.name),
     diagnostics: b.diagnosticCounts(),
+    model: m.model ?? 'original',
   };
 }
