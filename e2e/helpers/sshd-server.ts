@@ -1,0 +1,200 @@
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { tempDir, type TempDir } from '../../test/fixture-bundles.js';
+
+// A real OpenSSH server (Debian's openssh-server) for the remote-host tests, on a loopback port,
+// with its own sshd_config, host key and authorized_keys in a temp dir, and a throwaway user
+// (in the docker group, allowed sudo WITH a password). Everything is removed by stop(), also
+// after a failed test: the server, the user's processes, the user, its sudoers rule, the dir.
+
+export interface SshdServer {
+  port: number;
+  user: string;
+  password: string;
+  dir: string;
+  /** An ssh_config with two aliases: `mt-key` (the user's key) and `mt-pass` (no key: password). */
+  sshConfig: string;
+  knownHosts: string;
+  hostKeyFile: string;
+  /** The listening sshd's pid (its children serve the connections). */
+  pid: number;
+  /** sshd's log (stderr), for tests that look at what it did. */
+  log(): string;
+  /** A new host key (the server "was reinstalled"): restarts sshd with it. */
+  changeHostKey(): Promise<void>;
+  /** Kills the per-connection sshd processes (the connections drop; the server keeps listening). */
+  killConnections(): number;
+  stop(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(name));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+function processesOfUid(uid: number): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (new RegExp(`^Uid:\\s+${uid}\\s`, 'm').test(readFileSync(`/proc/${name}/status`, 'utf8'))) out.push(Number(name));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+export const sshdAvailable = existsSync('/usr/sbin/sshd') && process.getuid?.() === 0;
+
+export async function startSshd(): Promise<SshdServer> {
+  const tmp: TempDir = tempDir('misertrace-sshd-');
+  const dir = tmp.path;
+  chmodSync(dir, 0o755);
+  const user = `mtssh${randomBytes(4).toString('hex')}`;
+  const password = `pw-${randomBytes(9).toString('base64url')}`;
+  const port = await freePort();
+  const hostKeyFile = join(dir, 'host_ed25519');
+  const keygen = (file: string) => execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'misertrace-test', '-f', file]);
+  keygen(hostKeyFile);
+  keygen(join(dir, 'client_ed25519'));
+  mkdirSync(join(dir, 'authorized_keys'));
+  writeFileSync(join(dir, 'authorized_keys', user), readFileSync(join(dir, 'client_ed25519.pub')), { mode: 0o644 });
+  const createdRunDir = !existsSync('/run/sshd');
+  if (createdRunDir) mkdirSync('/run/sshd', { mode: 0o755 });
+  execFileSync('useradd', ['--create-home', '--home-dir', join(dir, 'home'), '--shell', '/bin/sh', '--groups', 'docker', user]);
+  const uid = Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }).trim());
+  execFileSync('chpasswd', [], { input: `${user}:${password}\n` });
+  const sudoers = `/etc/sudoers.d/${user}`;
+  writeFileSync(sudoers, `${user} ALL=(ALL) ALL\n`, { mode: 0o440 });
+  const config = join(dir, 'sshd_config');
+  writeFileSync(
+    config,
+    [
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${hostKeyFile}`,
+      `PidFile ${join(dir, 'sshd.pid')}`,
+      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}/%u`,
+      'StrictModes no',
+      'PasswordAuthentication yes',
+      'KbdInteractiveAuthentication no',
+      'UsePAM no',
+      'PermitRootLogin no',
+      `AllowUsers ${user}`,
+      'AllowStreamLocalForwarding yes',
+      'Subsystem sftp internal-sftp',
+      'LogLevel VERBOSE',
+      '',
+    ].join('\n'),
+  );
+  const knownHosts = join(dir, 'known_hosts');
+  const sshConfig = join(dir, 'ssh_config');
+  writeFileSync(
+    sshConfig,
+    [
+      'Host mt-key mt-pass',
+      '  HostName 127.0.0.1',
+      `  Port ${port}`,
+      `  User ${user}`,
+      `  UserKnownHostsFile ${knownHosts}`,
+      '  GlobalKnownHostsFile /dev/null',
+      '  IdentitiesOnly yes',
+      'Host mt-key',
+      `  IdentityFile ${join(dir, 'client_ed25519')}`,
+      'Host mt-pass',
+      `  IdentityFile ${join(dir, 'no-such-key')}`,
+      '',
+    ].join('\n'),
+  );
+  let logText = '';
+  let proc: ChildProcess | null = null;
+  const start = () =>
+    new Promise<void>((resolve, reject) => {
+      const p = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+      proc = p;
+      const timer = setTimeout(() => reject(new Error(`sshd did not start: ${logText}`)), 10_000);
+      p.stderr!.on('data', (d: Buffer) => {
+        logText += d.toString();
+        if (logText.includes('Server listening on')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      p.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`sshd exited (${code}): ${logText}`));
+      });
+    });
+  const stopSshd = async () => {
+    const p = proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    for (const c of childrenOf(p.pid!)) spawnSync('kill', ['-KILL', String(c)]);
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill('SIGTERM');
+    await exited;
+  };
+  const cleanup = async () => {
+    await stopSshd();
+    for (const pid of processesOfUid(uid)) spawnSync('kill', ['-KILL', String(pid)]);
+    rmSync(sudoers, { force: true });
+    spawnSync('userdel', ['--force', user]);
+    if (createdRunDir) rmSync('/run/sshd', { recursive: true, force: true });
+    tmp.remove();
+  };
+  try {
+    await start();
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+  return {
+    port,
+    user,
+    password,
+    dir,
+    sshConfig,
+    knownHosts,
+    hostKeyFile,
+    get pid() {
+      return proc!.pid!;
+    },
+    log: () => logText,
+    async changeHostKey() {
+      await stopSshd();
+      rmSync(hostKeyFile, { force: true });
+      rmSync(`${hostKeyFile}.pub`, { force: true });
+      keygen(hostKeyFile);
+      await start();
+    },
+    killConnections() {
+      const kids = childrenOf(proc!.pid!);
+      for (const c of kids) spawnSync('kill', ['-KILL', String(c)]);
+      return kids.length;
+    },
+    stop: cleanup,
+  };
+}
