@@ -3,14 +3,17 @@ import { readlinkSync } from 'node:fs';
 import Docker from 'dockerode';
 import { busyboxRootfs, findBusybox, importImage, nodeRootfs } from './demo-images.js';
 import { httpGet } from './load-generator.js';
+import { nginxRootfs, REDIS_CMD, redisRootfs } from './third-party-images.js';
 
 // The demo microservice app on the local Docker engine: four services on one user network,
-// images built locally, the frontend published on 127.0.0.1 only. Every resource is named
+// images built locally, the frontend published on 127.0.0.1 only. With `thirdParty`, servers from
+// Debian packages join them (third-party-images.ts): nginx as a proxy in front of the inventory
+// and redis behind it, for /cart. Every resource is named
 // `mtdemo-<run id>-…` and labelled, and `down()` removes all of it (also after a failed `up()`).
 
 export const DEMO_LABEL = 'io.misertrace.demo';
-export type Role = 'frontend' | 'catalog' | 'inventory' | 'kvstore';
-export const ROLES: readonly Role[] = ['kvstore', 'inventory', 'catalog', 'frontend'];
+export type Role = 'frontend' | 'catalog' | 'inventory' | 'kvstore' | 'proxy' | 'redis';
+export const ROLES: readonly Role[] = ['kvstore', 'inventory', 'catalog', 'frontend', 'proxy', 'redis'];
 
 export interface DemoContainer {
   role: Role;
@@ -25,6 +28,8 @@ export interface DemoAppOptions {
   log?: (line: string) => void;
   /** Images built earlier (DemoImages): reused, and left for their owner to remove. */
   images?: DemoImages;
+  /** Also run the third-party servers (nginx, redis) and their endpoints (endpoints.ts). */
+  thirdParty?: boolean;
 }
 
 /** The two demo images, for runs that start fresh containers many times (the benchmark). */
@@ -74,6 +79,7 @@ export class DemoApp {
   readonly containers = new Map<Role, DemoContainer>();
   private readonly docker: Docker;
   private readonly log: (line: string) => void;
+  readonly thirdParty: boolean;
   private readonly created = { images: [] as string[], network: false, containers: [] as string[] };
   gateway = '';
   /** Base URL of the frontend on 127.0.0.1. */
@@ -83,6 +89,7 @@ export class DemoApp {
     this.docker = opts.docker ?? new Docker();
     this.log = opts.log ?? (() => undefined);
     this.ownImages = opts.images === undefined;
+    this.thirdParty = opts.thirdParty === true;
     this.nodeImage = opts.images?.node ?? `mtdemo-node:${this.runId}`;
     this.busyboxImage = opts.images?.busybox ?? `mtdemo-busybox:${this.runId}`;
   }
@@ -114,8 +121,12 @@ export class DemoApp {
       this.created.network = true;
       const ninfo = await net.inspect();
       this.gateway = ninfo.IPAM?.Config?.[0]?.Gateway ?? '';
+      const third = this.thirdParty ? await this.importThirdParty(labels) : null;
       const kv = await this.start('kvstore', this.nodeImage, ['/usr/bin/node', '/app/kvstore.mjs'], { PORT: '7000' }, labels);
-      const inv = await this.start('inventory', this.nodeImage, ['/usr/bin/node', '/app/inventory.mjs'], { PORT: '8080', KVSTORE: `${kv.ip}:7000` }, labels);
+      const redis = third ? await this.start('redis', third.redis, REDIS_CMD, {}, labels) : null;
+      const inv = await this.start('inventory', this.nodeImage, ['/usr/bin/node', '/app/inventory.mjs'], { PORT: '8080', KVSTORE: `${kv.ip}:7000`, ...(redis ? { REDIS: `${redis.ip}:6379` } : {}) }, labels);
+      // nginx finds the inventory by its network alias when it starts: after the inventory.
+      const proxy = third ? await this.start('proxy', third.nginx, ['/usr/sbin/nginx'], {}, labels) : null;
       const cat = await this.start(
         'catalog',
         this.busyboxImage,
@@ -127,7 +138,7 @@ export class DemoApp {
         'frontend',
         this.nodeImage,
         ['/usr/bin/node', '/app/frontend.mjs'],
-        { PORT: '8080', CATALOG: `${cat.ip}:8080`, INVENTORY: `${inv.ip}:8080` },
+        { PORT: '8080', CATALOG: `${cat.ip}:8080`, INVENTORY: `${inv.ip}:8080`, ...(proxy ? { PROXY: `${proxy.ip}:8080` } : {}) },
         labels,
         true,
       );
@@ -137,6 +148,17 @@ export class DemoApp {
       await this.down().catch((d: unknown) => this.log(`cleanup after failed start: ${String(d)}`));
       throw e;
     }
+  }
+
+  /** The third-party images of this run (always this run's own: DemoImages does not build them). */
+  private async importThirdParty(labels: Record<string, string>): Promise<{ nginx: string; redis: string }> {
+    const t0 = Date.now();
+    const tags = { nginx: `mtdemo-nginx:${this.runId}`, redis: `mtdemo-redis:${this.runId}` };
+    this.created.images.push(tags.nginx, tags.redis);
+    await importImage(this.docker, await nginxRootfs(), 'mtdemo-nginx', this.runId, labels);
+    await importImage(this.docker, await redisRootfs(), 'mtdemo-redis', this.runId, labels);
+    this.log(`images ${tags.nginx}, ${tags.redis} imported in ${Date.now() - t0} ms`);
+    return tags;
   }
 
   private async start(
@@ -155,6 +177,8 @@ export class DemoApp {
       Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
       Labels: labels,
       ExposedPorts: publish ? { '8080/tcp': {} } : {},
+      // Peers may find each other by role (nginx's upstream does).
+      NetworkingConfig: { EndpointsConfig: { [this.network]: { Aliases: [role] } } },
       HostConfig: {
         NetworkMode: this.network,
         // Only 127.0.0.1: the load comes from this host, nothing else can reach the app.
@@ -193,7 +217,7 @@ export class DemoApp {
       await new Promise((r) => setTimeout(r, 100));
     }
     // Warm-up (not traced): opens the inventory->kvstore connection and the keep-alive pool.
-    for (const path of ['/checkout?item=1', '/stock?id=1']) {
+    for (const path of ['/checkout?item=1', '/stock?id=1', ...(this.thirdParty ? ['/cart?id=1'] : [])]) {
       const r = await httpGet(`${this.url}${path}`);
       if (r.status !== 200) throw new Error(`demo warm-up ${path}: HTTP ${r.status}: ${r.body.slice(0, 200)}`);
     }

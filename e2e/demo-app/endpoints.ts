@@ -9,25 +9,46 @@ import type { PlannedRequest } from './load-generator.js';
 // catalog's forks are busybox httpd's CGI: sh => subshell (echo | sed: two forks) and wget.
 
 export interface Endpoint {
-  name: 'checkout' | 'item' | 'stock';
+  name: 'checkout' | 'item' | 'stock' | 'cart';
   path(n: number): string;
   example: string;
   tree: string;
+  /**
+   * The true causal tree, what the ground-truth logs describe (e2e/accuracy): where the original
+   * model folds a call into another span (/checkout's /reserve), this tree has the call.
+   */
+  truth: string;
+  /** Served only when the app runs its third-party servers (DemoAppOptions.thirdParty). */
+  thirdParty?: boolean;
 }
 
 const CATALOG = 'N:catalog(F:catalog(F:catalog(F:catalog,F:catalog),F:catalog(N:inventory(N:kvstore))))';
 
 export const ENDPOINTS: readonly Endpoint[] = [
-  { name: 'checkout', path: (n) => `/checkout?item=${n}`, example: '/checkout?item=1', tree: `N:frontend(${CATALOG},N:inventory)` },
-  { name: 'item', path: (n) => `/item?id=${n}`, example: '/item?id=1', tree: `N:frontend(${CATALOG})` },
-  { name: 'stock', path: (n) => `/stock?id=${n}`, example: '/stock?id=1', tree: 'N:frontend(N:inventory(N:kvstore))' },
+  { name: 'checkout', path: (n) => `/checkout?item=${n}`, example: '/checkout?item=1', tree: `N:frontend(${CATALOG},N:inventory)`, truth: `N:frontend(${CATALOG},N:inventory(N:kvstore))` },
+  { name: 'item', path: (n) => `/item?id=${n}`, example: '/item?id=1', tree: `N:frontend(${CATALOG})`, truth: `N:frontend(${CATALOG})` },
+  { name: 'stock', path: (n) => `/stock?id=${n}`, example: '/stock?id=1', tree: 'N:frontend(N:inventory(N:kvstore))', truth: 'N:frontend(N:inventory(N:kvstore))' },
+  // nginx (epoll workers, keep-alive upstream) in front of the inventory, which asks redis over
+  // one connection shared by all its requests.
+  {
+    name: 'cart',
+    path: (n) => `/cart?id=${n}`,
+    example: '/cart?id=1',
+    tree: 'N:frontend(N:proxy(N:inventory(N:redis)))',
+    truth: 'N:frontend(N:proxy(N:inventory(N:redis)))',
+    thirdParty: true,
+  },
 ];
 
-/** `perEndpoint` requests of each endpoint, in rotation, item numbers cycling 1..8. */
-export function planRequests(perEndpoint: number): PlannedRequest[] {
+/**
+ * `perEndpoint` requests of each endpoint, in rotation, item numbers cycling 1..8; the third-party
+ * endpoints only with `thirdParty`.
+ */
+export function planRequests(perEndpoint: number, thirdParty = false): PlannedRequest[] {
   const out: PlannedRequest[] = [];
-  for (let i = 0; i < perEndpoint * ENDPOINTS.length; i++) {
-    const e = ENDPOINTS[i % ENDPOINTS.length]!;
+  const endpoints = ENDPOINTS.filter((e) => thirdParty || !e.thirdParty);
+  for (let i = 0; i < perEndpoint * endpoints.length; i++) {
+    const e = endpoints[i % endpoints.length]!;
     out.push({ endpoint: e.name, path: e.path((i % 8) + 1) });
   }
   return out;

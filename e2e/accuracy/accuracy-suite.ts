@@ -1,0 +1,90 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import { DemoApp } from '../demo-app/demo-app.js';
+import { planRequests } from '../demo-app/endpoints.js';
+import { sendRequests } from '../demo-app/load-generator.js';
+import { pct, type AccuracyRow } from './accuracy-table.js';
+import { bundlesPerModel, captureWhile, cliOffer, requireBuiltCli } from './cli-runner.js';
+import { checkTraces, evaluate, bundleBase } from './evaluate.js';
+import { collectGroundTruth, type GtSource } from './ground-truth.js';
+
+// The accuracy runs: the demo app captured with every backend and probe set the CLI offers, at
+// several concurrencies, keep-alive off and on; every model the CLI offers generates traces from
+// each capture's records, checked request by request against the services' own logs.
+
+export interface SuiteOptions {
+  concurrency: number[];
+  keepAlive: boolean[];
+  backends: string[];
+  perEndpoint: number;
+  workDir: string;
+  log?: (line: string) => void;
+}
+
+export const FULL = { concurrency: [1, 2, 4, 8, 16], keepAlive: [false, true], backends: ['ftrace', 'bpftrace'], perEndpoint: 20 };
+export const SHORT = { concurrency: [1, 8], keepAlive: [false], backends: ['ftrace', 'bpftrace'], perEndpoint: 8 };
+
+/** Where each service of the demo app keeps its ground truth. */
+export function demoSources(app: DemoApp): GtSource[] {
+  const out: GtSource[] = [];
+  for (const c of app.containers.values()) {
+    // Third-party servers log nothing of ours: the checker knows them by role and their caller's window.
+    if (c.role === 'proxy' || c.role === 'redis') continue;
+    if (c.role === 'kvstore') out.push({ role: c.role, ip: c.ip, port: 7000, via: { line: '__GT' }, containerId: c.id });
+    else if (c.role === 'catalog') out.push({ role: c.role, ip: c.ip, port: 8080, via: { http: '/gt.log' }, containerId: c.id });
+    else out.push({ role: c.role, ip: c.ip, port: 8080, via: { http: '/__gt' }, containerId: c.id });
+  }
+  return out;
+}
+
+export async function runAccuracy(o: SuiteOptions): Promise<{ rows: AccuracyRow[]; offer: ReturnType<typeof cliOffer> }> {
+  requireBuiltCli();
+  const log = o.log ?? (() => undefined);
+  const offer = cliOffer();
+  const modelOffered = offer.models.length > 1 || offer.models[0] !== 'original';
+  log(`models: ${offer.models.join(', ')}; probe sets: ${offer.probeSets.length > 0 ? offer.probeSets.join(', ') : '(the capture has one built-in set)'}`);
+  const docker = new Docker();
+  const app = new DemoApp({ docker, log, thirdParty: true });
+  const rows: AccuracyRow[] = [];
+  mkdirSync(o.workDir, { recursive: true });
+  try {
+    await app.up();
+    const roleOf = (c: string) => app.roleOf(c) ?? c;
+    let n = 0;
+    for (const backend of o.backends) {
+      for (const probeSet of offer.probeSets.length > 0 ? offer.probeSets : [null]) {
+        for (const keepAlive of o.keepAlive) {
+          for (const concurrency of o.concurrency) {
+            const dir = join(o.workDir, `run${n}`);
+            mkdirSync(dir, { recursive: true });
+            const ridPrefix = `${app.runId}r${n++}`;
+            const t0 = Date.now();
+            const { run, result: sent } = await captureWhile(app.network, join(dir, 'capture.mstrace'), backend, probeSet, () =>
+              sendRequests(app.url, planRequests(o.perEndpoint, true), concurrency, { keepAlive, ridPrefix }),
+            );
+            const gtBase = bundleBase(run.bundle);
+            const gt = await collectGroundTruth(docker, demoSources(app), ridPrefix, gtBase);
+            for (const [model, path] of bundlesPerModel(run.bundle, offer.models, dir, modelOffered)) {
+              const { traces, base } = checkTraces(path, roleOf);
+              for (const r of evaluate(sent, gt, gtBase, traces, base)) {
+                const checked = r.requests;
+                rows.push({ ...r, backend, probeSet: probeSet ?? 'default', model, concurrency, keepAlive, correctPct: pct(r.correct, checked) });
+              }
+            }
+            const last = rows.filter((r) => r.concurrency === concurrency && r.backend === backend && r.keepAlive === keepAlive && r.probeSet === (probeSet ?? 'default'));
+            log(
+              `${backend}${probeSet ? `/${probeSet}` : ''} c=${concurrency} keep-alive ${keepAlive ? 'on' : 'off'}: ${sent.length} requests, ${((Date.now() - t0) / 1000).toFixed(1)} s` +
+                `${gt.unmapped > 0 ? `, ${gt.unmapped} log records with no host tid` : ''}${run.exitCode === 1 ? ', PARTIAL capture' : ''}; ` +
+                last.map((r) => `${r.model} ${r.endpoint} ${r.correctPct}%`).join(', '),
+            );
+            rmSync(dir, { recursive: true, force: true });
+          }
+        }
+      }
+    }
+  } finally {
+    await app.down();
+  }
+  return { rows, offer };
+}

@@ -1,0 +1,139 @@
+import type { TruthNode } from './truth-tree.js';
+
+// Checks one request's true tree against a capture's traces: find the one trace that claims it
+// (its root span is the root service's handling: same thread, interval containing the handler),
+// then find every true node in that trace, under the span of its true parent. Verdicts, first
+// that applies: missing (no trace claims it, or a part is in no trace), split (a part is in
+// another trace), merged (the trace holds spans that are not this request's), wrong parent (a part
+// is in the trace under another span), correct.
+
+export interface CheckSpan {
+  parent: number;
+  kind: 'network' | 'fork';
+  tid: number;
+  role: string;
+  start: number;
+  end: number;
+  link?: { rule: string; exact: boolean };
+}
+
+export interface CheckTrace {
+  id: number;
+  spans: CheckSpan[];
+}
+
+export type Verdict = 'correct' | 'merged' | 'split' | 'wrong-parent' | 'missing';
+export const VERDICTS: readonly Verdict[] = ['correct', 'merged', 'split', 'wrong-parent', 'missing'];
+
+export interface RequestCheck {
+  verdict: Verdict;
+  traceId: number | null;
+  /** Why, in a few words (the first problem found). */
+  detail: string;
+  /** Inferred (not exact) links among this request's matched spans, and how many were right. */
+  inferred: number;
+  inferredRight: number;
+}
+
+/**
+ * How far a span boundary may sit on the wrong side of a logged time. The logs take the handler's
+ * start after the read that brought the request and its end before the write of the reply, so a
+ * span (first receive .. last send) contains them by causality, and a callee's last send precedes
+ * its caller's end of reply: no slack is needed (measured: at least 30 us inside on both backends,
+ * docs/adr/0045). Kept as a parameter for models that place boundaries differently.
+ */
+export const TOLERANCE_NS = 0;
+
+/** Whether span `s` is node `n`'s part: kind, role, thread, handler inside, end inside the caller's window. */
+export function spanFits(s: CheckSpan, n: TruthNode, tol = TOLERANCE_NS, ignoreWindow = false): boolean {
+  if (s.kind !== n.kind || s.role !== n.role) return false;
+  if (n.tid !== undefined && s.tid !== n.tid) return false;
+  if (n.handler && !(s.start <= n.handler.start + tol && s.end >= n.handler.end - tol)) return false;
+  if (!ignoreWindow && n.window && !(s.end >= n.window.start - tol && s.end <= n.window.end + tol)) return false;
+  return true;
+}
+
+export function checkRequest(truth: TruthNode, traces: readonly CheckTrace[], tol = TOLERANCE_NS): RequestCheck {
+  const claims = traces.filter((t) => t.spans.length > 0 && spanFits(t.spans[0]!, truth, tol));
+  const none = { inferred: 0, inferredRight: 0 };
+  if (claims.length === 0) {
+    const inside = traces.find((t) => t.spans.some((s, i) => i > 0 && spanFits(s, truth, tol)));
+    return inside
+      ? { verdict: 'merged', traceId: inside.id, detail: `its root is inside trace ${inside.id}`, ...none }
+      : { verdict: 'missing', traceId: null, detail: 'no trace has its root span', ...none };
+  }
+  // Two traces rooted on the same handling: the request was cut in two.
+  const t = claims[0]!;
+  const used = new Set<number>([0]);
+  const problems: { verdict: Verdict; detail: string }[] = [];
+  if (claims.length > 1) problems.push({ verdict: 'split', detail: `${claims.length} traces have its root span` });
+  let inferred = 0;
+  let inferredRight = 0;
+  const walk = (n: TruthNode, at: number): void => {
+    for (const c of n.children) {
+      const fit = (i: number) => !used.has(i) && spanFits(t.spans[i]!, c, tol);
+      let i = t.spans.findIndex((s, k) => s.parent === at && fit(k));
+      const rightParent = i >= 0;
+      if (i < 0) i = t.spans.findIndex((_, k) => fit(k));
+      // The handling is in the trace (its thread, a span containing its handler) but that span runs
+      // past the reply its caller got, or already stands for another part: spans were folded together.
+      if (i < 0 && c.handler) {
+        const loose = (x: number) => spanFits(t.spans[x]!, c, tol, true);
+        const k = [...t.spans.keys()].sort((a, b) => Number(used.has(a)) - Number(used.has(b))).find(loose) ?? -1;
+        if (k >= 0) {
+          const folded = used.has(k);
+          used.add(k);
+          const where = `${c.kind === 'network' ? 'N' : 'F'}:${c.role}`;
+          problems.push({ verdict: 'merged', detail: folded ? `${where} is folded into span ${k}` : `${where} span runs past its caller's reply` });
+          if (!folded) walk(c, k);
+          continue;
+        }
+      }
+      if (i < 0) {
+        const other = traces.find((o) => o !== t && o.spans.some((s) => spanFits(s, c, tol)));
+        problems.push(
+          other
+            ? { verdict: 'split', detail: `${c.kind === 'network' ? 'N' : 'F'}:${c.role} is in trace ${other.id}` }
+            : { verdict: 'missing', detail: `${c.kind === 'network' ? 'N' : 'F'}:${c.role} is in no trace` },
+        );
+        continue;
+      }
+      used.add(i);
+      const link = t.spans[i]!.link;
+      if (link && !link.exact) {
+        inferred++;
+        if (rightParent) inferredRight++;
+      }
+      if (!rightParent) problems.push({ verdict: 'wrong-parent', detail: `${c.kind === 'network' ? 'N' : 'F'}:${c.role} is under span ${t.spans[i]!.parent}` });
+      walk(c, i);
+    }
+  };
+  walk(truth, 0);
+  const extra = t.spans.length - used.size;
+  if (extra > 0) problems.push({ verdict: 'merged', detail: `${extra} span(s) of the trace are not this request's` });
+  const order: Verdict[] = ['missing', 'split', 'merged', 'wrong-parent'];
+  problems.sort((a, b) => order.indexOf(a.verdict) - order.indexOf(b.verdict));
+  const first = problems[0];
+  return { verdict: first?.verdict ?? 'correct', traceId: t.id, detail: first?.detail ?? '', inferred, inferredRight };
+}
+
+export interface AccuracyCounts {
+  requests: number;
+  correct: number;
+  merged: number;
+  split: number;
+  'wrong-parent': number;
+  missing: number;
+  inferred: number;
+  inferredRight: number;
+}
+
+export function tally(checks: readonly RequestCheck[]): AccuracyCounts {
+  const c: AccuracyCounts = { requests: checks.length, correct: 0, merged: 0, split: 0, 'wrong-parent': 0, missing: 0, inferred: 0, inferredRight: 0 };
+  for (const k of checks) {
+    c[k.verdict]++;
+    c.inferred += k.inferred;
+    c.inferredRight += k.inferredRight;
+  }
+  return c;
+}
