@@ -4,7 +4,7 @@ import { formatMeta, isIPv4, type MetaEntry } from '../../engine/model/meta.js';
 import { fileError } from '../../engine/records/line-reader.js';
 import { DiscoveryError } from './discovery-errors.js';
 import { createDocker, dockerError, resolveSocketPath, type DockerEndpoint } from './docker-connection.js';
-import { descendants, listProcesses, pidNamespace, pidNamespaces, tasksOf, type TaskInfo } from './proc-tasks.js';
+import { descendants, localProc, type ProcSource, type TaskInfo } from './proc-tasks.js';
 
 // Discovery: which threads belong to the containers of a Docker network. dockerode gives the
 // network (gateway) and its containers (name, IP, image, state, root PID); /proc gives every
@@ -52,6 +52,8 @@ export interface NetworkDiscovery {
 export interface DiscoveryOptions extends DockerEndpoint {
   docker?: Docker;
   procRoot?: string;
+  /** Processes from elsewhere than procRoot (a remote host's /proc). */
+  proc?: ProcSource;
 }
 
 interface NetworkInspect {
@@ -87,11 +89,13 @@ export class DiscoveryService {
   private readonly docker: Docker;
   private readonly socketPath: string;
   private readonly procRoot: string;
+  private readonly proc: ProcSource;
 
   constructor(opts: DiscoveryOptions = {}) {
     this.socketPath = resolveSocketPath(opts);
     this.docker = opts.docker ?? createDocker(opts);
     this.procRoot = opts.procRoot ?? '/proc';
+    this.proc = opts.proc ?? localProc(this.procRoot);
   }
 
   /** Checks that the engine answers; throws a DiscoveryError saying what to do otherwise. */
@@ -157,12 +161,12 @@ export class DiscoveryService {
     }
     let procs;
     try {
-      procs = await listProcesses(this.procRoot);
+      procs = await this.proc.listProcesses();
     } catch (e) {
       throw new DiscoveryError('proc-unreadable', `cannot read ${this.procRoot}: ${(e as Error).message}`);
     }
     // Our own namespace stands for the host's: a container sharing it (--pid=host) owns only its descendants.
-    const hostNs = await pidNamespace('self', this.procRoot);
+    const hostNs = await this.proc.pidNamespace('self');
     let nsOf: Map<number, string> | null = null;
     const containers: DiscoveredContainer[] = [];
     const skipped: { name: string; state: string }[] = [];
@@ -181,14 +185,14 @@ export class DiscoveryService {
       }
       const root = info.State.Pid;
       const pids = new Set(descendants(procs, root));
-      const ns = await pidNamespace(root, this.procRoot);
+      const ns = await this.proc.pidNamespace(root);
       if (ns !== null && ns !== hostNs) {
-        nsOf ??= await pidNamespaces(procs, this.procRoot);
+        nsOf ??= await this.proc.pidNamespaces(procs);
         for (const [pid, pns] of nsOf) if (pns === ns) pids.add(pid);
       }
       const processes: DiscoveredProcess[] = [];
       for (const pid of [...pids].sort((a, b) => a - b)) {
-        const threads = await tasksOf(pid, this.procRoot);
+        const threads = await this.proc.tasksOf(pid);
         if (threads.length > 0) processes.push({ pid, comm: procs.get(pid)?.comm ?? '', threads });
       }
       // The root process vanished, or Docker says the container stopped: the thread list is not

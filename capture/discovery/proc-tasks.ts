@@ -110,3 +110,20 @@ export async function tasksOf(pid: number, procRoot = '/proc'): Promise<TaskInfo
   }
   return out.sort((a, b) => a.tid - b.tid);
 }
+
+/** Where discovery reads processes from: this machine's /proc, or a remote host's (capture/remote). */
+export interface ProcSource {
+  listProcesses(): Promise<Map<number, ProcEntry>>;
+  pidNamespace(pid: number | 'self'): Promise<string | null>;
+  pidNamespaces(procs: ReadonlyMap<number, ProcEntry>): Promise<Map<number, string>>;
+  tasksOf(pid: number): Promise<TaskInfo[]>;
+}
+
+export function localProc(procRoot = '/proc'): ProcSource {
+  return {
+    listProcesses: () => listProcesses(procRoot),
+    pidNamespace: (pid) => pidNamespace(pid, procRoot),
+    pidNamespaces: (procs) => pidNamespaces(procs, procRoot),
+    tasksOf: (pid) => tasksOf(pid, procRoot),
+  };
+}

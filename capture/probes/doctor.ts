@@ -38,15 +38,17 @@ export interface DoctorOptions {
   mount?: boolean;
   pathEnv?: string;
   docker?: DockerEndpoint | false;
+  /** Another host (capture/remote): its features and Docker engine instead of this machine's; nothing is mounted there. */
+  host?: { detect(): Promise<KernelFeatures>; ping(): Promise<{ version: string; apiVersion: string }> };
 }
 
 export async function runDoctor(o: DoctorOptions = {}): Promise<DoctorReport> {
   const catalog: ProbeCatalog = loadCatalog();
-  const detect = () => detectKernelFeatures(o.pathEnv !== undefined ? { pathEnv: o.pathEnv } : {});
+  const detect = o.host ? () => o.host!.detect() : () => detectKernelFeatures(o.pathEnv !== undefined ? { pathEnv: o.pathEnv } : {});
   let f = await detect();
   const checks: DoctorCheck[] = [];
   let mountedNow = false;
-  if (!f.tracefs.mounted && o.mount !== false && f.uid === 0) {
+  if (!f.tracefs.mounted && o.mount !== false && f.uid === 0 && !o.host) {
     try {
       await mountTracefs();
       mountedNow = true;
@@ -108,7 +110,7 @@ export async function runDoctor(o: DoctorOptions = {}): Promise<DoctorReport> {
   );
   if (o.docker !== false) {
     try {
-      const v = await new DiscoveryService(o.docker ?? {}).ping();
+      const v = o.host ? await o.host.ping() : await new DiscoveryService(o.docker ?? {}).ping();
       checks.push({ id: 'docker', status: 'ok', summary: `Docker engine ${v.version} (API ${v.apiVersion})` });
     } catch (e) {
       checks.push({ id: 'docker', status: 'missing', summary: (e as Error).message, ...((e as { hint?: string }).hint ? { hint: (e as { hint?: string }).hint! } : {}) });

@@ -1,0 +1,60 @@
+import type Docker from 'dockerode';
+import { DiscoveryError } from '../discovery/discovery-errors.js';
+import { dockerError } from '../discovery/docker-connection.js';
+import { DiscoveryService, type NetworkDiscovery } from '../discovery/network-discovery.js';
+import { createRemoteDocker, REMOTE_DOCKER_SOCKET } from './remote-docker.js';
+import { detectRemoteFeatures, type RemoteFeatures } from './remote-features.js';
+import { remoteProc } from './remote-proc.js';
+import type { RemoteHost } from './ssh-connection.js';
+
+// What discovery, doctor and a capture need from a remote host, all over its one connection:
+// its Docker engine, its /proc, its kernel's features. Errors name the host.
+
+export class RemoteServices {
+  readonly docker: Docker;
+  private featuresP: Promise<RemoteFeatures> | null = null;
+
+  constructor(
+    readonly host: RemoteHost,
+    readonly dockerSocket = REMOTE_DOCKER_SOCKET,
+  ) {
+    this.docker = createRemoteDocker(host, dockerSocket);
+  }
+
+  /** The host's kernel features, read once per connection. */
+  features(): Promise<RemoteFeatures> {
+    this.featuresP ??= detectRemoteFeatures(this.host);
+    return this.featuresP;
+  }
+
+  discoveryService(): DiscoveryService {
+    return new DiscoveryService({ docker: this.docker, socketPath: this.dockerSocket, proc: remoteProc(this.host) });
+  }
+
+  async discover(network: string): Promise<NetworkDiscovery> {
+    try {
+      return await this.discoveryService().discover(network);
+    } catch (e) {
+      throw onHost(e, this.host.label);
+    }
+  }
+
+  async ping(): Promise<{ version: string; apiVersion: string }> {
+    try {
+      return await this.discoveryService().ping();
+    } catch (e) {
+      throw onHost(dockerError(e, this.dockerSocket, 'asking for its version'), this.host.label);
+    }
+  }
+
+  /** For runDoctor({ host }). */
+  doctorHost(): { detect: () => Promise<RemoteFeatures>; ping: () => Promise<{ version: string; apiVersion: string }> } {
+    return { detect: () => this.features(), ping: () => this.ping() };
+  }
+}
+
+/** A discovery error with the host it happened on. */
+function onHost(e: unknown, label: string): unknown {
+  if (e instanceof DiscoveryError) return new DiscoveryError(e.code, `on ${label}: ${e.message}`, e.hint);
+  return e;
+}
