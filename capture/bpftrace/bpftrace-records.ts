@@ -1,4 +1,4 @@
-import { recordKinds, RECORD_MAPS, type SyscallGroups } from '../probes/record-codes.js';
+import { recordKinds, RECORD_MAPS, type RecordKind, type SyscallGroups } from '../probes/record-codes.js';
 import { ByteBuilder } from './byte-builder.js';
 
 // bpftrace's output with the record maps (docs/adr/0026) back into the record lines the printf
@@ -21,6 +21,8 @@ export interface ConverterStats {
   mapLost: number;
   /** Entry lines that could not be read (passed through unchanged, so the sorter skips them). */
   malformed: number;
+  /** Causal entries whose socket's 4-tuple was not known (join variant, a connection older than the capture): no record. */
+  unresolved: number;
 }
 
 /** bpftrace's ntop of a u32 read from a sock (network byte order in memory): a.b.c.d. */
@@ -37,6 +39,10 @@ const RCV = b('MT:tcp_rcv_space_adjust|"sport=');
 const DPORT = b(' dport=');
 const SADDR = b(' saddr=');
 const DADDR = b(' daddr=');
+const C_SPORT = b(' sport=');
+const C_DPORT = b(' dport=');
+const C_LEN = b(' len=');
+const CAUSAL: Record<string, Buffer> = { sock_send: b('MT:sock_send|"saddr='), sock_recv: b('MT:sock_recv|"saddr='), connect: b('MT:tcp_connect|"saddr=') };
 const ENTRY_SEP = b(']: (');
 const COMMA = 44;
 const SPACE = 32;
@@ -50,7 +56,7 @@ const TID = 0, TS = 1, CODE = 2, N1 = 3, N2 = 4, CPU = 5, SPORT = 6, DPORT_F = 7
 const FIELDS = 14;
 
 interface Kind {
-  kind: 'fork' | 'exit' | 'send' | 'recv';
+  kind: RecordKind['kind'];
   enter: Buffer;
   exit: Buffer;
 }
@@ -65,7 +71,7 @@ class Pending {
 }
 
 export class BpftraceRecordConverter {
-  readonly stats: ConverterStats = { entries: 0, mapLost: 0, malformed: 0 };
+  readonly stats: ConverterStats = { entries: 0, mapLost: 0, malformed: 0, unresolved: 0 };
   private readonly out = new ByteBuilder(1 << 20);
   private readonly kinds = new Map<number, Kind>();
   private readonly pending: { name: Buffer; count: Buffer; p: Pending }[];
@@ -180,6 +186,30 @@ export class BpftraceRecordConverter {
       if (kind.kind === 'fork') {
         o.putBytes(CHILD);
         this.field(o, l, N2);
+      }
+      o.byte(QUOTE);
+      o.byte(NL);
+      return true;
+    }
+    const causal = CAUSAL[kind.kind];
+    if (causal !== undefined) {
+      // The causal set (docs/adr/0050): one record at the entry's own time, saddr:sport local.
+      if (this.isZero(l, DA)) {
+        this.stats.unresolved++;
+        return true;
+      }
+      this.head(o, l, comm, commEnd, TS, CPU);
+      o.putBytes(causal);
+      o.putBytes(this.addr(l, SA));
+      o.putBytes(C_SPORT);
+      this.field(o, l, SPORT);
+      o.putBytes(DADDR);
+      o.putBytes(this.addr(l, DA));
+      o.putBytes(C_DPORT);
+      this.field(o, l, DPORT_F);
+      if (kind.kind !== 'connect') {
+        o.putBytes(C_LEN);
+        this.field(o, l, N1);
       }
       o.byte(QUOTE);
       o.byte(NL);

@@ -128,8 +128,14 @@ async function main(): Promise<number> {
     };
     let lastShown = 0;
     while (!stopping) {
+      // The round's time is taken BEFORE its reads: the replay releases every event older than
+      // it (less a lag) as complete. Taken after, a round that ran long (this child is niced, the
+      // application saturates the CPUs) released events of streams read early in it before their
+      // late ones, and a socket's state change then came after the records it explains
+      // (docs/adr/0050: sends tagged with a closed socket's 4-tuple).
+      const roundStart = process.hrtime.bigint();
       reader.readPagesSync(onPage);
-      spool.round(process.hrtime.bigint());
+      spool.round(roundStart);
       if (Date.now() - lastLostCheck >= 1000) {
         lastLostCheck = Date.now();
         await checkLost();

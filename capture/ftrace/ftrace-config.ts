@@ -12,6 +12,8 @@ export interface FtraceChildConfig {
   /** comm of each discovered thread (raw events carry none). */
   comms: Record<string, string>;
   syscalls: { send: string[]; recv: string[] };
+  /** The probe set (docs/adr/0050): how the events become records; syscalls when absent. */
+  set?: 'syscalls' | 'causal';
   /** Events of the pid-filtered instance (a name, or {event, filter}); `{send,recv}` in a name expands to the syscall lists. */
   traced: (string | { event: string; filter?: string })[];
   /** Events of the unfiltered socket instance, each with an optional tracefs filter. */

@@ -25,7 +25,7 @@ export interface SpoolHeader {
   layout: PageLayout;
   cpus: number[];
   formats: { id: number; name: string; fields: [string, EventFormat['fields'] extends Map<string, infer F> ? F : never][] }[];
-  config: Pick<FtraceChildConfig, 'tids' | 'comms' | 'syscalls'>;
+  config: Pick<FtraceChildConfig, 'tids' | 'comms' | 'syscalls' | 'set'>;
 }
 
 export class PageSpool {
@@ -87,7 +87,7 @@ export function spoolHeader(reader: RawReader, layout: PageLayout, formats: Read
     layout,
     cpus: reader.streamCpus,
     formats: [...formats.values()].map((f) => ({ id: f.id, name: f.name, fields: [...f.fields] })),
-    config: { tids: cfg.tids, comms: cfg.comms, syscalls: cfg.syscalls },
+    config: { tids: cfg.tids, comms: cfg.comms, syscalls: cfg.syscalls, ...(cfg.set ? { set: cfg.set } : {}) },
   };
 }
 
@@ -106,6 +106,8 @@ export interface SpoolReplay {
   unknownEvents: number;
   /** Events the kernel marked missing in page headers (dropped before those pages; a page that says only "some" counts 1). */
   missedInPages: number;
+  /** Events converted after a later one (read after their round's watermark): their socket joins may be wrong. */
+  outOfOrder: number;
 }
 
 /**
@@ -143,6 +145,7 @@ export async function replaySpool(path: string, recordsFd: number): Promise<Spoo
           syscalls: header.config.syscalls,
           comms: new Map(Object.entries(header.config.comms).map(([k, v]) => [Number(k), v])),
           tids: header.config.tids,
+          ...(header.config.set ? { set: header.config.set } : {}),
           sink,
           origin: reader.origin,
         });
@@ -166,6 +169,7 @@ export async function replaySpool(path: string, recordsFd: number): Promise<Spoo
     if (header === null || reader === null || converter === null || sink === null) throw new Error(`${path} is not a page spool (no header)`);
     // A spool cut short (child killed): what was read is still released and converted.
     reader.release(null, feed);
+    converter.finish();
     sink.flush();
     return {
       pages: reader.stats.pages,
@@ -175,6 +179,7 @@ export async function replaySpool(path: string, recordsFd: number): Promise<Spoo
       cutBytes: carry.length,
       unknownEvents: reader.stats.unknownEvents,
       missedInPages: reader.stats.missedInPages,
+      outOfOrder: reader.stats.outOfOrder,
     };
   } finally {
     await fh.close();

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { MinHeap } from '../../engine/records/min-heap.js';
 import { readField, type EventFormat, type FieldValue } from './event-format.js';
 import { NsOrigin } from './ns-origin.js';
-import type { FtEvent } from './record-converter.js';
+import type { FtEvent } from './ft-event.js';
 import { walkPage, type PageLayout } from './ring-buffer-page.js';
 import type { TracefsInstance } from './tracefs-instance.js';
 
@@ -163,10 +163,13 @@ export interface ReaderStats {
   unknownEvents: number;
   /** Events the kernel reported missing in page headers (-1 counted as 1). */
   missedInPages: number;
+  /** Events handed on after a later one (their page was read after the watermark passed them). */
+  outOfOrder: number;
 }
 
 export class RawReader {
-  readonly stats: ReaderStats = { pages: 0, events: 0, unknownEvents: 0, missedInPages: 0 };
+  readonly stats: ReaderStats = { pages: 0, events: 0, unknownEvents: 0, missedInPages: 0, outOfOrder: 0 };
+  private lastReleased = -Infinity;
   /** Origin of the events' Number timestamps, set by the first page read. */
   readonly origin = new NsOrigin();
   private readonly streams: Stream[] = [];
@@ -277,7 +280,10 @@ export class RawReader {
       const i = this.heap.peek();
       const s = this.streams[i]!;
       const q = s.queue;
-      if (watermark !== null && q.ts[q.head]! > watermark) return;
+      const ts = q.ts[q.head]!;
+      if (watermark !== null && ts > watermark) return;
+      if (ts < this.lastReleased) this.stats.outOfOrder++;
+      else this.lastReleased = ts;
       feed(s.cursor.load(q, q.head));
       q.shift();
       if (q.empty) this.heap.pop();

@@ -1,92 +1,39 @@
 import type { FieldValue } from './event-format.js';
+import type { FtEvent } from './ft-event.js';
 import { NsOrigin } from './ns-origin.js';
 import { LineSink, type RecordSink } from './record-sink.js';
+import { causalTupleText, SocketJoin, tupleText, type JoinStats, type Tuple } from './socket-join.js';
 
-// Raw tracefs events -> the same record lines the bpftrace probe set prints (REQUEST-MODEL.md
-// section 1), deciding in the reader what the bpftrace variant decides in the kernel:
-//   - a send/recv syscall is kept only when it was on a TCP socket (sock_send_length /
-//     sock_recv_length / tcp_rcv_space_adjust inside it say so); a receive only when data came;
-//   - the 4-tuple of a send is joined by sock address from what tcp_rcv_space_adjust and
-//     inet_sock_set_state taught us, and the tcp_send record is stamped with the syscall's
-//     entry time (so it sorts before the peer's receive). A send on a socket whose tuple is not
-//     known yet (a connection older than the capture) waits until the tuple is learned;
-//   - records are printed when the syscall exits; the sorter puts them in time order.
-// Events arrive in time order across CPUs and instances.
+export { PlainEvent, key53, type FtEvent } from './ft-event.js';
 
-export interface FtEvent {
-  /** ns offset from the converter's origin (ns-origin.ts). */
-  ts: number;
-  cpu: number;
-  /** common_pid: the thread that was current. */
-  pid: number;
-  /** `group:event` */
-  name: string;
-  /** A field of the payload, decoded on demand (most events need none or a few). */
-  get(field: string): FieldValue | undefined;
-  /** An integer field as a Number (0 when absent; 64-bit values may round). */
-  num(field: string): number;
-  /** A pointer field as an exact Number key: its low 53 bits (kernel addresses differ only there). */
-  key(field: string): number;
-  /** Bytes `at`..`at+3` of an array field as one little-endian u32 (an IPv4 address; 0 when absent). */
-  addr(field: string, at?: number): number;
-}
+// Raw tracefs events -> the same record lines the bpftrace probe sets print, deciding in the
+// reader what the bpftrace variants decide in the kernel. Two probe sets (docs/adr/0050):
+// - syscalls (REQUEST-MODEL.md section 1): a send/recv syscall is kept only when it was on a TCP
+//   socket (sock_send_length / tcp_rcv_space_adjust inside it say so); a receive only when data
+//   came. The tcp_send record carries the socket's 4-tuple and is stamped with the syscall's entry
+//   time (so it sorts before the peer's receive); records are printed when the syscall exits.
+// - causal: one MT:sock_send / MT:sock_recv per completed send / receive with data
+//   (sock_send_length / sock_recv_length, in the thread's context), and MT:tcp_connect when a
+//   traced thread connects (inet_sock_set_state to SYN_SENT, in the connecting thread's context).
+// Either way a record's socket pointer becomes its 4-tuple through the join of socket-join.ts: a
+// record whose socket's tuple is not known yet (a connection older than the capture, a connect
+// before ESTABLISHED) is written when it is learned, with its own time; the sorter puts records in
+// time order. Events arrive in time order across CPUs and instances.
 
-const P32 = 2 ** 32;
-
-/** The low 53 bits of a 64-bit value, exactly. */
-export function key53(v: bigint): number {
-  return Number(v & 0x1fffffffffffffn);
-}
-
-/** An event from plain values (tests, and sources that decode eagerly). */
-export class PlainEvent implements FtEvent {
-  constructor(
-    readonly ts: number,
-    readonly cpu: number,
-    readonly pid: number,
-    readonly name: string,
-    private readonly fields: Record<string, FieldValue> = {},
-  ) {}
-
-  get(field: string): FieldValue | undefined {
-    return this.fields[field];
-  }
-
-  num(field: string): number {
-    return num(this.fields[field]);
-  }
-
-  key(field: string): number {
-    const v = this.fields[field];
-    return typeof v === 'bigint' ? key53(v) : typeof v === 'number' ? v : 0;
-  }
-
-  addr(field: string, at = 0): number {
-    const v = this.fields[field];
-    return v instanceof Uint8Array && v.length >= at + 4 ? (v[at]! | (v[at + 1]! << 8) | (v[at + 2]! << 16) | (v[at + 3]! << 24)) >>> 0 : 0;
-  }
-}
+export type ProbeSetName = 'syscalls' | 'causal';
 
 export interface ConverterOptions {
   syscalls: { send: readonly string[]; recv: readonly string[] };
   comms: ReadonlyMap<number, string>;
   tids: readonly number[];
+  /** The probe set whose events these are (default: syscalls). */
+  set?: ProbeSetName;
   /** Lines as strings (tests), or */
   emit?: (line: string) => void;
   /** records written by a sink (the capture child: bytes). */
   sink?: RecordSink;
   /** Origin of the events' timestamps (the reader's); 0 when they are absolute. */
   origin?: NsOrigin;
-}
-
-/** A socket's 4-tuple; addresses as little-endian u32 of their bytes. */
-interface Tuple {
-  sport: number;
-  dport: number;
-  saddr: number;
-  daddr: number;
-  /** Its details text, made once. */
-  text?: string;
 }
 
 /** A thread's syscall in progress; one object per thread, reused (`active`). */
@@ -102,22 +49,25 @@ interface Pending {
   rcv: { ts: number; cpu: number; t: Tuple }[];
 }
 
-interface DeferredSend {
+/** A record waiting for its socket's tuple: a tcp_send (syscalls) or a causal record. */
+interface Waiting {
+  probe: string;
   tid: number;
   ts: number;
   cpu: number;
   comm: string;
+  /** Bytes of a causal send/receive; -1: no len (tcp_send, tcp_connect). */
+  len: number;
 }
 
 export interface ConverterStats {
   events: number;
   records: number;
-  /** tcp_send records written when the socket's tuple was learned after the send. */
-  lateSends: number;
-}
-
-function num(v: FieldValue | undefined): number {
-  return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : 0;
+  /** Records written when the socket's tuple was learned after them. */
+  readonly lateSends: number;
+  /** Causal set: sends that failed (negative length; not records). */
+  sendErrors: number;
+  join: JoinStats;
 }
 
 function big(v: FieldValue | undefined): bigint {
@@ -128,6 +78,7 @@ const enum Kind {
   Enter,
   Exit,
   SendLength,
+  RecvLength,
   RcvSpace,
   SockState,
   Fork,
@@ -147,15 +98,19 @@ interface EventInfo {
   exitProbe: string;
 }
 
+const TCP_ESTABLISHED = 1;
+const TCP_SYN_SENT = 2;
+const TCP_CLOSE = 7;
+
 export class RecordConverter {
-  readonly stats: ConverterStats = { events: 0, records: 0, lateSends: 0 };
+  readonly stats: ConverterStats;
+  private readonly causal: boolean;
   private readonly send = new Set<string>();
   private readonly recv = new Set<string>();
   private readonly comm = new Map<number, string>();
   private readonly traced = new Set<number>();
   private readonly pending = new Map<number, Pending>();
-  private readonly tuples = new Map<number, Tuple>();
-  private readonly deferred = new Map<number, DeferredSend[]>();
+  private readonly join: SocketJoin<Waiting>;
   /** What each event name is, worked out once: feed runs for every event of a busy application. */
   private readonly infos = new Map<string, EventInfo>();
   private readonly origin: NsOrigin;
@@ -166,17 +121,36 @@ export class RecordConverter {
     if (o.sink) this.sink = o.sink;
     else if (o.emit) this.sink = new LineSink(this.origin, o.emit);
     else throw new Error('RecordConverter needs a sink or emit');
+    this.causal = o.set === 'causal';
     for (const s of o.syscalls.send) this.send.add(s);
     for (const s of o.syscalls.recv) this.recv.add(s);
     for (const [t, c] of o.comms) this.comm.set(t, c);
     for (const t of o.tids) this.traced.add(t);
+    this.join = new SocketJoin<Waiting>((w, t) => this.line(w.comm, w.tid, w.ts, w.cpu, w.probe, this.details(t, w.len)));
+    const join = this.join.stats;
+    this.stats = {
+      events: 0,
+      records: 0,
+      sendErrors: 0,
+      join,
+      get lateSends() {
+        return join.late;
+      },
+    };
   }
 
-  /** Sends still waiting for their socket's 4-tuple. */
+  /** Records still waiting for their socket's 4-tuple, plus those that never got one. */
   get unresolvedSends(): number {
-    let n = 0;
-    for (const l of this.deferred.values()) n += l.length;
-    return n;
+    return this.join.waiting + this.join.stats.unresolved;
+  }
+
+  /** The end of the events: records still waiting for a tuple are counted as unresolved. */
+  finish(): void {
+    this.join.finish();
+  }
+
+  private details(t: Tuple, len: number): string {
+    return len < 0 ? (this.causal ? causalTupleText(t) : tupleText(t)) : `${causalTupleText(t)} len=${len}`;
   }
 
   private line(comm: string, tid: number, ts: number, cpu: number, probe: string, details?: string): void {
@@ -195,12 +169,12 @@ export class RecordConverter {
     const io = send || this.recv.has(sc);
     const kinds: Record<string, Kind> = {
       'sock:sock_send_length': Kind.SendLength,
+      'sock:sock_recv_length': this.causal ? Kind.RecvLength : Kind.Ignore,
       'tcp:tcp_rcv_space_adjust': Kind.RcvSpace,
       'sock:inet_sock_set_state': Kind.SockState,
       'sched:sched_process_fork': Kind.Fork,
       'sched:sched_process_exit': Kind.ProcExit,
       'task:task_rename': Kind.Rename,
-      'sock:sock_recv_length': Kind.Ignore,
     };
     let kind: Kind;
     if (group === 'syscalls') kind = !io ? Kind.Ignore : ev.startsWith('sys_enter_') ? Kind.Enter : ev.startsWith('sys_exit_') ? Kind.Exit : Kind.Ignore;
@@ -214,22 +188,15 @@ export class RecordConverter {
     return this.comm.get(tid) ?? String(tid);
   }
 
-  /** What a socket's tuple is now; the same object while it does not change (its text is kept). */
-  private learn(sk: number, sport: number, dport: number, saddr: number, daddr: number): Tuple {
-    const known = this.tuples.get(sk);
-    if (known !== undefined && known.sport === sport && known.dport === dport && known.saddr === saddr && known.daddr === daddr) return known;
-    const t: Tuple = { sport, dport, saddr, daddr };
-    if (sk === 0 || sport === 0 || daddr === 0) return t;
-    this.tuples.set(sk, t);
-    const waiting = this.deferred.get(sk);
-    if (waiting) {
-      this.deferred.delete(sk);
-      for (const d of waiting) {
-        this.stats.lateSends++;
-        this.line(d.comm, d.tid, d.ts, d.cpu, 'MT:tcp_send', tupleText(t));
-      }
-    }
-    return t;
+  private tupleOf(e: FtEvent): Tuple {
+    return { sport: e.num('sport'), dport: e.num('dport'), saddr: e.addr('saddr'), daddr: e.addr('daddr') };
+  }
+
+  /** A record on socket `sk`: written now when its tuple is known (no object made), else when learned. */
+  private sockRecord(sk: number, probe: string, tid: number, ts: number, cpu: number, len: number): void {
+    const t = this.join.tupleOf(sk);
+    if (t !== null) this.line(this.commOf(tid), tid, ts, cpu, probe, this.details(t, len));
+    else this.join.use(sk, { probe, tid, ts, cpu, comm: this.commOf(tid), len });
   }
 
   feed(e: FtEvent): void {
@@ -256,19 +223,31 @@ export class RecordConverter {
         this.syscallExit(e, info);
         return;
       case Kind.SendLength: {
+        if (e.num('protocol') !== 6) return;
+        const family = e.num('family');
+        if (family !== 2 && family !== 10) return;
+        if (this.causal) {
+          const len = e.num('ret');
+          if (len < 0) this.stats.sendErrors++;
+          else if (len > 0) this.sockRecord(e.key('sk'), 'MT:sock_send', e.pid, e.ts, e.cpu, len);
+          return;
+        }
         const p = this.pending.get(e.pid);
-        if (p?.active && p.send && e.num('protocol') === 6) {
-          const family = e.num('family');
-          if (family === 2 || family === 10) {
-            p.tcp = true;
-            p.sk = e.key('sk');
-          }
+        if (p?.active && p.send) {
+          p.tcp = true;
+          p.sk = e.key('sk');
         }
         return;
       }
+      case Kind.RecvLength: {
+        const len = e.num('ret');
+        const family = e.num('family');
+        if (len > 0 && e.num('protocol') === 6 && (family === 2 || family === 10)) this.sockRecord(e.key('sk'), 'MT:sock_recv', e.pid, e.ts, e.cpu, len);
+        return;
+      }
       case Kind.RcvSpace: {
-        const t = this.learn(e.key('skaddr'), e.num('sport'), e.num('dport'), e.addr('saddr'), e.addr('daddr'));
-        const p = this.pending.get(e.pid);
+        const t = this.join.learn(e.key('skaddr'), this.tupleOf(e));
+        const p = this.causal ? undefined : this.pending.get(e.pid);
         if (p?.active && !p.send) {
           p.tcp = true;
           p.rcv.push({ ts: e.ts, cpu: e.cpu, t });
@@ -278,9 +257,12 @@ export class RecordConverter {
       case Kind.SockState: {
         if (e.num('protocol') !== 6) return;
         const sk = e.key('skaddr');
-        this.learn(sk, e.num('sport'), e.num('dport'), e.addr('saddr'), e.addr('daddr'));
-        // TCP_CLOSE: the address may be reused by another socket.
-        if (e.num('newstate') === 7) this.tuples.delete(sk);
+        const state = e.num('newstate');
+        if (state === TCP_SYN_SENT) {
+          this.join.connecting(sk, e.ts);
+          if (this.causal && this.traced.has(e.pid)) this.join.use(sk, { probe: 'MT:tcp_connect', tid: e.pid, ts: e.ts, cpu: e.cpu, comm: this.commOf(e.pid), len: -1 });
+        } else if (state === TCP_ESTABLISHED) this.join.established(sk, e.ts, this.tupleOf(e));
+        else if (state === TCP_CLOSE) this.join.closed(sk, e.ts, this.tupleOf(e));
         return;
       }
       case Kind.Fork: {
@@ -318,13 +300,7 @@ export class RecordConverter {
     const comm = this.commOf(e.pid);
     if (p.send) {
       this.line(comm, e.pid, p.ts, p.cpu, info.enterProbe);
-      const t = p.sk !== null ? this.tuples.get(p.sk) : undefined;
-      if (t) this.line(comm, e.pid, p.ts, p.cpu, 'MT:tcp_send', tupleText(t));
-      else if (p.sk !== null) {
-        const l = this.deferred.get(p.sk) ?? [];
-        l.push({ tid: e.pid, ts: p.ts, cpu: p.cpu, comm });
-        this.deferred.set(p.sk, l);
-      }
+      if (p.sk !== null) this.sockRecord(p.sk, 'MT:tcp_send', e.pid, p.ts, p.cpu, -1);
       this.line(comm, e.pid, e.ts, e.cpu, info.exitProbe);
     } else if (p.rcv.length > 0) {
       this.line(comm, e.pid, p.ts, p.cpu, info.enterProbe);
@@ -366,13 +342,4 @@ export class RecordConverter {
         this.line(this.commOf(e.pid), e.pid, e.ts, e.cpu, probe);
     }
   }
-}
-
-function dotted(a: number): string {
-  return `${a & 0xff}.${(a >>> 8) & 0xff}.${(a >>> 16) & 0xff}.${a >>> 24}`;
-}
-
-function tupleText(t: Tuple): string {
-  t.text ??= `sport=${t.sport} dport=${t.dport} saddr=${dotted(t.saddr)} daddr=${dotted(t.daddr)}`;
-  return t.text;
 }

@@ -1,8 +1,8 @@
 import { DiscoveryService } from '../discovery/network-discovery.js';
 import type { DockerEndpoint } from '../discovery/docker-connection.js';
 import { detectKernelFeatures, mountTracefs, type KernelFeatures } from './kernel-features.js';
-import { loadCatalog, syscallTracepoints, type Backend, type ProbeCatalog } from './probe-catalog.js';
-import { missingForVariant } from './probe-support.js';
+import { loadCatalog, syscallTracepoints, type Backend, type ProbeCatalog, type ProbeSetName } from './probe-catalog.js';
+import { chooseProbeSet, missingForVariant } from './probe-support.js';
 
 // `misertrace doctor` and the app's "Check this machine": what the kernel and host offer for a
 // capture, which probe variant each backend would use, and what to do about what is missing.
@@ -19,6 +19,7 @@ export interface DoctorCheck {
 
 export interface VariantVerdict {
   id: string;
+  set: ProbeSetName;
   backend: Backend;
   title: string;
   missing: string[];
@@ -28,8 +29,12 @@ export interface DoctorReport {
   features: KernelFeatures;
   checks: DoctorCheck[];
   variants: VariantVerdict[];
-  /** The variant each backend would use, or null when it cannot capture here. */
+  /** The variant each backend would use (with --probe-set auto), or null when it cannot capture here. */
   chosen: Record<Backend, string | null>;
+  /** The probe set each backend would use with --probe-set auto and the causal model, and why (docs/adr/0050). */
+  probeSets: Record<Backend, { set: ProbeSetName; reason: string }>;
+  /** The syscall set's variant of each backend (--probe-set syscalls, or --model original). */
+  syscallVariant: Record<Backend, string | null>;
   optionalProbes: { id: string; title: string; available: boolean | null }[];
   tracefsMountedNow: boolean;
 }
@@ -116,15 +121,23 @@ export async function runDoctor(o: DoctorOptions = {}): Promise<DoctorReport> {
       checks.push({ id: 'docker', status: 'missing', summary: (e as Error).message, ...((e as { hint?: string }).hint ? { hint: (e as { hint?: string }).hint! } : {}) });
     }
   }
-  const variants = catalog.variants.map((v) => ({ id: v.id, backend: v.backend, title: v.title, missing: missingForVariant(v, f, catalog) }));
-  const chosen = {
-    bpftrace: variants.find((v) => v.backend === 'bpftrace' && v.missing.length === 0)?.id ?? null,
-    ftrace: f.uid === 0 || f.sudo || f.pkexec ? (variants.find((v) => v.backend === 'ftrace' && v.missing.length === 0)?.id ?? null) : null,
-  };
+  const variants = catalog.variants.map((v) => ({ id: v.id, set: v.set, backend: v.backend, title: v.title, missing: missingForVariant(v, f, catalog) }));
+  const probeSets = { bpftrace: chooseProbeSet(catalog, f, 'bpftrace'), ftrace: chooseProbeSet(catalog, f, 'ftrace') };
+  const elevated = f.uid === 0 || f.sudo !== null || f.pkexec !== null;
+  const variantOf = (backend: Backend, set: ProbeSetName) =>
+    backend === 'ftrace' && !elevated ? null : (variants.find((v) => v.backend === backend && v.set === set && v.missing.length === 0)?.id ?? null);
+  const chosen = { bpftrace: variantOf('bpftrace', probeSets.bpftrace.set), ftrace: variantOf('ftrace', probeSets.ftrace.set) };
+  const syscallVariant = { bpftrace: variantOf('bpftrace', 'syscalls'), ftrace: variantOf('ftrace', 'syscalls') };
+  const sets = (['ftrace', 'bpftrace'] as const).map((b) => `${b}: ${probeSets[b].set}`).join(', ');
+  checks.push({
+    id: 'probe-set',
+    status: probeSets.ftrace.set === 'causal' || probeSets.bpftrace.set === 'causal' ? 'ok' : 'info',
+    summary: `probe set ${sets} (${probeSets.ftrace.reason}); --model original or --probe-set syscalls records syscall entry and exit`,
+  });
   const optionalProbes = [...catalog.base, ...catalog.optional].map((p) => ({
     id: p.id,
     title: p.title,
     available: f.tracepoints === null ? null : p.tracepoints.every((t) => f.tracepoints!.has(t)),
   }));
-  return { features: f, checks, variants, chosen, optionalProbes, tracefsMountedNow: mountedNow };
+  return { features: f, checks, variants, chosen, probeSets, syscallVariant, optionalProbes, tracefsMountedNow: mountedNow };
 }

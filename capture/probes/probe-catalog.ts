@@ -8,6 +8,10 @@ import { fileURLToPath } from 'node:url';
 
 export type Backend = 'bpftrace' | 'ftrace';
 
+/** The probe sets (docs/adr/0050): socket-level records for the causal model, or syscall entry/exit. */
+export type ProbeSetName = 'causal' | 'syscalls';
+export const PROBE_SETS: readonly ProbeSetName[] = ['causal', 'syscalls'];
+
 export interface Requirements {
   btf: boolean;
   /** `group:event` tracepoints that must exist. */
@@ -18,7 +22,10 @@ export interface Requirements {
 
 export interface VariantSpec {
   id: string;
+  set: ProbeSetName;
   backend: Backend;
+  /** ftrace: its event list, under probes/. */
+  events?: string;
   title: string;
   requires: Requirements;
   fragments: string[];
@@ -48,7 +55,10 @@ export interface ProbeCatalog {
   variants: VariantSpec[];
   base: ProbeSpec[];
   optional: ProbeSpec[];
+  /** The syscall set's ftrace events (probes/ftrace/events.json). */
   ftrace: FtraceEvents;
+  /** Each ftrace variant's events, by variant id. */
+  ftraceByVariant: Record<string, FtraceEvents>;
 }
 
 export function findProbesDir(): string {
@@ -66,10 +76,19 @@ let cached: ProbeCatalog | null = null;
 
 export function loadCatalog(dir = findProbesDir()): ProbeCatalog {
   if (cached?.dir === dir) return cached;
-  const raw = JSON.parse(readFileSync(join(dir, 'catalog.json'), 'utf8')) as Omit<ProbeCatalog, 'dir' | 'ftrace'>;
-  const ftrace = JSON.parse(readFileSync(join(dir, 'ftrace', 'events.json'), 'utf8')) as FtraceEvents;
-  cached = { dir, syscalls: raw.syscalls, variants: raw.variants, base: raw.base, optional: raw.optional, ftrace };
+  const raw = JSON.parse(readFileSync(join(dir, 'catalog.json'), 'utf8')) as Omit<ProbeCatalog, 'dir' | 'ftrace' | 'ftraceByVariant'>;
+  const readEvents = (rel: string) => JSON.parse(readFileSync(join(dir, rel), 'utf8')) as FtraceEvents;
+  const ftrace = readEvents(join('ftrace', 'events.json'));
+  const ftraceByVariant: Record<string, FtraceEvents> = {};
+  for (const v of raw.variants) if (v.backend === 'ftrace') ftraceByVariant[v.id] = v.events ? readEvents(v.events) : ftrace;
+  cached = { dir, syscalls: raw.syscalls, variants: raw.variants, base: raw.base, optional: raw.optional, ftrace, ftraceByVariant };
   return cached;
+}
+
+/** What an ftrace variant enables, and the set its events make records of (the child's config). */
+export function ftraceEventsOf(catalog: ProbeCatalog, v: VariantSpec): FtraceEvents & { set: ProbeSetName } {
+  const e = catalog.ftraceByVariant[v.id] ?? catalog.ftrace;
+  return { traced: e.traced, sockets: e.sockets, set: v.set };
 }
 
 export function readProbeFile(catalog: ProbeCatalog, relPath: string): string {

@@ -2,7 +2,7 @@ import { InputError } from '../../engine/model/meta.js';
 import type { CustomProbeFile } from './custom-probes.js';
 import { isKprobe, tracepointOf } from './custom-probes.js';
 import type { KernelFeatures } from './kernel-features.js';
-import { probeById, syscallTracepoints, type Backend, type ProbeCatalog, type ProbeSpec, type VariantSpec } from './probe-catalog.js';
+import { probeById, syscallTracepoints, type Backend, type ProbeCatalog, type ProbeSetName, type ProbeSpec, type VariantSpec } from './probe-catalog.js';
 
 // Which variant of the base set the kernel supports, and whether every selected probe's attach
 // points exist, decided BEFORE a capture starts. A missing feature is named with what to do.
@@ -17,6 +17,8 @@ export class ProbeSupportError extends InputError {
 
 export interface ProbeSelection {
   backend: Backend;
+  /** The probe set (chooseProbeSet); syscalls when absent. */
+  set?: ProbeSetName;
   /** Force one variant (by id) instead of the first that works. */
   variant?: string;
   /** Optional (or base) probe ids to add. */
@@ -50,8 +52,39 @@ export function chooseBackend(catalog: ProbeCatalog, f: KernelFeatures, custom: 
   if (custom.some((c) => c.probes.length > 0)) return { backend: 'bpftrace', reason: 'custom probes are bpftrace programs' };
   const ftrace = catalog.variants.filter((v) => v.backend === 'ftrace');
   if (ftrace.some((v) => missingForVariant(v, f, catalog).length === 0)) return { backend: 'ftrace', reason: 'the kernel supports it and it costs the application the least' };
-  const why = ftrace.map((v) => missingForVariant(v, f, catalog).join(', ')).join('; ');
+  const why = [...new Set(ftrace.flatMap((v) => missingForVariant(v, f, catalog)))].join(', ');
   return { backend: 'bpftrace', reason: `ftrace cannot run here (needs ${why})` };
+}
+
+/** What `misertrace capture --probe-set` accepts. */
+export type ProbeSetChoice = ProbeSetName | 'auto';
+
+/**
+ * The probe set a capture uses, and why (docs/adr/0050). auto: causal where the kernel offers its
+ * tracepoints for this backend (sock_send_length / sock_recv_length: kernel >= 6.3) and the model
+ * reading the records is the causal one; else the syscall set, whose records both models read.
+ * A forced variant decides by itself; a forced set the kernel cannot run is refused later, naming
+ * what is missing (supportedVariants).
+ */
+export function chooseProbeSet(
+  catalog: ProbeCatalog,
+  f: KernelFeatures,
+  backend: Backend,
+  choice: ProbeSetChoice = 'auto',
+  o: { variant?: string; model?: 'causal' | 'original' } = {},
+): { set: ProbeSetName; reason: string } {
+  if (o.variant !== undefined) {
+    const v = catalog.variants.find((x) => x.id === o.variant);
+    if (v) return { set: v.set, reason: `variant ${v.id} belongs to the ${v.set} set` };
+  }
+  if (choice !== 'auto') return { set: choice, reason: `--probe-set ${choice}` };
+  if (o.model === 'original') return { set: 'syscalls', reason: 'the original model reads syscall entry and exit records' };
+  const causal = catalog.variants.filter((v) => v.set === 'causal' && v.backend === backend);
+  if (causal.some((v) => missingForVariant(v, f, catalog).length === 0)) {
+    return { set: 'causal', reason: 'the kernel has sock:sock_send_length and sock:sock_recv_length (socket-level records, no syscall tracepoint)' };
+  }
+  const why = [...new Set(causal.flatMap((v) => missingForVariant(v, f, catalog)))].join(', ');
+  return { set: 'syscalls', reason: `the causal set needs ${why || 'a variant for this backend'} (kernel >= 6.3): falling back to syscall entry/exit records` };
 }
 
 /** The selected probes (defaults of the base set, minus `without`, plus `probes`). */
@@ -82,11 +115,12 @@ export function selectedProbes(catalog: ProbeCatalog, sel: ProbeSelection): Prob
  * none is (or when the forced one is not).
  */
 export function supportedVariants(catalog: ProbeCatalog, f: KernelFeatures, sel: ProbeSelection): VariantSpec[] {
-  const candidates = catalog.variants.filter((v) => v.backend === sel.backend && (sel.variant === undefined || v.id === sel.variant));
+  const set = sel.set ?? 'syscalls';
+  const candidates = catalog.variants.filter((v) => v.backend === sel.backend && (sel.variant === undefined ? v.set === set : v.id === sel.variant));
   if (candidates.length === 0) {
     throw new ProbeSupportError(
-      `no probe variant "${sel.variant}" for the ${sel.backend} backend`,
-      `variants: ${catalog.variants.filter((v) => v.backend === sel.backend).map((v) => v.id).join(', ')}`,
+      sel.variant !== undefined ? `no probe variant "${sel.variant}" for the ${sel.backend} backend` : `no ${set} probe set for the ${sel.backend} backend`,
+      `variants: ${catalog.variants.filter((v) => v.backend === sel.backend).map((v) => `${v.id} (${v.set})`).join(', ')}`,
     );
   }
   const ok = candidates.filter((v) => missingForVariant(v, f, catalog).length === 0);

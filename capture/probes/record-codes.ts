@@ -8,10 +8,14 @@ export interface SyscallGroups {
   recv: readonly string[];
 }
 
-export type RecordKind = { kind: 'fork' } | { kind: 'exit' } | { kind: 'send' | 'recv'; sc: string };
+export type RecordKind = { kind: 'fork' } | { kind: 'exit' } | { kind: 'send' | 'recv'; sc: string } | { kind: 'sock_send' | 'sock_recv' | 'connect' };
 
 export const REC_FORK = 1;
 export const REC_EXIT = 2;
+/** The causal set's entries (causal-sockets.bt, causal-connect.bt). */
+export const REC_SOCK_SEND = 3;
+export const REC_SOCK_RECV = 4;
+export const REC_CONNECT = 5;
 const SEND_BASE = 100;
 const RECV_BASE = 200;
 
@@ -27,6 +31,9 @@ export function recordKinds(groups: SyscallGroups): Map<number, RecordKind> {
   const m = new Map<number, RecordKind>([
     [REC_FORK, { kind: 'fork' }],
     [REC_EXIT, { kind: 'exit' }],
+    [REC_SOCK_SEND, { kind: 'sock_send' }],
+    [REC_SOCK_RECV, { kind: 'sock_recv' }],
+    [REC_CONNECT, { kind: 'connect' }],
   ]);
   groups.send.forEach((sc, i) => m.set(SEND_BASE + i, { kind: 'send', sc }));
   groups.recv.forEach((sc, i) => m.set(RECV_BASE + i, { kind: 'recv', sc }));

@@ -1,7 +1,7 @@
 import type { CustomProbeFile } from './custom-probes.js';
 import { expandTemplate } from './template-expand.js';
 import { readProbeFile, type ProbeCatalog, type ProbeSpec, type VariantSpec } from './probe-catalog.js';
-import { REC_EXIT, REC_FORK, RECORD_MAPS } from './record-codes.js';
+import { REC_CONNECT, REC_EXIT, REC_FORK, REC_SOCK_RECV, REC_SOCK_SEND, RECORD_MAPS } from './record-codes.js';
 
 // The bpftrace capture script: the chosen variant's fragments (thread map filled from discovery),
 // the selected ready-made probes, the user's custom probes, and an END that clears our maps so
@@ -38,6 +38,9 @@ export function buildBpftraceScript(inp: ScriptInput): BuiltScript {
     PIDS: inp.tids.map((t) => `  @pids[${t}] = 1;`).join('\n'),
     REC_FORK: String(REC_FORK),
     REC_EXIT: String(REC_EXIT),
+    REC_SOCK_SEND: String(REC_SOCK_SEND),
+    REC_SOCK_RECV: String(REC_SOCK_RECV),
+    REC_CONNECT: String(REC_CONNECT),
   };
   for (const [name, file] of Object.entries(variant.slots)) {
     slots[name] = readProbeFile(catalog, `bpftrace/${file}`).replace(/\n$/, '');

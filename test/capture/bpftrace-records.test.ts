@@ -47,7 +47,7 @@ describe('bpftrace record map dumps to records', () => {
       'node|9296|10774495500000|1|MT:sys_exit_read',
       'cgi|9301|10774496000000|1|MT:sched_process_exit|"pid=9301"',
     ]);
-    expect(stats).toEqual({ entries: 6, mapLost: 0, malformed: 0 });
+    expect(stats).toEqual({ entries: 6, mapLost: 0, malformed: 0, unresolved: 0 });
   });
 
   it('a count above the entries printed is lost events (the map was full), reported as bpftrace reports its own', () => {
@@ -87,7 +87,7 @@ describe('bpftrace record map dumps to records', () => {
   it('an entry it cannot read (unknown code, cut tuple) is counted and passed through for the sorter to skip', () => {
     const { out, stats } = convert(['@mt_a[1, 3]: (999, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, x)', '@mt_a[1, 4]: (2, 0, 0', '@mt_na: 2']);
     expect(out).toEqual(['@mt_a[1, 3]: (999, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, x)', '@mt_a[1, 4]: (2, 0, 0']);
-    expect(stats).toEqual({ entries: 0, mapLost: 0, malformed: 2 });
+    expect(stats).toEqual({ entries: 0, mapLost: 0, malformed: 2, unresolved: 0 });
   });
 
   it('ntop4 reads the u32 as bpftrace does', () => {

@@ -11,7 +11,7 @@ if (!full) console.warn('[skip] doctor verdicts for this machine kind: needs roo
 describe('misertrace doctor', () => {
   it('reports every check, with a hint where something is missing', async () => {
     const r = await runDoctor({ mount: false, docker: { socketPath: '/nonexistent/docker.sock' } });
-    expect(r.checks.map((c) => c.id)).toEqual(['kernel', 'tracefs', 'tracepoints', 'kprobes', 'btf', 'bpftrace', 'trace-cmd', 'privileges', 'docker']);
+    expect(r.checks.map((c) => c.id)).toEqual(['kernel', 'tracefs', 'tracepoints', 'kprobes', 'btf', 'bpftrace', 'trace-cmd', 'privileges', 'docker', 'probe-set']);
     const docker = r.checks.find((c) => c.id === 'docker')!;
     expect(docker.status).toBe('missing');
     expect(docker.summary).toMatch(/Docker is not reachable: no socket at \/nonexistent\/docker\.sock/);
@@ -25,12 +25,15 @@ describe('misertrace doctor', () => {
     expect(r.variants.filter((v) => v.backend === 'bpftrace').every((v) => v.missing.includes('the bpftrace program'))).toBe(true);
   });
 
-  it.skipIf(!full)('on this machine kind: tracepoints, BTF, no kprobes; fd-btf and the tracefs reader are chosen', async () => {
+  it.skipIf(!full)('on this machine kind (kernel >= 6.3): the causal set with BTF and the tracefs reader; the syscall set one flag away', async () => {
     const r = await runDoctor({ mount: false, docker: false });
     expect(r.checks.find((c) => c.id === 'tracepoints')!.status).toBe('ok');
     expect(r.checks.find((c) => c.id === 'btf')!.status).toBe('ok');
     expect(r.features.kprobes).toBe(f.kprobes);
-    expect(r.chosen).toEqual({ bpftrace: f.btf ? 'fd-btf' : 'sendlen-join', ftrace: 'tracefs' });
+    expect(r.probeSets.ftrace).toMatchObject({ set: 'causal', reason: expect.stringMatching(/sock_send_length and sock:sock_recv_length/) });
+    expect(r.checks.find((c) => c.id === 'probe-set')!.summary).toMatch(/^probe set ftrace: causal, bpftrace: causal/);
+    expect(r.chosen).toEqual({ bpftrace: f.btf ? 'causal-btf' : 'causal-join', ftrace: 'causal-tracefs' });
+    expect(r.syscallVariant).toEqual({ bpftrace: f.btf ? 'fd-btf' : 'sendlen-join', ftrace: 'tracefs' });
     expect(r.optionalProbes.every((p) => p.available === true)).toBe(true);
   });
 });

@@ -60,10 +60,12 @@ describe('bpftrace script builder', () => {
       const formats = [...s.text.matchAll(/printf\("([^"\\]*(?:\\.[^"\\]*)*)"/g)].map((m) => m[1]!);
       expect(formats.filter((f) => f !== '' && !f.startsWith('@misertrace_attached'))).toEqual([]);
       const recs = [...s.text.matchAll(/\$rec = \((.*)\);/g)].map((m) => m[1]!);
-      expect(recs.length).toBe(2 + catalog.syscalls.send.length + catalog.syscalls.recv.length);
+      // fork, exit, and a syscall each (syscalls set); or a send, a receive and a connect (causal set).
+      expect(recs.length).toBe(2 + (v.set === 'causal' ? 3 : catalog.syscalls.send.length + catalog.syscalls.recv.length));
       for (const r of recs) {
         expect(r.match(/\(uint64\)/g)).toHaveLength(12);
-        expect(r.endsWith(', comm')).toBe(true);
+        // A connect's comm is the connecting thread's, kept from SYN_SENT (causal-connect.bt).
+        expect(r.endsWith(', comm') || r.endsWith(', $c.3')).toBe(true);
       }
     }
   });
