@@ -11,7 +11,14 @@ export type DiagnosticKind =
   | 'implicit-recv-start'
   | 'bad-details'
   | 'unsorted-record'
-  | 'lost-events';
+  | 'lost-events'
+  // The causal model's:
+  | 'orphan-request'
+  | 'pipelined-connection'
+  | 'old-connection'
+  | 'shared-connection'
+  | 'impossible-connection'
+  | 'guessed-role';
 
 export interface Diagnostic {
   kind: DiagnosticKind;
@@ -32,6 +39,12 @@ export const DIAGNOSTIC_EXPLANATION: Record<DiagnosticKind, string> = {
   'bad-details': 'a model record whose details lack the fields the model needs; skipped',
   'unsorted-record': 'a record earlier than the one before it (input not sorted); skipped',
   'lost-events': 'bpftrace reported lost events: spans may be incomplete',
+  'orphan-request': 'a request whose parent no rule could decide; it starts a trace of its own, marked inferred',
+  'pipelined-connection': 'a connection carried a request before the reply to the one before it: requests matched in order, marked inferred',
+  'old-connection': 'a connection already in the middle of an exchange when the capture began (a reply without its request); that exchange is left out',
+  'shared-connection': 'one side of a connection used by two threads at once; the spans linked over it are marked inferred',
+  'impossible-connection': "a record whose 4-tuple cannot be its thread's (its container IP is neither end, or data on it before its connect); skipped or marked inferred",
+  'guessed-role': 'client and server of a connection told apart by who sent first (no connect, no gateway or ephemeral port seen): inferred',
 };
 
 export class Diagnostics {

@@ -14,6 +14,19 @@ export const enum EventCode {
   Fork = 8,
   Exit = 9,
   OtherModel = 10,
+  // The causal model's records (the original model ignores them, as it does OtherModel).
+  /** `sock_send`: one completed send on a TCP socket (local saddr:sport, len). */
+  SockSend = 11,
+  /** `sock_recv`: one completed receive on a TCP socket (local saddr:sport, len). */
+  SockRecv = 12,
+  /** `tcp_connect`: this thread connected the connection (local saddr:sport). */
+  TcpConnect = 13,
+  /** An event loop starts waiting: `sys_enter_epoll_wait`/`epoll_pwait`/`epoll_pwait2`, `loop_wait` phase=enter. */
+  LoopEnter = 14,
+  /** The event loop wakes up: the matching exits, `loop_wait` phase=exit. */
+  LoopExit = 15,
+  /** `loop_wait`: enter or exit, told by its `phase=` detail. */
+  LoopWait = 16,
 }
 
 export interface ProbeInfo {
@@ -44,6 +57,7 @@ export interface TraceRecord {
 
 const SEND = new Set(['sendto', 'sendmsg', 'write', 'writev']);
 const RECV = new Set(['recvfrom', 'recvmsg', 'read', 'readv']);
+const LOOP_WAIT = new Set(['epoll_wait', 'epoll_pwait', 'epoll_pwait2']);
 
 export function classifyProbe(name: string): { isModel: boolean; event: EventCode; shortName: string } {
   const shortName = name.slice(name.lastIndexOf(':') + 1);
@@ -56,12 +70,14 @@ function modelEvent(ev: string): EventCode {
     const sc = ev.slice(10);
     if (SEND.has(sc)) return EventCode.SendEnter;
     if (RECV.has(sc)) return EventCode.RecvEnter;
+    if (LOOP_WAIT.has(sc)) return EventCode.LoopEnter;
     return EventCode.OtherModel;
   }
   if (ev.startsWith('sys_exit_')) {
     const sc = ev.slice(9);
     if (SEND.has(sc)) return EventCode.SendExit;
     if (RECV.has(sc)) return EventCode.RecvExit;
+    if (LOOP_WAIT.has(sc)) return EventCode.LoopExit;
     return EventCode.OtherModel;
   }
   switch (ev) {
@@ -75,6 +91,14 @@ function modelEvent(ev: string): EventCode {
       return EventCode.Fork;
     case 'sched_process_exit':
       return EventCode.Exit;
+    case 'sock_send':
+      return EventCode.SockSend;
+    case 'sock_recv':
+      return EventCode.SockRecv;
+    case 'tcp_connect':
+      return EventCode.TcpConnect;
+    case 'loop_wait':
+      return EventCode.LoopWait;
     default:
       return EventCode.OtherModel;
   }

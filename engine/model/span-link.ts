@@ -4,6 +4,8 @@
 /** The models that generate traces: the original MiSeRTrace model and the causal model. */
 export type ModelName = 'original' | 'causal';
 export const MODEL_NAMES: readonly ModelName[] = ['original', 'causal'];
+/** The model generate, bundle import, capture and the app use unless told otherwise. */
+export const DEFAULT_MODEL: ModelName = 'original';
 
 /**
  * How a span was linked to its parent.

@@ -2,8 +2,11 @@ import { Diagnostics } from '../model/diagnostics.js';
 import type { MetaEntry } from '../model/meta.js';
 import type { StreamStats } from '../model/psv-parse.js';
 import type { ProbeTable } from '../model/record.js';
-import { SpanGenerator, type GeneratorCounts } from '../model/span-generator.js';
-import { assembleAll, type AssembledTrace } from '../model/trace-assembly.js';
+import type { OwnershipLane } from '../model/causal/ownership.js';
+import { startModel } from '../model/model-run.js';
+import type { GeneratorCounts } from '../model/span-generator.js';
+import { DEFAULT_MODEL, type ModelName } from '../model/span-link.js';
+import type { AssembledTrace } from '../model/trace-assembly.js';
 import type { TimeBase } from '../model/time.js';
 import { CancelPoint } from './line-reader.js';
 import { RecordView } from './record-columns.js';
@@ -14,6 +17,8 @@ import { TimeOrderCheck } from './time-order.js';
 
 export interface GenerateOptions {
   lenient?: boolean;
+  /** Which model makes the traces (DEFAULT_MODEL when absent). */
+  model?: ModelName;
   /** The input is a raw capture: order it on the way (one parse, no sorted file). */
   unsorted?: boolean;
   signal?: AbortSignal;
@@ -21,7 +26,10 @@ export interface GenerateOptions {
 }
 
 export interface GenerateOutput {
+  model: ModelName;
   traces: AssembledTrace[];
+  /** Causal model: which span owns each thread's records over time (per-span event counts). */
+  ownership: Map<number, OwnershipLane> | null;
   counts: GeneratorCounts;
   diagnostics: Diagnostics;
   stats: StreamStats;
@@ -40,7 +48,7 @@ export async function generateFromFile(sortedPath: string, meta: readonly MetaEn
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   });
-  const gen = new SpanGenerator(meta, gateway, { diagnostics });
+  const gen = startModel(opts.model ?? DEFAULT_MODEL, meta, gateway, diagnostics);
   const order = new TimeOrderCheck(sortedPath, opts.lenient === true);
   let view: RecordView | null = null;
   const cancel = new CancelPoint(opts.signal);
@@ -55,9 +63,11 @@ export async function generateFromFile(sortedPath: string, meta: readonly MetaEn
   if (stream.stats.lostEvents > 0) {
     diagnostics.add('lost-events', 0, -1, `bpftrace reported ${stream.stats.lostEvents} lost events`);
   }
-  const res = gen.finish();
+  const res = gen.finish({ lostEvents: stream.stats.lostEvents });
   return {
-    traces: assembleAll(res.roots),
+    model: res.model,
+    traces: res.traces,
+    ownership: res.ownership,
     counts: res.counts,
     diagnostics,
     stats: stream.stats,

@@ -50,7 +50,8 @@ export function renderDagJson(traces: readonly AssembledTrace[], base: TimeBase,
 const C = { reset: '\x1b[0m', bold: '\x1b[1m', net: '\x1b[32m', fork: '\x1b[31m', container: '\x1b[36m', dim: '\x1b[2m' };
 
 /** One line per node, indented by depth, as the original's `-t dag`. */
-export function renderDagText(traces: readonly AssembledTrace[], base: TimeBase, opts: { color?: boolean } = {}): string {
+/** With `links`, each child line ends with how it was linked: `[rule exact|inferred]` (causal model). */
+export function renderDagText(traces: readonly AssembledTrace[], base: TimeBase, opts: { color?: boolean; links?: boolean } = {}): string {
   const out: string[] = [];
   const c = opts.color === true;
   for (const t of traces) {
@@ -58,12 +59,14 @@ export function renderDagText(traces: readonly AssembledTrace[], base: TimeBase,
       const dur = s.end - s.start;
       const tail = ` with PID ${s.tid} at timestamp ${base.absString(s.start)} for a duration of ${dur} ns`;
       if (s.parent < 0) {
-        out.push(c ? `${C.bold}${t.id}${C.reset} ${C.container}${s.container}${C.reset}${tail}` : `${t.id} ${s.container}${tail}`);
+        const link = opts.links === true && s.link !== undefined ? ` [${s.link.rule} ${s.link.exact ? 'exact' : 'inferred'}]` : '';
+        out.push(c ? `${C.bold}${t.id}${C.reset} ${C.container}${s.container}${C.reset}${tail}${link}` : `${t.id} ${s.container}${tail}${link}`);
       } else {
         const kind = KIND_NAME[s.kind];
         const k = c ? `${s.kind === 'network' ? C.net : C.fork}${kind}${C.reset}` : kind;
         const ct = c ? `${C.container}${s.container}${C.reset}` : s.container;
-        out.push(`${'\t'.repeat(s.depth)} ${k} ${ct}${tail}`);
+        const link = opts.links === true ? ` [${s.link === undefined ? 'original' : `${s.link.rule} ${s.link.exact ? 'exact' : 'inferred'}`}]` : '';
+        out.push(`${'\t'.repeat(s.depth)} ${k} ${ct}${tail}${link}`);
       }
     }
   }

@@ -1,0 +1,32 @@
+import type { RelNs } from '../time.js';
+import type { CausalSpan } from './causal-span.js';
+
+// What the causal model keeps per live thread: a few pointers and the requests it has received
+// and not yet begun to answer (as many as it serves at once, never one per request served).
+
+export class CausalThread {
+  /** Fork span: the thread was forked while its parent served a request (fork lineage). */
+  fork: CausalSpan | null = null;
+  /** Requests it received on any connection since it was born (fork lineage stops at the first). */
+  served = 0;
+  /** Requests received and not yet answered, in arrival order. */
+  readonly open: CausalSpan[] = [];
+  /** The request (or reply's request) last read by this thread: the event-loop slice's owner. */
+  lastRead: CausalSpan | null = null;
+  /** Loop-wait records were seen for this thread: its slices are known, not inferred from reads. */
+  loopSeen = false;
+  /** Span this thread's records go to from now on (the ownership timeline's last entry). */
+  owner: CausalSpan | null = null;
+  ownerSince: RelNs = -Infinity;
+
+  constructor(
+    readonly tid: number,
+    readonly container: string,
+    readonly ip: string,
+  ) {}
+
+  dropOpen(s: CausalSpan): void {
+    const i = this.open.indexOf(s);
+    if (i >= 0) this.open.splice(i, 1);
+  }
+}

@@ -1,0 +1,105 @@
+import type { LinkRule } from '../span-link.js';
+import type { RelNs } from '../time.js';
+import type { CausalSpan } from './causal-span.js';
+import type { Tuple } from './io-events.js';
+
+// One TCP connection, keyed by its unordered 4-tuple: both sides' records land on the same
+// object. It holds what turn-taking needs (whose turn it is on each side), the latest request of
+// the client and the server's span of the request it is handling: a few fields, whatever the
+// number of requests the connection carries.
+
+export type RoleRule = 'connect' | 'gateway' | 'ephemeral' | 'first-sender';
+
+/** The parent an outgoing request got, and by which rule. */
+export interface Decision {
+  parent: CausalSpan | null;
+  rule: LinkRule;
+  exact: boolean;
+}
+
+export interface ClientRequest extends Decision {
+  /** When the client began sending it (the send's syscall entry). */
+  begin: RelNs;
+  /** The server span it was matched to, null while none. */
+  boundTo: CausalSpan | null;
+}
+
+/** Linux's default ephemeral port range starts here (net.ipv4.ip_local_port_range). */
+export const EPHEMERAL_FROM = 32768;
+
+export class Connection {
+  /** Client endpoint as `ip:port`; '' until a role rule decided it. */
+  client = '';
+  roleRule: RoleRule | null = null;
+  /** The parent context of the thread that connected it, for its first request (birth binding). */
+  birth: Decision | null = null;
+  /** A request was already sent on it (birth binding applies to the first one only). */
+  used = false;
+  clientTurn: 'idle' | 'sending' | 'got-reply' = 'idle';
+  serverTurn: 'idle' | 'receiving' | 'replying' = 'idle';
+  req: ClientRequest | null = null;
+  /** The server span of the request being handled (received, maybe answered). */
+  cur: CausalSpan | null = null;
+  /** Thread whose open-request list holds `cur` until its first response byte. */
+  curHolder: number = -1;
+  /** A server span that arrived before its client's request record (deferred bind). */
+  pending: CausalSpan | null = null;
+  pipelined = false;
+  /** Spans linked over it can no longer be trusted as exact (shared by two threads, bad tuple). */
+  suspect = false;
+  oldReported = false;
+  /** Bytes per direction when the records give sizes (client->server, server->client). */
+  bytesUp = 0;
+  bytesDown = 0;
+  /** Thread inside a syscall on each side (for 'used by two threads at once'). */
+  busyClient = -1;
+  busyServer = -1;
+  busyClientEnd: RelNs = 0;
+  busyServerEnd: RelNs = 0;
+  lastTs: RelNs = 0;
+  /** Set when the first event (or the connect) was seen; false = fresh object. */
+  seen = false;
+
+  constructor(
+    readonly key: string,
+    /** The side that is not a traced container (the gateway, or an IP no traced thread has). */
+    readonly untracedEnds: { a: string; aTraced: boolean; b: string; bTraced: boolean },
+  ) {}
+
+  isClient(localEnd: string): boolean {
+    return this.client === localEnd;
+  }
+
+  /** Is the peer of `localEnd` a traced container? */
+  peerTraced(localEnd: string): boolean {
+    const u = this.untracedEnds;
+    return localEnd === u.a ? u.bTraced : u.aTraced;
+  }
+}
+
+export function endOf(ip: string, port: string): string {
+  return `${ip}:${port}`;
+}
+
+/** The unordered 4-tuple; loopback connections are per container (each has its own lo). */
+export function connectionKey(t: Tuple, container: string): string {
+  const a = endOf(t.localIp, t.localPort);
+  const b = endOf(t.remoteIp, t.remotePort);
+  const k = a < b ? `${a}|${b}` : `${b}|${a}`;
+  return t.localIp.startsWith('127.') ? `${container}/${k}` : k;
+}
+
+/**
+ * Which end is the client, when no connect was seen: the gateway's end, else the only end
+ * with an ephemeral port, else whoever sends first. Returns the client end and the rule.
+ */
+export function guessClient(t: Tuple, gateway: string, firstIsSend: boolean): { client: string; rule: RoleRule } {
+  const local = endOf(t.localIp, t.localPort);
+  const remote = endOf(t.remoteIp, t.remotePort);
+  if (t.remoteIp === gateway) return { client: remote, rule: 'gateway' };
+  if (t.localIp === gateway) return { client: local, rule: 'gateway' };
+  const le = Number(t.localPort) >= EPHEMERAL_FROM;
+  const re = Number(t.remotePort) >= EPHEMERAL_FROM;
+  if (le !== re) return { client: le ? local : remote, rule: 'ephemeral' };
+  return { client: firstIsSend ? local : remote, rule: 'first-sender' };
+}

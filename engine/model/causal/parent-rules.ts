@@ -1,0 +1,21 @@
+import type { CausalThread } from './causal-thread.js';
+import type { Connection, Decision } from './connection.js';
+
+// The one inference of the causal model: the parent of an outgoing request (or of a fork, or
+// of a connection's birth). Rules in order; the first that applies decides and is recorded:
+//   fork      the thread was forked while its parent served a request, and serves none itself;
+//   birth     the connection was connected while the thread served a request, first use;
+//   thread    the thread has exactly one request received and not yet answered;
+//   slice     the request or reply last read since its event loop last woke up (loop waits seen);
+//   last-read the request or reply last read, when the thread's loop boundaries are not recorded;
+//   orphan    nothing applies: no parent (never glued to a wrong one).
+
+export const ORPHAN: Decision = { parent: null, rule: 'orphan', exact: false };
+
+export function decideParent(t: CausalThread, conn: Connection | null): Decision {
+  if (t.fork !== null && t.served === 0) return { parent: t.fork, rule: 'fork', exact: t.fork.exact };
+  if (conn !== null && conn.birth !== null && !conn.used) return conn.birth;
+  if (t.open.length === 1) return { parent: t.open[0]!, rule: 'thread', exact: true };
+  if (t.lastRead !== null) return { parent: t.lastRead, rule: t.loopSeen ? 'slice' : 'last-read', exact: false };
+  return ORPHAN;
+}
