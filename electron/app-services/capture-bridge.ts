@@ -15,8 +15,11 @@ export interface CaptureBackendServices {
 /** What the bridge needs of the capture session service (capture/session). */
 export interface CaptureSessionPort {
   catalog(): Promise<ProbeCatalog>;
-  /** Starts a session (it discovers the network itself) and reports through `emit`. */
-  start(req: CaptureStartRequest, emit: (e: CaptureEvent) => void): Promise<{ sessionId: string }>;
+  /**
+   * Starts a session and reports through `emit`. `discovered`: the network as the caller just
+   * discovered it (discovery runs once per start); without it the session discovers it.
+   */
+  start(req: CaptureStartRequest, emit: (e: CaptureEvent) => void, discovered?: NetworkDiscovery): Promise<{ sessionId: string }>;
   stop(sessionId: string): Promise<boolean>;
   cancel(sessionId: string): Promise<boolean>;
   answerPrompt(sessionId: string, promptId: string, password: string | null): Promise<boolean>;
@@ -56,14 +59,15 @@ export class ServicesCaptureAccess implements CaptureAccess {
 
   async start(req: CaptureStartRequest, emit: (e: CaptureEvent) => void): Promise<{ sessionId: string }> {
     const session = this.session();
-    // Check the network first, so that a wrong network or a stopped Docker is the answer to
-    // Start itself rather than an event a moment later.
+    // Discover first, so that a wrong network or a stopped Docker is the answer to Start itself
+    // rather than an event a moment later; the session captures the threads found here.
+    let discovered: NetworkDiscovery;
     try {
-      await this.s.discovery.discover(req.network);
+      discovered = await this.s.discovery.discover(req.network);
     } catch (e) {
       throw discoveryFailure(e);
     }
-    return session.start(req, emit);
+    return session.start(req, emit, discovered);
   }
 
   stop(sessionId: string): Promise<boolean> {

@@ -3,6 +3,7 @@ import { CaptureError } from '../../capture/session/capture-errors.js';
 import { CaptureSession, type CaptureOptions, type CaptureState, type LiveFigures } from '../../capture/session/capture-session.js';
 import type { PasswordRequest } from '../../capture/session/elevation.js';
 import type { DockerEndpoint } from '../../capture/discovery/docker-connection.js';
+import type { NetworkDiscovery } from '../../capture/discovery/network-discovery.js';
 import { runDoctor } from '../../capture/probes/doctor.js';
 import { loadCatalog } from '../../capture/probes/probe-catalog.js';
 import type { CaptureEvent, CapturePhase, CaptureStartRequest, ProbeCatalog } from '../ipc-capture-types.js';
@@ -110,7 +111,7 @@ export class CaptureSessions implements CaptureSessionPort {
     };
   }
 
-  async start(req: CaptureStartRequest, emit: (e: CaptureEvent) => void): Promise<{ sessionId: string }> {
+  async start(req: CaptureStartRequest, emit: (e: CaptureEvent) => void, discovered?: NetworkDiscovery): Promise<{ sessionId: string }> {
     const sessionId = `c${randomBytes(6).toString('hex')}`;
     const prompts = new Map<string, (password: string | null) => void>();
     const askPassword = (r: PasswordRequest) =>
@@ -132,7 +133,7 @@ export class CaptureSessions implements CaptureSessionPort {
       ...(this.o.pathEnv !== undefined ? { pathEnv: this.o.pathEnv } : {}),
       elevation: this.o.elevation ?? 'auto',
       askPassword,
-    });
+    }, discovered !== undefined ? { discover: async () => discovered } : {});
     const run: Running = { session, emit, prompts, timer: null };
     this.running.set(sessionId, run);
     session.onState.on((s) => this.onState(sessionId, run, s));

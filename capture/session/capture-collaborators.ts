@@ -1,0 +1,32 @@
+import { DiscoveryService, type NetworkDiscovery } from '../discovery/network-discovery.js';
+import { RecordTail } from '../bpftrace/record-tail.js';
+import { finalizeCapture, type FinalizeInput, type FinalizeResult } from './finalize-capture.js';
+import { PtyChild, type PtyChildOptions } from './pty-child.js';
+import type { CaptureOptions } from './capture-types.js';
+
+// What a capture session works with but does not build itself (as Perfetto's FtraceController
+// is handed its procfs and config muxer): the network's discovery, the elevated child's launcher,
+// the records file's follower, and the bundle builder. The hosts pass their own: the app hands
+// over the discovery it already ran to check the network, and finalizes in the engine worker.
+
+export interface CaptureCollaborators {
+  /** The traced network's containers, threads and gateway; called once per start. */
+  discover(network: string): Promise<NetworkDiscovery>;
+  /** Starts the elevated child in a pseudo-terminal. */
+  startChild(o: PtyChildOptions): PtyChild;
+  /** Follows the records file for live figures and the attach marker. */
+  followRecords(path: string): RecordTail;
+  /** Orders the raw records, generates the traces and writes the bundle. */
+  finalize(inp: FinalizeInput): Promise<FinalizeResult>;
+}
+
+/** The collaborators of a capture run in this process; `over` replaces some of them. */
+export function captureCollaborators(o: Pick<CaptureOptions, 'docker'>, over: Partial<CaptureCollaborators> = {}): CaptureCollaborators {
+  return {
+    discover: over.discover ?? ((network) => new DiscoveryService(o.docker ?? {}).discover(network)),
+    startChild: over.startChild ?? ((c) => new PtyChild(c)),
+    followRecords: over.followRecords ?? ((path) => new RecordTail(path)),
+    finalize: over.finalize ?? finalizeCapture,
+  };
+}
+

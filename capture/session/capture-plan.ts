@@ -1,0 +1,80 @@
+import { readFile } from 'node:fs/promises';
+import type { NetworkDiscovery } from '../discovery/network-discovery.js';
+import { parseCustomProbes, type CustomProbeFile } from '../probes/custom-probes.js';
+import { detectKernelFeatures, mountTracefs, type KernelFeatures } from '../probes/kernel-features.js';
+import { loadCatalog, type Backend, type ProbeCatalog, type ProbeSpec, type VariantSpec } from '../probes/probe-catalog.js';
+import { assertProbesSupported, chooseBackend, selectedProbes, supportedVariants } from '../probes/probe-support.js';
+import { CaptureError } from './capture-errors.js';
+import type { CaptureOptions, PhaseContext } from './capture-types.js';
+import { planElevation, type ElevationMethod } from './elevation.js';
+
+// The plan phase: everything decided before a child starts. The kernel's features (tracefs
+// mounted if it can be), the custom probe files, the backend, the probes and the variants of the
+// base set this kernel supports, how the child gets its rights, and the network's threads.
+// Everything the kernel must offer is checked here, so a capture that cannot run fails before
+// anything was started.
+
+export interface CapturePlan {
+  catalog: ProbeCatalog;
+  features: KernelFeatures;
+  custom: CustomProbeFile[];
+  backend: Backend;
+  probes: ProbeSpec[];
+  /** The variants of the base set to try, in order (the first the kernel accepts is used). */
+  variants: VariantSpec[];
+  elevation: ElevationMethod;
+  discovery: NetworkDiscovery;
+}
+
+export async function planCapture(o: CaptureOptions, discover: (network: string) => Promise<NetworkDiscovery>, ctx: PhaseContext): Promise<CapturePlan> {
+  const catalog = loadCatalog();
+  const features = await kernelFeatures(o, ctx);
+  const custom = await readCustomProbes(o.customProbeFiles ?? [], ctx);
+  let backend: Backend;
+  if (o.backend === undefined || o.backend === 'auto') {
+    const chosen = chooseBackend(catalog, features, custom, o.variant);
+    backend = chosen.backend;
+    ctx.log('info', `backend: ${backend} (${chosen.reason})`);
+  } else backend = o.backend;
+  const selection = {
+    backend,
+    ...(o.variant !== undefined ? { variant: o.variant } : {}),
+    probes: o.probes ?? [],
+    without: o.without ?? [],
+    custom,
+  };
+  const probes = selectedProbes(catalog, selection);
+  const variants = supportedVariants(catalog, features, selection);
+  assertProbesSupported(probes, custom, features, backend);
+  const elevation = planElevation({ argv: ['/bin/true'], env: {}, method: o.elevation ?? 'auto', uid: features.uid, sudo: features.sudo, pkexec: features.pkexec }).method;
+
+  const discovery = await discover(o.network);
+  ctx.throwIfCancelled();
+  ctx.log('info', `network ${o.network}: ${discovery.containers.length} containers, ${discovery.meta.length} threads, gateway ${discovery.gateway}`);
+  return { catalog, features, custom, backend, probes, variants, elevation, discovery };
+}
+
+async function kernelFeatures(o: CaptureOptions, ctx: PhaseContext): Promise<KernelFeatures> {
+  const opts = o.pathEnv !== undefined ? { pathEnv: o.pathEnv } : {};
+  const features = await detectKernelFeatures(opts);
+  if (features.tracefs.mounted || features.uid !== 0) return features;
+  ctx.log('info', 'tracefs is not mounted: mounting it at /sys/kernel/tracing');
+  await mountTracefs().catch((e: unknown) => ctx.log('warn', `mounting tracefs failed: ${(e as Error).message}`));
+  return detectKernelFeatures(opts);
+}
+
+async function readCustomProbes(paths: readonly string[], ctx: PhaseContext): Promise<CustomProbeFile[]> {
+  const custom: CustomProbeFile[] = [];
+  for (const path of paths) {
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (e) {
+      throw new CaptureError('probe-rejected', `cannot read custom probes ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, 'check the path', 2);
+    }
+    const parsed = parseCustomProbes(text, path);
+    for (const w of parsed.warnings) ctx.log('warn', w);
+    custom.push(parsed);
+  }
+  return custom;
+}
