@@ -14,6 +14,7 @@ import { parseRange } from '../../engine/render/range.js';
 import { requireString, UsageError, type Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { writeOutput } from '../output.js';
+import { notePendingTraces } from './bundle-input.js';
 
 // `misertrace export`: a publication figure (SVG) or an interchange file (Trace Event JSON for
 // Perfetto and chrome://tracing, Jaeger JSON, OTLP/JSON) of traces in a bundle.
@@ -84,6 +85,7 @@ figure options (svg):
     }
     const bundle = Bundle.open(input);
     try {
+      if (notePendingTraces(bundle, io)) return EXIT.problems;
       const count = bundle.traceCount;
       if (count === 0) throw new InputError(`${input} holds no request traces to export`, 'the capture produced none; check the gateway IP and that the load went through it');
       let ids: number[];

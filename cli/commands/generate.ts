@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { parseGateway, parseMeta } from '../../engine/model/meta.js';
 import { DIAGNOSTIC_EXPLANATION, type DiagnosticKind } from '../../engine/model/diagnostics.js';
-import { buildBundle } from '../../engine/bundle/build-bundle.js';
+import { buildBundle, type BuildResult } from '../../engine/bundle/build-bundle.js';
 import { fileError } from '../../engine/records/line-reader.js';
-import { requireString, type Command } from '../command.js';
+import { requireString, UsageError, type CliIO, type Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { Progress } from '../progress.js';
+import { generateInBundle, isSqliteFile } from './bundle-input.js';
 
 export async function readText(path: string): Promise<string> {
   try {
@@ -17,8 +18,9 @@ export async function readText(path: string): Promise<string> {
 
 export const generateCommand: Command = {
   name: 'generate',
-  usage: '-i INPUT -m METAFILE -g GATEWAY -o OUTPUT.mstrace [--lenient] [--script PROBES.bt]',
-  help: `  -i, --input PATH       sorted records (misertrace sort output, or the original sorter's)
+  usage: '-i INPUT -m METAFILE -g GATEWAY -o OUTPUT.mstrace [--lenient] [--script PROBES.bt]\n       misertrace generate -i BUNDLE.mstrace',
+  help: `  -i, --input PATH       sorted records (misertrace sort output, or the original sorter's),
+                         or a bundle: its traces are generated (again) in place from its records
   -m, --metafile PATH    threads at capture start: tid|container|ip|container id
   -g, --gateway IP       the Docker network's gateway IPv4 address
   -o, --output PATH      the bundle to write (.mstrace, SQLite)
@@ -34,6 +36,15 @@ export const generateCommand: Command = {
   },
   async run(v, _p, io) {
     const input = requireString(v, 'input', '-i INPUT', 'generate');
+    if (isSqliteFile(input)) {
+      if (v['metafile'] !== undefined || v['gateway'] !== undefined || (v['output'] !== undefined && v['output'] !== input)) {
+        throw new UsageError('with a bundle as input, generate uses its meta and gateway and writes the traces into it', `use: misertrace generate -i ${input}`);
+      }
+      const bar = new Progress(io.stderr);
+      const res = await generateInBundle(input, io, (stage, f) => bar.update(stage, f));
+      bar.done();
+      return reportBuild(res, io);
+    }
     const metafile = requireString(v, 'metafile', '-m METAFILE', 'generate');
     const gateway = parseGateway(requireString(v, 'gateway', '-g GATEWAY', 'generate'));
     const output = requireString(v, 'output', '-o OUTPUT', 'generate');
@@ -51,11 +62,15 @@ export const generateCommand: Command = {
       ...(script ? { probeScript: script } : {}),
     });
     bar.done();
-    const m = res.manifest;
-    io.stderr.write(`wrote ${output}: ${m.traceCount} request traces, ${m.spanCount} spans, ${m.stream.records} records\n`);
-    for (const [kind, n] of res.diagnostics.counts) {
-      io.stderr.write(`  ${String(n).padStart(6)} ${kind}: ${DIAGNOSTIC_EXPLANATION[kind as DiagnosticKind]}\n`);
-    }
-    return EXIT.ok;
+    return reportBuild(res, io);
   },
 };
+
+function reportBuild(res: BuildResult, io: CliIO): number {
+  const m = res.manifest;
+  io.stderr.write(`wrote ${res.output}: ${m.traceCount} request traces, ${m.spanCount} spans, ${m.stream.records} records\n`);
+  for (const [kind, n] of res.diagnostics.counts) {
+    io.stderr.write(`  ${String(n).padStart(6)} ${kind}: ${DIAGNOSTIC_EXPLANATION[kind as DiagnosticKind]}\n`);
+  }
+  return EXIT.ok;
+}

@@ -32,6 +32,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./bundle.js')).bundleCommand,
   },
   {
+    name: 'sql',
+    summary: 'Query a bundle with SQL, its records included (the records virtual table).',
+    load: async () => (await import('./sql.js')).sqlCommand,
+  },
+  {
     name: 'export',
     summary: 'Export traces as an SVG figure or as Perfetto/chrome://tracing, Jaeger or OTLP JSON.',
     load: async () => (await import('./export.js')).exportCommand,

@@ -11,10 +11,11 @@ import { parseRange } from '../../engine/render/range.js';
 import { requireString, UsageError, type Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { writeOutput } from '../output.js';
+import { notePendingTraces } from './bundle-input.js';
 
 export const renderCommand: Command = {
   name: 'render',
-  usage: '-i BUNDLE -t dag|custom [-o OUTPUT] [-n RANGE] [-l TRACELOGS] [-r] [-f] [-c] [--handlers FILE|count|count-by-probe]',
+  usage: '-i BUNDLE -t dag|custom [-o OUTPUT] [-n RANGE] [-l TRACELOGS] [-r] [-f] [-c] [--links] [--handlers FILE|count|count-by-probe]',
   help: `  -i, --input PATH       a bundle written by misertrace generate
   -t, --rendertype TYPE  dag OR custom
   -o, --output PATH      write here instead of stdout
@@ -23,6 +24,7 @@ export const renderCommand: Command = {
   -r                     raw JSON, in the original tool's shape
   -f                     indent the raw JSON (with -r)
   -c                     coloured text tree (dag without -r)
+      --links            each span's link: the rule that made it and exact or inferred (dag without -r)
       --handlers SPEC    custom handlers: a JS/TS module, or count (default), count-by-probe`,
   options: {
     input: { type: 'string', short: 'i' },
@@ -33,6 +35,7 @@ export const renderCommand: Command = {
     raw: { type: 'boolean', short: 'r' },
     format: { type: 'boolean', short: 'f' },
     color: { type: 'boolean', short: 'c' },
+    links: { type: 'boolean' },
     handlers: { type: 'string' },
   },
   async run(v, _p, io) {
@@ -41,11 +44,12 @@ export const renderCommand: Command = {
     if (type !== 'dag' && type !== 'custom') throw new UsageError(`unknown render type "${type}"`, 'use -t dag or -t custom');
     const bundle = Bundle.open(input);
     try {
+      if (notePendingTraces(bundle, io)) return EXIT.problems;
       const ids = typeof v['range'] === 'string' ? parseRange(v['range'], bundle.traceCount) : undefined;
       const traces = bundle.traces(ids);
       let text: string;
       if (type === 'dag') {
-        text = v['raw'] === true ? renderDagJson(traces, bundle.base, { indent: v['format'] === true }) : renderDagText(traces, bundle.base, { color: v['color'] === true });
+        text = v['raw'] === true ? renderDagJson(traces, bundle.base, { indent: v['format'] === true }) : renderDagText(traces, bundle.base, { color: v['color'] === true, links: v['links'] === true });
       } else {
         const outputs = await customOutputs(bundle, traces, v);
         if (v['raw'] === true) text = renderDagJson(traces, bundle.base, { indent: v['format'] === true, outputs });

@@ -1,23 +1,26 @@
-import { stat } from 'node:fs/promises';
+import { type BundleManifest, type CaptureInfo } from './manifest.js';
 import { BundleWriter } from './bundle-writer.js';
-import { defaultCaptureInfo, type BundleManifest, type CaptureInfo } from './manifest.js';
-import { FORMAT_VERSION } from './bundle-schema.js';
 import { EventCounter } from '../handlers/event-counts.js';
 import { Diagnostics } from '../model/diagnostics.js';
-import type { MetaEntry } from '../model/meta.js';
+import { InputError, type MetaEntry } from '../model/meta.js';
+import { ProbeTable } from '../model/record.js';
 import { SpanGenerator } from '../model/span-generator.js';
+import { TimeBase } from '../model/time.js';
 import { assembleAll, type AssembledTrace } from '../model/trace-assembly.js';
-import { TOOL_VERSION } from '../version.js';
-import { CancelPoint, fileError, throwIfCancelled } from '../records/line-reader.js';
+import { CancelledError, CancelPoint, throwIfCancelled } from '../records/line-reader.js';
 import { RecordView } from '../records/record-columns.js';
-import { recordSource } from '../records/sorted-records.js';
-import { TimeOrderCheck } from '../records/time-order.js';
-import { CountSpill } from './count-spill.js';
+import { RecordChunkReader } from './record-chunk-reader.js';
+import { writeRecords } from './write-records.js';
 
-// generate: sorted records -> span generator + records table in one pass; then the traces, a
-// counting pass over the stored records for per-span event counts, and an atomic commit.
+// generate: records first, then traces (ADR 0061). writeRecords() puts the records in time order
+// into the bundle and renames it into place; generateTraces() reads them back, runs the span
+// generator, counts each span's events with a second pass and adds traces, spans and counts in
+// one transaction. If the generation fails or is stopped, the bundle keeps its records and its
+// manifest says the traces are pending; `misertrace generate -i B.mstrace` adds them later.
 
 export type BuildStage = 'generate' | 'count' | 'write';
+// Share of the 'generate' stage's progress that reading and storing the records takes.
+const RECORDS_SHARE = 0.6;
 
 export interface BuildBundleOptions {
   /** Records sorted by time, or (with `unsorted`) a raw capture ordered on the way. */
@@ -42,103 +45,112 @@ export interface BuildResult {
   diagnostics: Diagnostics;
 }
 
-export async function buildBundle(o: BuildBundleOptions): Promise<BuildResult> {
-  let size: number;
-  try {
-    size = (await stat(o.sortedPath)).size;
-  } catch (e) {
-    throw fileError(e, o.sortedPath);
+/** The generation stopped after the records were written: they are kept, and this says how to go on. */
+export class TracesPendingError extends InputError {
+  constructor(
+    readonly path: string,
+    readonly records: number,
+    cause: unknown,
+  ) {
+    const why =
+      cause instanceof CancelledError
+        ? 'interrupted while generating the traces'
+        : cause instanceof InputError
+          ? cause.message
+          : `internal error while generating the traces (please report it):\n${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}`;
+    super(`${why}\n  ${path} keeps its ${records} records, without traces`, `generate them again: misertrace generate -i ${path}`);
+    this.name = 'TracesPendingError';
+    (this as { exitCode?: number }).exitCode = cause instanceof CancelledError ? 130 : cause instanceof InputError ? 2 : 70;
   }
-  const writer = BundleWriter.create(o.output);
-  const spill = new CountSpill(`${writer.temp}.counts`);
+}
+
+export async function buildBundle(o: BuildBundleOptions): Promise<BuildResult> {
+  const diagnostics = new Diagnostics();
+  const written = await writeRecords({ ...o, diagnostics, onProgress: (f) => o.onProgress?.('generate', f * RECORDS_SHARE) });
   try {
-    const diagnostics = new Diagnostics();
-    const { stream, columns } = recordSource(o.sortedPath, {
+    return await generateTraces(o.output, {
+      meta: o.meta,
+      gateway: o.gateway,
       diagnostics,
-      unsorted: o.unsorted === true,
-      near: o.output,
-      ...(o.memoryBudgetBytes !== undefined ? { memoryBudgetBytes: o.memoryBudgetBytes } : {}),
-      ...(o.lenient !== undefined ? { lenient: o.lenient } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
-      onProgress: (b) => o.onProgress?.('generate', size > 0 ? b / size : 1),
+      ...(o.onProgress ? { onProgress: (stage: BuildStage, f: number) => o.onProgress!(stage, stage === 'generate' ? RECORDS_SHARE + f * (1 - RECORDS_SHARE) : f) } : {}),
     });
+  } catch (e) {
+    throw new TracesPendingError(o.output, written.stream.records, e);
+  }
+}
+
+export interface GenerateTracesOptions {
+  meta: readonly MetaEntry[];
+  gateway: string;
+  /** What reading the records found (malformed lines, lost events); the model's findings are added. */
+  diagnostics: Diagnostics;
+  signal?: AbortSignal;
+  onProgress?: (stage: BuildStage, fraction: number) => void;
+}
+
+/** Adds (or replaces) the traces of the records bundle at `path`. */
+export async function generateTraces(path: string, o: GenerateTracesOptions): Promise<BuildResult> {
+  const writer = BundleWriter.reopen(path);
+  try {
+    const db = writer.connection;
+    const m: Record<string, unknown> = {};
+    for (const r of db.prepare('SELECT key, value FROM manifest').all() as { key: string; value: string }[]) m[r.key] = JSON.parse(r.value);
+    const manifest = m as unknown as BundleManifest;
+    const probes = new ProbeTable();
+    for (const [name] of db.prepare('SELECT name FROM probes ORDER BY id').raw(true).all() as [string][]) probes.get(name);
+    const comms = (db.prepare('SELECT name FROM comms ORDER BY id').raw(true).all() as [string][]).map((r) => r[0]);
+    const view = new RecordView({ probes: probes.list, comms, base: TimeBase.fromString(manifest.timeBaseNs) });
+    const reader = new RecordChunkReader(db);
+    const total = reader.count;
+    const diagnostics = o.diagnostics;
     const gen = new SpanGenerator(o.meta, o.gateway, { diagnostics });
-    const order = new TimeOrderCheck(o.sortedPath, o.lenient === true);
-    let view: RecordView | null = null;
-    let keep: Uint8Array | null = null;
     const cancel = new CancelPoint(o.signal);
-    for await (const c of columns) {
-      view ??= new RecordView(stream.names());
-      // The records table must be in time order (the counting sweep relies on it): with
-      // --lenient an out-of-order record is counted by the generator and not stored.
-      let skipped = false;
+    let done = 0;
+    for (const c of reader.timeOrder()) {
       for (let i = 0; i < c.n; i++) {
-        const ok = order.inOrder(c.ts[i]!, c.line[i]!);
-        if (!ok && !skipped) {
-          skipped = true;
-          if (keep === null || keep.length < c.n) keep = new Uint8Array(c.tid.length);
-          keep.fill(1, 0, c.n);
-        }
-        if (skipped) keep![i] = ok ? 1 : 0;
         gen.feed(view.at(c, i));
         // A chunk can take minutes where the model's states pile up (an event-loop server under
         // keep-alive load): a cancel must not wait for the chunk's end.
         if ((i & 1023) === 1023 && cancel.due()) await cancel.pause();
       }
-      writer.addColumns(c, stream.names(), skipped ? keep : null);
-      spill.add(c, skipped ? keep : null);
+      done += c.n;
+      o.onProgress?.('generate', total > 0 ? done / total : 1);
     }
     const res = gen.finish();
     const traces = assembleAll(res.roots);
-    const probes = stream.probes;
     throwIfCancelled(o.signal);
 
+    // Per-span event counts: the records again, without their details.
     const counter = new EventCounter(traces, probes.size);
-    let done = 0;
-    for (const block of spill.blocks()) {
-      counter.add(block);
-      done += block.length;
-      o.onProgress?.('count', spill.records > 0 ? done / spill.records : 1);
+    done = 0;
+    for (const c of reader.timeOrder(1 << 16, false)) {
+      counter.add(c);
+      done += c.n;
+      o.onProgress?.('count', total > 0 ? done / total : 1);
       if (cancel.due()) await cancel.pause();
     }
-    spill.dispose();
+    throwIfCancelled(o.signal);
     o.onProgress?.('write', 0);
-    writer.setTraces(traces, counter.counts);
-    const lost = stream.stats.lostEvents + (o.capture?.lostEvents ?? 0);
-    if (lost > 0) diagnostics.add('lost-events', 0, -1, `${lost} events were lost during capture`);
-    writer.setDiagnostics(diagnostics);
-    writer.setMeta(o.meta);
-    if (o.probeScript) writer.setProbeScript(o.probeScript.name, o.probeScript.text);
-    const capture: CaptureInfo = {
-      ...defaultCaptureInfo(o.gateway),
-      ...o.capture,
-      gateway: o.gateway,
-      lostEvents: lost,
-      attachedProbes: o.capture?.attachedProbes ?? stream.stats.attachedProbes,
-    };
-    const manifest: BundleManifest = {
-      format: 'misertrace-bundle',
-      formatVersion: FORMAT_VERSION,
-      toolVersion: TOOL_VERSION,
-      createdAt: new Date().toISOString(),
-      timeBaseNs: stream.timeBase!.baseNs.toString(),
+    const { tracesPending: _pending, ...rest } = manifest;
+    const out: BundleManifest = {
+      ...rest,
       firstTs: res.firstTs,
       lastTs: res.lastTs,
-      capture,
-      stream: { lines: stream.stats.lines, records: stream.stats.records, malformed: stream.stats.malformed, ownLines: stream.stats.ownLines },
-      generator: { ...res.counts },
+      generator: { ...res.counts, unsorted: res.counts.unsorted + diagnostics.count('unsorted-record') },
       traceCount: traces.length,
       spanCount: counter.counts.spanCount,
       complete: true,
     };
-    throwIfCancelled(o.signal);
-    writer.commit(manifest);
+    writer.commitTraces(() => {
+      writer.setTraces(traces, counter.counts);
+      writer.setDiagnostics(diagnostics);
+      writer.setManifest(out);
+    });
     o.onProgress?.('write', 1);
-    return { output: o.output, traces, manifest, diagnostics };
+    return { output: path, traces, manifest: out, diagnostics };
   } catch (e) {
     writer.abort();
     throw e;
-  } finally {
-    spill.dispose();
   }
 }

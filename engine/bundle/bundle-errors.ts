@@ -11,3 +11,11 @@ export class BundleError extends InputError {
     this.name = 'BundleError';
   }
 }
+
+/** A trace id the bundle does not hold (a host's stale or mistyped id). */
+export class TraceMissingError extends InputError {
+  constructor(message: string, hint?: string) {
+    super(message, hint);
+    this.name = 'TraceMissingError';
+  }
+}

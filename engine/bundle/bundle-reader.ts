@@ -1,12 +1,17 @@
 import Database from 'better-sqlite3';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import type { MetaEntry } from '../model/meta.js';
+import { InputError, type MetaEntry } from '../model/meta.js';
 import { ProbeTable, type TraceRecord } from '../model/record.js';
+import { materialize } from '../records/record-columns.js';
 import type { AssembledTrace, FlatSpan } from '../model/trace-assembly.js';
 import { TimeBase } from '../model/time.js';
 import { fileError } from '../records/line-reader.js';
 import { BundleError } from './bundle-errors.js';
+import { bundleRecords, type BundleRecordAccess } from './bundle-records.js';
 import { APPLICATION_ID, FORMAT_VERSION } from './bundle-schema.js';
+import { ChunkDamaged } from './record-chunk-codec.js';
+import { registerRecordTable } from './record-table.js';
+import { rollBackInterruptedWrite } from './interrupted-write.js';
 import type { BundleManifest } from './manifest.js';
 
 // Opens a bundle read-only after checking, cheaply and in this order, that it is a complete
@@ -84,6 +89,9 @@ export class Bundle {
   readonly base: TimeBase;
   private readonly db: Database.Database;
   private readonly probesById: BundleProbe[];
+  private readonly comms: string[];
+  private readonly records: BundleRecordAccess;
+  private readonly closeRecordTable: () => void;
 
   private constructor(
     readonly path: string,
@@ -101,10 +109,48 @@ export class Bundle {
     this.probesById = (db.prepare('SELECT id, name, is_model AS isModel FROM probes ORDER BY id').all() as { id: number; name: string; isModel: number }[]).map(
       (p) => ({ id: p.id, name: p.name, isModel: p.isModel === 1 }),
     );
+    this.comms = (db.prepare('SELECT id, name FROM comms ORDER BY id').raw(true).all() as [number, string][]).reduce<string[]>((a, [id, n]) => {
+      a[id] = n;
+      return a;
+    }, []);
+    const version = db.pragma('user_version', { simple: true }) as number;
+    this.records = bundleRecords(db, version);
+    // Format 1 has a real `records` table; format 2 shows its chunks through the virtual one.
+    this.closeRecordTable =
+      version >= 2
+        ? registerRecordTable(db, { path, formatVersion: version, base: this.base, comms: this.comms, probes: this.probesById.map((p) => p.name) })
+        : () => {};
+  }
+
+  /** Why the bundle has records but no traces, or null when its traces are there. */
+  get tracesPending(): string | null {
+    return this.manifest.tracesPending ?? null;
+  }
+
+  /** Runs `f`, reporting a record chunk that fails its checksum as a damaged bundle. */
+  private checked<T>(f: () => T): T {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof ChunkDamaged) {
+        throw new BundleError(this.path, 'corrupt', `${this.path} is damaged (${e.message})`, `see what else is: misertrace bundle verify ${this.path}`);
+      }
+      throw e;
+    }
+  }
+
+  /** Runs SQL on the bundle (read-only), with the `records` virtual table registered. */
+  query(sql: string, params: unknown[] = []): { columns: string[]; rows: unknown[][] } {
+    const st = this.db.prepare(sql);
+    if (!st.reader) throw new InputError('a bundle is only read here: the statement must return rows (SELECT, WITH ..., PRAGMA)');
+    // Exact 64-bit integers (absolute nanoseconds do not fit a double).
+    st.safeIntegers(true);
+    return this.checked(() => ({ columns: st.columns().map((c) => c.name), rows: st.raw(true).all(...params) as unknown[][] }));
   }
 
   static open(path: string): Bundle {
     checkHeader(path);
+    rollBackInterruptedWrite(path);
     let db: Database.Database;
     try {
       db = new Database(path, { readonly: true, fileMustExist: true });
@@ -120,6 +166,7 @@ export class Bundle {
   }
 
   close(): void {
+    this.closeRecordTable();
     this.db.close();
   }
 
@@ -140,7 +187,7 @@ export class Bundle {
   }
 
   get recordCount(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM records').get() as { n: number }).n;
+    return this.records.count();
   }
 
   traceSummaries(): TraceSummary[] {
@@ -206,20 +253,14 @@ export class Bundle {
       | { tid: number; start: number; end: number }
       | undefined;
     if (s === undefined) return [];
-    const rows = this.db
-      .prepare(
-        `SELECT r.seq, r.ts, r.tid, r.cpu, c.name, r.probe_id, r.details, r.line FROM records r JOIN comms c ON c.id = r.comm_id
-         WHERE r.tid = ? AND r.ts BETWEEN ? AND ? ORDER BY r.ts, r.seq LIMIT ? OFFSET ?`,
-      )
-      .raw(true)
-      .all(s.tid, s.start, s.end, opts.limit ?? 1000, opts.offset ?? 0) as [number, number, number, number, string, number, string | null, number][];
-    return rows.map(([seq, ts, tid, cpu, comm, probe, details, line]) => ({
+    const rows = this.checked(() => this.records.thread(s.tid, s.start, s.end, opts.offset ?? 0, opts.limit ?? 1000));
+    return rows.map(({ seq, ts, tid, cpu, comm, probe, details, line }) => ({
       seq,
       ts,
       tsNs: this.base.absString(ts),
       tid,
       cpu,
-      comm,
+      comm: this.comms[comm]!,
       probe: this.probesById[probe]!.name,
       details: details ?? '',
       line,
@@ -240,24 +281,12 @@ export class Bundle {
   *recordBatches(chunk = 100_000): Generator<TraceRecord[]> {
     const probes = new ProbeTable();
     for (const p of this.probesById) probes.get(p.name);
-    const comms = (this.db.prepare('SELECT id, name FROM comms ORDER BY id').raw(true).all() as [number, string][]).reduce<string[]>((a, [id, n]) => {
-      a[id] = n;
-      return a;
-    }, []);
-    const st = this.db.prepare('SELECT seq, ts, tid, cpu, comm_id, probe_id, details, line FROM records WHERE seq >= ? ORDER BY seq LIMIT ?').raw(true);
-    for (let from = 0; ; from += chunk) {
-      const rows = st.all(from, chunk) as [number, number, number, number, number, number, string | null, number][];
-      if (rows.length === 0) return;
-      yield rows.map(([, ts, tid, cpu, comm, probe, details, line]) => ({
-        line,
-        comm: comms[comm]!,
-        tid,
-        ts,
-        nsecs: this.base.absString(ts),
-        cpu,
-        probe: probes.list[probe]!,
-        details: details ?? '',
-      }));
+    const names = { probes: probes.list, comms: this.comms, base: this.base };
+    const batches = this.records.timeOrder(chunk);
+    for (;;) {
+      const next = this.checked(() => batches.next());
+      if (next.done === true) return;
+      yield materialize(next.value, names);
     }
   }
 }

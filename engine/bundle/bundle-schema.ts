@@ -1,10 +1,13 @@
 // The .mstrace bundle is one SQLite database (ADR 0001): crash-safe, indexed, and queryable by
 // users with any SQLite client. Times are stored as ns relative to `timeBaseNs` in the
-// manifest; the view `records_abs` adds it back exactly (SQLite integers are 64-bit).
+// manifest. Format 2 (ADR 0060) stores records as per-thread chunks of column blobs; the
+// `records` virtual table (record-table.ts) shows them as rows, with exact absolute times.
 
 /** 'MSTR' — lets us tell our bundles from any other SQLite file. */
 export const APPLICATION_ID = 0x4d535452;
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
+/** Format 1 kept one row per record (table `records`): still read, see records-v1.ts. */
+export const FIRST_CHUNKED_VERSION = 2;
 
 export const SCHEMA = `
 CREATE TABLE manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -12,15 +15,16 @@ CREATE TABLE meta (tid INTEGER NOT NULL, container TEXT NOT NULL, ip TEXT NOT NU
 CREATE TABLE probe_script (name TEXT PRIMARY KEY, text TEXT NOT NULL);
 CREATE TABLE probes (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, is_model INTEGER NOT NULL);
 CREATE TABLE comms (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
-CREATE TABLE records (
-  seq INTEGER PRIMARY KEY,          -- position in time order
-  ts INTEGER NOT NULL,              -- ns relative to manifest timeBaseNs
-  tid INTEGER NOT NULL,
-  cpu INTEGER NOT NULL,
-  comm_id INTEGER NOT NULL REFERENCES comms(id),
-  probe_id INTEGER NOT NULL REFERENCES probes(id),
-  details TEXT,
-  line INTEGER NOT NULL             -- line in the sorted PSV it came from
+CREATE TABLE record_chunks (
+  id INTEGER PRIMARY KEY,
+  tid INTEGER NOT NULL,             -- every record of a chunk is of this thread
+  ts_min INTEGER NOT NULL,          -- ns relative to manifest timeBaseNs
+  ts_max INTEGER NOT NULL,
+  seq_min INTEGER NOT NULL,         -- positions in time order of all records
+  seq_max INTEGER NOT NULL,
+  n INTEGER NOT NULL,
+  data BLOB NOT NULL,               -- record-chunk-codec.ts
+  crc INTEGER NOT NULL              -- CRC-32 of data
 );
 CREATE TABLE traces (
   id INTEGER PRIMARY KEY,
@@ -46,11 +50,7 @@ CREATE TABLE span_counts (trace_id INTEGER NOT NULL, idx INTEGER NOT NULL, probe
   PRIMARY KEY (trace_id, idx, probe_id)) WITHOUT ROWID;
 CREATE TABLE diagnostics (kind TEXT NOT NULL, line INTEGER NOT NULL, tid INTEGER NOT NULL, message TEXT NOT NULL);
 CREATE TABLE diagnostic_counts (kind TEXT PRIMARY KEY, count INTEGER NOT NULL);
-CREATE VIEW records_abs AS
-  SELECT r.seq, CAST(json_extract(m.value, '$') AS INTEGER) + r.ts AS ts_ns, r.tid, r.cpu, c.name AS comm, p.name AS probe, r.details
-  FROM records r JOIN comms c ON c.id = r.comm_id JOIN probes p ON p.id = r.probe_id
-  JOIN manifest m ON m.key = 'timeBaseNs';
 `;
 
 /** Built after the bulk insert: one span's records are found by (tid, time) without a scan. */
-export const INDEXES = `CREATE INDEX records_tid_ts ON records (tid, ts);`;
+export const INDEXES = `CREATE INDEX record_chunks_tid_ts ON record_chunks (tid, ts_max);`;

@@ -7,43 +7,49 @@ import type { SpanEventCounts } from '../handlers/event-counts.js';
 import { tempPathFor } from '../records/atomic-file.js';
 import type { ColumnNames, RecordColumns } from '../records/record-columns.js';
 import { fileError } from '../records/line-reader.js';
+import { BatchInsert } from './batch-insert.js';
 import { APPLICATION_ID, FORMAT_VERSION, INDEXES, SCHEMA } from './bundle-schema.js';
 import type { BundleManifest } from './manifest.js';
+import { RecordChunkWriter } from './record-chunk-writer.js';
 
-// Builds a bundle in a hidden temp file beside the target with journaling off (it is private
-// until renamed), then marks it complete, syncs it and renames it into place: a killed process
-// never leaves a file under the target name, and an incomplete file is refused on open.
+// Writes a bundle in two steps, records first (ADR 0061). create(): the records, meta and
+// manifest go into a hidden temp file beside the target with journaling off (it is private
+// until renamed), then commitRecords() marks it complete, syncs it and renames it into place: a
+// killed process never leaves a file under the target name, and an incomplete file is refused on
+// open. reopen(): the traces are added to that bundle in one transaction with a rollback
+// journal, so a process killed while generating leaves the bundle with its records.
 
 export class BundleWriter {
   private readonly db: Database.Database;
   private commsWritten = 0;
   private probesWritten = 0;
-  private readonly insRecord: Database.Statement;
-  private readonly insComm: Database.Statement;
-  private readonly insProbe: Database.Statement;
+  private chunks: RecordChunkWriter | null = null;
   private closed = false;
-  recordsWritten = 0;
 
   private constructor(
     readonly target: string,
-    readonly temp: string,
+    readonly temp: string | null,
   ) {
     try {
-      this.db = new Database(temp);
+      this.db = new Database(temp ?? target, temp === null ? { fileMustExist: true } : {});
     } catch (e) {
       throw fileError(e, target);
+    }
+    // A small page cache: the build writes each page once, and records go in as blobs.
+    this.db.pragma('cache_size = -8192');
+    if (temp === null) {
+      this.db.pragma('journal_mode = DELETE');
+      this.db.pragma('synchronous = NORMAL');
+      return;
     }
     this.db.pragma('journal_mode = OFF');
     this.db.pragma('synchronous = OFF');
     this.db.pragma('locking_mode = EXCLUSIVE');
-    this.db.pragma('cache_size = -65536');
     this.db.pragma('page_size = 8192');
     this.db.pragma(`application_id = ${APPLICATION_ID}`);
     this.db.pragma(`user_version = ${FORMAT_VERSION}`);
     this.db.exec(SCHEMA);
-    this.insRecord = this.db.prepare('INSERT INTO records (seq, ts, tid, cpu, comm_id, probe_id, details, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-    this.insComm = this.db.prepare('INSERT INTO comms (id, name) VALUES (?, ?)');
-    this.insProbe = this.db.prepare('INSERT INTO probes (id, name, is_model) VALUES (?, ?, ?)');
+    this.chunks = new RecordChunkWriter(this.db);
   }
 
   static create(target: string): BundleWriter {
@@ -55,6 +61,28 @@ export class BundleWriter {
       throw fileError(e, target);
     }
     return new BundleWriter(target, temp);
+  }
+
+  /** The records bundle at `path`, to add (or replace) its traces. */
+  static reopen(path: string): BundleWriter {
+    return new BundleWriter(path, null);
+  }
+
+  /** The connection, to read the records back while generating (nothing else may use it). */
+  get connection(): Database.Database {
+    return this.db;
+  }
+
+  get recordsWritten(): number {
+    return this.chunks?.records ?? 0;
+  }
+
+  /** Replaces the whole manifest (keys absent from `m` are removed). */
+  setManifest(m: BundleManifest): void {
+    this.db.transaction(() => {
+      this.db.exec('DELETE FROM manifest');
+      this.setManifestEntries(m as unknown as Record<string, unknown>);
+    })();
   }
 
   setManifestEntries(entries: Record<string, unknown>): void {
@@ -77,33 +105,31 @@ export class BundleWriter {
 
   /** Appends a batch of records in time order (one transaction); `keep[i] === 0` skips record i. */
   addColumns(c: RecordColumns, names: ColumnNames, keep: Uint8Array | null): void {
+    const chunks = this.chunks;
+    if (chunks === null) throw new Error('records are written only into a new bundle');
     this.db.transaction(() => {
+      const probes = new BatchInsert(this.db, 'probes', ['id', 'name', 'is_model']);
       while (this.probesWritten < names.probes.length) {
         const p = names.probes[this.probesWritten++]!;
-        this.insProbe.run(p.id, p.name, p.isModel ? 1 : 0);
+        probes.add(p.id, p.name, p.isModel ? 1 : 0);
       }
-      while (this.commsWritten < names.comms.length) {
-        this.insComm.run(this.commsWritten, names.comms[this.commsWritten]!);
-        this.commsWritten++;
-      }
-      for (let i = 0; i < c.n; i++) {
-        if (keep !== null && keep[i] === 0) continue;
-        const d = c.detailsAt[i]!;
-        this.insRecord.run(this.recordsWritten++, c.ts[i]!, c.tid[i]!, c.cpu[i]!, c.comm[i]!, c.probe[i]!, d < 0 ? null : c.details[d]!, c.line[i]!);
-      }
+      probes.finish();
+      const comms = new BatchInsert(this.db, 'comms', ['id', 'name']);
+      for (; this.commsWritten < names.comms.length; this.commsWritten++) comms.add(this.commsWritten, names.comms[this.commsWritten]!);
+      comms.finish();
+      chunks.add(c, keep);
     })();
   }
 
+  /** Traces, spans and per-span counts, replacing any there were (one transaction). */
   setTraces(traces: readonly AssembledTrace[], counts: SpanEventCounts): void {
-    const insTrace = this.db.prepare(
-      'INSERT INTO traces (id, start, end, span_count, depth, root_tid, root_container, containers, event_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
-    const insSpan = this.db.prepare(
-      'INSERT INTO spans (trace_id, idx, parent, depth, kind, tid, container, ip, start, end, child_count, event_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
-    const insCount = this.db.prepare('INSERT INTO span_counts (trace_id, idx, probe_id, count) VALUES (?, ?, ?, ?)');
+    // Rows go in 64 to a statement: one statement per row was most of the write's time.
+    const insTrace = new BatchInsert(this.db, 'traces', ['id', 'start', 'end', 'span_count', 'depth', 'root_tid', 'root_container', 'containers', 'event_count']);
+    const insSpan = new BatchInsert(this.db, 'spans', ['trace_id', 'idx', 'parent', 'depth', 'kind', 'tid', 'container', 'ip', 'start', 'end', 'child_count', 'event_count']);
+    const insCount = new BatchInsert(this.db, 'span_counts', ['trace_id', 'idx', 'probe_id', 'count']);
     const P = counts.probeCount;
     this.db.transaction(() => {
+      this.db.exec('DELETE FROM span_counts; DELETE FROM spans; DELETE FROM traces;');
       traces.forEach((t, ti) => {
         const root = t.spans[0]!;
         let end = root.end;
@@ -114,17 +140,23 @@ export class BundleWriter {
           if (s.depth > depth) depth = s.depth;
           if (!containers.includes(s.container)) containers.push(s.container);
         }
-        insTrace.run(t.id, root.start, end, t.spans.length, depth, root.tid, root.container, JSON.stringify(containers), counts.traceTotals[ti]!);
+        insTrace.add(t.id, root.start, end, t.spans.length, depth, root.tid, root.container, JSON.stringify(containers), counts.traceTotals[ti]!);
+      });
+      // Spans refer to their trace: every trace row is in before the first span row.
+      insTrace.finish();
+      traces.forEach((t, ti) => {
         const off = counts.offsets[ti]!;
         for (const s of t.spans) {
           const g = off + s.index;
-          insSpan.run(t.id, s.index, s.parent, s.depth, s.kind, s.tid, s.container, s.ip, s.start, s.end, s.childCount, counts.totals[g]!);
+          insSpan.add(t.id, s.index, s.parent, s.depth, s.kind, s.tid, s.container, s.ip, s.start, s.end, s.childCount, counts.totals[g]!);
           for (let p = 0; p < P; p++) {
             const c = counts.byProbe[g * P + p]!;
-            if (c > 0) insCount.run(t.id, s.index, p, c);
+            if (c > 0) insCount.add(t.id, s.index, p, c);
           }
         }
       });
+      insSpan.finish();
+      insCount.finish();
     })();
   }
 
@@ -132,15 +164,20 @@ export class BundleWriter {
     const ins = this.db.prepare('INSERT INTO diagnostics (kind, line, tid, message) VALUES (?, ?, ?, ?)');
     const insC = this.db.prepare('INSERT INTO diagnostic_counts (kind, count) VALUES (?, ?)');
     this.db.transaction(() => {
+      this.db.exec('DELETE FROM diagnostics; DELETE FROM diagnostic_counts;');
       for (const x of d.examples) ins.run(x.kind, x.line, x.tid, x.message);
       for (const [k, n] of d.counts) insC.run(k, n);
     })();
   }
 
-  /** Indexes, the `complete` mark, fsync, atomic rename. */
-  commit(manifest: BundleManifest): void {
+  /** The records bundle: last chunks, indexes, the `complete` mark, fsync, atomic rename. */
+  commitRecords(manifest: BundleManifest): void {
+    if (this.temp === null || this.chunks === null) throw new Error('commitRecords: not a new bundle');
+    this.db.transaction(() => this.chunks!.finish())();
     this.db.exec(INDEXES);
     this.setManifestEntries({ ...manifest, complete: true });
+    // Statistics from a sample: the planner needs their shape, not exact counts.
+    this.db.pragma('analysis_limit = 400');
     this.db.exec('ANALYZE');
     this.db.close();
     this.closed = true;
@@ -158,11 +195,22 @@ export class BundleWriter {
     }
   }
 
+  /** Runs `write` (setTraces, setDiagnostics, setManifestEntries) as one transaction, and closes. */
+  commitTraces(write: () => void): void {
+    this.db.transaction(write)();
+    this.close();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.db.close();
+    this.closed = true;
+  }
+
+  /** A new bundle: removes its temp file. A reopened one: closes it, as its last commit left it. */
   abort(): void {
-    if (!this.closed) {
-      this.db.close();
-      this.closed = true;
-    }
+    this.close();
+    if (this.temp === null) return;
     try {
       unlinkSync(this.temp);
     } catch (e) {

@@ -36,6 +36,11 @@ export interface BundleManifest {
   model?: ModelName;
   traceCount: number;
   spanCount: number;
+  /**
+   * Present while the bundle holds its records but no traces (written first, ADR 0061): why,
+   * e.g. the generation stopped. `misertrace generate -i B.mstrace` adds them.
+   */
+  tracesPending?: string;
   /** Written last: a bundle without it is incomplete and refused. */
   complete: boolean;
 }

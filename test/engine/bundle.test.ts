@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bundle } from '../../engine/bundle/bundle-reader.js';
 import { BundleError } from '../../engine/bundle/bundle-errors.js';
+import { FORMAT_VERSION } from '../../engine/bundle/bundle-schema.js';
 import { replicateCapture } from '../../bench/replicate.js';
 import { buildFixtureBundle, tempDir, type TempDir } from '../fixture-bundles.js';
 import { fixture, FIXTURES } from '../fixtures.js';
@@ -31,7 +32,7 @@ describe('the .mstrace bundle', () => {
   it('holds manifest, meta, records, traces and per-span counts', () => {
     const b = Bundle.open(bundle);
     try {
-      expect(b.manifest).toMatchObject({ format: 'misertrace-bundle', formatVersion: 1, traceCount: 20, complete: true });
+      expect(b.manifest).toMatchObject({ format: 'misertrace-bundle', formatVersion: FORMAT_VERSION, traceCount: 20, complete: true });
       expect(b.manifest.capture).toMatchObject({ backend: 'bpftrace', gateway: '172.29.77.1', lostEvents: 0, attachedProbes: 24, partial: false });
       expect(b.recordCount).toBe(10953);
       expect(b.meta()).toHaveLength(30);
@@ -62,20 +63,21 @@ describe('the .mstrace bundle', () => {
       expect(recs[0]!.probe).toBe('MT:tracepoint:syscalls:sys_enter_read');
       expect(b.spanRecords(1, 0, { limit: 10, offset: 60 })).toHaveLength(1);
       const plan = new Database(bundle, { readonly: true })
-        .prepare('EXPLAIN QUERY PLAN SELECT * FROM records WHERE tid = 1 AND ts BETWEEN 0 AND 5')
+        .prepare('EXPLAIN QUERY PLAN SELECT data FROM record_chunks WHERE tid = 1 AND ts_max >= 0 ORDER BY ts_max')
         .all() as { detail: string }[];
-      expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING INDEX records_tid_ts/);
+      expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING INDEX record_chunks_tid_ts/);
     } finally {
       b.close();
     }
   });
 
-  it('is queryable with plain SQL, with exact absolute times in records_abs', () => {
-    const db = new Database(bundle, { readonly: true });
-    db.defaultSafeIntegers(true);
-    const row = db.prepare('SELECT ts_ns, comm, probe FROM records_abs ORDER BY seq LIMIT 1').get() as { ts_ns: bigint; comm: string; probe: string };
-    db.close();
-    expect(row).toEqual({ ts_ns: 635890805661n, comm: 'node', probe: 'tracepoint:exceptions:page_fault_user' });
+  it('is queryable with SQL, records included (the records virtual table), with exact absolute times', async () => {
+    const b = Bundle.open(bundle);
+    const res = b.query('SELECT ts_ns, comm, probe FROM records ORDER BY seq LIMIT 1');
+    b.close();
+    expect(res.rows).toEqual([[635890805661n, 'node', 'tracepoint:exceptions:page_fault_user']]);
+    const r = await cli('sql', '-i', bundle, 'SELECT ts_ns, comm, probe FROM records LIMIT 1');
+    expect(r).toMatchObject({ code: 0, stdout: 'ts_ns|comm|probe\n635890805661|node|tracepoint:exceptions:page_fault_user\n' });
   });
 
   it('exports to the original tool\'s files and imports back to the same traces', async () => {

@@ -1,0 +1,59 @@
+import type Database from 'better-sqlite3';
+import type { RecordColumns } from '../records/record-columns.js';
+import { chunkChecksum, ChunkColumns, ChunkEncoder } from './record-chunk-codec.js';
+
+// Records in time order -> `record_chunks` rows: each thread's records gather in a buffer of
+// CHUNK records, which is encoded and inserted when full (and all of them at the end). Memory is
+// one buffer per thread seen, whatever the capture's length.
+
+export const CHUNK = 1024;
+
+export class RecordChunkWriter {
+  private readonly open = new Map<number, ChunkColumns>();
+  private readonly enc = new ChunkEncoder();
+  private readonly ins: Database.Statement;
+  /** Records written so far; the next record's seq. */
+  records = 0;
+  chunks = 0;
+
+  constructor(db: Database.Database) {
+    this.ins = db.prepare('INSERT INTO record_chunks (tid, ts_min, ts_max, seq_min, seq_max, n, data, crc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  }
+
+  /** Appends a batch in time order; `keep[i] === 0` leaves record i out. Call inside a transaction. */
+  add(c: RecordColumns, keep: Uint8Array | null): void {
+    for (let i = 0; i < c.n; i++) {
+      if (keep !== null && keep[i] === 0) continue;
+      const tid = c.tid[i]!;
+      let b = this.open.get(tid);
+      if (b === undefined) {
+        b = new ChunkColumns(CHUNK);
+        this.open.set(tid, b);
+      }
+      const k = b.n++;
+      b.seq[k] = this.records++;
+      b.ts[k] = c.ts[i]!;
+      b.line[k] = c.line[i]!;
+      b.cpu[k] = c.cpu[i]!;
+      b.probe[k] = c.probe[i]!;
+      b.comm[k] = c.comm[i]!;
+      const d = c.detailsAt[i]!;
+      b.details[k] = d < 0 ? null : c.details[d]!;
+      if (b.n === CHUNK) this.flush(tid, b);
+    }
+  }
+
+  /** Writes every partly filled chunk. Call inside a transaction. */
+  finish(): void {
+    for (const [tid, b] of this.open) if (b.n > 0) this.flush(tid, b);
+    this.open.clear();
+  }
+
+  private flush(tid: number, b: ChunkColumns): void {
+    const data = this.enc.encode(b);
+    this.ins.run(tid, b.ts[0]!, b.ts[b.n - 1]!, b.seq[0]!, b.seq[b.n - 1]!, b.n, data, chunkChecksum(data));
+    this.chunks++;
+    b.n = 0;
+    b.details.fill(null);
+  }
+}

@@ -1,0 +1,113 @@
+import { stat } from 'node:fs/promises';
+import type { Diagnostics } from '../model/diagnostics.js';
+import type { MetaEntry } from '../model/meta.js';
+import { TOOL_VERSION } from '../version.js';
+import { fileError, throwIfCancelled } from '../records/line-reader.js';
+import { recordSource } from '../records/sorted-records.js';
+import { TimeOrderCheck } from '../records/time-order.js';
+import { FORMAT_VERSION } from './bundle-schema.js';
+import { BundleWriter } from './bundle-writer.js';
+import { defaultCaptureInfo, type BundleManifest, type CaptureInfo } from './manifest.js';
+
+// The first step of a bundle (ADR 0061): the records, in time order, with the meta, the probe
+// script and a manifest that says the traces are still to come. Once this returns, the bundle
+// exists under its name and opens with its records, whatever happens to the generation.
+
+export interface WriteRecordsOptions {
+  /** Records sorted by time, or (with `unsorted`) a raw capture ordered on the way. */
+  sortedPath: string;
+  unsorted?: boolean;
+  memoryBudgetBytes?: number;
+  meta: readonly MetaEntry[];
+  gateway: string;
+  output: string;
+  capture?: Partial<CaptureInfo>;
+  probeScript?: { name: string; text: string };
+  lenient?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (fraction: number) => void;
+  diagnostics: Diagnostics;
+}
+
+/** What the manifest says until the traces are written. */
+export const TRACES_PENDING = 'the traces were not generated: the program stopped while generating them';
+
+export async function writeRecords(o: WriteRecordsOptions): Promise<BundleManifest> {
+  let size: number;
+  try {
+    size = (await stat(o.sortedPath)).size;
+  } catch (e) {
+    throw fileError(e, o.sortedPath);
+  }
+  const writer = BundleWriter.create(o.output);
+  try {
+    const { stream, columns } = recordSource(o.sortedPath, {
+      diagnostics: o.diagnostics,
+      unsorted: o.unsorted === true,
+      near: o.output,
+      ...(o.memoryBudgetBytes !== undefined ? { memoryBudgetBytes: o.memoryBudgetBytes } : {}),
+      ...(o.lenient !== undefined ? { lenient: o.lenient } : {}),
+      ...(o.signal ? { signal: o.signal } : {}),
+      onProgress: (b) => o.onProgress?.(size > 0 ? b / size : 1),
+    });
+    // The records must be in time order (the generator and the counting sweep rely on it): with
+    // --lenient an out-of-order record is counted and not stored.
+    const order = new TimeOrderCheck(o.sortedPath, o.lenient === true);
+    let keep: Uint8Array | null = null;
+    let firstTs = NaN;
+    let lastTs = 0;
+    for await (const c of columns) {
+      let skipped = false;
+      for (let i = 0; i < c.n; i++) {
+        const ok = order.inOrder(c.ts[i]!, c.line[i]!);
+        if (!ok) {
+          if (!skipped) {
+            skipped = true;
+            if (keep === null || keep.length < c.n) keep = new Uint8Array(c.tid.length);
+            keep.fill(1, 0, c.n);
+          }
+          keep![i] = 0;
+          o.diagnostics.add('unsorted-record', c.line[i]!, c.tid[i]!, `record at line ${c.line[i]!} is earlier than the record before it`);
+        } else {
+          if (Number.isNaN(firstTs)) firstTs = c.ts[i]!;
+          lastTs = c.ts[i]!;
+        }
+      }
+      writer.addColumns(c, stream.names(), skipped ? keep : null);
+      throwIfCancelled(o.signal);
+    }
+    const lost = stream.stats.lostEvents + (o.capture?.lostEvents ?? 0);
+    if (lost > 0) o.diagnostics.add('lost-events', 0, -1, `${lost} events were lost during capture`);
+    writer.setDiagnostics(o.diagnostics);
+    writer.setMeta(o.meta);
+    if (o.probeScript) writer.setProbeScript(o.probeScript.name, o.probeScript.text);
+    const manifest: BundleManifest = {
+      format: 'misertrace-bundle',
+      formatVersion: FORMAT_VERSION,
+      toolVersion: TOOL_VERSION,
+      createdAt: new Date().toISOString(),
+      timeBaseNs: stream.timeBase!.baseNs.toString(),
+      firstTs: Number.isNaN(firstTs) ? 0 : firstTs,
+      lastTs,
+      capture: {
+        ...defaultCaptureInfo(o.gateway),
+        ...o.capture,
+        gateway: o.gateway,
+        lostEvents: lost,
+        attachedProbes: o.capture?.attachedProbes ?? stream.stats.attachedProbes,
+      },
+      stream: { lines: stream.stats.lines, records: stream.stats.records, malformed: stream.stats.malformed, ownLines: stream.stats.ownLines },
+      generator: {},
+      traceCount: 0,
+      spanCount: 0,
+      tracesPending: TRACES_PENDING,
+      complete: true,
+    };
+    throwIfCancelled(o.signal);
+    writer.commitRecords(manifest);
+    return manifest;
+  } catch (e) {
+    writer.abort();
+    throw e;
+  }
+}
