@@ -195,11 +195,9 @@ export class SpanGenerator {
           t.parked.set(k, e);
         }
       }
-      for (const e of t.parked.values()) {
-        if (e.source === null) {
-          e.state.end = ts;
-          toExtend.push(e.state);
-        }
+      for (const [, e] of t.parked.roots()) {
+        e.state.end = ts;
+        toExtend.push(e.state);
       }
       return;
     }
@@ -231,8 +229,10 @@ export class SpanGenerator {
       return;
     }
     const inR = requester.activeTraceIds(false);
-    for (const e of t.parked.values()) {
-      if (e.source === requester && inR.has(e.traceId) && e.ip === q.dstIp && e.port === q.dstPort) {
+    // Parked states keyed (requester, a trace in inR, daddr, dport): looked up, not scanned.
+    for (const traceId of inR) {
+      const e = t.parked.get(keyString(requester, traceId, q.dstIp, q.dstPort));
+      if (e !== undefined) {
         e.state.end = ts;
         toExtend.push(e.state);
       }
@@ -266,11 +266,9 @@ export class SpanGenerator {
       const roots: KeyedState[] = [];
       for (const e of t.active.values()) if (e.source === null) roots.push(e);
       if (roots.length === 0) {
-        for (const [k, e] of t.parked) {
-          if (e.source === null) {
-            t.parked.delete(k);
-            t.log.push(e.state);
-          }
+        for (const [k, e] of t.parked.roots()) {
+          t.parked.delete(k);
+          t.log.push(e.state);
         }
         const traceId = this.roots.length + 1;
         const socket = { srcIp: this.gateway, srcPort: remotePort, dstIp: q.srcIp, dstPort: q.srcPort };
@@ -290,11 +288,13 @@ export class SpanGenerator {
     const src = entry.src;
     const inS = src.activeTraceIds(true);
     // 1. Parked states from this source that were never re-keyed are finished for good.
-    for (const [k, e] of t.parked) {
-      const s = e.state.socket;
-      if (e.source === src && inS.has(e.traceId) && s !== null && e.ip === s.srcIp && e.port === s.srcPort) {
-        t.parked.delete(k);
-        t.log.push(e.state);
+    for (const traceId of inS) {
+      for (const [k, e] of t.parked.ofSourceTrace(src.uid, traceId)) {
+        const s = e.state.socket;
+        if (s !== null && e.ip === s.srcIp && e.port === s.srcPort) {
+          t.parked.delete(k);
+          t.log.push(e.state);
+        }
       }
     }
     // 2. Every other active state now knows another source talks to this thread.

@@ -1,3 +1,4 @@
+import { ParkedStates } from './parked-states.js';
 import type { RelNs } from './time.js';
 
 // Threads and their states (spans), as REQUEST-MODEL.md section 3 defines them.
@@ -52,7 +53,7 @@ export class Thread {
   forks: SpanState[] = [];
   /** Insertion-ordered, like the original's dicts: iteration order decides child order. */
   active = new Map<string, KeyedState>();
-  parked = new Map<string, KeyedState>();
+  parked = new ParkedStates();
   log: SpanState[] = [];
   children = new Map<number, SpanState[]>();
   ctx: SyscallCtx;
