@@ -6,7 +6,9 @@ import type { KernelFeatures } from '../probes/kernel-features.js';
 import type { ProbeCatalog, ProbeSpec, VariantSpec } from '../probes/probe-catalog.js';
 import type { SyscallGroups } from '../probes/record-codes.js';
 import { bpftraceEnv, bufferSizing, buildBpftraceScript } from '../probes/script-builder.js';
-import { ftraceChildCommand, type FtraceChildConfig, type NodeRuntime } from '../ftrace/ftrace-config.js';
+import type { FtraceChildConfig, NodeRuntime } from '../ftrace/ftrace-config.js';
+import { ftraceHelperArgs, ftraceHelperPath } from '../ftrace/helper-command.js';
+import { FtraceRelay } from '../ftrace/ftrace-relay.js';
 
 // What to run for a capture: the program and arguments of the elevated child, its environment,
 // where it writes records, and the script text the bundle keeps.
@@ -21,8 +23,20 @@ export interface BackendLaunch {
   convert?: { from: string; syscalls: SyscallGroups };
   /** ftrace: the page spool the child writes, converted into rawPath after it ended (page-spool.ts). */
   spoolPath?: string;
+  /** ftrace: follows what the root helper writes and converts its pages into rawPath (ftrace-relay.ts). */
+  pump?: OutputPump;
   script: { name: string; text: string };
   parameters: Record<string, string | number | boolean>;
+}
+
+/** What the session drives while the child captures and after it ended (the bpftrace pump has the same shape). */
+export interface OutputPump {
+  readonly from: string;
+  readonly stats: { malformed: number; mapLost: number };
+  readonly notes?: readonly { level: 'info' | 'warn'; text: string }[];
+  poll(): Promise<void>;
+  finish(): Promise<{ cutBytes: number }>;
+  close(): Promise<void>;
 }
 
 export interface LaunchInput {
@@ -96,13 +110,14 @@ export async function ftraceLaunch(inp: LaunchInput): Promise<BackendLaunch> {
   const configPath = join(inp.workDir, 'ftrace-config.json');
   const text = `${JSON.stringify(config, null, 2)}\n`;
   await writeFile(configPath, text, { mode: 0o644 });
-  const cmd = ftraceChildCommand(configPath, inp.nodeRuntime);
+  // The elevated part is the fixed shell helper (docs/adr/0020): it writes the raw pages to the
+  // work folder as the user; we follow them and convert them (ftrace-relay.ts).
   return {
     variant: inp.variant,
-    argv: cmd.argv,
-    env: cmd.env,
+    argv: [ftraceHelperPath(), ...ftraceHelperArgs(inp.workDir, config)],
+    env: {},
     rawPath,
-    spoolPath: config.spool,
+    pump: new FtraceRelay(inp.workDir, rawPath, config),
     script: { name: 'ftrace-config.json', text },
     parameters: { variant: inp.variant.id, bufferKb: config.bufferKb },
   };
