@@ -17,7 +17,7 @@ const config: ForgeConfig = {
     appBundleId: 'io.misertrace.explorer',
     icon: 'build/icon',
     asar: { unpack: '**/*.node' },
-    extraResource: ['samples', 'probes'],
+    extraResource: ['samples', 'probes', 'capture/ftrace/misertrace-ftrace-helper.sh'],
   },
   rebuildConfig: {},
   makers: [new MakerZIP({}, ['darwin', 'linux']), new MakerDeb({ options: { mimeType: ['application/x-misertrace-bundle'], categories: ['Development'], icon: 'build/icon.png' } })],

@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import type { VariantSpec } from '../probes/probe-catalog.js';
 import { BpftraceOutputPump } from '../bpftrace/bpftrace-output.js';
 import type { RecordTail } from '../bpftrace/record-tail.js';
-import { bpftraceLaunch, ftraceLaunch, type BackendLaunch } from './backend-launch.js';
+import { bpftraceLaunch, ftraceLaunch, type BackendLaunch, type OutputPump } from './backend-launch.js';
 import type { CaptureCollaborators } from './capture-collaborators.js';
 import { CaptureError } from './capture-errors.js';
 import type { CapturePlan } from './capture-plan.js';
@@ -23,8 +23,8 @@ export interface Attachment {
   launch: BackendLaunch;
   child: PtyChild;
   tail: RecordTail;
-  /** bpftrace: converts its output into the records file. */
-  pump: BpftraceOutputPump | null;
+  /** bpftrace: converts its output into the records file; ftrace: relays the root helper's output (ftrace-relay.ts). */
+  pump: OutputPump | null;
   info: AttachedInfo;
   /** The child's line subscription (the session disposes it). */
   lines: Disposable;
@@ -34,7 +34,7 @@ export class AttachPhase {
   /** The child of the variant being tried (for cancel and teardown while attaching). */
   child: PtyChild | null = null;
   tail: RecordTail | null = null;
-  pump: BpftraceOutputPump | null = null;
+  pump: OutputPump | null = null;
 
   constructor(
     private readonly o: CaptureOptions,
@@ -85,7 +85,7 @@ export class AttachPhase {
     await rm(launch.rawPath, { force: true });
     if (launch.convert) await rm(launch.convert.from, { force: true });
     this.ctx.throwIfCancelled();
-    const pump = launch.convert ? new BpftraceOutputPump(launch.convert.from, launch.rawPath, launch.convert.syscalls) : null;
+    const pump = launch.pump ?? (launch.convert ? new BpftraceOutputPump(launch.convert.from, launch.rawPath, launch.convert.syscalls) : null);
     this.pump = pump;
     const f = p.features;
     const elevation = planElevation({ argv: launch.argv, env: launch.env, method: o.elevation ?? 'auto', uid: f.uid, sudo: f.sudo, pkexec: f.pkexec });
@@ -168,7 +168,7 @@ export class AttachPhase {
 }
 
 /** Converts what bpftrace wrote (if it is bpftrace), then follows the records file. */
-export async function readOutput(pump: BpftraceOutputPump | null, tail: RecordTail | null, ctx: Pick<PhaseContext, 'log'>): Promise<void> {
+export async function readOutput(pump: OutputPump | null, tail: RecordTail | null, ctx: Pick<PhaseContext, 'log'>): Promise<void> {
   await pump?.poll().catch((e: unknown) => ctx.log('error', `converting ${pump.from}: ${String(e)}`));
   await tail?.poll().catch((e: unknown) => ctx.log('error', `reading ${tail.path}: ${String(e)}`));
 }

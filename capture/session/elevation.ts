@@ -71,15 +71,17 @@ export function planElevation(inp: ElevationInput): ElevationPlan {
     if (!/^[A-Z_][A-Z0-9_]*$/.test(k)) throw new Error(`bad environment variable name ${k}`);
     return `${k}=${v}`;
   });
-  const envProgram = inp.envProgram ?? '/usr/bin/env';
+  // Without variables the program is named directly, so that a sudoers line or a polkit action can
+  // name exactly it (the ftrace helper); `env` would be a rule for any program.
+  const prefix = envArgs.length > 0 ? [inp.envProgram ?? '/usr/bin/env', ...envArgs] : [];
   switch (method) {
     case 'direct':
       return { method, file, args, env: { ...inp.env }, prompt: null };
     case 'sudo':
       // -p: our own prompt text, so we recognise it whatever the locale; `--` ends sudo's options.
-      return { method, file: inp.sudo!, args: ['-p', SUDO_PROMPT, '--', envProgram, ...envArgs, file, ...args], env: {}, prompt: SUDO_PROMPT_RE };
+      return { method, file: inp.sudo!, args: ['-p', SUDO_PROMPT, '--', ...prefix, file, ...args], env: {}, prompt: SUDO_PROMPT_RE };
     case 'pkexec':
-      return { method, file: inp.pkexec!, args: [envProgram, ...envArgs, file, ...args], env: {}, prompt: PKEXEC_PROMPT_RE };
+      return { method, file: inp.pkexec!, args: [...prefix, file, ...args], env: {}, prompt: PKEXEC_PROMPT_RE };
   }
 }
 

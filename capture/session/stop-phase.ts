@@ -24,6 +24,7 @@ export async function stopCapture(o: CaptureOptions, a: Attachment, ctx: PhaseCo
   });
   if (converted && converted.cutBytes > 0) ctx.log('warn', `the last ${converted.cutBytes} bytes of bpftrace's output were a line cut short by its end; dropped`);
   if (pump && pump.stats.malformed > 0) ctx.log('warn', `${pump.stats.malformed} record map lines could not be read; skipped`);
+  for (const n of pump?.notes ?? []) ctx.log(n.level, n.text);
   if (a.launch.spoolPath) await convertSpool(a.launch.spoolPath, a.launch.rawPath, ctx);
   await a.tail.poll().catch(() => undefined);
   await a.tail.close();

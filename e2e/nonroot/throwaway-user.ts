@@ -1,12 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { ftraceHelperPath } from '../../capture/ftrace/helper-command.js';
 
 // The throwaway user of the non-root capture test: its sudoers rule and its processes.
 
 /** What the user may run as root for a backend: exactly the elevated part (docs/adr/0020). */
 export function sudoersFor(user: string, backend: 'ftrace' | 'bpftrace'): string {
-  // bpftrace takes its buffer sizes as environment variables, which sudo resets: env carries them.
-  void backend;
-  return `${user} ALL=(root) /usr/bin/env\n`;
+  // ftrace: the root helper, named exactly (no env, no Node). bpftrace takes its buffer sizes as
+  // environment variables, which sudo resets: env carries them.
+  return backend === 'ftrace' ? `${user} ALL=(root) ${ftraceHelperPath()}\n` : `${user} ALL=(root) /usr/bin/env\n`;
 }
 
 /** Pids of the processes running as `uid` (to end them after a failed run). */

@@ -18,6 +18,8 @@ describe('packaging', () => {
     expect(config.win?.target).toEqual(['nsis']);
     expect(config.fileAssociations).toMatchObject([{ ext: 'mstrace' }]);
     expect(config.electronFuses).toMatchObject({ runAsNode: false, onlyLoadAppFromAsar: true, enableNodeCliInspectArguments: false });
+    // The ftrace root helper ships beside the resources, outside the asar (it must run; sudoers names it).
+    expect(config.extraResources).toContainEqual({ from: 'capture/ftrace/misertrace-ftrace-helper.sh', to: 'misertrace-ftrace-helper.sh' });
     for (const size of [16, 32, 48, 64, 128, 256, 512]) expect(existsSync(join(PROJECT_ROOT, 'build', 'icons', `${size}x${size}.png`))).toBe(true);
     // The icon electron-builder derives .icns/.ico from must be at least 512 px square.
     const png = readFileSync(join(PROJECT_ROOT, 'build', 'icon.png'));

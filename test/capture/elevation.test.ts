@@ -19,6 +19,12 @@ describe('elevation of the capture child', () => {
     expect(p.prompt!.test('Password: ')).toBe(false);
   });
 
+  it('names the program itself when it needs no variables (a sudoers line or polkit action can name exactly it)', () => {
+    const helper = { argv: ['/opt/mt/misertrace-ftrace-helper.sh', '/tmp/w', '8192'], env: {} };
+    expect(planElevation({ ...helper, uid: 1000, sudo: '/usr/bin/sudo', pkexec: null }).args).toEqual(['-p', SUDO_PROMPT, '--', '/opt/mt/misertrace-ftrace-helper.sh', '/tmp/w', '8192']);
+    expect(planElevation({ ...helper, uid: 1000, sudo: null, pkexec: '/usr/bin/pkexec' }).args).toEqual(['/opt/mt/misertrace-ftrace-helper.sh', '/tmp/w', '8192']);
+  });
+
   it('falls back to pkexec (absolute env program), and says what to do with neither', () => {
     const p = planElevation({ ...base, uid: 1000, sudo: null, pkexec: '/usr/bin/pkexec' });
     expect(p.file).toBe('/usr/bin/pkexec');

@@ -1,0 +1,151 @@
+import { closeSync, openSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { EVENTS_LINE } from './ftrace-config.js';
+import { convertHelperPages, PageStreamParser, readHelperFormats, type HelperConfig, type HelperFormats, type HelperReplay } from './helper-output.js';
+import { RawReader } from './raw-reader.js';
+
+// The unprivileged half of an ftrace capture: follows what the root helper
+// (misertrace-ftrace-helper.sh) writes to the work folder and keeps the records file the session
+// reads as it did when the child wrote it: the helper's messages (Attaching, the attach marker
+// with our clock's time, Lost N events) and live kernel event counts by name while it captures;
+// after the helper ended, the pages converted to records (helper-output.ts).
+
+const SHOW_EVERY_MS = 250;
+
+export interface RelayNote {
+  level: 'info' | 'warn';
+  text: string;
+}
+
+export class FtraceRelay {
+  /** Same shape as the bpftrace pump's (the session reads malformed and mapLost). */
+  readonly stats = { malformed: 0, mapLost: 0 };
+  /** What the conversion says (events, pages, records; skipped events). */
+  readonly notes: RelayNote[] = [];
+  readonly from: string;
+  private out: FileHandle | null = null;
+  private reading: Promise<void> | null = null;
+  private done = false;
+  private msgOffset = 0;
+  private msgCarry = '';
+  private attached = false;
+  private fmt: HelperFormats | null = null;
+  private counter: RawReader | null = null;
+  private parser: PageStreamParser | null = null;
+  private pagesOffset = 0;
+  private readonly counts = new Map<number, number>();
+  private shown = -1;
+  private lastShown = 0;
+  result: HelperReplay | null = null;
+
+  constructor(
+    readonly dir: string,
+    readonly to: string,
+    private readonly cfg: HelperConfig,
+  ) {
+    this.from = join(dir, 'pages');
+  }
+
+  poll(): Promise<void> {
+    if (this.done) return Promise.resolve();
+    this.reading ??= this.pass().finally(() => (this.reading = null));
+    return this.reading;
+  }
+
+  private async pass(force = false): Promise<void> {
+    const lines: string[] = [];
+    const msg = await readFrom(join(this.dir, 'messages'), this.msgOffset);
+    this.msgOffset += msg.length;
+    const text = this.msgCarry + msg.toString('utf8');
+    const parts = text.split('\n');
+    this.msgCarry = parts.pop() ?? '';
+    for (const l of parts) {
+      if (l === '@misertrace_attached') {
+        this.attached = true;
+        lines.push(`@misertrace_attached: ${process.hrtime.bigint()}`);
+      } else if (l !== '') lines.push(l);
+    }
+    if (this.attached) await this.count();
+    if (this.counter && this.counter.stats.events !== this.shown && (force || Date.now() - this.lastShown >= SHOW_EVERY_MS)) {
+      this.shown = this.counter.stats.events;
+      this.lastShown = Date.now();
+      const byName: Record<string, number> = {};
+      for (const [id, n] of this.counts) byName[this.fmt!.formats.get(id)?.name ?? `id ${id}`] = n;
+      lines.push(`${EVENTS_LINE} ${this.pagesOffset} ${JSON.stringify(byName)}`);
+    }
+    if (lines.length === 0) return;
+    this.out ??= await open(this.to, 'a');
+    await this.out.write(`${lines.join('\n')}\n`);
+  }
+
+  /** Live figures: counts the events of the pages written since the last pass, without decoding them. */
+  private async count(): Promise<void> {
+    if (this.fmt === null) {
+      this.fmt = await readHelperFormats(join(this.dir, 'formats'));
+      this.counter = RawReader.forPages([], this.fmt.layout, this.fmt.formats);
+      this.parser = new PageStreamParser(this.fmt.layout.pageSize);
+    }
+    const chunk = await readFrom(this.from, this.pagesOffset, 8 << 20);
+    this.pagesOffset += chunk.length;
+    const n = this.fmt.layout.pageSize;
+    this.parser!.feed(chunk, (_s, page) => this.counter!.countEvents(page, n, this.counts));
+  }
+
+  /** After the helper ended: its last messages, then every page converted to records. */
+  async finish(): Promise<{ cutBytes: number }> {
+    await this.reading?.catch(() => undefined);
+    await this.pass(true);
+    this.done = true;
+    await this.out?.close();
+    this.out = null;
+    const fmt = this.fmt ?? (await readHelperFormats(join(this.dir, 'formats')).catch(() => null));
+    if (fmt === null) {
+      this.notes.push({ level: 'warn', text: 'the ftrace helper wrote no event formats: no records' });
+      return { cutBytes: 0 };
+    }
+    const fd = openSync(this.to, 'a');
+    try {
+      const r = convertHelperPages(this.from, fmt, this.cfg, fd);
+      this.result = r;
+      this.notes.push({
+        level: 'info',
+        text:
+          `ftrace: ${r.events} events in ${r.pages} pages -> ${r.converter.records} records` +
+          (r.unresolvedSends > 0 ? `; ${r.unresolvedSends} sends on sockets whose 4-tuple was never seen (no tcp_send record)` : ''),
+      });
+      // Never skipped silently: events of a type the formats do not describe, and events the
+      // kernel says it dropped (its per-CPU stats, reported as lost, count them too).
+      if (r.unknownEvents > 0) this.notes.push({ level: 'warn', text: `ftrace: ${r.unknownEvents} events of a type the helper did not describe were skipped` });
+      if (r.missedInPages > 0) this.notes.push({ level: 'warn', text: `ftrace: pages say at least ${r.missedInPages} events were dropped by the kernel before them (buffer full): see the lost events` });
+      return { cutBytes: r.cutBytes };
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.done = true;
+    await this.reading?.catch(() => undefined);
+    const out = this.out;
+    this.out = null;
+    await out?.close();
+  }
+}
+
+async function readFrom(path: string, offset: number, max = 1 << 20): Promise<Buffer> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, 'r');
+  } catch {
+    return Buffer.alloc(0);
+  }
+  try {
+    const buf = Buffer.allocUnsafe(max);
+    const { bytesRead } = await fh.read(buf, 0, max, offset);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
