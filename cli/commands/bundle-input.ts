@@ -4,6 +4,7 @@ import { FIRST_CHUNKED_VERSION } from '../../engine/bundle/bundle-schema.js';
 import { generateTraces, type BuildResult, type BuildStage } from '../../engine/bundle/build-bundle.js';
 import { Diagnostics, type DiagnosticKind } from '../../engine/model/diagnostics.js';
 import { InputError } from '../../engine/model/meta.js';
+import type { ModelName } from '../../engine/model/span-link.js';
 import { CancelledError } from '../../engine/records/line-reader.js';
 import type { CliIO } from '../command.js';
 
@@ -30,7 +31,8 @@ export function isSqliteFile(path: string): boolean {
 const READING_KINDS: readonly DiagnosticKind[] = ['malformed-line', 'unsorted-record', 'lost-events'];
 
 /** Generates the traces of the bundle at `path` in place, from its records, meta and gateway. */
-export async function generateInBundle(path: string, io: CliIO, onProgress: (stage: BuildStage, f: number) => void): Promise<BuildResult> {
+/** Generates the bundle's traces again from its records, with `model` (default: the model that made it). */
+export async function generateInBundle(path: string, io: CliIO, onProgress: (stage: BuildStage, f: number) => void, model?: ModelName): Promise<BuildResult> {
   const b = Bundle.open(path);
   const diagnostics = new Diagnostics();
   let meta;
@@ -49,11 +51,12 @@ export async function generateInBundle(path: string, io: CliIO, onProgress: (sta
     for (const [k, n] of Object.entries(b.diagnosticCounts())) if (READING_KINDS.includes(k as DiagnosticKind)) diagnostics.counts.set(k as DiagnosticKind, n);
     meta = b.meta();
     gateway = b.manifest.capture.gateway;
+    model ??= b.model;
   } finally {
     b.close();
   }
   try {
-    return await generateTraces(path, { meta, gateway, diagnostics, signal: io.signal, onProgress });
+    return await generateTraces(path, { meta, gateway, diagnostics, model, signal: io.signal, onProgress });
   } catch (e) {
     // Nothing was committed: the bundle is as it was (its records, and the traces it had).
     if (e instanceof CancelledError) throw Object.assign(new InputError(`interrupted; ${path} is as it was`), { exitCode: 130 });

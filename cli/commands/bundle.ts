@@ -8,6 +8,7 @@ import { writeAtomically } from '../../engine/records/atomic-file.js';
 import { fileError } from '../../engine/records/line-reader.js';
 import { renderDagJson } from '../../engine/render/dag-render.js';
 import { requireString, UsageError, type CliIO, type Command } from '../command.js';
+import { MODEL_HELP, MODEL_OPTION, modelOf } from '../model-option.js';
 import { EXIT } from '../exit-codes.js';
 import { readText } from './generate.js';
 import { withRecordLines } from './record-maps-input.js';
@@ -16,7 +17,7 @@ import { withRecordLines } from './record-maps-input.js';
 
 export const bundleCommand: Command = {
   name: 'bundle',
-  usage: 'import -i TRACE.psv -m META.psv -g GATEWAY -o OUT.mstrace [--script P.bt] [--lenient]\n       misertrace bundle export -i IN.mstrace -o DIR',
+  usage: 'import -i TRACE.psv -m META.psv -g GATEWAY -o OUT.mstrace [--model original|causal] [--script P.bt] [--lenient]\n       misertrace bundle export -i IN.mstrace -o DIR',
   help: `  import                 sort (raw or sorted input), generate, and write a bundle
   export                 write DIR/sorted.psv, meta.psv, gateway.txt, the probe script(s), dag.json, custom.json, manifest.json
   -i, --input PATH       input file
@@ -24,7 +25,8 @@ export const bundleCommand: Command = {
   -m, --metafile PATH    (import) tid|container|ip|container id
   -g, --gateway IP       (import) the network's gateway
       --script PATH      (import) the probe script to store
-      --lenient          (import) skip malformed lines and count them`,
+      --lenient          (import) skip malformed lines and count them
+${MODEL_HELP}`,
   options: {
     input: { type: 'string', short: 'i' },
     output: { type: 'string', short: 'o' },
@@ -32,6 +34,7 @@ export const bundleCommand: Command = {
     gateway: { type: 'string', short: 'g' },
     script: { type: 'string' },
     lenient: { type: 'boolean' },
+    ...MODEL_OPTION,
   },
   allowPositionals: true,
   async run(v, pos, io) {
@@ -56,6 +59,7 @@ async function importBundle(v: Record<string, unknown>, io: CliIO): Promise<numb
     gateway,
     output,
     lenient: v['lenient'] === true,
+    model: modelOf(v),
     signal: io.signal,
     capture: { backend: 'import' },
     ...(script ? { probeScript: script } : {}),

@@ -4,6 +4,7 @@ import { DIAGNOSTIC_EXPLANATION, type DiagnosticKind } from '../../engine/model/
 import { buildBundle, type BuildResult } from '../../engine/bundle/build-bundle.js';
 import { fileError } from '../../engine/records/line-reader.js';
 import { requireString, UsageError, type CliIO, type Command } from '../command.js';
+import { MODEL_HELP, MODEL_OPTION, modelOf } from '../model-option.js';
 import { EXIT } from '../exit-codes.js';
 import { Progress } from '../progress.js';
 import { generateInBundle, isSqliteFile } from './bundle-input.js';
@@ -18,14 +19,15 @@ export async function readText(path: string): Promise<string> {
 
 export const generateCommand: Command = {
   name: 'generate',
-  usage: '-i INPUT -m METAFILE -g GATEWAY -o OUTPUT.mstrace [--lenient] [--script PROBES.bt]\n       misertrace generate -i BUNDLE.mstrace',
+  usage: '-i INPUT -m METAFILE -g GATEWAY -o OUTPUT.mstrace [--model original|causal] [--lenient] [--script PROBES.bt]\n       misertrace generate -i BUNDLE.mstrace [--model original|causal]',
   help: `  -i, --input PATH       sorted records (misertrace sort output, or the original sorter's),
                          or a bundle: its traces are generated (again) in place from its records
   -m, --metafile PATH    threads at capture start: tid|container|ip|container id
   -g, --gateway IP       the Docker network's gateway IPv4 address
   -o, --output PATH      the bundle to write (.mstrace, SQLite)
       --script PATH      the probe script used for the capture, stored in the bundle
-      --lenient          skip malformed lines and out-of-order records, and count them`,
+      --lenient          skip malformed lines and out-of-order records, and count them
+${MODEL_HELP} (a bundle as input: the model it was made with)`,
   options: {
     input: { type: 'string', short: 'i' },
     metafile: { type: 'string', short: 'm' },
@@ -33,15 +35,17 @@ export const generateCommand: Command = {
     output: { type: 'string', short: 'o' },
     script: { type: 'string' },
     lenient: { type: 'boolean' },
+    ...MODEL_OPTION,
   },
   async run(v, _p, io) {
     const input = requireString(v, 'input', '-i INPUT', 'generate');
+    const model = v['model'] === undefined ? undefined : modelOf(v);
     if (isSqliteFile(input)) {
       if (v['metafile'] !== undefined || v['gateway'] !== undefined || (v['output'] !== undefined && v['output'] !== input)) {
         throw new UsageError('with a bundle as input, generate uses its meta and gateway and writes the traces into it', `use: misertrace generate -i ${input}`);
       }
       const bar = new Progress(io.stderr);
-      const res = await generateInBundle(input, io, (stage, f) => bar.update(stage, f));
+      const res = await generateInBundle(input, io, (stage, f) => bar.update(stage, f), model);
       bar.done();
       return reportBuild(res, io);
     }
@@ -57,6 +61,7 @@ export const generateCommand: Command = {
       gateway,
       output,
       lenient: v['lenient'] === true,
+      ...(model ? { model } : {}),
       signal: io.signal,
       onProgress: (stage, f) => bar.update(stage, f),
       ...(script ? { probeScript: script } : {}),

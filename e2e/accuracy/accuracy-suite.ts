@@ -30,7 +30,7 @@ export function demoSources(app: DemoApp): GtSource[] {
   const out: GtSource[] = [];
   for (const c of app.containers.values()) {
     // Third-party servers log nothing of ours: the checker knows them by role and their caller's window.
-    if (c.role === 'proxy' || c.role === 'redis') continue;
+    if (c.role === 'proxy' || c.role === 'redis' || c.role === 'db') continue;
     if (c.role === 'kvstore') out.push({ role: c.role, ip: c.ip, port: 7000, via: { line: '__GT' }, containerId: c.id });
     else if (c.role === 'catalog') out.push({ role: c.role, ip: c.ip, port: 8080, via: { http: '/gt.log' }, containerId: c.id });
     else out.push({ role: c.role, ip: c.ip, port: 8080, via: { http: '/__gt' }, containerId: c.id });
@@ -63,6 +63,7 @@ export async function runAccuracy(o: SuiteOptions): Promise<{ rows: AccuracyRow[
             const { run, result: sent } = await captureWhile(app.network, join(dir, 'capture.mstrace'), backend, probeSet, () =>
               sendRequests(app.url, planRequests(o.perEndpoint, true), concurrency, { keepAlive, ridPrefix }),
             );
+            if (process.env.ACCURACY_DEBUG) log(run.stderr);
             const gtBase = bundleBase(run.bundle);
             const gt = await collectGroundTruth(docker, demoSources(app), ridPrefix, gtBase);
             for (const [model, path] of bundlesPerModel(run.bundle, offer.models, dir, modelOffered)) {
@@ -74,7 +75,7 @@ export async function runAccuracy(o: SuiteOptions): Promise<{ rows: AccuracyRow[
             }
             const last = rows.filter((r) => r.concurrency === concurrency && r.backend === backend && r.keepAlive === keepAlive && r.probeSet === (probeSet ?? 'default'));
             log(
-              `${backend}${probeSet ? `/${probeSet}` : ''} c=${concurrency} keep-alive ${keepAlive ? 'on' : 'off'}: ${sent.length} requests, ${((Date.now() - t0) / 1000).toFixed(1)} s` +
+              `${backend}${probeSet ? `/${probeSet}` : ''} c=${concurrency} keep-alive ${keepAlive ? 'on' : 'off'}: ${sent.length} requests, ${((Date.now() - t0) / 1000).toFixed(1)} s (attach ${run.ms.attach} ms, load ${run.ms.work} ms, finish ${run.ms.finish} ms)` +
                 `${gt.unmapped > 0 ? `, ${gt.unmapped} log records with no host tid` : ''}${run.exitCode === 1 ? ', PARTIAL capture' : ''}; ` +
                 last.map((r) => `${r.model} ${r.endpoint} ${r.correctPct}%`).join(', '),
             );

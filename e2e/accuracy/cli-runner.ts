@@ -47,15 +47,18 @@ export interface CaptureRun {
   bundle: string;
   exitCode: number;
   stderr: string;
+  /** ms to attach, to run the work, to finish the bundle after SIGINT. */
+  ms: { attach: number; work: number; finish: number };
 }
 
 /** Captures `network` while `work` runs: starts `misertrace capture`, waits for its attach line, SIGINT after. */
 export async function captureWhile<T>(network: string, output: string, backend: string, probeSet: string | null, work: () => Promise<T>): Promise<{ run: CaptureRun; result: T }> {
   const args = [CLI, 'capture', '-n', network, '-o', output, '--backend', backend, ...(probeSet ? ['--probe-set', probeSet] : [])];
+  const t0 = Date.now();
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += process.env.ACCURACY_DEBUG ? `[${Date.now() - t0} ms] ${d.toString()}` : d.toString()));
   const exited = new Promise<number>((r) => child.on('exit', (code, sig) => r(code ?? (sig ? 128 : 1))));
   try {
     await new Promise<void>((resolve, reject) => {
@@ -65,11 +68,14 @@ export async function captureWhile<T>(network: string, output: string, backend: 
       });
       void exited.then((c) => reject(new Error(`capture exited (${c}) before attaching: ${stderr.trim().slice(-1000)}`)));
     });
+    const t1 = Date.now();
     const result = await work();
+    const t2 = Date.now();
     child.kill('SIGINT');
     const exitCode = await exited;
+    const ms = { attach: t1 - t0, work: t2 - t1, finish: Date.now() - t2 };
     if (exitCode !== 0 && exitCode !== 1) throw new Error(`capture exited ${exitCode}: ${stderr.trim().slice(-1000)}`);
-    return { run: { bundle: output, exitCode, stderr }, result };
+    return { run: { bundle: output, exitCode, stderr, ms }, result };
   } finally {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGKILL');

@@ -1,19 +1,22 @@
 import { randomBytes } from 'node:crypto';
-import { readlinkSync } from 'node:fs';
 import Docker from 'dockerode';
 import { busyboxRootfs, findBusybox, importImage, nodeRootfs } from './demo-images.js';
+import { DEMO_LABEL, ownerTag } from './demo-resources.js';
+import { POSTGRES_CMD, postgresRootfs } from './postgres-image.js';
 import { httpGet } from './load-generator.js';
 import { nginxRootfs, REDIS_CMD, redisRootfs } from './third-party-images.js';
 
 // The demo microservice app on the local Docker engine: four services on one user network,
 // images built locally, the frontend published on 127.0.0.1 only. With `thirdParty`, servers from
-// Debian packages join them (third-party-images.ts): nginx as a proxy in front of the inventory
-// and redis behind it, for /cart. Every resource is named
-// `mtdemo-<run id>-…` and labelled, and `down()` removes all of it (also after a failed `up()`).
+// Debian packages join them (third-party-images.ts, postgres-image.ts): nginx as a proxy in front
+// of the inventory and redis behind it (/cart), PostgreSQL behind the inventory (/order). Every
+// resource is named `mtdemo-<run id>-…` and labelled, and `down()` removes all of it (also after a
+// failed `up()`).
 
-export const DEMO_LABEL = 'io.misertrace.demo';
-export type Role = 'frontend' | 'catalog' | 'inventory' | 'kvstore' | 'proxy' | 'redis';
-export const ROLES: readonly Role[] = ['kvstore', 'inventory', 'catalog', 'frontend', 'proxy', 'redis'];
+export { DEMO_LABEL, removeStaleDemoResources } from './demo-resources.js';
+
+export type Role = 'frontend' | 'catalog' | 'inventory' | 'kvstore' | 'proxy' | 'redis' | 'db';
+export const ROLES: readonly Role[] = ['kvstore', 'inventory', 'catalog', 'frontend', 'proxy', 'redis', 'db'];
 
 export interface DemoContainer {
   role: Role;
@@ -124,7 +127,10 @@ export class DemoApp {
       const third = this.thirdParty ? await this.importThirdParty(labels) : null;
       const kv = await this.start('kvstore', this.nodeImage, ['/usr/bin/node', '/app/kvstore.mjs'], { PORT: '7000' }, labels);
       const redis = third ? await this.start('redis', third.redis, REDIS_CMD, {}, labels) : null;
-      const inv = await this.start('inventory', this.nodeImage, ['/usr/bin/node', '/app/inventory.mjs'], { PORT: '8080', KVSTORE: `${kv.ip}:7000`, ...(redis ? { REDIS: `${redis.ip}:6379` } : {}) }, labels);
+      // The postmaster refuses to run as root.
+      const db = third ? await this.start('db', third.postgres, POSTGRES_CMD, { TZ: 'UTC' }, labels, false, 'postgres') : null;
+      const extra = { ...(redis ? { REDIS: `${redis.ip}:6379` } : {}), ...(db ? { DB: `${db.ip}:5432` } : {}) };
+      const inv = await this.start('inventory', this.nodeImage, ['/usr/bin/node', '/app/inventory.mjs'], { PORT: '8080', KVSTORE: `${kv.ip}:7000`, ...extra }, labels);
       // nginx finds the inventory by its network alias when it starts: after the inventory.
       const proxy = third ? await this.start('proxy', third.nginx, ['/usr/sbin/nginx'], {}, labels) : null;
       const cat = await this.start(
@@ -151,13 +157,14 @@ export class DemoApp {
   }
 
   /** The third-party images of this run (always this run's own: DemoImages does not build them). */
-  private async importThirdParty(labels: Record<string, string>): Promise<{ nginx: string; redis: string }> {
+  private async importThirdParty(labels: Record<string, string>): Promise<{ nginx: string; redis: string; postgres: string }> {
     const t0 = Date.now();
-    const tags = { nginx: `mtdemo-nginx:${this.runId}`, redis: `mtdemo-redis:${this.runId}` };
-    this.created.images.push(tags.nginx, tags.redis);
+    const tags = { nginx: `mtdemo-nginx:${this.runId}`, redis: `mtdemo-redis:${this.runId}`, postgres: `mtdemo-postgres:${this.runId}` };
+    this.created.images.push(tags.nginx, tags.redis, tags.postgres);
     await importImage(this.docker, await nginxRootfs(), 'mtdemo-nginx', this.runId, labels);
     await importImage(this.docker, await redisRootfs(), 'mtdemo-redis', this.runId, labels);
-    this.log(`images ${tags.nginx}, ${tags.redis} imported in ${Date.now() - t0} ms`);
+    await importImage(this.docker, await postgresRootfs(), 'mtdemo-postgres', this.runId, labels);
+    this.log(`images ${Object.values(tags).join(', ')} imported in ${Date.now() - t0} ms`);
     return tags;
   }
 
@@ -168,6 +175,7 @@ export class DemoApp {
     env: Record<string, string>,
     labels: Record<string, string>,
     publish = false,
+    user?: string,
   ): Promise<DemoContainer> {
     const name = this.containerName(role);
     const c = await this.docker.createContainer({
@@ -176,6 +184,7 @@ export class DemoApp {
       Cmd: cmd,
       Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
       Labels: labels,
+      ...(user ? { User: user } : {}),
       ExposedPorts: publish ? { '8080/tcp': {} } : {},
       // Peers may find each other by role (nginx's upstream does).
       NetworkingConfig: { EndpointsConfig: { [this.network]: { Aliases: [role] } } },
@@ -202,7 +211,7 @@ export class DemoApp {
   }
 
   /** Waits until every path answers: /health, then one request through each service. */
-  private async waitHealthy(timeoutMs = 20_000): Promise<void> {
+  private async waitHealthy(timeoutMs = 40_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let last = '';
     for (;;) {
@@ -217,9 +226,12 @@ export class DemoApp {
       await new Promise((r) => setTimeout(r, 100));
     }
     // Warm-up (not traced): opens the inventory->kvstore connection and the keep-alive pool.
-    for (const path of ['/checkout?item=1', '/stock?id=1', ...(this.thirdParty ? ['/cart?id=1'] : [])]) {
-      const r = await httpGet(`${this.url}${path}`);
-      if (r.status !== 200) throw new Error(`demo warm-up ${path}: HTTP ${r.status}: ${r.body.slice(0, 200)}`);
+    for (const path of ['/checkout?item=1', '/stock?id=1', ...(this.thirdParty ? ['/cart?id=1', '/order?id=1'] : [])]) {
+      // PostgreSQL makes its cluster when it starts: its first answer may take a few seconds.
+      for (let r = await httpGet(`${this.url}${path}`); r.status !== 200; r = await httpGet(`${this.url}${path}`)) {
+        if (Date.now() > deadline) throw new Error(`demo warm-up ${path}: HTTP ${r.status}: ${r.body.slice(0, 200)}`);
+        await new Promise((res) => setTimeout(res, 200));
+      }
     }
     // The whole /checkout path answered: catalog's CGI reached inventory, inventory the kvstore.
     const body = JSON.parse((await httpGet(`${this.url}/checkout?item=2`)).body) as { item?: { inventory?: { stock?: unknown } }; reservation?: { left?: unknown } };
@@ -253,55 +265,4 @@ export class DemoApp {
     this.containers.clear();
     if (errors.length > 0) throw new Error(`demo cleanup left resources behind:\n  ${errors.join('\n  ')}`);
   }
-}
-
-/** Who created a resource: our pid namespace and pid (another namespace cannot judge liveness). */
-function ownerTag(): string {
-  let ns = 'unknown';
-  try {
-    ns = readlinkSync('/proc/self/ns/pid');
-  } catch {
-    // No /proc (not Linux): the tag then never matches, so nothing is ever judged stale.
-  }
-  return `${ns}/${process.pid}`;
-}
-
-/**
- * Removes what earlier demo runs left behind when their process died: resources labelled
- * `io.misertrace.demo` whose creator ran in OUR pid namespace and is gone. Resources of a process
- * we cannot see (another pid namespace, e.g. another container sharing the Docker engine) are
- * left alone. Never touches anything without our label.
- */
-export async function removeStaleDemoResources(docker = new Docker()): Promise<string[]> {
-  const removed: string[] = [];
-  const [myNs] = ownerTag().split('/');
-  const stale = (labels: Record<string, string> | undefined): boolean => {
-    const owner = labels?.[`${DEMO_LABEL}.owner`];
-    if (!labels?.[DEMO_LABEL] || !owner) return false;
-    const cut = owner.lastIndexOf('/');
-    const pid = Number(owner.slice(cut + 1));
-    if (owner.slice(0, cut) !== myNs || !Number.isInteger(pid) || pid <= 0) return false;
-    try {
-      process.kill(pid, 0);
-      return false;
-    } catch (e) {
-      return (e as NodeJS.ErrnoException).code === 'ESRCH';
-    }
-  };
-  for (const c of await docker.listContainers({ all: true, filters: { label: [DEMO_LABEL] } })) {
-    if (!stale(c.Labels)) continue;
-    await docker.getContainer(c.Id).remove({ force: true });
-    removed.push(`container ${c.Names[0] ?? c.Id}`);
-  }
-  for (const n of await docker.listNetworks({ filters: { label: [DEMO_LABEL] } })) {
-    if (!stale(n.Labels)) continue;
-    await docker.getNetwork(n.Id).remove();
-    removed.push(`network ${n.Name}`);
-  }
-  for (const img of await docker.listImages({ filters: { label: [DEMO_LABEL] } })) {
-    if (!stale(img.Labels ?? undefined)) continue;
-    await docker.getImage(img.Id).remove({ force: true });
-    removed.push(`image ${(img.RepoTags ?? [img.Id]).join(', ')}`);
-  }
-  return removed;
 }

@@ -58,7 +58,7 @@ export async function nodeRootfs(nodeBinary = process.execPath): Promise<TarEntr
   const files: TarEntry[] = [
     { type: 'file', path: '/usr/bin/node', source: realpathSync(nodeBinary), mode: 0o755 },
     ...libs.map((l): TarEntry => ({ type: 'file', path: l, source: realpathSync(l), mode: 0o755 })),
-    ...['frontend.mjs', 'inventory.mjs', 'kvstore.mjs', 'ground-truth.mjs', 'shared-connection.mjs'].map(
+    ...['frontend.mjs', 'inventory.mjs', 'kvstore.mjs', 'ground-truth.mjs', 'shared-connection.mjs', 'postgres-client.mjs'].map(
       (f): TarEntry => ({ type: 'file', path: `/app/${f}`, source: join(SERVICES_DIR, f), mode: 0o644 }),
     ),
   ];

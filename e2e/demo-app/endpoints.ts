@@ -9,7 +9,7 @@ import type { PlannedRequest } from './load-generator.js';
 // catalog's forks are busybox httpd's CGI: sh => subshell (echo | sed: two forks) and wget.
 
 export interface Endpoint {
-  name: 'checkout' | 'item' | 'stock' | 'cart';
+  name: 'checkout' | 'item' | 'stock' | 'cart' | 'order';
   path(n: number): string;
   example: string;
   tree: string;
@@ -38,6 +38,8 @@ export const ENDPOINTS: readonly Endpoint[] = [
     truth: 'N:frontend(N:proxy(N:inventory(N:redis)))',
     thirdParty: true,
   },
+  // PostgreSQL: a new connection per query, so the postmaster forks a backend for each.
+  { name: 'order', path: (n) => `/order?id=${n}`, example: '/order?id=1', tree: 'N:frontend(N:inventory(N:db))', truth: 'N:frontend(N:inventory(N:db))', thirdParty: true },
 ];
 
 /**

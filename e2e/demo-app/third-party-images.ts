@@ -76,4 +76,4 @@ export async function redisRootfs(): Promise<TarEntry[]> {
   return withDirs(files, ['/tmp', '/data']);
 }
 
-export const REDIS_CMD = ['/usr/bin/redis-server', '--port', '6379', '--bind', '0.0.0.0', '--protected-mode', 'no', '--save', '', '--appendonly', 'no', '--dir', '/data'];
+export const REDIS_CMD = ['/usr/bin/redis-server', '--port', '6379', '--bind', '0.0.0.0', '--protected-mode', 'no', '--save', '', '--appendonly', 'no', '--dir', '/data', '--hz', '1'];

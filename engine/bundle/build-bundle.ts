@@ -1,12 +1,14 @@
 import { type BundleManifest, type CaptureInfo } from './manifest.js';
 import { BundleWriter } from './bundle-writer.js';
-import { EventCounter } from '../handlers/event-counts.js';
+import { CausalEventCounter } from '../handlers/causal-event-counts.js';
+import { EventCounter, type RecordColumns } from '../handlers/event-counts.js';
 import { Diagnostics } from '../model/diagnostics.js';
 import { InputError, type MetaEntry } from '../model/meta.js';
 import { ProbeTable } from '../model/record.js';
-import { SpanGenerator } from '../model/span-generator.js';
+import { startModel } from '../model/model-run.js';
+import { DEFAULT_MODEL, type ModelName } from '../model/span-link.js';
 import { TimeBase } from '../model/time.js';
-import { assembleAll, type AssembledTrace } from '../model/trace-assembly.js';
+import type { AssembledTrace } from '../model/trace-assembly.js';
 import { CancelledError, CancelPoint, throwIfCancelled } from '../records/line-reader.js';
 import { RecordView } from '../records/record-columns.js';
 import { RecordChunkReader } from './record-chunk-reader.js';
@@ -34,6 +36,8 @@ export interface BuildBundleOptions {
   capture?: Partial<CaptureInfo>;
   probeScript?: { name: string; text: string };
   lenient?: boolean;
+  /** The model that makes the traces (DEFAULT_MODEL when absent). */
+  model?: ModelName;
   signal?: AbortSignal;
   onProgress?: (stage: BuildStage, fraction: number) => void;
 }
@@ -72,6 +76,7 @@ export async function buildBundle(o: BuildBundleOptions): Promise<BuildResult> {
       meta: o.meta,
       gateway: o.gateway,
       diagnostics,
+      ...(o.model ? { model: o.model } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
       ...(o.onProgress ? { onProgress: (stage: BuildStage, f: number) => o.onProgress!(stage, stage === 'generate' ? RECORDS_SHARE + f * (1 - RECORDS_SHARE) : f) } : {}),
     });
@@ -85,6 +90,8 @@ export interface GenerateTracesOptions {
   gateway: string;
   /** What reading the records found (malformed lines, lost events); the model's findings are added. */
   diagnostics: Diagnostics;
+  /** The model that makes the traces (DEFAULT_MODEL when absent). */
+  model?: ModelName;
   signal?: AbortSignal;
   onProgress?: (stage: BuildStage, fraction: number) => void;
 }
@@ -104,7 +111,7 @@ export async function generateTraces(path: string, o: GenerateTracesOptions): Pr
     const reader = new RecordChunkReader(db);
     const total = reader.count;
     const diagnostics = o.diagnostics;
-    const gen = new SpanGenerator(o.meta, o.gateway, { diagnostics });
+    const gen = startModel(o.model ?? DEFAULT_MODEL, o.meta, o.gateway, diagnostics);
     const cancel = new CancelPoint(o.signal);
     let done = 0;
     for (const c of reader.timeOrder()) {
@@ -117,12 +124,16 @@ export async function generateTraces(path: string, o: GenerateTracesOptions): Pr
       done += c.n;
       o.onProgress?.('generate', total > 0 ? done / total : 1);
     }
-    const res = gen.finish();
-    const traces = assembleAll(res.roots);
+    // With lost events the causal model marks every link inferred: any record may be missing.
+    const res = gen.finish({ lostEvents: manifest.capture?.lostEvents ?? 0 });
+    const traces = res.traces;
     throwIfCancelled(o.signal);
 
-    // Per-span event counts: the records again, without their details.
-    const counter = new EventCounter(traces, probes.size);
+    // Per-span event counts: the records again, without their details. The original model
+    // offers a record to every span of its thread in its window; the causal model gives it to
+    // the one span that owned the thread then, or counts it apart for the thread.
+    const counter: { add(c: RecordColumns): void; counts: EventCounter['counts'] } =
+      res.ownership === null ? new EventCounter(traces, probes.size) : new CausalEventCounter(traces, probes.size, res.ownership);
     done = 0;
     for (const c of reader.timeOrder(1 << 16, false)) {
       counter.add(c);
@@ -135,6 +146,7 @@ export async function generateTraces(path: string, o: GenerateTracesOptions): Pr
     const { tracesPending: _pending, ...rest } = manifest;
     const out: BundleManifest = {
       ...rest,
+      model: res.model,
       firstTs: res.firstTs,
       lastTs: res.lastTs,
       generator: { ...res.counts, unsorted: res.counts.unsorted + diagnostics.count('unsorted-record') },
@@ -144,6 +156,7 @@ export async function generateTraces(path: string, o: GenerateTracesOptions): Pr
     };
     writer.commitTraces(() => {
       writer.setTraces(traces, counter.counts);
+      if (counter instanceof CausalEventCounter) writer.setThreadCounts(counter.threadCounts);
       writer.setDiagnostics(diagnostics);
       writer.setManifest(out);
     });

@@ -3,6 +3,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { InputError, type MetaEntry } from '../model/meta.js';
 import { ProbeTable, type TraceRecord } from '../model/record.js';
 import { materialize } from '../records/record-columns.js';
+import type { LinkRule, ModelName } from '../model/span-link.js';
 import type { AssembledTrace, FlatSpan } from '../model/trace-assembly.js';
 import { TimeBase } from '../model/time.js';
 import { fileError } from '../records/line-reader.js';
@@ -209,25 +210,47 @@ export class Bundle {
     }));
   }
 
+  /** Bundles written before the causal model have no link columns: their spans have no link. */
+  private get hasLinks(): boolean {
+    this.linkColumns ??= this.db.prepare("SELECT 1 FROM pragma_table_info('spans') WHERE name = 'link_rule'").get() !== undefined;
+    return this.linkColumns;
+  }
+  private linkColumns: boolean | undefined;
+
   trace(id: number): AssembledTrace | null {
+    const links = this.hasLinks ? 'link_rule, link_exact' : 'NULL, NULL';
     const rows = this.db
-      .prepare('SELECT idx, parent, depth, kind, tid, container, ip, start, end, child_count FROM spans WHERE trace_id = ? ORDER BY idx')
+      .prepare(`SELECT idx, parent, depth, kind, tid, container, ip, start, end, child_count, ${links} FROM spans WHERE trace_id = ? ORDER BY idx`)
       .raw(true)
-      .all(id) as [number, number, number, 'network' | 'fork', number, string, string, number, number, number][];
+      .all(id) as [number, number, number, 'network' | 'fork', number, string, string, number, number, number, LinkRule | null, number | null][];
     if (rows.length === 0) return null;
-    const spans: FlatSpan[] = rows.map(([index, parent, depth, kind, tid, container, ip, start, end, childCount]) => ({
-      index,
-      parent,
-      depth,
-      kind,
-      tid,
-      container,
-      ip,
-      start,
-      end,
-      childCount,
-    }));
+    const spans: FlatSpan[] = rows.map(([index, parent, depth, kind, tid, container, ip, start, end, childCount, rule, exact]) => {
+      const s: FlatSpan = { index, parent, depth, kind, tid, container, ip, start, end, childCount };
+      if (rule !== null) s.link = { rule, exact: exact === 1 };
+      return s;
+    });
     return { id, spans };
+  }
+
+  /** The model that made the traces ('original' for bundles written before there were two). */
+  get model(): ModelName {
+    return this.manifest.model ?? 'original';
+  }
+
+  /** Causal model: per thread, the records no span owned, by probe name (empty for the original model). */
+  threadCounts(): Map<number, { total: number; byProbe: Record<string, number> }> {
+    const out = new Map<number, { total: number; byProbe: Record<string, number> }>();
+    if (this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'thread_counts'").get() === undefined) return out;
+    for (const [tid, probe, count] of this.db.prepare('SELECT tid, probe_id, count FROM thread_counts ORDER BY tid, probe_id').raw(true).all() as [number, number, number][]) {
+      let t = out.get(tid);
+      if (t === undefined) {
+        t = { total: 0, byProbe: {} };
+        out.set(tid, t);
+      }
+      t.total += count;
+      t.byProbe[this.probesById[probe]!.name] = count;
+    }
+    return out;
   }
 
   traces(ids?: readonly number[]): AssembledTrace[] {

@@ -44,13 +44,30 @@ CREATE TABLE spans (
   start INTEGER NOT NULL, end INTEGER NOT NULL,
   child_count INTEGER NOT NULL,
   event_count INTEGER NOT NULL,
+  link_rule TEXT,                   -- causal model: the rule that linked it to its parent (span-link.ts); NULL: original model
+  link_exact INTEGER,               -- causal model: 1 exact, 0 inferred
   PRIMARY KEY (trace_id, idx)
 ) WITHOUT ROWID;
 CREATE TABLE span_counts (trace_id INTEGER NOT NULL, idx INTEGER NOT NULL, probe_id INTEGER NOT NULL, count INTEGER NOT NULL,
   PRIMARY KEY (trace_id, idx, probe_id)) WITHOUT ROWID;
+CREATE TABLE thread_counts (tid INTEGER NOT NULL, probe_id INTEGER NOT NULL, count INTEGER NOT NULL,
+  PRIMARY KEY (tid, probe_id)) WITHOUT ROWID; -- causal model: records of a thread that no span owned
 CREATE TABLE diagnostics (kind TEXT NOT NULL, line INTEGER NOT NULL, tid INTEGER NOT NULL, message TEXT NOT NULL);
 CREATE TABLE diagnostic_counts (kind TEXT PRIMARY KEY, count INTEGER NOT NULL);
 `;
 
 /** Built after the bulk insert: one span's records are found by (tid, time) without a scan. */
 export const INDEXES = `CREATE INDEX record_chunks_tid_ts ON record_chunks (tid, ts_max);`;
+
+/**
+ * What the causal model added (link columns, thread_counts) for bundles written before it, so
+ * that their traces can be generated again with either model. Not a format change: readers of
+ * the same format version ignore them, and read a bundle without them as the original model's.
+ */
+export const CAUSAL_ADDITIONS: { check: string; sql: string }[] = [
+  { check: "SELECT 1 FROM pragma_table_info('spans') WHERE name = 'link_rule'", sql: 'ALTER TABLE spans ADD COLUMN link_rule TEXT; ALTER TABLE spans ADD COLUMN link_exact INTEGER;' },
+  {
+    check: "SELECT 1 FROM sqlite_master WHERE name = 'thread_counts'",
+    sql: 'CREATE TABLE thread_counts (tid INTEGER NOT NULL, probe_id INTEGER NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (tid, probe_id)) WITHOUT ROWID;',
+  },
+];

@@ -8,7 +8,7 @@ import { tempPathFor } from '../records/atomic-file.js';
 import type { ColumnNames, RecordColumns } from '../records/record-columns.js';
 import { fileError } from '../records/line-reader.js';
 import { BatchInsert } from './batch-insert.js';
-import { APPLICATION_ID, FORMAT_VERSION, INDEXES, SCHEMA } from './bundle-schema.js';
+import { APPLICATION_ID, CAUSAL_ADDITIONS, FORMAT_VERSION, INDEXES, SCHEMA } from './bundle-schema.js';
 import type { BundleManifest } from './manifest.js';
 import { RecordChunkWriter } from './record-chunk-writer.js';
 
@@ -125,11 +125,12 @@ export class BundleWriter {
   setTraces(traces: readonly AssembledTrace[], counts: SpanEventCounts): void {
     // Rows go in 64 to a statement: one statement per row was most of the write's time.
     const insTrace = new BatchInsert(this.db, 'traces', ['id', 'start', 'end', 'span_count', 'depth', 'root_tid', 'root_container', 'containers', 'event_count']);
-    const insSpan = new BatchInsert(this.db, 'spans', ['trace_id', 'idx', 'parent', 'depth', 'kind', 'tid', 'container', 'ip', 'start', 'end', 'child_count', 'event_count']);
+    for (const a of CAUSAL_ADDITIONS) if (this.db.prepare(a.check).get() === undefined) this.db.exec(a.sql);
+    const insSpan = new BatchInsert(this.db, 'spans', ['trace_id', 'idx', 'parent', 'depth', 'kind', 'tid', 'container', 'ip', 'start', 'end', 'child_count', 'event_count', 'link_rule', 'link_exact']);
     const insCount = new BatchInsert(this.db, 'span_counts', ['trace_id', 'idx', 'probe_id', 'count']);
     const P = counts.probeCount;
     this.db.transaction(() => {
-      this.db.exec('DELETE FROM span_counts; DELETE FROM spans; DELETE FROM traces;');
+      this.db.exec('DELETE FROM span_counts; DELETE FROM spans; DELETE FROM traces; DELETE FROM thread_counts;');
       traces.forEach((t, ti) => {
         const root = t.spans[0]!;
         let end = root.end;
@@ -148,7 +149,8 @@ export class BundleWriter {
         const off = counts.offsets[ti]!;
         for (const s of t.spans) {
           const g = off + s.index;
-          insSpan.add(t.id, s.index, s.parent, s.depth, s.kind, s.tid, s.container, s.ip, s.start, s.end, s.childCount, counts.totals[g]!);
+          const link = s.link;
+          insSpan.add(t.id, s.index, s.parent, s.depth, s.kind, s.tid, s.container, s.ip, s.start, s.end, s.childCount, counts.totals[g]!, link?.rule ?? null, link === undefined ? null : link.exact ? 1 : 0);
           for (let p = 0; p < P; p++) {
             const c = counts.byProbe[g * P + p]!;
             if (c > 0) insCount.add(t.id, s.index, p, c);
@@ -157,6 +159,15 @@ export class BundleWriter {
       });
       insSpan.finish();
       insCount.finish();
+    })();
+  }
+
+  /** Causal model: per thread and probe, the records no span owned (after setTraces, which clears them). */
+  setThreadCounts(counts: ReadonlyMap<number, { byProbe: ReadonlyMap<number, number> }>): void {
+    const ins = new BatchInsert(this.db, 'thread_counts', ['tid', 'probe_id', 'count']);
+    this.db.transaction(() => {
+      for (const [tid, c] of counts) for (const [probe, n] of c.byProbe) ins.add(tid, probe, n);
+      ins.finish();
     })();
   }
 

@@ -4,6 +4,7 @@
 //   GET /item?id=N       -> catalog /cgi-bin/item?id=N
 //   GET /stock?id=N      -> inventory /stock?id=N
 //   GET /cart?id=N       -> proxy /cart?id=N (keep-alive pool; nginx in front of inventory, when PROXY is set)
+//   GET /order?id=N      -> inventory /order?id=N (keep-alive pool; inventory asks postgres)
 //   GET /health          -> no downstream call
 //   GET /__gt            -> the ground-truth records (ground-truth.mjs), read after a capture
 // A request's X-Request-Id goes on to every downstream call (the catalog's CGI gets it in the query).
@@ -60,6 +61,9 @@ http
           break;
         case '/stock':
           body = await get(inventory, `/stock?id=${n}`, pool, rid, calls, 'inventory');
+          break;
+        case '/order':
+          body = await get(inventory, `/order?id=${n}`, pool, rid, calls, 'inventory');
           break;
         case '/cart':
           if (!proxy) {
