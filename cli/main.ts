@@ -4,6 +4,7 @@ import { TOOL_VERSION } from '../engine/version.js';
 import { commandHelp, parseCommandArgs, type CliIO } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { EXIT } from './exit-codes.js';
+import { refuseOutputOverInput } from './output-guard.js';
 
 // The `misertrace` command line: the original tool's jobs with the same flags, plus more.
 // User errors print one message and a hint (no stack trace); bugs print the stack.
@@ -41,6 +42,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       io.stdout.write(commandHelp(cmd, entry.summary));
       return EXIT.ok;
     }
+    refuseOutputOverInput(name, values);
     return await cmd.run(values, positionals, io);
   } catch (e) {
     return reportError(e, io);

@@ -94,7 +94,7 @@ export class CaptureSession implements Disposable {
     if (this.stateValue !== 'idle') throw new Error(`start() in state ${this.stateValue}`);
     this.setState('preparing');
     try {
-      this.output = await checkOutputPath(this.o.output);
+      this.output = await checkOutputPath(this.o.output, { overwrite: this.o.overwrite === true });
       // Created first: where the records will go is the first thing that can fail.
       this.workDir = await makeWorkDir(this.output);
       this.plan = await planCapture(this.o, this.deps.discover, this.ctx);

@@ -51,6 +51,8 @@ export interface CaptureOptions {
   hostLimits?: HostLimits | false;
   /** Keep the work directory (raw and sorted records, script) after writing the bundle. */
   keepWorkDir?: boolean;
+  /** Replace an existing file at `output` (the CLI's --force; the app's save dialog asked). Refused otherwise. */
+  overwrite?: boolean;
   figuresIntervalMs?: number;
 }
 

@@ -6,7 +6,8 @@ import { CaptureError } from './capture-errors.js';
 // "permission denied". The work directory (raw records, sorted records, the script) sits beside
 // the output, on the same file system, and is removed once the bundle is written.
 
-export async function checkOutputPath(output: string): Promise<string> {
+/** Refuses an existing file unless `overwrite` (a capture never replaces a bundle unasked). */
+export async function checkOutputPath(output: string, opts: { overwrite?: boolean } = {}): Promise<string> {
   const out = resolve(output);
   const dir = dirname(out);
   let st;
@@ -25,6 +26,8 @@ export async function checkOutputPath(output: string): Promise<string> {
   try {
     const s = await stat(out);
     if (s.isDirectory()) throw new CaptureError('output-unwritable', `cannot write ${out}: it is a directory`, 'give a file name, e.g. capture.mstrace');
+    if (!s.isFile()) throw new CaptureError('output-unwritable', `cannot write ${out}: it is not a regular file`, 'give the path of a new file, e.g. capture.mstrace');
+    if (opts.overwrite !== true) throw new CaptureError('output-unwritable', `${out} exists: a capture does not replace it unasked`, 'choose another output path, or pass --force to replace it', 2);
     await access(out, constants.W_OK);
   } catch (e) {
     if (e instanceof CaptureError) throw e;

@@ -49,6 +49,7 @@ export const captureCommand: Command = {
       --buffer-kb N      ftrace buffer per CPU in KiB (default 8192)
       --elevation HOW    auto (default), direct, sudo or pkexec
       --keep-work-dir    keep the raw and sorted records beside the bundle
+      --force            replace OUTPUT if it exists (refused otherwise)
       --docker-socket P  the Docker engine's socket
 prints one line on stdout once the probes are attached ("capturing: ..."); progress on stderr.
 exit status: 0 bundle written; 1 bundle written but partial (the capture child died); 2 bad usage;
@@ -65,6 +66,7 @@ exit status: 0 bundle written; 1 bundle written but partial (the capture child d
     'buffer-kb': { type: 'string' },
     elevation: { type: 'string' },
     'keep-work-dir': { type: 'boolean' },
+    force: { type: 'boolean' },
     'docker-socket': { type: 'string' },
   },
   async run(v, _p, io) {
@@ -90,6 +92,7 @@ exit status: 0 bundle written; 1 bundle written but partial (the capture child d
       elevation: elevation as ElevationMethod | 'auto',
       askPassword: terminalPasswordPrompt(process.stdin, io.stderr),
       keepWorkDir: v['keep-work-dir'] === true,
+      overwrite: v['force'] === true,
       ...(socket ? { docker: { socketPath: socket } } : {}),
     });
     const tty = io.stderr.isTTY === true;

@@ -132,6 +132,8 @@ export class CaptureSessions implements CaptureSessionPort {
       ...(this.o.docker !== undefined ? { docker: this.o.docker } : {}),
       ...(this.o.pathEnv !== undefined ? { pathEnv: this.o.pathEnv } : {}),
       elevation: this.o.elevation ?? 'auto',
+      // The output came from the save dialog, which asked before replacing a file.
+      overwrite: true,
       askPassword,
     }, discovered !== undefined ? { discover: async () => discovered } : {});
     const run: Running = { session, emit, prompts, timer: null };

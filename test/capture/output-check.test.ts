@@ -8,10 +8,11 @@ describe('output path checks before a capture', () => {
   const dir = mkdtempSync(join(tmpdir(), 'misertrace-out-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('accepts a new or existing file in a writable directory; the work directory sits beside it', async () => {
+  it('accepts a new file, an existing one only when asked to replace it; the work directory sits beside it', async () => {
     expect(await checkOutputPath(join(dir, 'a.mstrace'))).toBe(join(dir, 'a.mstrace'));
     writeFileSync(join(dir, 'b.mstrace'), 'x');
-    expect(await checkOutputPath(join(dir, 'b.mstrace'))).toBe(join(dir, 'b.mstrace'));
+    await expect(checkOutputPath(join(dir, 'b.mstrace'))).rejects.toMatchObject({ code: 'output-unwritable', exitCode: 2, hint: expect.stringMatching(/--force/) });
+    expect(await checkOutputPath(join(dir, 'b.mstrace'), { overwrite: true })).toBe(join(dir, 'b.mstrace'));
     const work = await makeWorkDir(join(dir, 'a.mstrace'));
     expect(work.startsWith(join(dir, '.a.mstrace.capture-'))).toBe(true);
   });
@@ -21,5 +22,6 @@ describe('output path checks before a capture', () => {
     mkdirSync(join(dir, 'd.mstrace'));
     await expect(checkOutputPath(join(dir, 'd.mstrace'))).rejects.toThrow(/it is a directory/);
     await expect(checkOutputPath(join(dir, 'b.mstrace', 'x.mstrace'))).rejects.toThrow(/is not a directory/);
+    await expect(checkOutputPath('/dev/null', { overwrite: true })).rejects.toThrow(/not a regular file/);
   });
 });

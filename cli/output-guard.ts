@@ -1,0 +1,41 @@
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { UsageError } from './command.js';
+
+// A command never writes its output over one of its inputs (`export -i X -o X` replaced the bundle
+// it was reading with the export). Checked for every command before it runs, by file identity
+// (device and inode: a symbolic or hard link to the input is the input too).
+
+/** Flags that name files a command reads, and flags that name a file it writes. */
+const INPUT_FLAGS = ['input', 'metafile', 'handlers', 'logs'] as const;
+const OUTPUT_FLAGS = ['output', 'outputbt'] as const;
+
+function identity(path: string): string | null {
+  try {
+    const s = statSync(path);
+    return s.isFile() ? `${s.dev}:${s.ino}` : null;
+  } catch {
+    return null;
+  }
+}
+
+export function refuseOutputOverInput(command: string, values: Record<string, unknown>): void {
+  const inputs = new Map<string, string>();
+  for (const f of INPUT_FLAGS) {
+    const v = values[f];
+    for (const p of Array.isArray(v) ? v : [v]) {
+      if (typeof p !== 'string') continue;
+      const id = identity(p);
+      if (id !== null) inputs.set(id, `--${f} ${p}`);
+    }
+  }
+  for (const f of OUTPUT_FLAGS) {
+    const p = values[f];
+    if (typeof p !== 'string') continue;
+    const id = identity(p);
+    const input = id === null ? undefined : inputs.get(id);
+    if (input !== undefined) {
+      throw new UsageError(`the output ${resolve(p)} is the same file as the input (${input}): writing it would destroy the input`, `give misertrace ${command} another output path`);
+    }
+  }
+}
