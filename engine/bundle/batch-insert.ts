@@ -3,11 +3,12 @@ import type Database from 'better-sqlite3';
 // INSERT of many rows, ROWS to a statement: SQLite's per-statement cost (bind, step, reset)
 // dominated inserting traces, spans and counts one row at a time.
 
-const ROWS = 64;
+const ROWS = 256;
 
 export class BatchInsert {
   private readonly full: Database.Statement;
-  private readonly values: unknown[] = [];
+  private readonly values: unknown[];
+  private k = 0;
 
   constructor(
     private readonly db: Database.Database,
@@ -15,21 +16,22 @@ export class BatchInsert {
     private readonly columns: readonly string[],
   ) {
     this.full = db.prepare(this.sql(ROWS));
+    this.values = new Array<unknown>(ROWS * columns.length);
   }
 
   add(...row: unknown[]): void {
-    for (const v of row) this.values.push(v);
-    if (this.values.length === ROWS * this.columns.length) {
+    for (let i = 0; i < row.length; i++) this.values[this.k++] = row[i];
+    if (this.k === this.values.length) {
       this.full.run(this.values);
-      this.values.length = 0;
+      this.k = 0;
     }
   }
 
   /** Inserts the rows left over (fewer than a full statement). */
   finish(): void {
-    if (this.values.length === 0) return;
-    this.db.prepare(this.sql(this.values.length / this.columns.length)).run(this.values);
-    this.values.length = 0;
+    if (this.k === 0) return;
+    this.db.prepare(this.sql(this.k / this.columns.length)).run(this.values.slice(0, this.k));
+    this.k = 0;
   }
 
   private sql(rows: number): string {

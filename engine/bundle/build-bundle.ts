@@ -135,7 +135,7 @@ export async function generateTraces(path: string, o: GenerateTracesOptions): Pr
     const counter: { add(c: RecordColumns): void; counts: EventCounter['counts'] } =
       res.ownership === null ? new EventCounter(traces, probes.size) : new CausalEventCounter(traces, probes.size, res.ownership);
     done = 0;
-    for (const c of reader.timeOrder(1 << 16, false)) {
+    for (const c of reader.timeOrder(false)) {
       counter.add(c);
       done += c.n;
       o.onProgress?.('count', total > 0 ? done / total : 1);

@@ -301,11 +301,11 @@ export class Bundle {
   }
 
   /** All records in time order as TraceRecord batches (for user handlers and export). */
-  *recordBatches(chunk = 100_000): Generator<TraceRecord[]> {
+  *recordBatches(): Generator<TraceRecord[]> {
     const probes = new ProbeTable();
     for (const p of this.probesById) probes.get(p.name);
     const names = { probes: probes.list, comms: this.comms, base: this.base };
-    const batches = this.records.timeOrder(chunk);
+    const batches = this.records.timeOrder();
     for (;;) {
       const next = this.checked(() => batches.next());
       if (next.done === true) return;

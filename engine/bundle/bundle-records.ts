@@ -10,8 +10,8 @@ export interface BundleRecordAccess {
   count(): number;
   /** Records of thread `tid` with from <= ts <= to, in time order, comm and probe as ids. */
   thread(tid: number, from: number, to: number, offset: number, limit: number): ChunkRecord[];
-  /** All records in time order, as reused record columns. */
-  timeOrder(window?: number, details?: boolean): Generator<RecordColumns>;
+  /** All records in time order, as reused record columns (`details: false` leaves the text out). */
+  timeOrder(details?: boolean): Generator<RecordColumns>;
 }
 
 export function bundleRecords(db: Database.Database, formatVersion: number): BundleRecordAccess {
@@ -20,7 +20,7 @@ export function bundleRecords(db: Database.Database, formatVersion: number): Bun
     return {
       count: () => r.count,
       thread: (tid, from, to, offset, limit) => r.threadRecords(tid, from, to, offset, limit),
-      timeOrder: (window, details) => r.timeOrder(window, details),
+      timeOrder: (details) => r.timeOrder(details),
     };
   }
   return rowRecords(db);
@@ -39,7 +39,8 @@ function rowRecords(db: Database.Database): BundleRecordAccess {
         .all(tid, from, to, Number.isFinite(limit) ? limit : -1, offset) as Row[];
       return rows.map(([seq, ts, t, cpu, comm, probe, details, line]) => ({ seq, ts, tid: t, cpu, comm, probe, details, line }));
     },
-    *timeOrder(window = 1 << 16) {
+    *timeOrder() {
+      const window = 1 << 16;
       const st = db.prepare(`SELECT ${cols} FROM records WHERE seq >= ? ORDER BY seq LIMIT ?`).raw(true);
       const out = new RecordColumns(window);
       for (let from = 0; ; from += window) {

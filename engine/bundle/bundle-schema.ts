@@ -56,8 +56,12 @@ CREATE TABLE diagnostics (kind TEXT NOT NULL, line INTEGER NOT NULL, tid INTEGER
 CREATE TABLE diagnostic_counts (kind TEXT PRIMARY KEY, count INTEGER NOT NULL);
 `;
 
-/** Built after the bulk insert: one span's records are found by (tid, time) without a scan. */
-export const INDEXES = `CREATE INDEX record_chunks_tid_ts ON record_chunks (tid, ts_max);`;
+/**
+ * Built after the bulk insert: one span's records are found by (tid, time) without a scan, and
+ * the time-order read finds each group's chunks by seq.
+ */
+export const INDEXES = `CREATE INDEX record_chunks_tid_ts ON record_chunks (tid, ts_max);
+CREATE INDEX record_chunks_seq ON record_chunks (seq_min);`;
 
 /**
  * What the causal model added (link columns, thread_counts) for bundles written before it, so

@@ -1,4 +1,5 @@
 import { crc32 } from 'node:zlib';
+import type { RecordColumns } from '../records/record-columns.js';
 
 // One chunk of records of one thread, as the bytes stored in `record_chunks.data` (ADR 0060).
 // Columns one after the other, each as LEB128 varints: seq and ts as deltas from the previous
@@ -7,7 +8,15 @@ import { crc32 } from 'node:zlib';
 // record's details length + 1 (0: no details) and the details' UTF-8 bytes. No compression: the
 // deltas already make a record ~12 bytes plus its details, and decoding stays at memory speed.
 
-/** Records of one chunk as columns (`n` of them are used). */
+/** Records in a chunk at most. */
+export const CHUNK_MAX = 1024;
+/**
+ * The writer closes every open chunk each GROUP records, so no chunk crosses a multiple of GROUP
+ * in seq: reading in time order fills GROUP rows at a time from whole chunks.
+ */
+export const GROUP = 1 << 16;
+
+/** A thread's records waiting to be encoded, as columns (`n` of them are used). */
 export class ChunkColumns {
   n = 0;
   seq: Float64Array;
@@ -18,7 +27,7 @@ export class ChunkColumns {
   comm: Int32Array;
   details: (string | null)[];
 
-  constructor(readonly capacity: number) {
+  constructor(public capacity: number) {
     this.seq = new Float64Array(capacity);
     this.ts = new Float64Array(capacity);
     this.line = new Int32Array(capacity);
@@ -26,6 +35,24 @@ export class ChunkColumns {
     this.probe = new Int32Array(capacity);
     this.comm = new Int32Array(capacity);
     this.details = new Array<string | null>(capacity).fill(null);
+  }
+
+  /** Doubles the room, keeping the first `n` records. */
+  grow(): void {
+    const c = this.capacity * 2;
+    const g = <T extends Float64Array | Int32Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(c);
+      b.set(a);
+      return b;
+    };
+    this.seq = g(this.seq);
+    this.ts = g(this.ts);
+    this.line = g(this.line);
+    this.cpu = g(this.cpu);
+    this.probe = g(this.probe);
+    this.comm = g(this.comm);
+    for (let i = this.capacity; i < c; i++) this.details.push(null);
+    this.capacity = c;
   }
 }
 
@@ -106,53 +133,93 @@ export function chunkChecksum(data: Uint8Array): number {
   return crc32(data);
 }
 
+// The decoder's cursor, module-level: a closure per chunk cost more than the decoding.
+let D: Uint8Array = new Uint8Array(0);
+let P = 0;
+
+function uint(): number {
+  let v = 0;
+  let mul = 1;
+  for (;;) {
+    if (P >= D.length) throw new ChunkDamaged('chunk ends inside a value');
+    const b = D[P++]!;
+    v += (b & 0x7f) * mul;
+    if (b < 0x80) return v;
+    mul *= 128;
+    if (mul > 2 ** 56) throw new ChunkDamaged('value too long');
+  }
+}
+
+let slots = new Int32Array(CHUNK_MAX);
+
 /**
- * Decodes a chunk into `out` (grown when needed). `details: false` skips the text (the counting
- * pass needs only times, threads and probes).
+ * Decodes the chunk `data` of thread `tid` into record columns. With `scatter`, record `seq`
+ * goes to row seq - base (the time-order read fills a window of seqs from many chunks);
+ * otherwise they fill rows 0..n-1 (out.n = n) and their seqs go to `seqs`. `details: false` skips
+ * the text (the counting pass needs only times, threads and probes). Returns the record count.
  */
-export function decodeChunk(data: Uint8Array, out: ChunkColumns | null, details = true): ChunkColumns {
-  let p = 0;
-  const uint = (): number => {
-    let v = 0;
-    let mul = 1;
-    for (;;) {
-      if (p >= data.length) throw new ChunkDamaged('chunk ends inside a value');
-      const b = data[p++]!;
-      v += (b & 0x7f) * mul;
-      if (b < 0x80) return v;
-      mul *= 128;
-      if (mul > 2 ** 63) throw new ChunkDamaged('value too long');
-    }
-  };
+export function decodeInto(
+  data: Uint8Array,
+  out: RecordColumns,
+  tid: number,
+  how: { scatter: true; base: number } | { scatter: false; seqs: Float64Array },
+  details: boolean,
+): number {
+  D = data;
+  P = 0;
   const n = uint();
-  if (n > data.length) throw new ChunkDamaged(`chunk says ${n} records in ${data.length} bytes`);
-  const c = out !== null && out.capacity >= n ? out : new ChunkColumns(Math.max(n, out?.capacity ?? 0));
-  c.n = n;
+  if (n > data.length || n > CHUNK_MAX) throw new ChunkDamaged(`chunk says ${n} records in ${data.length} bytes`);
+  if (slots.length < n) slots = new Int32Array(n);
+  const at = slots;
   let prev = 0;
-  for (let i = 0; i < n; i++) c.seq[i] = prev += uint();
+  if (how.scatter) {
+    const cap = out.tid.length;
+    for (let i = 0; i < n; i++) {
+      prev += uint();
+      const k = prev - how.base;
+      if (k < 0 || k >= cap) throw new ChunkDamaged(`record ${prev} lies outside its group`);
+      at[i] = k;
+    }
+  } else {
+    if (out.tid.length < n) throw new Error(`decodeInto: room for ${out.tid.length} records, the chunk has ${n}`);
+    for (let i = 0; i < n; i++) {
+      at[i] = i;
+      how.seqs[i] = prev += uint();
+    }
+    out.n = n;
+    out.details.length = 0;
+  }
   prev = 0;
-  for (let i = 0; i < n; i++) c.ts[i] = prev += unzigzag(uint());
+  for (let i = 0; i < n; i++) {
+    const k = at[i]!;
+    out.ts[k] = prev += unzigzag(uint());
+    out.tid[k] = tid;
+  }
   prev = 0;
-  for (let i = 0; i < n; i++) c.line[i] = prev += unzigzag(uint());
-  for (let i = 0; i < n; i++) c.cpu[i] = uint();
-  for (let i = 0; i < n; i++) c.probe[i] = uint();
-  for (let i = 0; i < n; i++) c.comm[i] = uint();
-  if (!details) return c;
+  for (let i = 0; i < n; i++) out.line[at[i]!] = prev += unzigzag(uint());
+  for (let i = 0; i < n; i++) out.cpu[at[i]!] = uint();
+  for (let i = 0; i < n; i++) out.probe[at[i]!] = uint();
+  for (let i = 0; i < n; i++) out.comm[at[i]!] = uint();
+  if (!details) {
+    for (let i = 0; i < n; i++) out.detailsAt[at[i]!] = -1;
+    return n;
+  }
   const lens = new Int32Array(n);
   let total = 0;
   for (let i = 0; i < n; i++) {
     lens[i] = uint();
     if (lens[i]! > 0) total += lens[i]! - 1;
   }
-  if (p + total !== data.length) throw new ChunkDamaged('details do not fill the chunk');
+  if (P + total !== data.length) throw new ChunkDamaged('details do not fill the chunk');
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   for (let i = 0; i < n; i++) {
     const l = lens[i]!;
-    if (l === 0) c.details[i] = null;
+    const k = at[i]!;
+    if (l === 0) out.detailsAt[k] = -1;
     else {
-      c.details[i] = l === 1 ? '' : buf.toString('utf8', p, p + l - 1);
-      p += l - 1;
+      out.detailsAt[k] = out.details.push(l === 1 ? '' : buf.toString('utf8', P, P + l - 1)) - 1;
+      P += l - 1;
     }
   }
-  return c;
+  return n;
 }

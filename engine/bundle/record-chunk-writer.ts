@@ -1,12 +1,13 @@
 import type Database from 'better-sqlite3';
 import type { RecordColumns } from '../records/record-columns.js';
-import { chunkChecksum, ChunkColumns, ChunkEncoder } from './record-chunk-codec.js';
+import { CHUNK_MAX, chunkChecksum, ChunkColumns, ChunkEncoder, GROUP } from './record-chunk-codec.js';
 
-// Records in time order -> `record_chunks` rows: each thread's records gather in a buffer of
-// CHUNK records, which is encoded and inserted when full (and all of them at the end). Memory is
-// one buffer per thread seen, whatever the capture's length.
+// Records in time order -> `record_chunks` rows: each thread's records gather in a buffer (it
+// grows up to CHUNK_MAX records), which is encoded and inserted when full. Every GROUP records
+// all buffers are written out: the memory stays bounded however many threads a capture has, and
+// no chunk crosses a group's boundary (record-chunk-reader.ts relies on it).
 
-export const CHUNK = 1024;
+const FIRST = 16;
 
 export class RecordChunkWriter {
   private readonly open = new Map<number, ChunkColumns>();
@@ -24,12 +25,13 @@ export class RecordChunkWriter {
   add(c: RecordColumns, keep: Uint8Array | null): void {
     for (let i = 0; i < c.n; i++) {
       if (keep !== null && keep[i] === 0) continue;
+      if (this.records > 0 && this.records % GROUP === 0) this.finish();
       const tid = c.tid[i]!;
       let b = this.open.get(tid);
       if (b === undefined) {
-        b = new ChunkColumns(CHUNK);
+        b = new ChunkColumns(FIRST);
         this.open.set(tid, b);
-      }
+      } else if (b.n === b.capacity) b.grow();
       const k = b.n++;
       b.seq[k] = this.records++;
       b.ts[k] = c.ts[i]!;
@@ -39,14 +41,17 @@ export class RecordChunkWriter {
       b.comm[k] = c.comm[i]!;
       const d = c.detailsAt[i]!;
       b.details[k] = d < 0 ? null : c.details[d]!;
-      if (b.n === CHUNK) this.flush(tid, b);
+      if (b.n === CHUNK_MAX) this.flush(tid, b);
     }
   }
 
   /** Writes every partly filled chunk. Call inside a transaction. */
   finish(): void {
-    for (const [tid, b] of this.open) if (b.n > 0) this.flush(tid, b);
-    this.open.clear();
+    for (const [tid, b] of this.open) {
+      // A buffer that stayed empty since its last chunk belongs to an idle thread: let it go.
+      if (b.n > 0) this.flush(tid, b);
+      else this.open.delete(tid);
+    }
   }
 
   private flush(tid: number, b: ChunkColumns): void {
