@@ -4,19 +4,20 @@ import { busyboxRootfs, findBusybox, importImage, nodeRootfs } from './demo-imag
 import { DEMO_LABEL, ownerTag } from './demo-resources.js';
 import { POSTGRES_CMD, postgresRootfs } from './postgres-image.js';
 import { httpGet } from './load-generator.js';
-import { nginxRootfs, REDIS_CMD, redisRootfs } from './third-party-images.js';
+import { nginxRootfs, pythonRootfs, REDIS_CMD, redisRootfs } from './third-party-images.js';
 
 // The demo microservice app on the local Docker engine: four services on one user network,
 // images built locally, the frontend published on 127.0.0.1 only. With `thirdParty`, servers from
 // Debian packages join them (third-party-images.ts, postgres-image.ts): nginx as a proxy in front
-// of the inventory and redis behind it (/cart), PostgreSQL behind the inventory (/order). Every
+// of the inventory and redis behind it (/cart), PostgreSQL behind the inventory (/order), a Python
+// thread-pool server behind the frontend (/price). Every
 // resource is named `mtdemo-<run id>-…` and labelled, and `down()` removes all of it (also after a
 // failed `up()`).
 
 export { DEMO_LABEL, removeStaleDemoResources } from './demo-resources.js';
 
-export type Role = 'frontend' | 'catalog' | 'inventory' | 'kvstore' | 'proxy' | 'redis' | 'db';
-export const ROLES: readonly Role[] = ['kvstore', 'inventory', 'catalog', 'frontend', 'proxy', 'redis', 'db'];
+export type Role = 'frontend' | 'catalog' | 'inventory' | 'kvstore' | 'proxy' | 'redis' | 'db' | 'pricing';
+export const ROLES: readonly Role[] = ['kvstore', 'inventory', 'catalog', 'frontend', 'proxy', 'redis', 'db', 'pricing'];
 
 export interface DemoContainer {
   role: Role;
@@ -133,6 +134,7 @@ export class DemoApp {
       const inv = await this.start('inventory', this.nodeImage, ['/usr/bin/node', '/app/inventory.mjs'], { PORT: '8080', KVSTORE: `${kv.ip}:7000`, ...extra }, labels);
       // nginx finds the inventory by its network alias when it starts: after the inventory.
       const proxy = third ? await this.start('proxy', third.nginx, ['/usr/sbin/nginx'], {}, labels) : null;
+      const pricing = third ? await this.start('pricing', third.python, ['/usr/bin/python3', '-u', '/app/pricing.py'], {}, labels) : null;
       const cat = await this.start(
         'catalog',
         this.busyboxImage,
@@ -144,7 +146,7 @@ export class DemoApp {
         'frontend',
         this.nodeImage,
         ['/usr/bin/node', '/app/frontend.mjs'],
-        { PORT: '8080', CATALOG: `${cat.ip}:8080`, INVENTORY: `${inv.ip}:8080`, ...(proxy ? { PROXY: `${proxy.ip}:8080` } : {}) },
+        { PORT: '8080', CATALOG: `${cat.ip}:8080`, INVENTORY: `${inv.ip}:8080`, ...(proxy ? { PROXY: `${proxy.ip}:8080` } : {}), ...(pricing ? { PRICING: `${pricing.ip}:8080` } : {}) },
         labels,
         true,
       );
@@ -157,13 +159,14 @@ export class DemoApp {
   }
 
   /** The third-party images of this run (always this run's own: DemoImages does not build them). */
-  private async importThirdParty(labels: Record<string, string>): Promise<{ nginx: string; redis: string; postgres: string }> {
+  private async importThirdParty(labels: Record<string, string>): Promise<{ nginx: string; redis: string; postgres: string; python: string }> {
     const t0 = Date.now();
-    const tags = { nginx: `mtdemo-nginx:${this.runId}`, redis: `mtdemo-redis:${this.runId}`, postgres: `mtdemo-postgres:${this.runId}` };
-    this.created.images.push(tags.nginx, tags.redis, tags.postgres);
+    const tags = { nginx: `mtdemo-nginx:${this.runId}`, redis: `mtdemo-redis:${this.runId}`, postgres: `mtdemo-postgres:${this.runId}`, python: `mtdemo-python:${this.runId}` };
+    this.created.images.push(...Object.values(tags));
     await importImage(this.docker, await nginxRootfs(), 'mtdemo-nginx', this.runId, labels);
     await importImage(this.docker, await redisRootfs(), 'mtdemo-redis', this.runId, labels);
     await importImage(this.docker, await postgresRootfs(), 'mtdemo-postgres', this.runId, labels);
+    await importImage(this.docker, await pythonRootfs(), 'mtdemo-python', this.runId, labels);
     this.log(`images ${Object.values(tags).join(', ')} imported in ${Date.now() - t0} ms`);
     return tags;
   }
@@ -226,7 +229,7 @@ export class DemoApp {
       await new Promise((r) => setTimeout(r, 100));
     }
     // Warm-up (not traced): opens the inventory->kvstore connection and the keep-alive pool.
-    for (const path of ['/checkout?item=1', '/stock?id=1', ...(this.thirdParty ? ['/cart?id=1', '/order?id=1'] : [])]) {
+    for (const path of ['/checkout?item=1', '/stock?id=1', ...(this.thirdParty ? ['/cart?id=1', '/order?id=1', '/price?id=1'] : [])]) {
       // PostgreSQL makes its cluster when it starts: its first answer may take a few seconds.
       for (let r = await httpGet(`${this.url}${path}`); r.status !== 200; r = await httpGet(`${this.url}${path}`)) {
         if (Date.now() > deadline) throw new Error(`demo warm-up ${path}: HTTP ${r.status}: ${r.body.slice(0, 200)}`);

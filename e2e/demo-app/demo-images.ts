@@ -11,7 +11,7 @@ import { tarStream, type TarEntry } from './tar-writer.js';
 // and Debian's static busybox for httpd + CGI.
 
 /** The services' sources, beside this file in the source tree (also when running compiled from dist/). */
-function servicesDir(): string {
+export function servicesDir(): string {
   let d = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
     for (const c of [join(d, 'services'), join(d, 'e2e', 'demo-app', 'services')]) if (existsSync(join(c, 'frontend.mjs'))) return c;

@@ -9,7 +9,7 @@ import type { PlannedRequest } from './load-generator.js';
 // catalog's forks are busybox httpd's CGI: sh => subshell (echo | sed: two forks) and wget.
 
 export interface Endpoint {
-  name: 'checkout' | 'item' | 'stock' | 'cart' | 'order';
+  name: 'checkout' | 'item' | 'stock' | 'cart' | 'order' | 'price';
   path(n: number): string;
   example: string;
   tree: string;
@@ -40,6 +40,8 @@ export const ENDPOINTS: readonly Endpoint[] = [
   },
   // PostgreSQL: a new connection per query, so the postmaster forks a backend for each.
   { name: 'order', path: (n) => `/order?id=${n}`, example: '/order?id=1', tree: 'N:frontend(N:inventory(N:db))', truth: 'N:frontend(N:inventory(N:db))', thirdParty: true },
+  // A Python thread-pool server: a connection waits in the pool's queue until a worker takes it.
+  { name: 'price', path: (n) => `/price?id=${n}`, example: '/price?id=1', tree: 'N:frontend(N:pricing)', truth: 'N:frontend(N:pricing)', thirdParty: true },
 ];
 
 /**

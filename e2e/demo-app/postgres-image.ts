@@ -1,8 +1,7 @@
-import { existsSync, lstatSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
 import { findBusybox, sharedLibraries } from './demo-images.js';
 import type { TarEntry } from './tar-writer.js';
-import { withDirs } from './third-party-images.js';
+import { dirTree, withDirs } from './third-party-images.js';
 
 // The database of the demo app: Debian's PostgreSQL 15, a postmaster forking one backend process
 // per connection. The image holds the server binaries, their `ldd` libraries, the share
@@ -15,18 +14,6 @@ const SHARE = '/usr/share/postgresql/15';
 const MODULES = ['plpgsql.so', 'dict_snowball.so'];
 export const PG_UID = 70;
 
-function tree(dir: string): TarEntry[] {
-  const out: TarEntry[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    const st = lstatSync(p);
-    if (st.isDirectory()) out.push(...tree(p));
-    else if (st.isSymbolicLink()) out.push({ type: 'symlink', path: p, target: readlinkSync(p) });
-    else out.push({ type: 'file', path: p, source: p, mode: 0o644 });
-  }
-  return out;
-}
-
 export async function postgresRootfs(): Promise<TarEntry[]> {
   if (!existsSync(`${PG}/bin/postgres`)) throw new Error(`${PG}/bin/postgres not found: install Debian's postgresql-15 (apt-get install -y postgresql-15, or scripts/setup-machine.sh)`);
   const bins = [`${PG}/bin/postgres`, `${PG}/bin/initdb`, ...MODULES.map((m) => `${PG}/lib/${m}`)];
@@ -35,7 +22,7 @@ export async function postgresRootfs(): Promise<TarEntry[]> {
   const files: TarEntry[] = [
     ...bins.map((b): TarEntry => ({ type: 'file', path: b, source: b, mode: 0o755 })),
     ...[...libs].map((l): TarEntry => ({ type: 'file', path: l, source: realpathSync(l), mode: 0o755 })),
-    ...tree(SHARE),
+    ...dirTree(SHARE),
     { type: 'file', path: '/usr/share/zoneinfo/UTC', source: realpathSync('/usr/share/zoneinfo/UTC'), mode: 0o644 },
     { type: 'file', path: '/bin/busybox', source: realpathSync(findBusybox()), mode: 0o755 },
     ...['sh', 'cat'].map((a): TarEntry => ({ type: 'symlink', path: `/bin/${a}`, target: 'busybox' })),

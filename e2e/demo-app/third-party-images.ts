@@ -1,6 +1,6 @@
-import { existsSync, realpathSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { sharedLibraries } from './demo-images.js';
+import { existsSync, lstatSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { sharedLibraries, servicesDir } from './demo-images.js';
 import type { TarEntry } from './tar-writer.js';
 
 // Root file systems for the third-party servers of the demo app, from the host's Debian packages
@@ -8,6 +8,7 @@ import type { TarEntry } from './tar-writer.js';
 // write. Peers are named by their role (network aliases), so the configs are the same every run.
 //   proxy: nginx, a master and 2 epoll workers, keep-alive upstream to the inventory
 //   redis: redis-server, single-threaded, no persistence
+//   pricing: Debian's python3 and its standard library, our thread-pool server (services/pricing.py)
 
 const PASSWD = 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n';
 const GROUP = 'root:x:0:\nnogroup:x:65534:\n';
@@ -52,6 +53,20 @@ export function withDirs(files: readonly TarEntry[], extra: readonly string[] = 
   return [...[...dirs].sort().map((d): TarEntry => ({ type: 'dir', path: d, mode: d === '/tmp' ? 0o1777 : 0o755 })), ...files];
 }
 
+/** Every file and symlink under `dir`, skipping directories named in `skip`. */
+export function dirTree(dir: string, skip: ReadonlySet<string> = new Set()): TarEntry[] {
+  const out: TarEntry[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    const st = lstatSync(p);
+    if (st.isDirectory()) {
+      if (!skip.has(name)) out.push(...dirTree(p, skip));
+    } else if (st.isSymbolicLink()) out.push({ type: 'symlink', path: p, target: readlinkSync(p) });
+    else out.push({ type: 'file', path: p, source: p, mode: st.mode & 0o777 });
+  }
+  return out;
+}
+
 async function binaryWithLibs(binary: string, at: string): Promise<TarEntry[]> {
   const libs = await sharedLibraries(binary);
   return [
@@ -77,3 +92,21 @@ export async function redisRootfs(): Promise<TarEntry[]> {
 }
 
 export const REDIS_CMD = ['/usr/bin/redis-server', '--port', '6379', '--bind', '0.0.0.0', '--protected-mode', 'no', '--save', '', '--appendonly', 'no', '--dir', '/data', '--hz', '1'];
+
+const PYTHON_LIB = '/usr/lib/python3.11';
+/** Parts of the standard library a small HTTP server never imports. */
+const PYTHON_SKIP = new Set(['test', 'idlelib', 'tkinter', 'ensurepip', 'lib2to3', 'dist-packages', 'site-packages', 'turtledemo', 'pydoc_data']);
+
+export async function pythonRootfs(): Promise<TarEntry[]> {
+  const stdlib = dirTree(need(PYTHON_LIB, 'python3'), PYTHON_SKIP);
+  const libs = new Set(await sharedLibraries(need('/usr/bin/python3.11', 'python3')));
+  // Extension modules (lib-dynload) bring their own libraries (libssl, libffi, ...).
+  for (const e of stdlib) if (e.type === 'file' && e.path.endsWith('.so')) for (const l of await sharedLibraries(e.path)) libs.add(l);
+  const files: TarEntry[] = [
+    { type: 'file', path: '/usr/bin/python3', source: '/usr/bin/python3.11', mode: 0o755 },
+    ...[...libs].map((l): TarEntry => ({ type: 'file', path: l, source: realpathSync(l), mode: 0o755 })),
+    ...stdlib,
+    { type: 'file', path: '/app/pricing.py', source: join(servicesDir(), 'pricing.py'), mode: 0o644 },
+  ];
+  return withDirs(files, ['/tmp']);
+}

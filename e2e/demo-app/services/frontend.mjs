@@ -5,6 +5,7 @@
 //   GET /stock?id=N      -> inventory /stock?id=N
 //   GET /cart?id=N       -> proxy /cart?id=N (keep-alive pool; nginx in front of inventory, when PROXY is set)
 //   GET /order?id=N      -> inventory /order?id=N (keep-alive pool; inventory asks postgres)
+//   GET /price?id=N      -> pricing /price?id=N (Python thread pool, when PRICING is set)
 //   GET /health          -> no downstream call
 //   GET /__gt            -> the ground-truth records (ground-truth.mjs), read after a capture
 // A request's X-Request-Id goes on to every downstream call (the catalog's CGI gets it in the query).
@@ -15,6 +16,7 @@ const port = Number(process.env.PORT ?? 8080);
 const catalog = process.env.CATALOG ?? '127.0.0.1:8081';
 const inventory = process.env.INVENTORY ?? '127.0.0.1:8082';
 const proxy = process.env.PROXY;
+const pricing = process.env.PRICING;
 const pool = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
 function get(hostPort, path, agent, rid, calls, to) {
@@ -64,6 +66,14 @@ http
           break;
         case '/order':
           body = await get(inventory, `/order?id=${n}`, pool, rid, calls, 'inventory');
+          break;
+        case '/price':
+          if (!pricing) {
+            res.writeHead(404).end('no pricing in this app\n');
+            return;
+          }
+          // A new connection each time: the pool's 4 workers each hold a connection while they serve it.
+          body = await get(pricing, `/price?id=${n}`, false, rid, calls, 'pricing');
           break;
         case '/cart':
           if (!proxy) {
