@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { layoutGantt } from '../../engine/figure/gantt-layout.js';
 import { clipArrowPath } from '../../renderer/src/trace/clip-arrow-path.js';
-import { criticalPath } from '../../renderer/src/trace/critical-path.js';
 import { clampWindow, layoutToScreen, MIN_WINDOW_NS, panWindow, traceExtent, zoomWindow } from '../../renderer/src/trace/gantt-viewport.js';
 import { indexArrows, visibleArrows } from '../../renderer/src/trace/visible-items.js';
 import type { SpanDto } from '../../electron/ipc-contract.js';
 
-// The trace view's pure parts: the critical path, zoom/pan arithmetic, the map from a layout to
+// The trace view's pure parts (the critical path is test/figure/critical-path.test.ts): zoom/pan arithmetic, the map from a layout to
 // the screen, which arrows a scroll position needs, and clipping long arrows to the screen.
 
 function span(index: number, parent: number, depth: number, start: number, end: number, childCount = 0): SpanDto {
@@ -14,12 +13,6 @@ function span(index: number, parent: number, depth: number, start: number, end: 
 }
 
 describe('trace view model', () => {
-  it('follows the latest-ending child from the root', () => {
-    const spans = [span(0, -1, 0, 0, 100, 2), span(1, 0, 1, 10, 40, 1), span(2, 1, 2, 12, 38), span(3, 0, 1, 50, 95, 1), span(4, 3, 2, 60, 70)];
-    expect([...criticalPath(spans)]).toEqual([0, 3, 4]);
-    expect([...criticalPath([span(0, -1, 0, 0, 10)])]).toEqual([0]);
-  });
-
   it('zooms around the anchor, pans by fractions, and never leaves the trace', () => {
     const ext = { start: 1000, end: 2000 };
     const z = zoomWindow(ext, 2, 0.25, ext);
@@ -52,6 +45,8 @@ describe('trace view model', () => {
     const calls = top.map((i) => layout.arrows[i]!).filter((a) => a.direction === 'call' && a.edge !== 'client');
     expect(calls.filter((a) => a.toRow > 20)).toHaveLength(1);
     expect(calls.filter((a) => a.toRow <= 20)).toHaveLength(20);
+    // Responses from children below the view would stand as full-height lines: not drawn.
+    expect(top.map((i) => layout.arrows[i]!).filter((a) => a.direction === 'return' && a.fromRow > 20)).toHaveLength(0);
     const bottom = visibleArrows(layout, index, 180, 200);
     expect(bottom.length).toBeLessThan(60);
     expect(bottom.map((i) => layout.arrows[i]!).some((a) => a.toRow === 200 || a.fromRow === 200)).toBe(true);

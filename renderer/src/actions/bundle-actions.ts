@@ -11,7 +11,15 @@ function fileNameOf(path: string): string {
   return path.split(/[\\/]/).pop() ?? path;
 }
 
-export async function loadStartup(): Promise<void> {
+let startup: Promise<void> | null = null;
+
+/** Once per page: React's strict mode (dev builds) runs effects twice, and a second open of the launch bundle would say "Still opening". */
+export function loadStartup(): Promise<void> {
+  startup ??= loadStartupOnce();
+  return startup;
+}
+
+async function loadStartupOnce(): Promise<void> {
   const r = await invoke('getStartup', {});
   if (!r.ok) {
     useNotices.getState().pushError('Could not read the app state', r.error);
@@ -23,6 +31,7 @@ export async function loadStartup(): Promise<void> {
 
 export async function openBundlePath(path: string): Promise<boolean> {
   const session = useSession.getState();
+  if (session.opening === path) return false; // the same open, asked twice: nothing to tell
   if (session.opening !== null) {
     useNotices.getState().pushInfo(`Still opening ${fileNameOf(session.opening)}`, `open ${fileNameOf(path)} again when it has finished`);
     return false;

@@ -7,6 +7,9 @@ import { openBundlePath } from './bundle-actions.js';
 
 // The capture flow: discover, choose, start, watch, stop, and open the resulting bundle.
 
+/** Ticked by default: the counts the seed figure prints (user page faults, task migrations). */
+export const DEFAULT_OPTIONAL_PROBES: readonly string[] = ['page_fault_user', 'sched_migrate_task'];
+
 export async function refreshNetworks(): Promise<void> {
   const st = useCapture.getState();
   st.setNetworks({ ...st.networks, loading: true, error: null });
@@ -33,6 +36,12 @@ export async function loadCatalog(): Promise<void> {
     // Prefer a backend that works here.
     const usable = r.value.backends.filter((b) => b.available).map((b) => b.backend);
     if (usable.length > 0 && !usable.includes(next.form.backend)) next.updateForm({ backend: usable[0]! });
+    // Counts on the bars need an optional probe: tick the seed figure's two (page faults,
+    // migrations) where the kernel offers them, until the user chooses otherwise.
+    if (!next.form.probesTouched) {
+      const defaults = r.value.optional.filter((p) => p.available && DEFAULT_OPTIONAL_PROBES.includes(p.id)).map((p) => p.id);
+      useCapture.getState().updateForm({ optionalProbes: defaults });
+    }
   }
 }
 
@@ -87,7 +96,7 @@ export async function startCapture(): Promise<void> {
   // Events may have arrived before the answer: keep what they set if the session already exists.
   const cur = useCapture.getState().session;
   if (cur === null || cur.id !== r.value.sessionId) {
-    useCapture.getState().setSession({ id: r.value.sessionId, phase: 'preparing', detail: null, figures: null, progress: {}, log: [], prompt: null, finished: false, result: null, error: null });
+    useCapture.getState().setSession({ id: r.value.sessionId, phase: 'preparing', detail: null, figures: null, samples: [], progress: {}, log: [], prompt: null, finished: false, result: null, error: null });
   }
 }
 
@@ -115,6 +124,8 @@ export function resetSession(): void {
 }
 
 const MAX_LOG = 60;
+/** Figures kept for the live rate: a few seconds of them at the session's tick. */
+const RATE_SAMPLES = 8;
 
 function failed(id: string, error: AppError): void {
   useCapture.getState().updateSession(id, () => ({ phase: 'failed', error, finished: true, prompt: null }));
@@ -124,14 +135,14 @@ export function applyCaptureEvent(e: CaptureEvent): void {
   const st = useCapture.getState();
   if (st.session === null || st.session.id !== e.sessionId) {
     // The first event can beat startCapture's answer.
-    st.setSession({ id: e.sessionId, phase: 'preparing', detail: null, figures: null, progress: {}, log: [], prompt: null, finished: false, result: null, error: null });
+    st.setSession({ id: e.sessionId, phase: 'preparing', detail: null, figures: null, samples: [], progress: {}, log: [], prompt: null, finished: false, result: null, error: null });
   }
   const update = useCapture.getState().updateSession;
   switch (e.type) {
     case 'phase':
       return update(e.sessionId, () => ({ phase: e.phase, detail: e.detail, finished: e.phase === 'done' || e.phase === 'failed' || e.phase === 'cancelled' }));
     case 'figures':
-      return update(e.sessionId, () => ({ figures: e.figures }));
+      return update(e.sessionId, (s) => ({ figures: e.figures, samples: [...s.samples, { t: e.figures.elapsedMs, n: e.figures.records }].slice(-RATE_SAMPLES) }));
     case 'progress':
       return update(e.sessionId, (s) => ({ progress: { ...s.progress, [e.stage]: e.fraction } }));
     case 'log':

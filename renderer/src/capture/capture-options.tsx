@@ -21,7 +21,7 @@ export function CaptureOptions() {
   if (form.output === null) blockers.push('choose where to save the bundle');
   if (backend !== null && !backend.available) blockers.push(`${form.backend} is not usable here`);
   if (form.customProbePath !== null && form.backend !== 'bpftrace') blockers.push('custom probes need the bpftrace backend');
-  const toggleProbe = (id: string, on: boolean) => update({ optionalProbes: on ? [...form.optionalProbes, id] : form.optionalProbes.filter((p) => p !== id) });
+  const toggleProbe = (id: string, on: boolean) => update({ probesTouched: true, optionalProbes: on ? [...form.optionalProbes, id] : form.optionalProbes.filter((p) => p !== id) });
   return (
     <section className="panel" aria-label="Capture settings">
       <div className="panel-head">

@@ -3,6 +3,7 @@ import { ErrorBox } from '../common/error-box.js';
 import { formatBytes, formatCount, formatDuration, probeLabel } from '../common/format.js';
 import { ProgressBar } from '../common/progress-bar.js';
 import type { CaptureSessionState } from '../stores/capture-store.js';
+import { liveRate } from './live-rate.js';
 
 // A running capture: live figures while capturing; after Stop, the drain/sort/generate/write
 // stages with progress and Cancel; then the result (opened as a bundle) or what went wrong.
@@ -64,7 +65,7 @@ export function CaptureSessionView({ session }: { session: CaptureSessionState }
       {session.detail !== null && <p className="muted">{session.detail}</p>}
       {f !== null && (
         <div className="figures" role="group" aria-label="Live figures">
-          <Figure label={`${unit}/s`} value={formatCount(Math.round(f.recordsPerSec))} />
+          <Figure label={`${unit}/s`} value={formatCount(Math.round(liveRate(session.samples)))} />
           <Figure label={unit} value={formatCount(f.records)} />
           <Figure label="Written" value={formatBytes(f.bytes)} />
           <Figure label="Lost events" value={formatCount(f.lostEvents)} warn={f.lostEvents > 0} />

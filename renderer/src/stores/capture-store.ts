@@ -14,6 +14,8 @@ export interface Loadable<T> {
 export interface CaptureForm {
   backend: CaptureBackend;
   optionalProbes: string[];
+  /** The user ticked or unticked an optional probe: the defaults no longer apply. */
+  probesTouched: boolean;
   customProbePath: string | null;
   perfRbPages: string;
   ftraceBufferKb: string;
@@ -26,6 +28,8 @@ export interface CaptureSessionState {
   phase: CapturePhase;
   detail: string | null;
   figures: CaptureFigures | null;
+  /** (elapsed ms, count) of the recent figures, for a rate that agrees with the count shown. */
+  samples: { t: number; n: number }[];
   /** Latest fraction per post-capture stage (sort, generate, count, write); null while running without a known fraction. */
   progress: Record<string, number | null>;
   /** The session's own messages (tracer warnings, what it does), newest last. */
@@ -62,7 +66,7 @@ export const useCapture = create<CaptureState>()((set) => ({
   network: null,
   inspection: idle(),
   catalog: idle(),
-  form: { backend: 'ftrace', optionalProbes: [], customProbePath: null, perfRbPages: '', ftraceBufferKb: '', durationSec: '', output: null },
+  form: { backend: 'ftrace', optionalProbes: [], probesTouched: false, customProbePath: null, perfRbPages: '', ftraceBufferKb: '', durationSec: '', output: null },
   starting: false,
   startError: null,
   session: null,

@@ -17,6 +17,11 @@ export interface SpanRecordsState {
   loading: boolean;
 }
 
+/** Which arrows the Gantt draws (the layout's `arrows` option): a 10,000-span trace reads better without returns. */
+export type ArrowMode = 'all' | 'requests' | 'none';
+
+export const DETAILS_WIDTH = { min: 240, initial: 360, maxShare: 0.6 } as const;
+
 interface TraceViewState {
   detail: TraceDetail | null;
   loadingTraceId: number | null;
@@ -27,6 +32,9 @@ interface TraceViewState {
   selectedSpan: number | null;
   hoverSpan: number | null;
   records: SpanRecordsState | null;
+  arrows: ArrowMode;
+  /** Width of the details panel (px), dragged by its splitter; kept across traces. */
+  detailsWidth: number;
   setLoading(id: number | null): void;
   show(detail: TraceDetail, shownCounts: readonly string[]): void;
   setWindow(w: TimeWindow | null): void;
@@ -37,6 +45,10 @@ interface TraceViewState {
   select(index: number | null): void;
   hover(index: number | null): void;
   setRecords(r: SpanRecordsState | null): void;
+  setArrows(a: ArrowMode): void;
+  setDetailsWidth(w: number): void;
+  /** Collapses every span at `depth` that has children (0: only the root shows); null expands all. */
+  expandToDepth(depth: number | null): void;
   clear(): void;
 }
 
@@ -52,8 +64,11 @@ const EMPTY = {
   records: null,
 };
 
+const PREFERENCES = { arrows: 'all' as ArrowMode, detailsWidth: DETAILS_WIDTH.initial as number };
+
 export const useTraceView = create<TraceViewState>()((set) => ({
   ...EMPTY,
+  ...PREFERENCES,
   setLoading: (loadingTraceId) => set({ loadingTraceId }),
   show: (detail, shownCounts) => set({ detail, shownCounts, window: null, collapsed: new Set(), selectedSpan: null, hoverSpan: null, records: null, loadingTraceId: null }),
   setWindow: (window) => set({ window }),
@@ -70,5 +85,15 @@ export const useTraceView = create<TraceViewState>()((set) => ({
   select: (selectedSpan) => set((s) => (s.selectedSpan === selectedSpan ? {} : { selectedSpan, records: null })),
   hover: (hoverSpan) => set({ hoverSpan }),
   setRecords: (records) => set({ records }),
+  setArrows: (arrows) => set({ arrows }),
+  setDetailsWidth: (detailsWidth) => set({ detailsWidth: Math.max(DETAILS_WIDTH.min, Math.round(detailsWidth)) }),
+  expandToDepth: (depth) =>
+    set((s) => {
+      if (depth === null || s.detail === null) return { collapsed: new Set<number>() };
+      const next = new Set<number>();
+      for (const sp of s.detail.spans) if (sp.depth === depth && sp.childCount > 0) next.add(sp.index);
+      return { collapsed: next };
+    }),
+  // The arrow mode and panel width are how this user likes to look at traces: kept on clear.
   clear: () => set({ ...EMPTY, collapsed: new Set() }),
 }));

@@ -16,13 +16,14 @@ export function filterRows(t: TraceTableData, terms: readonly FilterTerm[]): Int
   const out: number[] = [];
   // Text terms are resolved once against the container dictionary, not once per row.
   const textSets = terms.map((term) =>
-    term.kind === 'num' ? null : new Set(t.containerNames.flatMap((n, i) => (n.toLowerCase().includes(term.text) ? [i] : []))),
+    term.kind === 'num' || term.kind === 'link' ? null : new Set(t.containerNames.flatMap((n, i) => (n.toLowerCase().includes(term.text) ? [i] : []))),
   );
   for (let i = 0; i < t.count; i++) {
     let ok = true;
     for (let k = 0; k < terms.length && ok; k++) {
       const term = terms[k]!;
       if (term.kind === 'num') ok = compare(numField(t, term.field, i), term.cmp, term.value);
+      else if (term.kind === 'link') ok = linkMatch(t, term.which, i);
       else if (term.kind === 'entry') ok = textSets[k]!.has(t.rootContainer[i]!);
       else ok = t.containers[i]!.some((c) => textSets[k]!.has(c));
     }
@@ -43,6 +44,12 @@ export function orderRows(t: TraceTableData, rows: Int32Array, range: readonly [
     return sign * (t.id[a]! - t.id[b]!);
   });
   return idx;
+}
+
+/** A bundle without links (the original model) has no inferred link and no orphan. */
+function linkMatch(t: TraceTableData, which: 'inferred' | 'orphan', i: number): boolean {
+  const orphan = (t.orphans?.[i] ?? 0) > 0;
+  return which === 'orphan' ? orphan : orphan || (t.inferredLinks?.[i] ?? 0) > 0;
 }
 
 function numField(t: TraceTableData, f: 'duration' | 'spanCount' | 'eventCount' | 'depth' | 'id', i: number): number {

@@ -4,6 +4,8 @@
 //   entry:front   the entry (root) container contains "front"
 //   dur>5ms  dur<=1.5s   duration bounds (ns, us/µs, ms, s)
 //   spans>10  events>=100  depth>3
+//   inferred      traces with a link the model inferred, or an orphan root (causal model)
+//   orphan        traces whose root is an orphan (no rule found its parent)
 // Terms are ANDed. A term that cannot be parsed is reported, not silently ignored.
 
 export type NumField = 'duration' | 'spanCount' | 'eventCount' | 'depth' | 'id';
@@ -19,7 +21,11 @@ export interface TextTerm {
   kind: 'container' | 'entry';
   text: string;
 }
-export type FilterTerm = NumTerm | TextTerm;
+export interface LinkTerm {
+  kind: 'link';
+  which: 'inferred' | 'orphan';
+}
+export type FilterTerm = NumTerm | TextTerm | LinkTerm;
 
 export interface ParsedFilter {
   terms: FilterTerm[];
@@ -60,6 +66,11 @@ export function parseFilter(input: string): ParsedFilter {
       }
       const cmp = num[2] === ':' ? '=' : (num[2] as Cmp);
       terms.push({ kind: 'num', field, cmp, value });
+      continue;
+    }
+    const link = /^(?:links?:)?(inferred|orphans?)$/i.exec(raw);
+    if (link) {
+      terms.push({ kind: 'link', which: link[1]!.toLowerCase().startsWith('orphan') ? 'orphan' : 'inferred' });
       continue;
     }
     const entry = /^entry:(.+)$/i.exec(raw);

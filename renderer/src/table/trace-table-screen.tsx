@@ -9,7 +9,13 @@ import { filterRows, orderRows } from './table-model.js';
 import { parseFilter } from './table-query.js';
 import { TraceTable } from './trace-table.js';
 
-const FILTER_HELP = 'Filter: a trace id (12), a container name (catalog), entry:frontend, dur>5ms, dur<1s, spans>10, events>=100, depth>3. Terms combine with AND.';
+const FILTER_HELP = 'Filter: a trace id (12), a container name (catalog), entry:frontend, dur>5ms, dur<1s, spans>10, events>=100, depth>3, inferred (a link the model inferred, or an orphan), orphan. Terms combine with AND.';
+
+/** Adds or removes a bare term in the filter text (the toggle buttons write what the user could type). */
+function toggleTerm(text: string, term: string): string {
+  const words = text.trim().split(/\s+/).filter((w) => w !== '');
+  return (words.some((w) => w.toLowerCase() === term) ? words.filter((w) => w.toLowerCase() !== term) : [...words, term]).join(' ');
+}
 
 export function TraceTableScreen() {
   const bundle = useSession((s) => s.bundle);
@@ -47,7 +53,7 @@ export function TraceTableScreen() {
           ref={filterInput}
           type="search"
           className="filter-input"
-          placeholder="Filter traces: catalog  dur>5ms  spans>10  #12"
+          placeholder="Filter traces: catalog  dur>5ms  spans>10  #12  inferred"
           aria-label="Filter traces"
           title={FILTER_HELP}
           value={filterText}
@@ -62,6 +68,17 @@ export function TraceTableScreen() {
         <span className="row-count" role="status" aria-live="polite">
           {formatCount(order.length)} of {formatCount(table.count)} traces
         </span>
+        {table.inferredLinks !== undefined && (
+          <button
+            type="button"
+            className={parsed.terms.some((t) => t.kind === 'link' && t.which === 'inferred') ? 'primary' : ''}
+            aria-pressed={parsed.terms.some((t) => t.kind === 'link' && t.which === 'inferred')}
+            title="Only traces with a link the model inferred (not seen in the records), or an orphan root: the filter term `inferred`"
+            onClick={() => setFilterText(toggleTerm(filterText, 'inferred'))}
+          >
+            Inferred links only
+          </button>
+        )}
         {range !== null && (
           <button type="button" className="chip" onClick={() => setRange(null)} aria-label="Clear the latency range" data-min={range[0]} data-max={range[1]}>
             {formatDuration(range[0])} – {formatDuration(range[1])} ×

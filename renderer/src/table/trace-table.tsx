@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { TraceTableData } from '../../../electron/ipc-contract.js';
-import { formatCount, formatDuration, formatOffset } from '../common/format.js';
+import { formatCount, formatDurationFixed, formatOffset } from '../common/format.js';
 import { useElementSize } from '../common/use-element-width.js';
 import { useTable } from '../stores/table-store.js';
 import type { SortKey } from './table-model.js';
@@ -100,6 +100,8 @@ export function TraceTable({ table, order, firstTs, onOpen }: Props) {
     const id = table.id[row]!;
     const names = table.containers[row]!.map((c) => table.containerNames[c]!);
     const dur = table.duration[row]!;
+    const orphan = (table.orphans?.[row] ?? 0) > 0;
+    const inferred = (table.inferredLinks?.[row] ?? 0) + (orphan ? 1 : 0);
     rows.push(
       <div
         key={id}
@@ -123,9 +125,14 @@ export function TraceTable({ table, order, firstTs, onOpen }: Props) {
         </span>
         <span role="gridcell" className="col-duration" title={`${formatCount(dur)} ns`}>
           <span className="duration-bar" style={{ width: `${Math.max(1, (dur / maxDuration) * 100)}%` }} />
-          <span className="duration-text">{formatDuration(dur)}</span>
+          <span className="duration-text">{formatDurationFixed(dur)}</span>
         </span>
         <span role="gridcell" className="col-spans">
+          {inferred > 0 && (
+            <span className="inferred-mark" title={`${inferred} link(s) inferred by the model${orphan ? '; the root is an orphan' : ''}`}>
+              ≈{' '}
+            </span>
+          )}
           {formatCount(table.spanCount[row]!)}
         </span>
         <span role="gridcell" className="col-containers" title={names.join(', ')}>

@@ -1,7 +1,7 @@
 import { useMemo, useRef, useState, type PointerEvent } from 'react';
 import type { TimeWindow } from '../../../engine/figure/layout-types.js';
 import { timeAxis } from '../../../engine/figure/time-axis.js';
-import { AXIS_HEIGHT, GUTTER, LEFT_MARGIN } from './gantt-geometry.js';
+import { AXIS_HEIGHT } from './gantt-geometry.js';
 
 // The time axis of the current window (always exact: the axis is cheap, so it never waits for a
 // layout). Dragging across it selects a time range to zoom into.
@@ -11,21 +11,24 @@ interface Props {
   origin: number;
   plotWidth: number;
   width: number;
+  /** Where the plot's x = 0 is on screen (the rows' left label room, minus the horizontal scroll). */
+  plotLeft: number;
   onZoomTo(w: TimeWindow): void;
 }
 
-export function GanttAxis({ window: w, origin, plotWidth, width, onZoomTo }: Props) {
+export function GanttAxis({ window: w, origin, plotWidth, width, plotLeft, onZoomTo }: Props) {
   const axis = useMemo(() => timeAxis(w, origin, plotWidth / (w.end - w.start), plotWidth, 'Time since request start'), [w, origin, plotWidth]);
   const [sel, setSel] = useState<{ x0: number; x1: number } | null>(null);
   const svg = useRef<SVGSVGElement>(null);
-  const xAt = (e: PointerEvent) => Math.max(0, Math.min(plotWidth, e.clientX - (svg.current?.getBoundingClientRect().left ?? 0) - GUTTER - LEFT_MARGIN));
+  const xAt = (e: PointerEvent) => Math.max(0, Math.min(plotWidth, e.clientX - (svg.current?.getBoundingClientRect().left ?? 0) - plotLeft));
   return (
     <svg
       ref={svg}
       className="gantt-axis"
       width={width}
       height={AXIS_HEIGHT}
-      aria-label={axis.title}
+      role="img"
+      aria-label={`${axis.title}: drag across it to zoom into a time range`}
       onPointerDown={(e) => {
         e.currentTarget.setPointerCapture(e.pointerId);
         const x = xAt(e);
@@ -42,8 +45,7 @@ export function GanttAxis({ window: w, origin, plotWidth, width, onZoomTo }: Pro
         setSel(null);
       }}
     >
-      <title>Drag across the axis to zoom into a time range</title>
-      <g transform={`translate(${GUTTER + LEFT_MARGIN},0)`}>
+      <g transform={`translate(${plotLeft},0)`}>
         <line className="axis-line" x1={0} x2={plotWidth} y1={AXIS_HEIGHT - 1} y2={AXIS_HEIGHT - 1} />
         {axis.ticks.map((t) => (
           <g key={t.t} transform={`translate(${t.x},0)`}>

@@ -1,8 +1,9 @@
 import type { TraceDetail } from '../../../electron/ipc-contract.js';
-import { formatCount, formatDuration } from '../common/format.js';
-import { probeLabel } from '../common/format.js';
+import { formatCount, formatDuration, probeLabel } from '../common/format.js';
+import { linkText } from './link-text.js';
 
-// Hover details of one span, beside the pointer.
+// Hover details of one span, beside the pointer: the full container name (labels shorten long
+// ones), times, the top event counts and how the span was linked to its parent.
 
 export function GanttTooltip({ detail, span, x, y }: { detail: TraceDetail; span: number; x: number; y: number }) {
   const s = detail.spans[span];
@@ -24,6 +25,7 @@ export function GanttTooltip({ detail, span, x, y }: { detail: TraceDetail; span
       <div>
         {formatCount(c?.total ?? 0)} events{top.map(([p, n]) => ` · ${probeLabel(p)} ${formatCount(n)}`).join('')}
       </div>
+      {s.link !== undefined && <div className={s.link.exact ? '' : 'tooltip-inferred'}>{linkText(s.link)}</div>}
     </div>
   );
 }

@@ -1,13 +1,14 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { criticalPath, type CriticalSegment } from '../../../engine/figure/critical-path.js';
 import type { GanttLayout, TimeWindow } from '../../../engine/figure/layout-types.js';
 import type { TraceDetail } from '../../../electron/ipc-contract.js';
 import { useElementSize } from '../common/use-element-width.js';
 import { useTraceView } from '../stores/trace-view-store.js';
 import { countColumns } from './count-choice.js';
-import { criticalPath } from './critical-path.js';
 import { GanttArrows } from './gantt-arrows.js';
 import { GanttAxis } from './gantt-axis.js';
-import { GANTT_GEOMETRY, GUTTER, LEFT_MARGIN, ROW_PITCH, plotWidthFor } from './gantt-geometry.js';
+import { GANTT_GEOMETRY, GUTTER, LEFT_MARGIN, RIGHT_MARGIN, ROW_PITCH, plotWidthFor, shortContainerNames } from './gantt-geometry.js';
+import { GanttLegend } from './gantt-legend.js';
 import { GanttRows } from './gantt-rows.js';
 import { GanttTooltip } from './gantt-tooltip.js';
 import { clampWindow, layoutToScreen, panWindow, traceExtent, zoomWindow } from './gantt-viewport.js';
@@ -18,16 +19,22 @@ import { indexArrows, visibleArrows } from './visible-items.js';
 
 // The interactive Gantt DAG of one trace: the shared layout, drawn for the rows in view only.
 // Zoom: Ctrl/⌘+wheel, +/−, a drag across the axis, double-click a span. Pan: drag, Shift+wheel or
-// a horizontal wheel, ←/→. Rows scroll vertically with the ordinary wheel.
+// a horizontal wheel, ←/→. Rows scroll vertically with the ordinary wheel; labels that overhang
+// the plot widen the content, which then scrolls horizontally (never cut at the left edge).
 
 const OVERSCAN_ROWS = 6;
 
-export function GanttView({ detail }: { detail: TraceDetail }) {
+export function GanttView({ detail, matches = null }: { detail: TraceDetail; matches?: ReadonlySet<number> | null }) {
   const [sizeRef, width, height] = useElementSize<HTMLDivElement>();
   const scroller = useRef<HTMLDivElement | null>(null);
   const [scrollTop, setScrollTop] = useState(0);
+  const [scrollLeft, setScrollLeft] = useState(0);
   const [pointer, setPointer] = useState<{ x: number; y: number } | null>(null);
-  const plotWidth = plotWidthFor(width);
+  // Room left of the plot for labels that overhang it; it only grows while a trace is shown, so
+  // zooming never makes the plot jump sideways.
+  const [labelRoom, setLabelRoom] = useState(LEFT_MARGIN);
+  const plotWidth = plotWidthFor(width, labelRoom);
+  const plotLeft = GUTTER + labelRoom;
   const extent = useMemo(() => traceExtent(detail.spans), [detail]);
   const storedWindow = useTraceView((s) => s.window);
   const win = storedWindow ?? extent;
@@ -35,11 +42,13 @@ export function GanttView({ detail }: { detail: TraceDetail }) {
   const collapsed = useTraceView((s) => s.collapsed);
   const shownCounts = useTraceView((s) => s.shownCounts);
   const showCritical = useTraceView((s) => s.criticalPath);
+  const arrowMode = useTraceView((s) => s.arrows);
   const selected = useTraceView((s) => s.selectedSpan);
   const hovered = useTraceView((s) => s.hoverSpan);
   const select = useTraceView((s) => s.select);
   const hover = useTraceView((s) => s.hover);
   const toggleCollapsed = useTraceView((s) => s.toggleCollapsed);
+  const containerNames = useMemo(() => shortContainerNames(new Set(detail.spans.map((s) => s.container))), [detail]);
 
   const view = useMemo<WorkerViewOptions>(
     () => ({
@@ -48,14 +57,21 @@ export function GanttView({ detail }: { detail: TraceDetail }) {
       collapsed: [...collapsed].sort((x, y) => x - y),
       counts: countColumns(shownCounts),
       geometry: { ...GANTT_GEOMETRY, plotWidth },
+      arrows: arrowMode,
+      label: { containerNames },
     }),
-    [win, collapsed, shownCounts, plotWidth],
+    [win, collapsed, shownCounts, plotWidth, arrowMode, containerNames],
   );
   const [dragging, setDragging] = useState(false);
   const { layout, error } = useGanttLayout(detail, view, width > 0, dragging);
-  const critical = useMemo(() => (showCritical ? criticalPath(detail.spans) : null), [detail, showCritical]);
+  const critical = useMemo(() => (showCritical ? criticalSets(detail) : null), [detail, showCritical]);
   const arrowIndex = useMemo(() => (layout === null ? null : indexArrows(layout)), [layout]);
   const rowOfSpan = useMemo(() => rowLookup(layout, detail.spans.length), [layout, detail]);
+  useEffect(() => {
+    if (layout === null) return;
+    const need = Math.ceil(-layout.extent.left) + 8;
+    if (need > labelRoom) setLabelRoom(need);
+  }, [layout, labelRoom]);
 
   const setWin = useCallback((w: TimeWindow | null) => setWindow(w === null ? null : clampWindow(w, extent)), [setWindow, extent]);
   const viewportH = Math.max(0, height);
@@ -66,6 +82,7 @@ export function GanttView({ detail }: { detail: TraceDetail }) {
   const { a, b } = layout === null ? { a: 1, b: 0 } : layoutToScreen(layout.window, layout.geometry.plotWidth, win, plotWidth);
   const arrows = useMemo(() => (layout === null || arrowIndex === null ? [] : visibleArrows(layout, arrowIndex, first, last)), [layout, arrowIndex, first, last]);
   const stale = layout !== null && (a !== 1 || b !== 0);
+  const contentWidth = Math.max(width, Math.ceil(plotLeft + Math.max(plotWidth + RIGHT_MARGIN, (layout?.extent.right ?? 0) + 10)));
   // Quantized, so that the memoized arrows re-clip every few rows of scrolling, not every pixel.
   const band = useMemo(() => {
     const step = pitch * 8;
@@ -84,14 +101,34 @@ export function GanttView({ detail }: { detail: TraceDetail }) {
     },
     [rowOfSpan, pitch],
   );
+  // A span chosen elsewhere (search, the details panel) is brought into view.
+  useEffect(() => {
+    if (selected !== null) scrollToSpan(selected);
+  }, [selected, scrollToSpan]);
+
+  const setRefs = useCallback(
+    (el: HTMLDivElement | null) => {
+      scroller.current = el;
+      sizeRef(el);
+    },
+    [sizeRef],
+  );
+  /** Pointer x as a fraction across the plot. */
+  const plotFraction = useCallback(
+    (clientX: number) => {
+      const el = scroller.current;
+      if (el === null) return 0.5;
+      return (clientX - el.getBoundingClientRect().left + el.scrollLeft - plotLeft) / plotWidth;
+    },
+    [plotLeft, plotWidth],
+  );
 
   // The wheel listener must be non-passive to keep Ctrl+wheel from zooming the whole page.
   useEffect(() => {
     const el = scroller.current;
     if (el === null) return;
     const onWheel = (e: WheelEvent) => {
-      const rect = el.getBoundingClientRect();
-      const anchor = Math.max(0, Math.min(1, (e.clientX - rect.left - GUTTER - LEFT_MARGIN) / plotWidth));
+      const anchor = Math.max(0, Math.min(1, plotFraction(e.clientX)));
       const cur = useTraceView.getState().window ?? extent;
       if (e.ctrlKey || e.metaKey) {
         e.preventDefault();
@@ -104,7 +141,7 @@ export function GanttView({ detail }: { detail: TraceDetail }) {
     };
     el.addEventListener('wheel', onWheel, { passive: false });
     return () => el.removeEventListener('wheel', onWheel);
-  }, [plotWidth, extent, setWin]);
+  }, [plotWidth, extent, setWin, plotFraction]);
 
   const drag = useRef<{ x: number; win: TimeWindow; moved: boolean; id: number } | null>(null);
   const spanAt = (clientY: number): number | null => {
@@ -117,15 +154,21 @@ export function GanttView({ detail }: { detail: TraceDetail }) {
   const keys = useGanttKeys({ detail, layout, rowOfSpan, extent, win, setWin, scrollToSpan });
 
   return (
-    <div className="gantt" ref={sizeRef} data-rows={rowCount} data-window={`${win.start}-${win.end}`} data-stale={stale ? 'yes' : 'no'}>
-      <GanttAxis window={win} origin={detail.spans[0]!.start} plotWidth={plotWidth} width={width} onZoomTo={setWin} />
+    <div className="gantt" data-rows={rowCount} data-window={`${win.start}-${win.end}`} data-stale={stale ? 'yes' : 'no'} data-label-room={labelRoom}>
+      <div className="gantt-axis-wrap">
+        <GanttAxis window={win} origin={detail.spans[0]!.start} plotWidth={plotWidth} width={width} plotLeft={plotLeft - scrollLeft} onZoomTo={setWin} />
+      </div>
       <div
         className="gantt-scroll"
-        ref={scroller}
+        ref={setRefs}
         tabIndex={0}
         role="tree"
-        aria-label={`Spans of trace ${detail.traceId}: ↑/↓ select, ←/→ pan, +/− zoom, 0 reset, Enter collapse, z zoom to span`}
-        onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+        aria-label={`Spans of trace ${detail.traceId}: ↑/↓ select, ←/→ pan, +/− zoom, 0 reset, Enter collapse, z zoom to span, Esc back to the table`}
+        aria-activedescendant={selected !== null && rowOfSpan[selected]! >= 0 ? `gantt-span-${selected}` : undefined}
+        onScroll={(e) => {
+          setScrollTop(e.currentTarget.scrollTop);
+          setScrollLeft(e.currentTarget.scrollLeft);
+        }}
         onKeyDown={keys}
         onPointerDown={(e) => {
           if (e.button !== 0) return;
@@ -172,17 +215,32 @@ export function GanttView({ detail }: { detail: TraceDetail }) {
           setWin({ start: Math.min(sp.start, sp.end) - pad, end: Math.max(sp.start, sp.end) + pad });
         }}
       >
-        <div className="gantt-spacer" style={{ height: `${Math.max(rowCount * pitch, viewportH)}px` }}>
+        <div className="gantt-spacer" style={{ height: `${Math.max(rowCount * pitch, viewportH)}px`, width: `${contentWidth}px` }}>
           {layout !== null && viewportH > 0 && (
-            <svg className="gantt-svg" width={width} height={viewportH}>
-              <g transform={`translate(${GUTTER + LEFT_MARGIN},${-scrollTop})`}>
-                <GanttRows layout={layout} first={first} last={last} a={a} b={b} critical={critical} selected={selected} hovered={hovered} plotWidth={plotWidth} onToggle={toggleCollapsed} />
-                <GanttArrows layout={layout} indices={arrows} band={band} a={a} b={b} critical={critical} />
+            <svg className="gantt-svg" width={contentWidth} height={viewportH} role="presentation">
+              <g transform={`translate(${plotLeft},${-scrollTop})`} role="presentation">
+                <GanttRows
+                  layout={layout}
+                  first={first}
+                  last={last}
+                  a={a}
+                  b={b}
+                  critical={critical}
+                  selected={selected}
+                  hovered={hovered}
+                  matches={matches}
+                  plotWidth={plotWidth}
+                  plotLeft={plotLeft}
+                  contentWidth={contentWidth}
+                  onToggle={toggleCollapsed}
+                  between={<GanttArrows layout={layout} indices={arrows} band={band} a={a} b={b} critical={critical?.spans ?? null} />}
+                />
               </g>
             </svg>
           )}
         </div>
       </div>
+      <GanttLegend detail={detail} critical={showCritical} arrows={arrowMode} />
       {layout === null && error === null && <div className="gantt-status">Laying out {detail.spans.length} spans…</div>}
       {error !== null && (
         <div className="gantt-status error-box" role="alert">
@@ -192,6 +250,17 @@ export function GanttView({ detail }: { detail: TraceDetail }) {
       {hovered !== null && pointer !== null && drag.current === null && <GanttTooltip detail={detail} span={hovered} x={pointer.x} y={pointer.y + 30} />}
     </div>
   );
+}
+
+function criticalSets(detail: TraceDetail): { spans: Set<number>; segments: Map<number, CriticalSegment[]> } {
+  const cp = criticalPath(detail.spans);
+  const segments = new Map<number, CriticalSegment[]>();
+  for (const s of cp.segments) {
+    const list = segments.get(s.span);
+    if (list === undefined) segments.set(s.span, [s]);
+    else list.push(s);
+  }
+  return { spans: new Set(cp.spans), segments };
 }
 
 function rowLookup(layout: GanttLayout | null, spans: number): Int32Array {

@@ -1,8 +1,9 @@
-import { useEffect } from 'react';
+import { useEffect, useLayoutEffect, useRef } from 'react';
 import type { TraceDetail } from '../../../electron/ipc-contract.js';
 import { loadSpanRecords } from '../actions/trace-actions.js';
 import { absoluteNs, formatCount, formatDuration, probeLabel } from '../common/format.js';
 import { useTraceView } from '../stores/trace-view-store.js';
+import { linkText } from './link-text.js';
 import { SpanRecords } from './span-records.js';
 
 // Everything about the selected span: times (exact), thread, container, state kind, event counts
@@ -11,8 +12,15 @@ import { SpanRecords } from './span-records.js';
 export function SpanDetails({ detail, span }: { detail: TraceDetail; span: number }) {
   const s = detail.spans[span];
   const records = useTraceView((st) => st.records);
+  const ref = useRef<HTMLElement>(null);
   useEffect(() => {
     void loadSpanRecords(span);
+  }, [detail, span]);
+  // A new selection starts at its heading, not at the previous span's scroll position.
+  useLayoutEffect(() => {
+    const el = ref.current;
+    const col = el?.parentElement;
+    if (el && col) col.scrollTop = el.offsetTop;
   }, [detail, span]);
   if (s === undefined) return null;
   const root = detail.spans[0]!;
@@ -20,7 +28,7 @@ export function SpanDetails({ detail, span }: { detail: TraceDetail; span: numbe
   const c = detail.counts[span] ?? { total: 0, byProbe: {} };
   const byProbe = Object.entries(c.byProbe).sort((x, y) => y[1] - x[1]);
   return (
-    <aside className="span-details" aria-label={`Span ${span} details`}>
+    <aside className="span-details" aria-label={`Span ${span} details`} ref={ref}>
       <h2>
         <span className={`kind-dot kind-${s.kind}`} aria-hidden="true" /> {s.tid} {s.container}
       </h2>
@@ -51,6 +59,14 @@ export function SpanDetails({ detail, span }: { detail: TraceDetail; span: numbe
         <dd>{s.childCount}</dd>
         <dt>Depth</dt>
         <dd>{s.depth}</dd>
+        {s.link !== undefined && (
+          <>
+            <dt>Link</dt>
+            <dd className={s.link.exact ? '' : 'link-inferred'} data-link-rule={s.link.rule}>
+              {linkText(s.link).replace(/^Link: /, '')}
+            </dd>
+          </>
+        )}
       </dl>
       <h3>Events: {formatCount(c.total)}</h3>
       {byProbe.length === 0 ? (

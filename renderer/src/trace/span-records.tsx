@@ -2,6 +2,7 @@ import type { SpanRecordsState } from '../stores/trace-view-store.js';
 import { probeLabel } from '../common/format.js';
 
 // The span's raw records (the thread's records inside the span's time), as bpftrace printed them.
+// The details go under the probe name, wrapped, so the side panel never cuts them off.
 
 export function SpanRecords({ state, onMore }: { state: SpanRecordsState | null; onMore(): void }) {
   if (state === null || (state.loading && state.records.length === 0)) return <p className="muted">Reading records…</p>;
@@ -14,8 +15,7 @@ export function SpanRecords({ state, onMore }: { state: SpanRecordsState | null;
             <th>Line</th>
             <th>nsecs</th>
             <th>CPU</th>
-            <th>Probe</th>
-            <th>Details</th>
+            <th>Probe and details</th>
           </tr>
         </thead>
         <tbody>
@@ -24,8 +24,10 @@ export function SpanRecords({ state, onMore }: { state: SpanRecordsState | null;
               <td className="num">{r.line}</td>
               <td className="num">{r.tsNs}</td>
               <td className="num">{r.cpu}</td>
-              <td title={r.probe}>{probeLabel(r.probe)}</td>
-              <td className="details">{r.details}</td>
+              <td className="record-what">
+                <div title={r.probe}>{probeLabel(r.probe)}</div>
+                {r.details !== '' && <div className="details">{r.details}</div>}
+              </td>
             </tr>
           ))}
         </tbody>

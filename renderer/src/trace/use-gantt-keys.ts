@@ -8,7 +8,8 @@ import { panWindow, zoomWindow } from './gantt-viewport.js';
 //   ↑/↓ (j/k) select the previous/next row      ←/→ pan by 10% (Shift: 50%)
 //   + / −  zoom in/out at the centre             0  whole trace
 //   Enter or Space collapse/expand the selected span
-//   z  zoom to the selected span                 c  critical path on/off      Esc  clear selection
+//   z  zoom to the selected span                 c  critical path on/off
+// Esc (clear the selection, then back), Backspace and Alt+← go back to the table: trace-screen.tsx.
 
 interface Deps {
   detail: TraceDetail;
@@ -74,9 +75,6 @@ export function useGanttKeys({ detail, layout, rowOfSpan, extent, win, setWin, s
           break;
         case 'c':
           st.setCriticalPath(!st.criticalPath);
-          break;
-        case 'Escape':
-          st.select(null);
           break;
         default:
           handled = false;

@@ -1,0 +1,68 @@
+import type { TraceDetail } from '../../../electron/ipc-contract.js';
+import { COLOUR_PALETTE } from '../../../engine/figure/palette.js';
+import type { ArrowMode } from '../stores/trace-view-store.js';
+
+// What the marks of the Gantt mean: bar kinds, the critical path's outline and its time mark,
+// the arrow styles (and, for traces of the causal model, the inferred links' dotted style).
+
+const P = COLOUR_PALETTE;
+
+function Swatch({ children }: { children: React.ReactNode }) {
+  return (
+    <svg className="legend-swatch" width={28} height={14} aria-hidden="true">
+      {children}
+    </svg>
+  );
+}
+
+function Arrow({ dash, hollow = false }: { dash?: string; hollow?: boolean }) {
+  return (
+    <Swatch>
+      <path d="M1,7H21" stroke={P.arrow} strokeDasharray={dash} fill="none" />
+      <path d="M27,7l-6,-3v6z" fill={hollow ? P.background : P.arrow} stroke={hollow ? P.arrow : 'none'} />
+    </Swatch>
+  );
+}
+
+export function GanttLegend({ detail, critical, arrows }: { detail: TraceDetail; critical: boolean; arrows: ArrowMode }) {
+  const kinds = new Set(detail.spans.map((s) => s.kind));
+  const inferred = detail.spans.filter((s) => s.link !== undefined && !s.link.exact).length;
+  return (
+    <ul className="gantt-legend" aria-label="Legend">
+      {(['network', 'fork'] as const)
+        .filter((k) => kinds.has(k))
+        .map((k) => (
+          <li key={k}>
+            <Swatch>
+              <rect x={1} y={2} width={26} height={10} fill={P[k].fill} stroke={P[k].stroke} strokeDasharray={P[k].dash ?? undefined} />
+            </Swatch>
+            {k === 'network' ? 'Network thread state' : 'Fork thread state'}
+          </li>
+        ))}
+      {critical && (
+        <li>
+          <Swatch>
+            <rect x={1} y={1} width={26} height={9} fill="#fff" stroke="var(--critical)" strokeWidth={2} />
+            <rect x={8} y={11.5} width={12} height={2.5} fill="var(--critical)" />
+          </Swatch>
+          Critical path (its time on the span underlined)
+        </li>
+      )}
+      {arrows !== 'none' && (
+        <li>
+          <Arrow /> Request or fork
+        </li>
+      )}
+      {arrows === 'all' && (
+        <li>
+          <Arrow dash={P.returnDash} /> Response or exit
+        </li>
+      )}
+      {inferred > 0 && arrows !== 'none' && (
+        <li className="legend-inferred">
+          <Arrow dash={P.inferredDash} hollow /> Inferred link ({inferred} in this trace)
+        </li>
+      )}
+    </ul>
+  );
+}
