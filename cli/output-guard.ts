@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from './command.js';
 
@@ -20,6 +20,8 @@ function identity(path: string): string | null {
 }
 
 export function refuseOutputOverInput(command: string, values: Record<string, unknown>): void {
+  // `generate -i B.mstrace` writes the traces into the bundle it reads: that is its job.
+  if (command === 'generate' && values['output'] === values['input'] && isBundle(values['input'])) return;
   const inputs = new Map<string, string>();
   for (const f of INPUT_FLAGS) {
     const v = values[f];
@@ -37,5 +39,22 @@ export function refuseOutputOverInput(command: string, values: Record<string, un
     if (input !== undefined) {
       throw new UsageError(`the output ${resolve(p)} is the same file as the input (${input}): writing it would destroy the input`, `give misertrace ${command} another output path`);
     }
+  }
+}
+
+function isBundle(path: unknown): boolean {
+  if (typeof path !== 'string') return false;
+  try {
+    if (!statSync(path).isFile()) return false; // a FIFO would block the open
+    const fd = openSync(path, 'r');
+    try {
+      const head = Buffer.alloc(16);
+      readSync(fd, head, 0, 16, 0);
+      return head.toString('latin1') === 'SQLite format 3\0';
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
   }
 }

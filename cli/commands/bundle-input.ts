@@ -32,7 +32,7 @@ const READING_KINDS: readonly DiagnosticKind[] = ['malformed-line', 'unsorted-re
 
 /** Generates the traces of the bundle at `path` in place, from its records, meta and gateway. */
 /** Generates the bundle's traces again from its records, with `model` (default: the model that made it). */
-export async function generateInBundle(path: string, io: CliIO, onProgress: (stage: BuildStage, f: number) => void, model?: ModelName): Promise<BuildResult> {
+export async function generateInBundle(path: string, io: CliIO, onProgress: (stage: BuildStage, f: number) => void, model?: ModelName, lenient = false): Promise<BuildResult> {
   const b = Bundle.open(path);
   const diagnostics = new Diagnostics();
   let meta;
@@ -52,6 +52,7 @@ export async function generateInBundle(path: string, io: CliIO, onProgress: (sta
     meta = b.meta();
     gateway = b.manifest.capture.gateway;
     model ??= b.model;
+    if (!lenient) diagnostics.stopOn(['bad-details'], `${path} (records)`);
   } finally {
     b.close();
   }

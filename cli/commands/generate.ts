@@ -45,7 +45,7 @@ ${MODEL_HELP} (a bundle as input: the model it was made with)`,
         throw new UsageError('with a bundle as input, generate uses its meta and gateway and writes the traces into it', `use: misertrace generate -i ${input}`);
       }
       const bar = new Progress(io.stderr);
-      const res = await generateInBundle(input, io, (stage, f) => bar.update(stage, f), model);
+      const res = await generateInBundle(input, io, (stage, f) => bar.update(stage, f), model, v['lenient'] === true);
       bar.done();
       return reportBuild(res, io);
     }

@@ -71,6 +71,8 @@ export class TracesPendingError extends InputError {
 export async function buildBundle(o: BuildBundleOptions): Promise<BuildResult> {
   const diagnostics = new Diagnostics();
   const written = await writeRecords({ ...o, diagnostics, onProgress: (f) => o.onProgress?.('generate', f * RECORDS_SHARE) });
+  // A model record without the fields the model needs is bad input, like a malformed line.
+  if (o.lenient !== true) diagnostics.stopOn(['bad-details'], o.sortedPath);
   try {
     return await generateTraces(o.output, {
       meta: o.meta,

@@ -1,5 +1,9 @@
 // Where the original tool aborts on an inconsistency we record what happened and go on.
 // Counts are exact for every kind; examples are capped so memory does not grow with the input.
+// Some kinds are bad input rather than findings: stopOn makes them stop the run with the line
+// (commands do so unless --lenient, which skips and counts them).
+
+import { InputError } from './meta.js';
 
 export type DiagnosticKind =
   | 'malformed-line'
@@ -51,9 +55,25 @@ export class Diagnostics {
   readonly counts = new Map<DiagnosticKind, number>();
   readonly examples: Diagnostic[] = [];
 
+  private readonly stopKinds = new Set<DiagnosticKind>();
+  private stopSource = '';
+
   constructor(private readonly maxExamplesPerKind = 50) {}
 
+  /** Records of these kinds become input errors naming `source` and the line, instead of being skipped. */
+  stopOn(kinds: readonly DiagnosticKind[], source: string): this {
+    for (const k of kinds) this.stopKinds.add(k);
+    this.stopSource = source;
+    return this;
+  }
+
   add(kind: DiagnosticKind, line: number, tid: number, message: string): void {
+    if (this.stopKinds.has(kind)) {
+      throw new InputError(
+        `${this.stopSource}:${line}: ${message} (${DIAGNOSTIC_EXPLANATION[kind].replace(/; skipped$/, '')}); --lenient skips such records and counts them`,
+        'fix the record, or re-run with --lenient',
+      );
+    }
     const n = (this.counts.get(kind) ?? 0) + 1;
     this.counts.set(kind, n);
     if (n <= this.maxExamplesPerKind) this.examples.push({ kind, line, tid, message });

@@ -105,12 +105,22 @@ function modelEvent(ev: string): EventCode {
 }
 
 /** Interns probe names so each record carries a shared ProbeInfo, not a fresh string. */
+// A probe name as a backend prints it: bpftrace's full probe (provider:target, `probe` builtin),
+// optionally behind MT: (the model's records), or MT:<word> (records a converter makes). Anything
+// else is not a record: e.g. the head of a record cut short and glued to the next one made a
+// probe "tracesed" (issue 16).
+const PROBE_NAME = /^(?:MT:)?(?:(?:tracepoint|rawtracepoint|kprobe|kretprobe|uprobe|uretprobe|usdt|fentry|fexit|kfunc|kretfunc|software|hardware|profile|interval|watchpoint|asyncwatchpoint|iter):[^\s|"]+|BEGIN|END)$|^MT:[a-z][a-z0-9_]*$/;
+
+export function isProbeName(name: string): boolean {
+  return PROBE_NAME.test(name);
+}
+
 export class ProbeTable {
   private readonly byName = new Map<string, ProbeInfo>();
   readonly list: ProbeInfo[] = [];
   private readonly interned = new InternTable<ProbeInfo>(
     (name) => this.get(name),
-    (name) => name !== '' && !/\s/.test(name),
+    (name) => isProbeName(name),
   );
 
   get(name: string): ProbeInfo {
