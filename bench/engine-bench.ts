@@ -1,13 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { formatMeta } from '../engine/model/meta.js';
+import { writeKeepAliveCapture } from './keepalive-capture.js';
 import { replicateCapture } from './replicate.js';
 
 // `npm run bench`: the engine's stages on captures replicated from a real one to ~1M and ~10M
 // records. Each stage runs in its own process (its peak RSS is its own); medians over runs.
-// Usage: node dist/bench/engine-bench.js [--sizes 1,10] [--runs 3]
+// Usage: node dist/bench/engine-bench.js [--sizes 1,10|none] [--runs 3]
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
@@ -17,7 +19,7 @@ const opt = (name: string, dflt: string) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1]! : dflt;
 };
-const sizes = opt('--sizes', '1,10').split(',').map(Number);
+const sizes = opt('--sizes', '1,10').split(',').filter((x) => x !== '' && x !== 'none').map(Number);
 const runs = Number(opt('--runs', '3'));
 const cache = join(tmpdir(), 'misertrace-bench');
 mkdirSync(cache, { recursive: true });
@@ -88,4 +90,32 @@ for (const millions of sizes) {
   console.log(`${label.padEnd(6)} ${'sort, then generate'.padEnd(26)} ${fmt(sortR[0]!.records).padStart(8)} ${e2e.toFixed(2).padStart(8)} ${fmt(sortR[0]!.records / e2e).padStart(10)}            two commands, sorted text file between`);
   void cntR;
   void fusedR;
+}
+
+// The load that broke the original model (issue 10): `wrk -c8` on /stock, keep-alive everywhere,
+// about 860k records in 10 s. Synthetic (bench/keepalive-capture.ts) where no real capture is at
+// hand; per model, generate alone (parse, model, traces) and the whole bundle (with counts).
+{
+  const ka = join(cache, 'keepalive-860000.sorted.psv');
+  const kaMeta = join(cache, 'keepalive.meta');
+  const c = await writeKeepAliveCapture(cache, 860_000);
+  writeFileSync(kaMeta, formatMeta(c.meta));
+  console.log(`keep-alive under load: synthetic wrk -c8 /stock, ${c.requests} requests, 8 in flight; median of ${runs}`);
+  for (const model of ['causal', 'original']) {
+    for (const [name, f] of [
+      ['generate', () => stage('generate', ka, kaMeta, c.gateway, '', model)],
+      ['bundle (with counts)', () => {
+        const out = join(cache, `keepalive-${model}.mstrace`);
+        rmSync(out, { force: true });
+        return stage('bundle', ka, kaMeta, c.gateway, out, model);
+      }],
+    ] as [string, () => StageResult][]) {
+      const rs: StageResult[] = [];
+      for (let i = 0; i < runs; i++) rs.push(f());
+      const secs = median(rs.map((r) => r.seconds));
+      const rss = Math.max(...rs.map((r) => r.maxRssMB));
+      const note = rs[0]!.extra?.['traces'] !== undefined ? `${rs[0]!.extra['traces']} traces` : '';
+      console.log(`${'ka'.padEnd(6)} ${`${name}, ${model}`.padEnd(26)} ${fmt(rs[0]!.records).padStart(8)} ${secs.toFixed(2).padStart(8)} ${fmt(rs[0]!.records / secs).padStart(10)} ${`${rss.toFixed(0)} MB`.padStart(9)} ${median(rs.map((r) => r.cpuSeconds)).toFixed(2).padStart(7)}  ${note}`);
+    }
+  }
 }

@@ -2,13 +2,16 @@ import { readFileSync } from 'node:fs';
 import { EventCounter } from '../engine/handlers/event-counts.js';
 import { parseMeta } from '../engine/model/meta.js';
 import { buildBundle } from '../engine/bundle/build-bundle.js';
+import type { ModelName } from '../engine/model/span-link.js';
 import { generateFromFile } from '../engine/records/generate.js';
 import { RecordStream } from '../engine/records/record-stream.js';
 import { sortTraceFile } from '../engine/records/sort.js';
 
 // One benchmark stage in its own process, so that its peak RSS is its own. Prints one JSON line.
 
-const [stage, input, meta, gateway, output] = process.argv.slice(2) as [string, string, string, string, string];
+const [stage, input, meta, gateway, output, modelArg] = process.argv.slice(2) as [string, string, string, string, string, string | undefined];
+// The model: the default unless a 6th argument names one.
+const model: { model?: ModelName } = modelArg === 'causal' || modelArg === 'original' ? { model: modelArg } : {};
 
 async function run(): Promise<{ records: number; extra?: Record<string, number> }> {
   switch (stage) {
@@ -23,7 +26,7 @@ async function run(): Promise<{ records: number; extra?: Record<string, number> 
       return { records: r.stats.records, extra: { runs: r.runs } };
     }
     case 'generate': {
-      const g = await generateFromFile(input, parseMeta(readFileSync(meta, 'utf8')), gateway);
+      const g = await generateFromFile(input, parseMeta(readFileSync(meta, 'utf8')), gateway, model);
       return { records: g.stats.records, extra: { traces: g.traces.length, spans: g.traces.reduce((a, t) => a + t.spans.length, 0) } };
     }
     case 'fused': {
@@ -52,7 +55,7 @@ async function run(): Promise<{ records: number; extra?: Record<string, number> 
       return { records: n, extra: { sweepSeconds: secs, spans: counter.counts.spanCount, consumed } };
     }
     case 'bundle': {
-      const r = await buildBundle({ sortedPath: input, meta: parseMeta(readFileSync(meta, 'utf8')), gateway, output });
+      const r = await buildBundle({ sortedPath: input, meta: parseMeta(readFileSync(meta, 'utf8')), gateway, output, ...model });
       return { records: r.manifest.stream.records, extra: { traces: r.manifest.traceCount } };
     }
     default:
