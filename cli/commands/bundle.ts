@@ -12,14 +12,17 @@ import { MODEL_HELP, MODEL_OPTION, modelOf } from '../model-option.js';
 import { EXIT } from '../exit-codes.js';
 import { readText } from './generate.js';
 import { withRecordLines } from './record-maps-input.js';
+import { runRecover, runVerify } from './bundle-care.js';
 
 // Moving between bundles and the original tool's plain files, both ways.
 
 export const bundleCommand: Command = {
   name: 'bundle',
-  usage: 'import -i TRACE.psv -m META.psv -g GATEWAY -o OUT.mstrace [--model original|causal] [--script P.bt] [--lenient]\n       misertrace bundle export -i IN.mstrace -o DIR',
+  usage: 'import -i TRACE.psv -m META.psv -g GATEWAY -o OUT.mstrace [--model original|causal] [--script P.bt] [--lenient]\n       misertrace bundle export -i IN.mstrace -o DIR\n       misertrace bundle verify B.mstrace\n       misertrace bundle recover DIR [-o OUT.mstrace]',
   help: `  import                 sort (raw or sorted input), generate, and write a bundle
   export                 write DIR/sorted.psv, meta.psv, gateway.txt, the probe script(s), dag.json, custom.json, manifest.json
+  verify                 check every stored block against its checksum, and SQLite's structure (exit 1 if damaged)
+  recover                make a bundle from the work folder a killed or failed capture left (.OUT.mstrace.capture-*)
   -i, --input PATH       input file
   -o, --output PATH      bundle (import) or directory (export)
   -m, --metafile PATH    (import) tid|container|ip|container id
@@ -41,7 +44,9 @@ ${MODEL_HELP}`,
     const sub = pos[0];
     if (sub === 'import') return importBundle(v, io);
     if (sub === 'export') return exportBundle(v, io);
-    throw new UsageError(sub === undefined ? 'missing subcommand' : `unknown subcommand "${sub}"`, 'use: misertrace bundle import|export ...');
+    if (sub === 'verify') return runVerify(v, pos, io);
+    if (sub === 'recover') return runRecover(v, pos, io);
+    throw new UsageError(sub === undefined ? 'missing subcommand' : `unknown subcommand "${sub}"`, 'use: misertrace bundle import|export|verify|recover ...');
   },
 };
 

@@ -8,6 +8,7 @@ import { tempPathFor } from '../records/atomic-file.js';
 import type { ColumnNames, RecordColumns } from '../records/record-columns.js';
 import { fileError } from '../records/line-reader.js';
 import { BatchInsert } from './batch-insert.js';
+import { writeChecksums } from './block-checksums.js';
 import { APPLICATION_ID, CAUSAL_ADDITIONS, FORMAT_VERSION, INDEXES, SCHEMA } from './bundle-schema.js';
 import type { BundleManifest } from './manifest.js';
 import { RecordChunkWriter } from './record-chunk-writer.js';
@@ -187,6 +188,7 @@ export class BundleWriter {
     this.db.transaction(() => this.chunks!.finish())();
     this.db.exec(INDEXES);
     this.setManifestEntries({ ...manifest, complete: true });
+    writeChecksums(this.db);
     // Statistics from a sample: the planner needs their shape, not exact counts.
     this.db.pragma('analysis_limit = 400');
     this.db.exec('ANALYZE');
@@ -208,7 +210,10 @@ export class BundleWriter {
 
   /** Runs `write` (setTraces, setDiagnostics, setManifestEntries) as one transaction, and closes. */
   commitTraces(write: () => void): void {
-    this.db.transaction(write)();
+    this.db.transaction(() => {
+      write();
+      writeChecksums(this.db);
+    })();
     this.close();
   }
 
