@@ -10,6 +10,8 @@ export interface CliIO {
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   /** Aborted on SIGINT/SIGTERM. */
   signal: AbortSignal;
+  /** A second Ctrl-C (cli/interrupts.ts): for commands that called hurryable(). */
+  interrupts?: { hurry: AbortSignal; hurryable(): void; setKept(note: string | null): void };
 }
 
 export interface Command {

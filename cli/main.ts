@@ -4,6 +4,7 @@ import { TOOL_VERSION } from '../engine/version.js';
 import { commandHelp, parseCommandArgs, type CliIO } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { EXIT } from './exit-codes.js';
+import { Interrupts } from './interrupts.js';
 import { refuseOutputOverInput } from './output-guard.js';
 
 // The `misertrace` command line: the original tool's jobs with the same flags, plus more.
@@ -65,13 +66,8 @@ export function reportError(e: unknown, io: CliIO): number {
 
 /** Process entry: signals abort the running command, which removes its partial output. */
 export async function main(): Promise<void> {
-  const ctl = new AbortController();
-  let signals = 0;
-  const onSignal = () => {
-    signals++;
-    if (signals > 1) process.exit(EXIT.interrupted);
-    ctl.abort();
-  };
+  const interrupts = new Interrupts((t) => process.stderr.write(t), (code) => process.exit(code));
+  const onSignal = () => interrupts.signal();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -79,6 +75,6 @@ export async function main(): Promise<void> {
     if (e.code === 'EPIPE') process.exit(EXIT.ok);
     throw e;
   });
-  const code = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, signal: ctl.signal });
+  const code = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, signal: interrupts.stop, interrupts });
   process.exitCode = code;
 }

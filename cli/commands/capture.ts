@@ -137,6 +137,15 @@ exit status: 0 bundle written; 1 bundle written but partial (the capture child d
         throw e;
       }
       io.signal.removeEventListener('abort', onEarlySignal);
+      // A second Ctrl-C stops faster and keeps everything; the last one says where it is.
+      const work = a.workDir;
+      let hurried = false;
+      io.interrupts?.hurryable();
+      io.interrupts?.setKept(`the raw capture is kept in ${work}`);
+      io.interrupts?.hurry.addEventListener('abort', () => ((hurried = true), session.hurry()), { once: true });
+      session.onState.on((s) => {
+        if (s === 'generating') io.interrupts?.setKept(`${output} keeps its records without traces: misertrace generate -i ${output} adds them`);
+      });
       io.stdout.write(
         `capturing: ${a.attachedProbes ?? '?'} probes attached (${a.backend}, ${a.variant}) to ${a.threads} threads of ${a.containers.length} containers on network ${network}; stop with Ctrl-C\n`,
       );
@@ -150,7 +159,14 @@ exit status: 0 bundle written; 1 bundle written but partial (the capture child d
           if (s === 'stopping' && !io.signal.aborted) void session.stop().then(resolve, reject);
         });
       });
-      const r = await stopped;
+      let r: CaptureResult;
+      try {
+        r = await stopped;
+      } catch (e) {
+        if (!(e instanceof CancelledError) || !hurried) throw e;
+        io.stderr.write(`\nmisertrace: stopped before the bundle was written; the raw capture is kept in ${work} (misertrace bundle recover ${work} makes the bundle)\n`);
+        return EXIT.interrupted;
+      }
       if (shown) io.stderr.write('\r\x1b[K');
       io.stderr.write(`wrote ${r.output}: ${r.traceCount} request traces, ${r.spanCount} spans, ${r.records} records (variant ${r.variant})\n`);
       if (r.malformed > 0) io.stderr.write(`misertrace: warning: ${r.malformed} malformed lines were skipped\n`);

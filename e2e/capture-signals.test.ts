@@ -1,0 +1,96 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Bundle } from '../engine/bundle/bundle-reader.js';
+import { tempDir, type TempDir } from '../test/fixture-bundles.js';
+import { PROJECT_ROOT } from '../test/fixtures.js';
+import { DemoApp } from './demo-app/demo-app.js';
+import { planRequests } from './demo-app/endpoints.js';
+import { sendRequests } from './demo-app/load-generator.js';
+import { announceSkip, captureEnvironment } from './helpers/capture-env.js';
+import { expectedShape, traceViews } from './helpers/trace-match.js';
+
+// Ctrl-C during `misertrace capture` (issue 16 item 5): a second one stops faster and never loses
+// data; the last one ends the process at once and says where the data is; the root helper, whose
+// terminal is then gone, still removes its tracefs instances by itself.
+
+const env = await captureEnvironment();
+announceSkip('capture signals', env.skipReason);
+const CLI = join(PROJECT_ROOT, 'bin', 'misertrace.js');
+
+function instances(): string[] {
+  return readdirSync('/sys/kernel/tracing/instances').filter((n) => n.startsWith('misertrace-'));
+}
+
+describe.skipIf(env.skipReason !== null)('Ctrl-C during misertrace capture', () => {
+  let app: DemoApp;
+  let dir: TempDir;
+  const children: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(join(PROJECT_ROOT, 'dist', 'cli', 'main.js'))) throw new Error('run `npm run build` first (the CLI runs from dist/)');
+    dir = tempDir('misertrace-signals-');
+    app = new DemoApp();
+    await app.up();
+  }, 180_000);
+  afterAll(async () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await app?.down();
+    dir?.remove();
+  }, 60_000);
+
+  function capture(name: string) {
+    const output = join(dir.path, `${name}.mstrace`);
+    const child = spawn(process.execPath, [CLI, 'capture', '-n', app.network, '-o', output, '--backend', 'ftrace'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const until = async (what: string, cond: () => boolean) => {
+      for (let i = 0; i < 600 && !cond(); i++) await new Promise((r) => setTimeout(r, 50));
+      if (!cond()) throw new Error(`no ${what}: ${stderr}`);
+    };
+    return { child, output, exited, until, out: () => stdout, err: () => stderr };
+  }
+
+  it('a second Ctrl-C while draining stops the child now; the bundle is whole', async () => {
+    const c = capture('hurried');
+    await c.until('attach line', () => c.out().includes('capturing:'));
+    const sent = await sendRequests(app.url, planRequests(1), 1);
+    c.child.kill('SIGINT');
+    await c.until('draining', () => c.err().includes('draining'));
+    c.child.kill('SIGINT');
+    expect(await c.exited).toBe(0);
+    expect(c.err()).toMatch(/stopping faster/);
+    const b = Bundle.open(c.output);
+    try {
+      expect(b.manifest.capture.partial).toBe(false);
+      expect(traceViews(b, app).map((t) => t.shape)).toEqual(sent.map((s) => expectedShape(s.endpoint)));
+    } finally {
+      b.close();
+    }
+    expect(instances()).toEqual([]);
+    expect(readdirSync(dir.path).filter((n) => n.startsWith('.hurried'))).toEqual([]);
+  }, 120_000);
+
+  it('the last Ctrl-C ends at once, says where the capture is kept; the helper cleans up by itself', async () => {
+    const c = capture('ended');
+    await c.until('attach line', () => c.out().includes('capturing:'));
+    await sendRequests(app.url, planRequests(1), 1);
+    for (let i = 0; i < 3; i++) {
+      c.child.kill('SIGINT');
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    expect(await c.exited).toBe(130);
+    const m = /interrupted again: ending now; the raw capture is kept in (\S+)/.exec(c.err());
+    expect(m, c.err()).not.toBeNull();
+    expect(statSync(m![1]!).isDirectory()).toBe(true);
+    expect(readdirSync(m![1]!)).toEqual(expect.arrayContaining(['pages', 'formats']));
+    // Its terminal closed with us: the helper's stdin watcher stops it, and it removes its instances.
+    for (let i = 0; i < 100 && instances().length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(instances()).toEqual([]);
+  }, 120_000);
+});
