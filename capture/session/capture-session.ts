@@ -10,6 +10,7 @@ import { finalizePhase } from './finalize-phase.js';
 import { DisposableStore, Emitter, type Disposable } from './lifecycle.js';
 import { FiguresMeter, watchCapture } from './live-figures.js';
 import { checkOutputPath, makeWorkDir } from './output-check.js';
+import { writeWorkNote } from './work-note.js';
 import type { ChildExit } from './pty-child.js';
 import { stopCapture, stopChild } from './stop-phase.js';
 
@@ -97,7 +98,9 @@ export class CaptureSession implements Disposable {
       this.output = await checkOutputPath(this.o.output, { overwrite: this.o.overwrite === true });
       // Created first: where the records will go is the first thing that can fail.
       this.workDir = await makeWorkDir(this.output);
-      this.plan = await planCapture(this.o, this.deps.discover, this.ctx);
+      this.plan = await planCapture(this.o, this.deps.discover, this.ctx, this.deps.kernelFeatures);
+      const d = this.plan.discovery;
+      await writeWorkNote(this.workDir, d.meta, { gateway: d.gateway, network: this.o.network, output: this.output, startedAt: new Date().toISOString() });
       const a = await this.attach.run(this.plan, this.workDir);
       return this.capturing(a);
     } catch (e) {
