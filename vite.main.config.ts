@@ -4,7 +4,7 @@ import { defineConfig } from 'vite';
 import { nodeExternals } from './vite-config/node-externals.ts';
 
 // Electron's main process: electron/main.ts and everything it imports (app services, capture
-// services, engine) as one ES module in .vite/build/main.js. Used by Forge's Vite plugin
+// services, engine) as ES modules in .vite/build/ (main.js, engine-worker.js). Used by Forge's Vite plugin
 // (`npm start`) and by `npm run build:app` for packaging.
 
 const root = dirname(fileURLToPath(import.meta.url));
@@ -18,7 +18,13 @@ export default defineConfig({
     sourcemap: true,
     minify: false,
     copyPublicDir: false,
-    lib: { entry: resolve(root, 'electron/main.ts'), formats: ['es'], fileName: () => 'main.js' },
+    // The engine worker beside main.js: engine-client.ts starts ./engine-worker.js from its own
+    // (bundled) location, so bundle queries, exports and capture bundles run off main (docs/adr/0055).
+    lib: {
+      entry: { main: resolve(root, 'electron/main.ts'), 'engine-worker': resolve(root, 'engine/worker/engine-worker.ts') },
+      formats: ['es'],
+      fileName: (_format, name) => `${name}.js`,
+    },
     rollupOptions: { external: nodeExternals(root) },
   },
   resolve: { conditions: ['node'], mainFields: ['module', 'jsnext:main', 'jsnext'] },

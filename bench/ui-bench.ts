@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { InProcessBundleAccess } from '../electron/app-services/in-process-bundle-access.js';
+import { EngineBundleAccess } from '../electron/app-services/engine-bundle-access.js';
 import { InProcessEngineClient } from '../engine/worker/engine-client.js';
 import { launchChromium } from '../e2e/ui/harness/browser.js';
 import { ExplorerPage } from '../e2e/ui/harness/explorer-page.js';
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
     // Main-side share: open + trace table columns.
     const mainSide: number[] = [];
     for (let i = 0; i < RUNS; i++) {
-      const access = new InProcessBundleAccess();
+      const access = new EngineBundleAccess(new InProcessEngineClient());
       const t0 = performance.now();
       const info = await access.open(million.path);
       await access.traceTable(info.bundleId);

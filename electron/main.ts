@@ -11,6 +11,7 @@ import { eventChannel, INVOKE_VERBS, invokeChannel, type EventContract, type Eve
 import { dispatchInvoke } from './ipc-dispatch.js';
 import { isTrustedSenderUrl } from './ipc-validate.js';
 import { DiscoveryService } from '../capture/discovery/network-discovery.js';
+import { WorkerEngineClient } from '../engine/worker/engine-client.js';
 
 // The main process: one window, the typed IPC bound to the services, native dialogs and menu,
 // file associations, recent documents and a locked-down renderer (ARCHITECTURE.md, Security).
@@ -178,7 +179,9 @@ if (!app.requestSingleInstanceLock()) {
   });
   app.whenReady().then(async () => {
     lockDown();
-    services = composeServices({
+    // One engine worker for bundle queries, exports and capture bundles: main only wires (docs/adr/0055).
+    const engine = new WorkerEngineClient();
+    const ownServices = composeServices({
       userDataDir: app.getPath('userData'),
       samplePath: where.samplePath,
       takeLaunchBundle: () => {
@@ -191,8 +194,10 @@ if (!app.requestSingleInstanceLock()) {
       platform: process.platform,
       dialogs,
       emit: send,
-      capture: new ServicesCaptureAccess({ discovery: new DiscoveryService(), session: new CaptureSessions() }),
+      engine,
+      capture: new ServicesCaptureAccess({ discovery: new DiscoveryService(), session: new CaptureSessions({ engine }) }),
     });
+    services = { ...ownServices, dispose: () => ownServices.dispose().finally(() => engine.dispose()) };
     services.recent.onChange((paths) => {
       app.clearRecentDocuments();
       for (const p of [...paths].reverse()) app.addRecentDocument(p);

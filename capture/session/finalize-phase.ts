@@ -50,6 +50,7 @@ export async function finalizePhase(inp: FinalizePhaseInput, finalize: CaptureCo
       partialReason,
       parameters: {
         ...launch.parameters,
+        probeSet: launch.variant.set,
         elevation: plan.elevation,
         threads: discovery.meta.length,
         containers: discovery.containers.length,
@@ -60,7 +61,7 @@ export async function finalizePhase(inp: FinalizePhaseInput, finalize: CaptureCo
     },
   });
   if (res.cutBytes > 0) ctx.log('warn', `the last ${res.cutBytes} bytes were a line cut short by the child's end; dropped`);
-  const m = res.build.manifest;
+  const m = res.manifest;
   const keep = o.keepWorkDir === true;
   const advice = res.lostEvents > 0 ? lostEventsAdvice(inp, res.lostEvents) : null;
   if (advice !== null) ctx.log('warn', advice);
@@ -75,7 +76,7 @@ export async function finalizePhase(inp: FinalizePhaseInput, finalize: CaptureCo
     records: res.records,
     malformed: res.malformed,
     lostEvents: res.lostEvents,
-    diagnostics: res.build.diagnostics.summary(),
+    diagnostics: res.diagnostics,
     variant: launch.variant.id,
     workDir: keep ? a.info.workDir : null,
     advice,

@@ -1,4 +1,5 @@
 import type { Bundle, TraceSummary } from '../../engine/bundle/bundle-reader.js';
+import type { BundleManifest } from '../../engine/bundle/manifest.js';
 import type { AssembledTrace } from '../../engine/model/trace-assembly.js';
 import type { TraceDetail, TraceTableData } from '../ipc-contract.js';
 
@@ -43,14 +44,15 @@ export function toTraceTable(bundleId: string, rows: readonly TraceSummary[]): T
 
 type SpanCounts = ReturnType<Bundle['spanCounts']>;
 
-export function toTraceDetail(bundleId: string, b: Pick<Bundle, 'probes' | 'manifest'>, t: AssembledTrace, counts: SpanCounts): TraceDetail {
+/** `probeNames`: the bundle's probes in its order; `timeBaseNs`: its manifest's. */
+export function toTraceDetail(bundleId: string, probeNames: readonly string[], timeBaseNs: BundleManifest['timeBaseNs'], t: AssembledTrace, counts: SpanCounts): TraceDetail {
   const seen = new Set<string>();
   for (const c of counts) if (c) for (const p of Object.keys(c.byProbe)) seen.add(p);
-  const probes = b.probes.map((p) => p.name).filter((n) => seen.has(n));
+  const probes = probeNames.filter((n) => seen.has(n));
   return {
     bundleId,
     traceId: t.id,
-    timeBaseNs: b.manifest.timeBaseNs,
+    timeBaseNs,
     spans: t.spans.map((s) => ({ ...s })),
     probes,
     counts: t.spans.map((s) => counts[s.index] ?? { total: 0, byProbe: {} }),

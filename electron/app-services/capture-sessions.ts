@@ -11,6 +11,8 @@ import type { AppErrorKind } from '../ipc-contract.js';
 import { AppFailure, toAppError } from './app-error.js';
 import { discoveryFailure } from './capture-errors.js';
 import type { CaptureSessionPort } from './capture-bridge.js';
+import { finalizeInEngine } from '../../capture/session/finalize-capture.js';
+import { WorkerEngineClient, type EngineClient } from '../../engine/worker/engine-client.js';
 
 // Capture sessions for the app: each CaptureSession (capture/session) is driven by
 // verbs from the renderer and reports through events. The password prompt of sudo/pkexec goes
@@ -22,6 +24,8 @@ export interface CaptureSessionsOptions {
   pathEnv?: string;
   /** How the child gets its rights; 'auto' (default) runs it directly when already root. */
   elevation?: CaptureOptions['elevation'];
+  /** Builds the bundles (the import job); default: an engine worker of its own, started at the first finalize. */
+  engine?: EngineClient;
 }
 
 const PHASE: Record<CaptureState, CapturePhase | null> = {
@@ -66,8 +70,14 @@ interface Running {
 
 export class CaptureSessions implements CaptureSessionPort {
   private readonly running = new Map<string, Running>();
+  private ownEngine: WorkerEngineClient | null = null;
 
   constructor(private readonly o: CaptureSessionsOptions = {}) {}
+
+  /** Main never builds a bundle itself: a capture ends with the engine worker's import job (docs/adr/0055). */
+  private engine(): EngineClient {
+    return this.o.engine ?? (this.ownEngine ??= new WorkerEngineClient());
+  }
 
   async catalog(): Promise<ProbeCatalog> {
     const report = await runDoctor({ ...(this.o.pathEnv !== undefined ? { pathEnv: this.o.pathEnv } : {}), docker: this.o.docker ?? {} });
@@ -135,7 +145,10 @@ export class CaptureSessions implements CaptureSessionPort {
       // The output came from the save dialog, which asked before replacing a file.
       overwrite: true,
       askPassword,
-    }, discovered !== undefined ? { discover: async () => discovered } : {});
+    }, {
+      finalize: (inp) => finalizeInEngine(inp, this.engine()),
+      ...(discovered !== undefined ? { discover: async () => discovered } : {}),
+    });
     const run: Running = { session, emit, prompts, timer: null };
     this.running.set(sessionId, run);
     session.onState.on((s) => this.onState(sessionId, run, s));
@@ -219,6 +232,8 @@ export class CaptureSessions implements CaptureSessionPort {
       await run.session.cancel({ keep: false }).catch(() => undefined);
       this.release(id);
     }
+    await this.ownEngine?.dispose();
+    this.ownEngine = null;
   }
 }
 

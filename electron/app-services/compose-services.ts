@@ -3,15 +3,18 @@ import type { BundleAccess } from './bundle-access.js';
 import type { CaptureAccess } from './capture-access.js';
 import type { DialogPort } from './dialog-port.js';
 import type { EventSink } from './event-sink.js';
+import { WorkerEngineClient, type EngineClient } from '../../engine/worker/engine-client.js';
+import { EngineBundleAccess } from './engine-bundle-access.js';
 import { EngineTraceExporter } from './figure-exporter.js';
-import { InProcessBundleAccess } from './in-process-bundle-access.js';
 import { createInvokeHandlers, type ExplorerServices, type InvokeHandlers } from './invoke-handlers.js';
 import { RecentFiles } from './recent-files.js';
 import { startupInfo } from './startup.js';
 import type { TraceExporter } from './trace-exporter.js';
 
 // The app's services wired together: one function for main.ts and for the browser-mode e2e, so
-// both run the same composition. Disposing closes every open bundle and capture session.
+// both run the same composition. Bundle queries and exports go through the engine (a worker
+// thread unless the caller passes another EngineClient). Disposing closes every open bundle and
+// capture session.
 
 export interface ComposeOptions {
   userDataDir: string;
@@ -23,6 +26,8 @@ export interface ComposeOptions {
   dialogs: DialogPort;
   emit: EventSink;
   capture: CaptureAccess;
+  /** Where bundle queries and exports run; default: an engine worker of its own (main never runs them). */
+  engine?: EngineClient;
   bundles?: BundleAccess;
   exporter?: TraceExporter;
 }
@@ -37,12 +42,14 @@ export interface ComposedServices {
 export function composeServices(o: ComposeOptions): ComposedServices {
   const recent = new RecentFiles(o.userDataDir);
   const settings = settingsStore(o.userDataDir);
-  const bundles = o.bundles ?? new InProcessBundleAccess();
+  const ownEngine = o.engine === undefined ? new WorkerEngineClient() : null;
+  const engine = o.engine ?? ownEngine!;
+  const bundles = o.bundles ?? new EngineBundleAccess(engine);
   const services: ExplorerServices = {
     bundles,
     recent,
     dialogs: o.dialogs,
-    exporter: o.exporter ?? new EngineTraceExporter(),
+    exporter: o.exporter ?? new EngineTraceExporter(engine),
     capture: o.capture,
     emit: o.emit,
     startup: () => startupInfo({ appVersion: o.appVersion, platform: o.platform, takeLaunchBundle: o.takeLaunchBundle, samplePath: o.samplePath, settings, recent }),
@@ -54,6 +61,7 @@ export function composeServices(o: ComposeOptions): ComposedServices {
     dispose: async () => {
       await o.capture.dispose();
       await bundles.dispose();
+      await ownEngine?.dispose();
     },
   };
 }

@@ -65,8 +65,8 @@ export function createInvokeHandlers(s: ExplorerServices): InvokeHandlers {
         filters: [{ name: f.name, extensions: f.extensions }],
       });
       if (target === null) return { saved: false };
-      const text = await s.exporter.render(bundlePath, req.traceIds, req.format, req.figure);
-      await writeAtomically(target, (w) => w.write(text));
+      const bytes = await s.exporter.render(bundlePath, req.traceIds, req.format, req.figure);
+      await writeAtomically(target, (w) => w.writeBytes(bytes));
       return { saved: true, path: target, bytes: (await stat(target)).size };
     },
     listRecent: () => s.recent.list(),

@@ -19,7 +19,13 @@ export class InputError extends Error {
 }
 
 /** An input with no trace records at all (empty, or only other lines). */
-export class NoRecordsError extends InputError {}
+export class NoRecordsError extends InputError {
+  constructor(message: string, hint?: string) {
+    super(message, hint);
+    // Named, so that it is still told apart after crossing to another thread (engine-client.ts).
+    this.name = 'NoRecordsError';
+  }
+}
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { BundleError } from '../bundle/bundle-errors.js';
 import { InputError } from '../model/meta.js';
 import { CancelledError } from '../records/line-reader.js';
 import { runJob } from './jobs.js';
@@ -23,7 +24,13 @@ export interface EngineClient {
 /** Rebuilds an error that crossed the thread boundary, keeping user errors as InputError. */
 export function fromErrorData(e: EngineErrorData): Error {
   if (e.cancelled) return new CancelledError();
-  if (e.userError) return new InputError(e.message, e.hint);
+  if (e.bundle) return new BundleError(e.bundle.path, e.bundle.reason, e.message, e.hint);
+  if (e.userError) {
+    // The name tells kinds of user error apart (NoRecordsError, TraceMissingError…).
+    const err = new InputError(e.message, e.hint);
+    err.name = e.name;
+    return err;
+  }
   const err = new Error(e.message);
   err.name = e.name;
   if (e.stack) err.stack = e.stack;
@@ -52,11 +59,17 @@ interface Pending {
   onProgress?: (p: EngineProgress) => void;
 }
 
-/** The worker entry: compiled JS under dist/, or the TypeScript source run through tsx. */
+/**
+ * The worker entry beside this module: compiled JS (dist/ for the CLI, .vite/build/ where the app's
+ * main is bundled), or the TypeScript source run through tsx. The names are variables so that
+ * Vite leaves these URLs alone (with literals it inlines the files as data: URLs).
+ */
 function workerEntry(): URL {
-  const js = new URL('./engine-worker.js', import.meta.url);
+  const compiled = 'engine-worker.js';
+  const dev = 'engine-worker-dev.mjs';
+  const js = new URL(compiled, import.meta.url);
   if (existsSync(fileURLToPath(js))) return js;
-  return new URL('./engine-worker-dev.mjs', import.meta.url);
+  return new URL(dev, import.meta.url);
 }
 
 export class WorkerEngineClient implements EngineClient {

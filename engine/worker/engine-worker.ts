@@ -26,7 +26,8 @@ port.on('message', (msg: ToWorker) => {
     send({ type: 'progress', id: msg.id, progress });
   };
   runJob(msg.job, { signal: ctl.signal, onProgress })
-    .then((result) => send({ type: 'result', id: msg.id, result }))
+    // An export's bytes are transferred: main gets them without a copy of megabytes of SVG.
+    .then((result) => port.postMessage({ type: 'result', id: msg.id, result } satisfies FromWorker, result.kind === 'export' ? [result.bytes.buffer as ArrayBuffer] : []))
     .catch((e: unknown) => send({ type: 'error', id: msg.id, error: toErrorData(e) }))
     .finally(() => running.delete(msg.id));
 });

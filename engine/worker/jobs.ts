@@ -1,8 +1,11 @@
+import { BundleError } from '../bundle/bundle-errors.js';
 import { Bundle } from '../bundle/bundle-reader.js';
+import { closeBundleJob, exportJob, openBundleJob, spanRecordsJob, traceJob } from './bundle-jobs.js';
 import { loadHandlerModule } from '../handlers/handler-loader.js';
 import { runHandlers } from '../handlers/run-handlers.js';
 import { InputError } from '../model/meta.js';
 import { buildBundle } from '../bundle/build-bundle.js';
+import { regenerateTraces } from '../bundle/regenerate-traces.js';
 import { CancelledError } from '../records/line-reader.js';
 import { sortTraceFile } from '../records/sort.js';
 import type { BundleJobResult, EngineErrorData, EngineJob, EngineProgress, HandlersJobResult, JobResult, SortJobResult } from './protocol.js';
@@ -24,8 +27,20 @@ export async function runJob(job: EngineJob, ctx: JobContext): Promise<JobResult
     case 'import':
       // A raw capture is ordered on the way into the bundle: parsed once, no sorted text file.
       return bundleJob(job, job.input, ctx, true);
+    case 'regenerate':
+      return regenerateJob(job, ctx);
     case 'handlers':
       return handlersJob(job.bundle, job.handlers, job.traceIds, ctx);
+    case 'bundle-open':
+      return openBundleJob(job);
+    case 'bundle-close':
+      return closeBundleJob(job);
+    case 'bundle-trace':
+      return traceJob(job);
+    case 'bundle-span-records':
+      return spanRecordsJob(job);
+    case 'export':
+      return exportJob(job);
   }
 }
 
@@ -51,6 +66,17 @@ async function bundleJob(job: Extract<EngineJob, { kind: 'build-bundle' | 'impor
     ...(job.capture ? { capture: job.capture } : {}),
     ...(job.probeScript ? { probeScript: job.probeScript } : {}),
     ...(job.lenient !== undefined ? { lenient: job.lenient } : {}),
+    ...(job.model !== undefined ? { model: job.model } : {}),
+  });
+  return { kind: 'bundle', output: r.output, manifest: r.manifest, diagnostics: r.diagnostics.summary() };
+}
+
+async function regenerateJob(job: Extract<EngineJob, { kind: 'regenerate' }>, ctx: JobContext): Promise<BundleJobResult> {
+  const r = await regenerateTraces(job.bundle, {
+    ...(job.model !== undefined ? { model: job.model } : {}),
+    ...(job.lenient !== undefined ? { lenient: job.lenient } : {}),
+    signal: ctx.signal,
+    onProgress: (stage, fraction) => ctx.onProgress({ stage, fraction }),
   });
   return { kind: 'bundle', output: r.output, manifest: r.manifest, diagnostics: r.diagnostics.summary() };
 }
@@ -79,7 +105,10 @@ async function handlersJob(path: string, spec: string, traceIds: number[] | unde
 
 export function toErrorData(e: unknown): EngineErrorData {
   if (e instanceof CancelledError) return { name: e.name, message: 'cancelled', userError: true, cancelled: true };
-  if (e instanceof InputError) return { name: e.name, message: e.message, ...(e.hint ? { hint: e.hint } : {}), userError: true, cancelled: false };
+  if (e instanceof InputError) {
+    const bundle = e instanceof BundleError ? { bundle: { path: e.path, reason: e.reason } } : {};
+    return { name: e.name, message: e.message, ...(e.hint ? { hint: e.hint } : {}), userError: true, cancelled: false, ...bundle };
+  }
   const err = e instanceof Error ? e : new Error(String(e));
   return { name: err.name, message: err.message, userError: false, cancelled: false, ...(err.stack ? { stack: err.stack } : {}) };
 }

@@ -1,5 +1,10 @@
 import type { CaptureInfo, BundleManifest } from '../bundle/manifest.js';
+import type { BundleError } from '../bundle/bundle-errors.js';
+import type { SpanRecord, TraceSummary } from '../bundle/bundle-reader.js';
+import type { FigureChoices } from '../figure/figure-choices.js';
 import type { MetaEntry } from '../model/meta.js';
+import type { ModelName } from '../model/span-link.js';
+import type { AssembledTrace } from '../model/trace-assembly.js';
 
 // Typed messages between the app (or any host) and the engine worker. Every request carries an
 // id; progress, result and error answer with the same id; cancel names the id to stop.
@@ -12,6 +17,8 @@ export interface BundleInputs {
   capture?: Partial<CaptureInfo>;
   probeScript?: { name: string; text: string };
   lenient?: boolean;
+  /** The model that makes the traces (DEFAULT_MODEL when absent). */
+  model?: ModelName;
 }
 
 export type EngineJob =
@@ -19,13 +26,22 @@ export type EngineJob =
   | ({ kind: 'build-bundle'; sortedPath: string } & BundleInputs)
   /** A raw (or sorted) capture, ordered on the way into the bundle: what a capture session ends with. */
   | ({ kind: 'import'; input: string } & BundleInputs)
+  /** A bundle's traces made again in place from its records, with `model` (default: the one that made them). */
+  | { kind: 'regenerate'; bundle: string; model?: ModelName; lenient?: boolean }
   | {
       /** Run handlers (built-in name or a user module path) over a bundle's records. */
       kind: 'handlers';
       bundle: string;
       handlers: string;
       traceIds?: number[];
-    };
+    }
+  /** Bundle queries (bundle-jobs.ts): open keeps the bundle by handle until close. */
+  | { kind: 'bundle-open'; path: string }
+  | { kind: 'bundle-close'; handle: number }
+  | { kind: 'bundle-trace'; handle: number; traceId: number }
+  | { kind: 'bundle-span-records'; handle: number; traceId: number; spanIndex: number; offset: number; limit: number }
+  /** An export file's text for some traces of a bundle (the figure choices as the app's export panel makes them). */
+  | { kind: 'export'; bundle: string; traceIds: number[]; format: 'svg' | 'chrome' | 'jaeger' | 'otlp'; figure: FigureChoices };
 
 export interface SortJobResult {
   kind: 'sort';
@@ -51,9 +67,59 @@ export interface HandlersJobResult {
   span: Record<number, unknown[]>;
 }
 
-export type JobResult = SortJobResult | BundleJobResult | HandlersJobResult;
+export interface BundleOpenResult {
+  kind: 'bundle-open';
+  handle: number;
+  path: string;
+  sizeBytes: number;
+  manifest: BundleManifest;
+  probes: string[];
+  diagnostics: Record<string, number>;
+  traces: TraceSummary[];
+}
 
-export type ResultOf<J extends EngineJob> = J['kind'] extends 'sort' ? SortJobResult : J['kind'] extends 'handlers' ? HandlersJobResult : BundleJobResult;
+export interface BundleCloseResult {
+  kind: 'bundle-close';
+  closed: boolean;
+}
+
+export interface BundleTraceResult {
+  kind: 'bundle-trace';
+  /** null: no trace of that id (traceCount says which exist). */
+  trace: AssembledTrace | null;
+  counts: { total: number; byProbe: Record<string, number> }[];
+  traceCount: number;
+}
+
+export interface BundleSpanRecordsResult {
+  kind: 'bundle-span-records';
+  records: SpanRecord[];
+  more: boolean;
+}
+
+export interface ExportJobResult {
+  kind: 'export';
+  /** The file's bytes (UTF-8): moved across the thread boundary, not copied, and written as they are. */
+  bytes: Uint8Array;
+}
+
+/** Each job kind's result. */
+export interface JobResults {
+  sort: SortJobResult;
+  'build-bundle': BundleJobResult;
+  import: BundleJobResult;
+  regenerate: BundleJobResult;
+  handlers: HandlersJobResult;
+  'bundle-open': BundleOpenResult;
+  'bundle-close': BundleCloseResult;
+  'bundle-trace': BundleTraceResult;
+  'bundle-span-records': BundleSpanRecordsResult;
+  export: ExportJobResult;
+}
+
+export type JobResult = JobResults[keyof JobResults];
+
+export type ResultOf<J extends EngineJob> = JobResults[J['kind']];
 
 export interface EngineProgress {
   stage: string;
@@ -70,6 +136,8 @@ export interface EngineErrorData {
   userError: boolean;
   cancelled: boolean;
   stack?: string;
+  /** A BundleError's file and reason, so the host can say what is wrong with the file. */
+  bundle?: { path: string; reason: BundleError['reason'] };
 }
 
 export type ToWorker = { type: 'run'; id: number; job: EngineJob } | { type: 'cancel'; id: number };

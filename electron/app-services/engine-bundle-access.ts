@@ -1,0 +1,119 @@
+import { basename } from 'node:path';
+import type { EngineClient } from '../../engine/worker/engine-client.js';
+import type { BundleOpenResult } from '../../engine/worker/protocol.js';
+import type { BundleInfo, SpanRecordPage, TraceDetail, TraceTableData } from '../ipc-contract.js';
+import { AppFailure } from './app-error.js';
+import type { BundleAccess } from './bundle-access.js';
+import { toTraceDetail, toTraceTable } from './bundle-dto.js';
+
+// BundleAccess through the engine's bundle jobs (engine/worker/bundle-jobs.ts): in the app they
+// run in the engine worker, which holds the open bundles, so no query ever runs on main
+// (docs/adr/0055); with an in-process EngineClient, the same jobs run on the calling thread.
+// Only the contract's DTOs are made here.
+
+interface OpenBundle {
+  handle: number;
+  path: string;
+  probes: string[];
+  timeBaseNs: BundleOpenResult['manifest']['timeBaseNs'];
+}
+
+export class EngineBundleAccess implements BundleAccess {
+  private readonly open_ = new Map<string, OpenBundle>();
+  /** The trace table, read at open (so a damaged bundle fails there) and handed out once. */
+  private readonly tables = new Map<string, TraceTableData>();
+  private nextId = 1;
+
+  constructor(private readonly engine: EngineClient) {}
+
+  async open(path: string): Promise<BundleInfo> {
+    const r = await this.engine.run({ kind: 'bundle-open', path }).result;
+    const id = `b${this.nextId++}`;
+    this.open_.set(id, { handle: r.handle, path: r.path, probes: r.probes, timeBaseNs: r.manifest.timeBaseNs });
+    this.tables.set(id, toTraceTable(id, r.traces));
+    return describe(id, r);
+  }
+
+  async close(bundleId: string): Promise<boolean> {
+    const b = this.open_.get(bundleId);
+    if (b === undefined) return false;
+    this.open_.delete(bundleId);
+    this.tables.delete(bundleId);
+    await this.engine.run({ kind: 'bundle-close', handle: b.handle }).result;
+    return true;
+  }
+
+  async traceTable(bundleId: string): Promise<TraceTableData> {
+    const b = this.get(bundleId);
+    const cached = this.tables.get(bundleId);
+    if (cached !== undefined) {
+      this.tables.delete(bundleId); // the renderer keeps it; main need not
+      return cached;
+    }
+    // Asked again (a reload of the renderer): read again, as at open.
+    const r = await this.engine.run({ kind: 'bundle-open', path: b.path }).result;
+    await this.engine.run({ kind: 'bundle-close', handle: r.handle }).result;
+    return toTraceTable(bundleId, r.traces);
+  }
+
+  async traceDetail(bundleId: string, traceId: number): Promise<TraceDetail> {
+    const b = this.get(bundleId);
+    const r = await this.engine.run({ kind: 'bundle-trace', handle: b.handle, traceId }).result;
+    if (r.trace === null) throw new AppFailure('trace-missing', `trace ${traceId} is not in ${basename(b.path)}`, `choose a trace between 1 and ${r.traceCount}`);
+    return toTraceDetail(bundleId, b.probes, b.timeBaseNs, r.trace, r.counts);
+  }
+
+  async spanRecords(bundleId: string, traceId: number, spanIndex: number, offset: number, limit: number): Promise<SpanRecordPage> {
+    const b = this.get(bundleId);
+    const r = await this.engine.run({ kind: 'bundle-span-records', handle: b.handle, traceId, spanIndex, offset, limit }).result;
+    return { traceId, spanIndex, offset, records: r.records, more: r.more };
+  }
+
+  pathOf(bundleId: string): string {
+    return this.get(bundleId).path;
+  }
+
+  openCount(): number {
+    return this.open_.size;
+  }
+
+  async dispose(): Promise<void> {
+    const handles = [...this.open_.values()].map((b) => b.handle);
+    this.open_.clear();
+    this.tables.clear();
+    await Promise.all(handles.map((handle) => this.engine.run({ kind: 'bundle-close', handle }).result.catch(() => undefined)));
+  }
+
+  private get(bundleId: string): OpenBundle {
+    const b = this.open_.get(bundleId);
+    if (b === undefined) throw new AppFailure('bundle-closed', 'this bundle is no longer open', 'open it again from the start screen');
+    return b;
+  }
+}
+
+function describe(bundleId: string, r: BundleOpenResult): BundleInfo {
+  const m = r.manifest;
+  return {
+    bundleId,
+    path: r.path,
+    fileName: basename(r.path),
+    sizeBytes: r.sizeBytes,
+    formatVersion: m.formatVersion,
+    toolVersion: m.toolVersion,
+    createdAt: m.createdAt,
+    timeBaseNs: m.timeBaseNs,
+    firstTs: m.firstTs,
+    lastTs: m.lastTs,
+    traceCount: m.traceCount,
+    spanCount: m.spanCount,
+    recordCount: m.stream.records,
+    backend: m.capture.backend,
+    network: m.capture.network,
+    gateway: m.capture.gateway,
+    lostEvents: m.capture.lostEvents,
+    partial: m.capture.partial,
+    partialReason: m.capture.partialReason,
+    probes: r.probes,
+    diagnostics: r.diagnostics,
+  };
+}
