@@ -1,8 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { Bundle } from '../../engine/bundle/bundle-reader.js';
-import { FIRST_CHUNKED_VERSION } from '../../engine/bundle/bundle-schema.js';
-import { generateTraces, type BuildResult, type BuildStage } from '../../engine/bundle/build-bundle.js';
-import { Diagnostics, type DiagnosticKind } from '../../engine/model/diagnostics.js';
+import type { BuildResult, BuildStage } from '../../engine/bundle/build-bundle.js';
+import { regenerateTraces } from '../../engine/bundle/regenerate-traces.js';
 import { InputError } from '../../engine/model/meta.js';
 import type { ModelName } from '../../engine/model/span-link.js';
 import { CancelledError } from '../../engine/records/line-reader.js';
@@ -27,37 +26,10 @@ export function isSqliteFile(path: string): boolean {
   }
 }
 
-/** Kinds that come from reading the records (kept); the model's own are made again. */
-const READING_KINDS: readonly DiagnosticKind[] = ['malformed-line', 'unsorted-record', 'lost-events'];
-
-/** Generates the traces of the bundle at `path` in place, from its records, meta and gateway. */
 /** Generates the bundle's traces again from its records, with `model` (default: the model that made it). */
 export async function generateInBundle(path: string, io: CliIO, onProgress: (stage: BuildStage, f: number) => void, model?: ModelName, lenient = false): Promise<BuildResult> {
-  const b = Bundle.open(path);
-  const diagnostics = new Diagnostics();
-  let meta;
-  let gateway;
   try {
-    if (b.manifest.formatVersion < FIRST_CHUNKED_VERSION) {
-      throw new InputError(
-        `${path} is a format ${b.manifest.formatVersion} bundle: it opens read-only and is not rewritten`,
-        `make a current one from it: misertrace bundle export -i ${path} -o DIR, then misertrace bundle import -i DIR/sorted.psv -m DIR/meta.psv -g GATEWAY -o NEW.mstrace`,
-      );
-    }
-    for (const d of b.diagnostics(Number.MAX_SAFE_INTEGER)) {
-      if (READING_KINDS.includes(d.kind as DiagnosticKind)) diagnostics.add(d.kind as DiagnosticKind, d.line, d.tid, d.message);
-    }
-    // Examples are capped; the counts are what the bundle says.
-    for (const [k, n] of Object.entries(b.diagnosticCounts())) if (READING_KINDS.includes(k as DiagnosticKind)) diagnostics.counts.set(k as DiagnosticKind, n);
-    meta = b.meta();
-    gateway = b.manifest.capture.gateway;
-    model ??= b.model;
-    if (!lenient) diagnostics.stopOn(['bad-details'], `${path} (records)`);
-  } finally {
-    b.close();
-  }
-  try {
-    return await generateTraces(path, { meta, gateway, diagnostics, model, signal: io.signal, onProgress });
+    return await regenerateTraces(path, { ...(model ? { model } : {}), lenient, signal: io.signal, onProgress });
   } catch (e) {
     // Nothing was committed: the bundle is as it was (its records, and the traces it had).
     if (e instanceof CancelledError) throw Object.assign(new InputError(`interrupted; ${path} is as it was`), { exitCode: 130 });
