@@ -13,6 +13,7 @@ export const REMOTE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/s
 
 const SCRIPT = `PATH=${REMOTE_PATH}
 echo "== uname"; uname -r
+echo "== hostname"; uname -n
 echo "== cpus"; getconf _NPROCESSORS_ONLN 2>/dev/null || nproc
 echo "== uid"; id -u
 echo "== tracefs"
@@ -38,6 +39,7 @@ exit 0`;
 export interface RemoteFeatures extends KernelFeatures {
   /** `sudo -n` works without a password. */
   sudoNoPassword: boolean;
+  hostname: string;
 }
 
 function sections(text: string): Map<string, string[]> {
@@ -70,6 +72,7 @@ export function parseRemoteFeatures(text: string): RemoteFeatures {
     pkexec: null,
     cpus: Number(first('cpus') ?? 1) || 1,
     sudoNoPassword: first('sudo-n') === 'yes',
+    hostname: first('hostname') ?? 'unknown',
   };
 }
 

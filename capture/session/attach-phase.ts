@@ -11,7 +11,7 @@ import { explainChildFailure, isProgramRejection } from './child-messages.js';
 import { meaningfulOutput } from './child-log.js';
 import { planElevation } from './elevation.js';
 import { interval, type Disposable } from './lifecycle.js';
-import type { PtyChild } from './pty-child.js';
+import type { CaptureChild } from './pty-child.js';
 
 // The attach phase: start the elevated child (bpftrace, or our tracefs reader) in a pty and know
 // when every probe is attached: the script's attach marker in the records file, not a fixed
@@ -21,7 +21,7 @@ import type { PtyChild } from './pty-child.js';
 /** What runs once the probes are attached: the stop and finalize phases work on it. */
 export interface Attachment {
   launch: BackendLaunch;
-  child: PtyChild;
+  child: CaptureChild;
   tail: RecordTail;
   /** bpftrace: converts its output into the records file; ftrace: relays the root helper's output (ftrace-relay.ts). */
   pump: OutputPump | null;
@@ -32,7 +32,7 @@ export interface Attachment {
 
 export class AttachPhase {
   /** The child of the variant being tried (for cancel and teardown while attaching). */
-  child: PtyChild | null = null;
+  child: CaptureChild | null = null;
   tail: RecordTail | null = null;
   pump: OutputPump | null = null;
 
@@ -97,7 +97,7 @@ export class AttachPhase {
       cwd: workDir,
       ...(o.askPassword ? { askPassword: o.askPassword } : {}),
       onAuthenticating: (active) => this.ctx.setState(active ? 'authenticating' : 'attaching'),
-    });
+    }, launch);
     this.child = child;
     const lines = child.onLine.on(this.onChildLine);
     const attachedP = new Promise<{ probes: number | null; atNs: string }>((resolve) => {

@@ -1,7 +1,9 @@
 import { DiscoveryService, type NetworkDiscovery } from '../discovery/network-discovery.js';
 import { RecordTail } from '../bpftrace/record-tail.js';
 import { finalizeCapture, type FinalizeInput, type FinalizeResult } from './finalize-capture.js';
-import { PtyChild, type PtyChildOptions } from './pty-child.js';
+import type { KernelFeatures } from '../probes/kernel-features.js';
+import type { BackendLaunch } from './backend-launch.js';
+import { PtyChild, type CaptureChild, type PtyChildOptions } from './pty-child.js';
 import type { CaptureOptions } from './capture-types.js';
 
 // What a capture session works with but does not build itself (as Perfetto's FtraceController
@@ -12,8 +14,10 @@ import type { CaptureOptions } from './capture-types.js';
 export interface CaptureCollaborators {
   /** The traced network's containers, threads and gateway; called once per start. */
   discover(network: string): Promise<NetworkDiscovery>;
-  /** Starts the elevated child in a pseudo-terminal. */
-  startChild(o: PtyChildOptions): PtyChild;
+  /** Starts the elevated child (in a pseudo-terminal here; on a remote host, over its connection: capture/remote). */
+  startChild(o: PtyChildOptions, launch: BackendLaunch): CaptureChild;
+  /** The kernel's features; null: this machine's, tracefs mounted when it can be (capture-plan.ts). */
+  kernelFeatures: (() => Promise<KernelFeatures>) | null;
   /** Follows the records file for live figures and the attach marker. */
   followRecords(path: string): RecordTail;
   /** Orders the raw records, generates the traces and writes the bundle. */
@@ -25,6 +29,7 @@ export function captureCollaborators(o: Pick<CaptureOptions, 'docker'>, over: Pa
   return {
     discover: over.discover ?? ((network) => new DiscoveryService(o.docker ?? {}).discover(network)),
     startChild: over.startChild ?? ((c) => new PtyChild(c)),
+    kernelFeatures: over.kernelFeatures ?? null,
     followRecords: over.followRecords ?? ((path) => new RecordTail(path)),
     finalize: over.finalize ?? finalizeCapture,
   };

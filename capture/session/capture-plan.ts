@@ -26,9 +26,15 @@ export interface CapturePlan {
   discovery: NetworkDiscovery;
 }
 
-export async function planCapture(o: CaptureOptions, discover: (network: string) => Promise<NetworkDiscovery>, ctx: PhaseContext): Promise<CapturePlan> {
+export async function planCapture(
+  o: CaptureOptions,
+  discover: (network: string) => Promise<NetworkDiscovery>,
+  ctx: PhaseContext,
+  /** Another host's features (capture/remote); null: this machine's. */
+  detectFeatures: (() => Promise<KernelFeatures>) | null = null,
+): Promise<CapturePlan> {
   const catalog = loadCatalog();
-  const features = await kernelFeatures(o, ctx);
+  const features = detectFeatures ? await detectFeatures() : await kernelFeatures(o, ctx);
   const custom = await readCustomProbes(o.customProbeFiles ?? [], ctx);
   let backend: Backend;
   if (o.backend === undefined || o.backend === 'auto') {

@@ -8,6 +8,21 @@ import { Emitter, type Disposable } from './lifecycle.js';
 // pty carries only the child's messages (records go to a file). A password prompt is answered
 // through the caller's callback; the answer goes to the pty and nowhere else.
 
+/** What a session needs of its capture child: a PtyChild here, a RemoteChild on another host (capture/remote). */
+export interface CaptureChild {
+  readonly pid: number;
+  readonly onLine: Emitter<string>;
+  readonly exited: Promise<ChildExit>;
+  readonly hasExited: boolean;
+  /** Set when authentication was cancelled or failed; the child is gone or going. */
+  readonly authenticationError: Error | null;
+  transcript(): string;
+  interrupt(): void;
+  terminate(): void;
+  kill(): void;
+  dispose(): void;
+}
+
 export interface ChildExit {
   exitCode: number;
   signal: number | null;
@@ -23,7 +38,7 @@ export interface PtyChildOptions {
 
 const MAX_TRANSCRIPT = 64 * 1024;
 
-export class PtyChild implements Disposable {
+export class PtyChild implements CaptureChild, Disposable {
   readonly onLine = new Emitter<string>();
   readonly exited: Promise<ChildExit>;
   private readonly pty: IPty;

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { replaySpool } from '../ftrace/page-spool.js';
 import type { Attachment } from './attach-phase.js';
 import type { CaptureOptions, PhaseContext } from './capture-types.js';
-import type { PtyChild } from './pty-child.js';
+import type { CaptureChild } from './pty-child.js';
 
 // The stop phase: drain until the records stop coming (when the user stopped it), stop the child
 // (^C, then SIGTERM, then kill), turn everything it left into records (bpftrace's output with its
@@ -31,7 +31,7 @@ export async function stopCapture(o: CaptureOptions, a: Attachment, ctx: PhaseCo
 }
 
 /** ^C (bpftrace runs END and flushes its output), then ^\ / SIGTERM, then kill. */
-export async function stopChild(child: PtyChild | null, ctx: Pick<PhaseContext, 'log'>): Promise<void> {
+export async function stopChild(child: CaptureChild | null, ctx: Pick<PhaseContext, 'log'>): Promise<void> {
   if (!child || child.hasExited) return;
   const wait = (ms: number) => Promise.race([child.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
   child.interrupt();

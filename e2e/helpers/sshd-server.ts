@@ -1,9 +1,9 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tempDir, type TempDir } from '../../test/fixture-bundles.js';
 
 // A real OpenSSH server (Debian's openssh-server) for the remote-host tests, on a loopback port,
 // with its own sshd_config, host key and authorized_keys in a temp dir, and a throwaway user
@@ -55,6 +55,14 @@ function childrenOf(pid: number): number[] {
   return out;
 }
 
+function commOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
 function processesOfUid(uid: number): number[] {
   const out: number[] = [];
   for (const name of readdirSync('/proc')) {
@@ -71,8 +79,7 @@ function processesOfUid(uid: number): number[] {
 export const sshdAvailable = existsSync('/usr/sbin/sshd') && process.getuid?.() === 0;
 
 export async function startSshd(): Promise<SshdServer> {
-  const tmp: TempDir = tempDir('misertrace-sshd-');
-  const dir = tmp.path;
+  const dir = mkdtempSync(join(tmpdir(), 'misertrace-sshd-'));
   chmodSync(dir, 0o755);
   const user = `mtssh${randomBytes(4).toString('hex')}`;
   const password = `pw-${randomBytes(9).toString('base64url')}`;
@@ -163,7 +170,7 @@ export async function startSshd(): Promise<SshdServer> {
     rmSync(sudoers, { force: true });
     spawnSync('userdel', ['--force', user]);
     if (createdRunDir) rmSync('/run/sshd', { recursive: true, force: true });
-    tmp.remove();
+    rmSync(dir, { recursive: true, force: true });
   };
   try {
     await start();
@@ -191,9 +198,19 @@ export async function startSshd(): Promise<SshdServer> {
       await start();
     },
     killConnections() {
-      const kids = childrenOf(proc!.pid!);
-      for (const c of kids) spawnSync('kill', ['-KILL', String(c)]);
-      return kids.length;
+      // Each connection is a privileged monitor (a child of the listener) and the user's sshd
+      // below it, which holds the socket and the command's pipes: both go, as in a crash.
+      const sshds: number[] = [];
+      const walk = (pid: number) => {
+        for (const c of childrenOf(pid)) {
+          if (commOf(c) !== 'sshd') continue;
+          sshds.push(c);
+          walk(c);
+        }
+      };
+      walk(proc!.pid!);
+      for (const c of sshds) spawnSync('kill', ['-KILL', String(c)]);
+      return sshds.length;
     },
     stop: cleanup,
   };

@@ -18,6 +18,29 @@ export interface CaptureInfo {
   /** Buffer sizes and other knobs the capture ran with. */
   parameters: Record<string, string | number | boolean>;
   probesSelected: string[];
+  /** Set when the capture ran on another host over SSH (docs/adr/0065): which, and its clocks at start and end, to align hosts later. */
+  remote?: RemoteCaptureInfo;
+}
+
+/** One reading of a host's clocks (decimal ns strings: beyond 2^53). */
+export interface HostClockSample {
+  realtimeNs: string;
+  monotonicNs: string;
+  bootId: string;
+}
+
+export interface RemoteCaptureInfo {
+  transport: 'ssh';
+  /** user@host[:port] as given (an alias of ~/.ssh/config, or a name). */
+  target: string;
+  hostname: string;
+  user: string;
+  port: number;
+  /** How the tracer got root there: the user is root, sudo without a password, sudo with one. */
+  privilege: 'root' | 'sudo-n' | 'sudo-password';
+  /** Read right before the tracer started and right after it ended; null when the connection dropped first. */
+  clockStart: HostClockSample | null;
+  clockEnd: HostClockSample | null;
 }
 
 export interface BundleManifest {

@@ -1,0 +1,71 @@
+import type { RemoteCaptureInfo } from '../../engine/bundle/manifest.js';
+import type { CaptureCollaborators } from '../session/capture-collaborators.js';
+import { finalizeCapture } from '../session/finalize-capture.js';
+import type { RemoteChild } from './remote-child.js';
+import { startRemoteChild } from './remote-launch.js';
+import { choosePrivilege, type RemotePrivilege } from './remote-privilege.js';
+import type { RemotePrompts } from './remote-prompts.js';
+import { RemoteServices } from './remote-services.js';
+import type { RemoteHost } from './ssh-connection.js';
+
+// A capture session on a remote host (docs/adr/0065): the same CaptureSession, probes, backends,
+// live figures and bundle as a local capture, with the collaborators that reach the host over
+// its one connection: its kernel features, its Docker network and /proc, its tracer as root
+// under the watchdog. The records are converted and the bundle built here; the bundle's
+// manifest says which host it was and holds that host's clocks at start and end.
+
+export interface RemoteCapture {
+  collaborators: Partial<CaptureCollaborators>;
+  services: RemoteServices;
+  /** How the last started child got root (known once the features were read). */
+  readonly privilege: RemotePrivilege | null;
+  /** The child of the last start (its tracer's pid on the host, its clock readings). */
+  readonly child: RemoteChild | null;
+  /** The manifest's `remote` part, as of now. */
+  info(): RemoteCaptureInfo | null;
+}
+
+export function remoteCapture(host: RemoteHost, prompts: RemotePrompts, services = new RemoteServices(host)): RemoteCapture {
+  let privilege: RemotePrivilege | null = null;
+  let hostname = host.target.hostname;
+  let child: RemoteChild | null = null;
+  const info = (): RemoteCaptureInfo | null =>
+    privilege === null
+      ? null
+      : {
+          transport: 'ssh',
+          target: host.label,
+          hostname,
+          user: host.target.user,
+          port: host.target.port,
+          privilege,
+          clockStart: child?.clocks.start ?? null,
+          clockEnd: child?.clocks.end ?? null,
+        };
+  const collaborators: Partial<CaptureCollaborators> = {
+    kernelFeatures: async () => {
+      const f = await services.features();
+      // Decided before anything starts: a host where we cannot get root fails here, clearly.
+      privilege = choosePrivilege(f, host.label);
+      hostname = f.hostname;
+      return f;
+    },
+    discover: (network) => services.discover(network),
+    startChild: (o, launch) => {
+      child = startRemoteChild({ host, privilege: privilege ?? 'sudo-password', prompts, ...(o.onAuthenticating ? { onAuthenticating: o.onAuthenticating } : {}) }, launch);
+      return child;
+    },
+    finalize: (inp) => finalizeCapture({ ...inp, capture: { ...inp.capture, hostname, ...(info() ? { remote: info()! } : {}) } }),
+  };
+  return {
+    collaborators,
+    services,
+    get privilege() {
+      return privilege;
+    },
+    get child() {
+      return child;
+    },
+    info,
+  };
+}
