@@ -1,3 +1,4 @@
+import { DEFAULT_MODEL } from '../../engine/model/span-link.js';
 import { DiscoveryService } from '../discovery/network-discovery.js';
 import type { DockerEndpoint } from '../discovery/docker-connection.js';
 import { detectKernelFeatures, mountTracefs, type KernelFeatures } from './kernel-features.js';
@@ -31,8 +32,10 @@ export interface DoctorReport {
   variants: VariantVerdict[];
   /** The variant each backend would use (with --probe-set auto), or null when it cannot capture here. */
   chosen: Record<Backend, string | null>;
-  /** The probe set each backend would use with --probe-set auto and the causal model, and why (docs/adr/0050). */
+  /** The probe set each backend would use with --probe-set auto and the default model, and why (docs/adr/0050). */
   probeSets: Record<Backend, { set: ProbeSetName; reason: string }>;
+  /** The same with the causal model. */
+  causalModelSets: Record<Backend, { set: ProbeSetName; reason: string }>;
   /** The syscall set's variant of each backend (--probe-set syscalls, or --model original). */
   syscallVariant: Record<Backend, string | null>;
   optionalProbes: { id: string; title: string; available: boolean | null }[];
@@ -122,22 +125,28 @@ export async function runDoctor(o: DoctorOptions = {}): Promise<DoctorReport> {
     }
   }
   const variants = catalog.variants.map((v) => ({ id: v.id, set: v.set, backend: v.backend, title: v.title, missing: missingForVariant(v, f, catalog) }));
-  const probeSets = { bpftrace: chooseProbeSet(catalog, f, 'bpftrace'), ftrace: chooseProbeSet(catalog, f, 'ftrace') };
+  const setsFor = (model: 'causal' | 'original') => ({ bpftrace: chooseProbeSet(catalog, f, 'bpftrace', 'auto', { model }), ftrace: chooseProbeSet(catalog, f, 'ftrace', 'auto', { model }) });
+  const probeSets = setsFor(DEFAULT_MODEL);
+  const causalModelSets = setsFor('causal');
   const elevated = f.uid === 0 || f.sudo !== null || f.pkexec !== null;
   const variantOf = (backend: Backend, set: ProbeSetName) =>
     backend === 'ftrace' && !elevated ? null : (variants.find((v) => v.backend === backend && v.set === set && v.missing.length === 0)?.id ?? null);
   const chosen = { bpftrace: variantOf('bpftrace', probeSets.bpftrace.set), ftrace: variantOf('ftrace', probeSets.ftrace.set) };
   const syscallVariant = { bpftrace: variantOf('bpftrace', 'syscalls'), ftrace: variantOf('ftrace', 'syscalls') };
-  const sets = (['ftrace', 'bpftrace'] as const).map((b) => `${b}: ${probeSets[b].set}`).join(', ');
+  const sets = (s: typeof probeSets) => (['ftrace', 'bpftrace'] as const).map((b) => `${b}: ${s[b].set}`).join(', ');
+  const causalOk = causalModelSets.ftrace.set === 'causal' || causalModelSets.bpftrace.set === 'causal';
   checks.push({
     id: 'probe-set',
-    status: probeSets.ftrace.set === 'causal' || probeSets.bpftrace.set === 'causal' ? 'ok' : 'info',
-    summary: `probe set ${sets} (${probeSets.ftrace.reason}); --model original or --probe-set syscalls records syscall entry and exit`,
+    status: causalOk ? 'ok' : 'info',
+    summary:
+      `probe set ${sets(probeSets)} (${probeSets.ftrace.reason})` +
+      (DEFAULT_MODEL === 'causal' ? '' : `; with the causal model: ${sets(causalModelSets)} (${causalModelSets.ftrace.reason})`),
+    ...(causalOk ? {} : { hint: 'the syscall set costs the application more under load (every syscall of every process takes the slow path); a kernel >= 6.3 has the socket-level tracepoints' }),
   });
   const optionalProbes = [...catalog.base, ...catalog.optional].map((p) => ({
     id: p.id,
     title: p.title,
     available: f.tracepoints === null ? null : p.tracepoints.every((t) => f.tracepoints!.has(t)),
   }));
-  return { features: f, checks, variants, chosen, probeSets, syscallVariant, optionalProbes, tracefsMountedNow: mountedNow };
+  return { features: f, checks, variants, chosen, probeSets, causalModelSets, syscallVariant, optionalProbes, tracefsMountedNow: mountedNow };
 }

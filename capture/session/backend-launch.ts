@@ -4,6 +4,7 @@ import type { NetworkDiscovery } from '../discovery/network-discovery.js';
 import type { CustomProbeFile } from '../probes/custom-probes.js';
 import type { KernelFeatures } from '../probes/kernel-features.js';
 import type { ProbeCatalog, ProbeSpec, VariantSpec } from '../probes/probe-catalog.js';
+import { ftraceEventsOf } from '../probes/probe-catalog.js';
 import type { SyscallGroups } from '../probes/record-codes.js';
 import { bpftraceEnv, bufferSizing, buildBpftraceScript } from '../probes/script-builder.js';
 import type { FtraceChildConfig, NodeRuntime } from '../ftrace/ftrace-config.js';
@@ -100,8 +101,8 @@ export async function ftraceLaunch(inp: LaunchInput): Promise<BackendLaunch> {
     tids: inp.discovery.meta.map((m) => m.tid),
     comms: Object.fromEntries(inp.discovery.comms),
     syscalls: inp.catalog.syscalls,
-    traced: inp.catalog.ftrace.traced,
-    sockets: inp.catalog.ftrace.sockets,
+    // The variant's events and the set they make records of (docs/adr/0050).
+    ...ftraceEventsOf(inp.catalog, inp.variant),
     userEvents: inp.probes.flatMap((p) => p.ftrace.map((e) => ({ event: e }))),
     output: rawPath,
     spool: join(inp.workDir, 'pages.spool'),

@@ -1,5 +1,7 @@
 import type { DockerEndpoint } from '../discovery/docker-connection.js';
 import type { Backend } from '../probes/probe-catalog.js';
+import type { ProbeSetChoice } from '../probes/probe-support.js';
+import type { ModelName } from '../../engine/model/span-link.js';
 import type { NodeRuntime } from '../ftrace/ftrace-config.js';
 import type { ElevationMethod, PasswordPrompt } from './elevation.js';
 import type { HostLimits } from './host-guard.js';
@@ -35,6 +37,10 @@ export interface CaptureOptions {
   customProbeFiles?: string[];
   /** Force a variant of the base set instead of the first the kernel supports. */
   variant?: string;
+  /** auto (the default): causal where the kernel has its tracepoints and the model reads it (chooseProbeSet, docs/adr/0050). */
+  probeSet?: ProbeSetChoice;
+  /** The model that will read the records (DEFAULT_MODEL when absent): the original one needs the syscall set. */
+  model?: ModelName;
   /** bpftrace ring buffer pages per CPU (power of two). */
   rbPages?: number;
   /** ftrace buffer per CPU, KiB. */

@@ -34,12 +34,16 @@ function statusLine(f: LiveFigures): string {
 
 export const captureCommand: Command = {
   name: 'capture',
-  usage: '-n NETWORK -o OUTPUT.mstrace [--backend auto|ftrace|bpftrace] [--probe ID]... [-i CUSTOM.bt]... [--duration S]',
+  usage: '-n NETWORK -o OUTPUT.mstrace [--backend auto|ftrace|bpftrace] [--probe-set auto|causal|syscalls] [--probe ID]... [-i CUSTOM.bt]... [--duration S]',
   help: `  -n, --network NAME     the Docker network of the application
   -o, --output PATH      the bundle to write (.mstrace)
       --backend NAME     auto (default): ftrace (our own tracefs reader, the cheaper one under
                          load) unless custom probes (-i) or the kernel need bpftrace; or
                          ftrace, or bpftrace
+      --probe-set SET    auto (default): causal (socket-level records, no syscall tracepoint)
+                         where the kernel has sock_send_length and sock_recv_length (>= 6.3)
+                         and the causal model reads them; else syscalls (entry and exit of
+                         every TCP send and receive); misertrace doctor says which and why
       --probe ID         add a ready-made probe (repeatable): tcp_probe, sched_migrate_task,
                          page_fault_user, block_io, sched_switch (misertrace doctor lists them)
   -i, --inputbt PATH     custom probes in the original custom-probe format (bpftrace backend)
@@ -61,6 +65,7 @@ exit status: 0 bundle written; 1 bundle written but partial (the capture child d
     probe: { type: 'string', multiple: true },
     inputbt: { type: 'string', short: 'i', multiple: true },
     variant: { type: 'string' },
+    'probe-set': { type: 'string' },
     duration: { type: 'string' },
     'rb-pages': { type: 'string' },
     'buffer-kb': { type: 'string' },
@@ -74,6 +79,8 @@ exit status: 0 bundle written; 1 bundle written but partial (the capture child d
     const output = requireString(v, 'output', '-o OUTPUT', 'capture');
     const backend = (v['backend'] as string | undefined) ?? 'auto';
     if (backend !== 'auto' && backend !== 'bpftrace' && backend !== 'ftrace') throw new UsageError(`--backend must be auto, ftrace or bpftrace, not "${backend}"`);
+    const probeSet = (v['probe-set'] as string | undefined) ?? 'auto';
+    if (probeSet !== 'auto' && probeSet !== 'causal' && probeSet !== 'syscalls') throw new UsageError(`--probe-set must be auto, causal or syscalls, not "${probeSet}"`);
     const elevation = (v['elevation'] as string | undefined) ?? 'auto';
     if (!['auto', 'direct', 'sudo', 'pkexec'].includes(elevation)) throw new UsageError(`--elevation must be auto, direct, sudo or pkexec, not "${elevation}"`);
     const duration = positiveNumber(v['duration'], '--duration');
@@ -84,6 +91,7 @@ exit status: 0 bundle written; 1 bundle written but partial (the capture child d
       network,
       output,
       backend,
+      probeSet,
       probes: (v['probe'] as string[] | undefined) ?? [],
       customProbeFiles: (v['inputbt'] as string[] | undefined) ?? [],
       ...(typeof v['variant'] === 'string' ? { variant: v['variant'] } : {}),

@@ -32,9 +32,9 @@ exit status: 0 when at least one backend can capture here, 1 when none can`,
       out.push(`[${MARK[c.status]}] ${c.summary}`);
       if (c.hint) out.push(`       -> ${c.hint}`);
     }
-    out.push('', 'probe variants (first supported one is used):');
+    out.push('', 'probe variants (of the chosen probe set, the first supported one is used):');
     for (const vv of r.variants) {
-      out.push(`  ${vv.missing.length === 0 ? 'yes' : 'no '} ${vv.backend.padEnd(8)} ${vv.id.padEnd(13)} ${vv.title}${vv.missing.length ? `\n        needs: ${vv.missing.join(', ')}` : ''}`);
+      out.push(`  ${vv.missing.length === 0 ? 'yes' : 'no '} ${vv.backend.padEnd(8)} ${vv.set.padEnd(8)} ${vv.id.padEnd(14)} ${vv.title}${vv.missing.length ? `\n        needs: ${vv.missing.join(', ')}` : ''}`);
     }
     out.push('', 'ready-made probes (--probe ID):');
     for (const p of r.optionalProbes) out.push(`  ${p.available === null ? '?  ' : p.available ? 'yes' : 'no '} ${p.id.padEnd(20)} ${p.title}`);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runDoctor } from '../../capture/probes/doctor.js';
 import { detectKernelFeatures } from '../../capture/probes/kernel-features.js';
+import { DEFAULT_MODEL } from '../../engine/model/span-link.js';
 
 // The doctor on this very machine: it must say what the kernel really offers.
 
@@ -25,15 +26,17 @@ describe('misertrace doctor', () => {
     expect(r.variants.filter((v) => v.backend === 'bpftrace').every((v) => v.missing.includes('the bpftrace program'))).toBe(true);
   });
 
-  it.skipIf(!full)('on this machine kind (kernel >= 6.3): the causal set with BTF and the tracefs reader; the syscall set one flag away', async () => {
+  it.skipIf(!full)('on this machine kind (kernel >= 6.3): the causal set for the causal model (BTF, tracefs reader), the syscall set for the original one', async () => {
     const r = await runDoctor({ mount: false, docker: false });
     expect(r.checks.find((c) => c.id === 'tracepoints')!.status).toBe('ok');
     expect(r.checks.find((c) => c.id === 'btf')!.status).toBe('ok');
     expect(r.features.kprobes).toBe(f.kprobes);
-    expect(r.probeSets.ftrace).toMatchObject({ set: 'causal', reason: expect.stringMatching(/sock_send_length and sock:sock_recv_length/) });
-    expect(r.checks.find((c) => c.id === 'probe-set')!.summary).toMatch(/^probe set ftrace: causal, bpftrace: causal/);
-    expect(r.chosen).toEqual({ bpftrace: f.btf ? 'causal-btf' : 'causal-join', ftrace: 'causal-tracefs' });
-    expect(r.syscallVariant).toEqual({ bpftrace: f.btf ? 'fd-btf' : 'sendlen-join', ftrace: 'tracefs' });
+    expect(r.causalModelSets.ftrace).toMatchObject({ set: 'causal', reason: expect.stringMatching(/sock_send_length and sock:sock_recv_length/) });
+    expect(r.checks.find((c) => c.id === 'probe-set')!.summary).toMatch(DEFAULT_MODEL === 'causal' ? /^probe set ftrace: causal, bpftrace: causal/ : /with the causal model: ftrace: causal, bpftrace: causal/);
+    const causal = { bpftrace: f.btf ? 'causal-btf' : 'causal-join', ftrace: 'causal-tracefs' };
+    const syscalls = { bpftrace: f.btf ? 'fd-btf' : 'sendlen-join', ftrace: 'tracefs' };
+    expect(r.chosen).toEqual(DEFAULT_MODEL === 'causal' ? causal : syscalls);
+    expect(r.syscallVariant).toEqual(syscalls);
     expect(r.optionalProbes.every((p) => p.available === true)).toBe(true);
   });
 });
