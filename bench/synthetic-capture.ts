@@ -7,7 +7,7 @@ import { buildBundle } from '../engine/bundle/build-bundle.js';
 // Synthetic captures of a known shape, for benchmarks and large-trace UI tests: a frontend thread
 // serves each request from the gateway, calls a backend over TCP, and forks `fanout` workers
 // that each fork `grandchildren` helpers; every worker logs `userRecords` page faults. The records
-// are the model records REQUEST-MODEL.md describes, in strict time order, so the real engine
+// are the model records docs/request-model.md describes, in strict time order, so the real engine
 // builds the bundle (nothing here bypasses sort or generate).
 
 export interface SyntheticShape {

@@ -14,7 +14,7 @@ import { DiscoveryService } from '../capture/discovery/network-discovery.js';
 import { WorkerEngineClient } from '../engine/worker/engine-client.js';
 
 // The main process: one window, the typed IPC bound to the services, native dialogs and menu,
-// file associations, recent documents and a locked-down renderer (ARCHITECTURE.md, Security).
+// file associations, recent documents and a locked-down renderer (docs/architecture.md, Threads and processes; docs/adr/0036).
 // Everything it serves lives in app-services/ and is driven the same way by the browser e2e.
 
 const mainDir = dirname(fileURLToPath(import.meta.url));

@@ -8,7 +8,7 @@ export { PlainEvent, key53, type FtEvent } from './ft-event.js';
 
 // Raw tracefs events -> the same record lines the bpftrace probe sets print, deciding in the
 // reader what the bpftrace variants decide in the kernel. Two probe sets (docs/adr/0050):
-// - syscalls (REQUEST-MODEL.md section 1): a send/recv syscall is kept only when it was on a TCP
+// - syscalls (docs/request-model.md section 1): a send/recv syscall is kept only when it was on a TCP
 //   socket (sock_send_length / tcp_rcv_space_adjust inside it say so); a receive only when data
 //   came. The tcp_send record carries the socket's 4-tuple and is stamped with the syscall's entry
 //   time (so it sorts before the peer's receive); records are printed when the syscall exits.

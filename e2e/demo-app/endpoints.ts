@@ -3,7 +3,7 @@ import type { PlannedRequest } from './load-generator.js';
 // The demo app's endpoints and the request trace each must give: containers (by role), span kinds
 // (N = network, F = fork) and nesting, written `N:frontend(N:catalog(...),N:inventory)`.
 //
-// Under the MiSeRTrace model (REQUEST-MODEL.md section 7), /checkout's second inventory call
+// Under the MiSeRTrace model (docs/request-model.md section 7), /checkout's second inventory call
 // (/reserve) rides the same persistent inventory->kvstore connection in the same trace, so its
 // kvstore work folds into the first kvstore span: the second inventory span has no child. The
 // catalog's forks are busybox httpd's CGI: sh => subshell (echo | sed: two forks) and wget.

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../test/fixtures.js';
 
 // The real app in Electron, where the binary exists (it cannot be downloaded on our CI machines,
-// see ENVIRONMENT.md): the window opens with the sandboxed, isolated renderer, the preload's
+// see docs/architecture.md, Testing without an Electron binary): the window opens with the sandboxed, isolated renderer, the preload's
 // verbs answer, and the sample bundle is shown on first launch. Elsewhere this suite skips and
 // says why; the same renderer and services are covered in Chromium by the other specs.
 

@@ -3,7 +3,7 @@ import type { StateKind } from '../model/state.js';
 import type { RelNs } from '../model/time.js';
 import type { PyJsonValue } from '../render/py-json.js';
 
-// The per-span and per-trace handler API (REQUEST-MODEL.md section 6), the seed's
+// The per-span and per-trace handler API (docs/request-model.md section 6), the seed's
 // CustomThreadStateHandler / CustomTraceHandler in our words. A user module exports
 // `createSpanHandler` and `createTraceHandler` (default export or named exports).
 

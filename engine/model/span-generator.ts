@@ -4,7 +4,7 @@ import { detailValue, EventCode, type TraceRecord } from './record.js';
 import { keyString, Thread, type KeyedState, type Socket4, type SpanState, type StateKind } from './state.js';
 import type { RelNs } from './time.js';
 
-// The span generator: REQUEST-MODEL.md sections 2 to 4, one record at a time over a time-ordered
+// The span generator: docs/request-model.md sections 2 to 4, one record at a time over a time-ordered
 // stream. Memory holds the live threads, the socket pool and the states (which the traces need
 // at the end), never the records.
 

@@ -1,7 +1,7 @@
 import { ParkedStates } from './parked-states.js';
 import type { RelNs } from './time.js';
 
-// Threads and their states (spans), as REQUEST-MODEL.md section 3 defines them.
+// Threads and their states (spans), as docs/request-model.md section 3 defines them.
 
 export type StateKind = 'network' | 'fork';
 

@@ -2,7 +2,7 @@ import type { SpanState, StateKind } from './state.js';
 import type { SpanLink } from './span-link.js';
 import type { RelNs } from './time.js';
 
-// REQUEST-MODEL.md section 5: the DAG of one trace, walked from the root over the handling
+// docs/request-model.md section 5: the DAG of one trace, walked from the root over the handling
 // threads' `children[traceId]`, last to first, so that a state reachable along two paths is kept
 // by the path walked first. The walk is iterative: fork chains can be thousands deep.
 

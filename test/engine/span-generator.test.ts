@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderDagJson } from '../../engine/render/dag-render.js';
 import { GW, meta, Scenario, shape } from './model-scenario.js';
 
-// Each transition of REQUEST-MODEL.md section 4 on small hand-made record sequences.
+// Each transition of docs/request-model.md section 4 on small hand-made record sequences.
 
 const A = { ip: '172.18.0.2', port: 8080 };
 const B = { ip: '172.18.0.3', port: 9000 };
