@@ -2,8 +2,9 @@ import { readFile } from 'node:fs/promises';
 import type { NetworkDiscovery } from '../discovery/network-discovery.js';
 import { parseCustomProbes, type CustomProbeFile } from '../probes/custom-probes.js';
 import { detectKernelFeatures, mountTracefs, type KernelFeatures } from '../probes/kernel-features.js';
-import { loadCatalog, type Backend, type ProbeCatalog, type ProbeSpec, type VariantSpec } from '../probes/probe-catalog.js';
-import { assertProbesSupported, chooseBackend, selectedProbes, supportedVariants } from '../probes/probe-support.js';
+import { DEFAULT_MODEL } from '../../engine/model/span-link.js';
+import { loadCatalog, type Backend, type ProbeCatalog, type ProbeSetName, type ProbeSpec, type VariantSpec } from '../probes/probe-catalog.js';
+import { assertProbesSupported, chooseBackend, chooseProbeSet, selectedProbes, supportedVariants } from '../probes/probe-support.js';
 import { CaptureError } from './capture-errors.js';
 import type { CaptureOptions, PhaseContext } from './capture-types.js';
 import { planElevation, type ElevationMethod } from './elevation.js';
@@ -19,6 +20,8 @@ export interface CapturePlan {
   features: KernelFeatures;
   custom: CustomProbeFile[];
   backend: Backend;
+  /** The probe set (docs/adr/0050). */
+  set: ProbeSetName;
   probes: ProbeSpec[];
   /** The variants of the base set to try, in order (the first the kernel accepts is used). */
   variants: VariantSpec[];
@@ -42,8 +45,11 @@ export async function planCapture(
     backend = chosen.backend;
     ctx.log('info', `backend: ${backend} (${chosen.reason})`);
   } else backend = o.backend;
+  const set = chooseProbeSet(catalog, features, backend, o.probeSet ?? 'auto', { ...(o.variant !== undefined ? { variant: o.variant } : {}), model: o.model ?? DEFAULT_MODEL });
+  ctx.log('info', `probe set: ${set.set} (${set.reason})`);
   const selection = {
     backend,
+    set: set.set,
     ...(o.variant !== undefined ? { variant: o.variant } : {}),
     probes: o.probes ?? [],
     without: o.without ?? [],
@@ -57,7 +63,7 @@ export async function planCapture(
   const discovery = await discover(o.network);
   ctx.throwIfCancelled();
   ctx.log('info', `network ${o.network}: ${discovery.containers.length} containers, ${discovery.meta.length} threads, gateway ${discovery.gateway}`);
-  return { catalog, features, custom, backend, probes, variants, elevation, discovery };
+  return { catalog, features, custom, backend, set: set.set, probes, variants, elevation, discovery };
 }
 
 async function kernelFeatures(o: CaptureOptions, ctx: PhaseContext): Promise<KernelFeatures> {
