@@ -20,7 +20,11 @@ export interface SuiteOptions {
   perEndpoint: number;
   workDir: string;
   log?: (line: string) => void;
+  /** Aborted: no new capture starts; the app is removed and runAccuracy rejects with InterruptedError. */
+  signal?: AbortSignal;
 }
+
+export class InterruptedError extends Error {}
 
 export const FULL = { concurrency: [1, 2, 4, 8, 16], keepAlive: [false, true], backends: ['ftrace', 'bpftrace'], perEndpoint: 20 };
 export const SHORT = { concurrency: [1, 8], keepAlive: [false], backends: ['ftrace', 'bpftrace'], perEndpoint: 8 };
@@ -56,6 +60,7 @@ export async function runAccuracy(o: SuiteOptions): Promise<{ rows: AccuracyRow[
       for (const probeSet of offer.probeSets.length > 0 ? offer.probeSets : [null]) {
         for (const keepAlive of o.keepAlive) {
           for (const concurrency of o.concurrency) {
+            if (o.signal?.aborted) throw new InterruptedError('interrupted');
             const dir = join(o.workDir, `run${n}`);
             mkdirSync(dir, { recursive: true });
             const ridPrefix = `${app.runId}r${n++}`;
@@ -86,6 +91,7 @@ export async function runAccuracy(o: SuiteOptions): Promise<{ rows: AccuracyRow[
     }
   } finally {
     await app.down();
+    rmSync(o.workDir, { recursive: true, force: true });
   }
   return { rows, offer };
 }

@@ -4,7 +4,7 @@ import type { TruthNode } from './truth-tree.js';
 // (its root span is the root service's handling: same thread, interval containing the handler),
 // then find every true node in that trace, under the span of its true parent. Verdicts, first
 // that applies: missing (no trace claims it, or a part is in no trace), split (a part is in
-// another trace), merged (the trace holds spans that are not this request's), wrong parent (a part
+// another trace, or the root handling is cut across spans), merged (the trace holds spans that are not this request's), wrong parent (a part
 // is in the trace under another span), correct.
 
 export interface CheckSpan {
@@ -58,8 +58,12 @@ export function checkRequest(truth: TruthNode, traces: readonly CheckTrace[], to
   const none = { inferred: 0, inferredRight: 0 };
   if (claims.length === 0) {
     const inside = traces.find((t) => t.spans.some((s, i) => i > 0 && spanFits(s, truth, tol)));
-    return inside
-      ? { verdict: 'merged', traceId: inside.id, detail: `its root is inside trace ${inside.id}`, ...none }
+    if (inside) return { verdict: 'merged', traceId: inside.id, detail: `its root is inside trace ${inside.id}`, ...none };
+    // Spans of the root's thread that overlap its handling without containing it: cut in pieces.
+    const h = truth.handler;
+    const pieces = h ? traces.filter((t) => t.spans.some((s) => s.kind === truth.kind && s.role === truth.role && s.tid === truth.tid && s.start < h.end && s.end > h.start)) : [];
+    return pieces.length > 0
+      ? { verdict: 'split', traceId: pieces[0]!.id, detail: `its root handling is cut: ${pieces.length} trace(s) hold pieces of it`, ...none }
       : { verdict: 'missing', traceId: null, detail: 'no trace has its root span', ...none };
   }
   // Two traces rooted on the same handling: the request was cut in two.

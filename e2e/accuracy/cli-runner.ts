@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PROJECT_ROOT } from '../../test/fixtures.js';
 
@@ -84,19 +84,20 @@ export async function captureWhile<T>(network: string, output: string, backend: 
   }
 }
 
-/** One bundle per model from the records of `bundle` (exported, then generated again). */
+/**
+ * One bundle per model from the records of `bundle`: a copy of it regenerated in place
+ * (`generate -i B.mstrace --model M`), so every model reads exactly the same records.
+ */
 export function bundlesPerModel(bundle: string, models: readonly string[], workDir: string, offered: boolean): Map<string, string> {
   const out = new Map<string, string>();
   if (!offered) {
     out.set(models[0]!, bundle);
     return out;
   }
-  const exp = join(workDir, 'export');
-  run(['bundle', 'export', '-i', bundle, '-o', exp]);
-  const gateway = readFileSync(join(exp, 'gateway.txt'), 'utf8').trim();
   for (const m of models) {
     const o = join(workDir, `${m}.mstrace`);
-    run(['generate', '-i', join(exp, 'sorted.psv'), '-m', join(exp, 'meta.psv'), '-g', gateway, '--model', m, '-o', o, '--lenient']);
+    copyFileSync(bundle, o);
+    run(['generate', '-i', o, '--model', m]);
     out.set(m, o);
   }
   return out;

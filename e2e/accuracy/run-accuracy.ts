@@ -5,7 +5,7 @@ import { PROJECT_ROOT } from '../../test/fixtures.js';
 import { removeStaleDemoResources } from '../demo-app/demo-app.js';
 import { captureEnvironment } from '../helpers/capture-env.js';
 import { formatTable } from './accuracy-table.js';
-import { FULL, runAccuracy, SHORT } from './accuracy-suite.js';
+import { FULL, InterruptedError, runAccuracy, SHORT } from './accuracy-suite.js';
 import { belowFloors, readFloors } from './floors.js';
 
 // `npm run accuracy [-- --short] [-- --out FILE]`: captures the demo app, checks every request's
@@ -31,7 +31,22 @@ async function main(): Promise<number> {
   for (const r of await removeStaleDemoResources()) console.error(`removed stale ${r}`);
   const t0 = Date.now();
   const plan = short ? SHORT : FULL;
-  const { rows, offer } = await runAccuracy({ ...plan, workDir: join(tmpdir(), `misertrace-accuracy-${process.pid}`), log: (l) => console.error(l) });
+  // Ctrl-C: the capture under way ends, then the demo app is removed (nothing left running).
+  const ac = new AbortController();
+  const onSignal = () => {
+    console.error('accuracy: interrupted; finishing the current capture and removing the demo app...');
+    ac.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let result;
+  try {
+    result = await runAccuracy({ ...plan, workDir: join(tmpdir(), `misertrace-accuracy-${process.pid}`), log: (l) => console.error(l), signal: ac.signal });
+  } catch (e) {
+    if (e instanceof InterruptedError) return 130;
+    throw e;
+  }
+  const { rows, offer } = result;
   console.log(formatTable(rows));
   mkdirSync(dirname(out), { recursive: true });
   // Written whole or not at all: a reader never sees half a table.

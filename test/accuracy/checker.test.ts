@@ -65,9 +65,12 @@ describe('checkRequest', () => {
   it('missing: no trace is rooted on the frontend handling (wrong thread, or too short)', () => {
     const wrongTid = stockSpans(0).map((s, i) => (i === 0 ? { ...s, tid: 999 } : s));
     expect(checkRequest(truthOf(0), [{ id: 1, spans: wrongTid }]).verdict).toBe('missing');
-    const tooShort = stockSpans(0).map((s, i) => (i === 0 ? { ...s, end: 500 } : s));
-    expect(checkRequest(truthOf(0), [{ id: 1, spans: tooShort }]).verdict).toBe('missing');
     expect(checkRequest(truthOf(0), []).verdict).toBe('missing');
+  });
+
+  it('split: the root handling is cut, its first piece a trace ending before the handler did', () => {
+    const tooShort = stockSpans(0).map((s, i) => (i === 0 ? { ...s, end: 500 } : s));
+    expect(checkRequest(truthOf(0), [{ id: 1, spans: tooShort }])).toMatchObject({ verdict: 'split', detail: 'its root handling is cut: 1 trace(s) hold pieces of it' });
   });
 
   it('split: the kvstore part is a trace of its own', () => {
@@ -122,6 +125,10 @@ describe('harness plumbing', () => {
     expect(belowFloors([row('causal', 8, 98.9), row('causal', 1, 100, 0)], floors)).toEqual([
       'causal stock (ftrace/default, concurrency 8, keep-alive off): 98.9% correct, floor 99%',
       'causal stock (ftrace/default, concurrency 1): no request could be checked',
+    ]);
+    const perEndpoint = { original: { '1': { checkout: 0, '*': 90 } } };
+    expect(belowFloors([row('original', 1, 0), { ...row('original', 1, 0), endpoint: 'checkout' }], perEndpoint)).toEqual([
+      'original stock (ftrace/default, concurrency 1, keep-alive off): 0% correct, floor 90%',
     ]);
   });
 });
