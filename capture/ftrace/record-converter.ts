@@ -298,14 +298,17 @@ export class RecordConverter {
     p.active = false;
     if (!p.tcp) return;
     const comm = this.commOf(e.pid);
+    // The bytes the syscall moved (or its error), which the causal model reads when present.
+    const ret = e.get('ret');
+    const exitDetails = ret === undefined ? undefined : `ret=${typeof ret === 'bigint' ? Number(ret) : String(ret)}`;
     if (p.send) {
       this.line(comm, e.pid, p.ts, p.cpu, info.enterProbe);
       if (p.sk !== null) this.sockRecord(p.sk, 'MT:tcp_send', e.pid, p.ts, p.cpu, -1);
-      this.line(comm, e.pid, e.ts, e.cpu, info.exitProbe);
+      this.line(comm, e.pid, e.ts, e.cpu, info.exitProbe, exitDetails);
     } else if (p.rcv.length > 0) {
       this.line(comm, e.pid, p.ts, p.cpu, info.enterProbe);
       for (const r of p.rcv) this.line(comm, e.pid, r.ts, r.cpu, 'MT:tcp_rcv_space_adjust', tupleText(r.t));
-      this.line(comm, e.pid, e.ts, e.cpu, info.exitProbe);
+      this.line(comm, e.pid, e.ts, e.cpu, info.exitProbe, exitDetails);
     }
   }
 

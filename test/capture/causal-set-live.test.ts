@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { convertBpftraceOutput } from '../../capture/bpftrace/bpftrace-output.js';
-import { ftraceChildCommand, type FtraceChildConfig } from '../../capture/ftrace/ftrace-config.js';
-import { replaySpool } from '../../capture/ftrace/page-spool.js';
+import type { FtraceChildConfig } from '../../capture/ftrace/ftrace-config.js';
+import { FtraceRelay } from '../../capture/ftrace/ftrace-relay.js';
+import { ftraceHelperArgs, ftraceHelperPath } from '../../capture/ftrace/helper-command.js';
 import { detectKernelFeatures } from '../../capture/probes/kernel-features.js';
 import { ftraceEventsOf, loadCatalog, type VariantSpec } from '../../capture/probes/probe-catalog.js';
 import { missingForVariant } from '../../capture/probes/probe-support.js';
@@ -28,32 +29,36 @@ const dir = mkdtempSync(join(tmpdir(), 'misertrace-causal-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Starts the variant's child on this thread, runs work(), stops it; returns the record lines. */
+/** Starts the variant's tracer on this thread, runs work(), stops it; returns the record lines. */
 async function capture(v: VariantSpec, work: () => Promise<void>): Promise<{ lines: string[]; unresolved: number }> {
-  const out = join(dir, `${v.id}.out`);
-  const records = join(dir, `${v.id}.psv`);
+  const work_ = join(dir, v.id);
+  mkdirSync(work_);
+  const records = join(work_, 'records.psv');
   let argv: string[];
-  let env: Record<string, string> = {};
+  let attached: string;
+  let config: FtraceChildConfig | null = null;
   if (v.backend === 'bpftrace') {
-    const script = join(dir, `${v.id}.bt`);
+    const script = join(work_, 'probes.bt');
     writeFileSync(script, buildBpftraceScript({ catalog, variant: v, tids: [TID], probes: [], custom: [], attachMarker: true }).text);
-    argv = [features.bpftrace!.path, '-o', out, script];
+    attached = join(work_, 'bpftrace.out');
+    argv = [features.bpftrace!.path, '-o', attached, script];
   } else {
-    const config: FtraceChildConfig = {
+    // The ftrace backend's root helper, as a capture runs it (its pages converted by the relay).
+    config = {
       tracefs: features.tracefs.path!,
       tids: [TID],
       comms: { [TID]: COMM },
       syscalls: catalog.syscalls,
       ...ftraceEventsOf(catalog, v),
       userEvents: [],
-      output: out,
-      spool: join(dir, `${v.id}.spool`),
+      output: records,
+      spool: '',
       bufferKb: 1024,
     };
-    writeFileSync(join(dir, `${v.id}.json`), JSON.stringify(config));
-    ({ argv, env } = ftraceChildCommand(join(dir, `${v.id}.json`)));
+    argv = [ftraceHelperPath(), ...ftraceHelperArgs(work_, config)];
+    attached = join(work_, 'messages');
   }
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -61,7 +66,7 @@ async function capture(v: VariantSpec, work: () => Promise<void>): Promise<{ lin
   try {
     for (let i = 0; ; i++) {
       if (child.exitCode !== null || i > 1200) throw new Error(`${v.id} did not attach: ${output}`);
-      if (readFileSync(out, { encoding: 'utf8', flag: 'a+' }).includes('@misertrace_attached')) break;
+      if (readFileSync(attached, { encoding: 'utf8', flag: 'a+' }).includes('@misertrace_attached')) break;
       await sleep(50);
     }
     await work();
@@ -71,18 +76,17 @@ async function capture(v: VariantSpec, work: () => Promise<void>): Promise<{ lin
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
   }
-  if (v.backend === 'bpftrace') {
-    const s = await convertBpftraceOutput(out, records, catalog.syscalls);
-    return { lines: readFileSync(records, 'utf8').trim().split('\n'), unresolved: s.unresolved ?? 0 };
+  if (config === null) {
+    const s = await convertBpftraceOutput(attached, records, catalog.syscalls);
+    return { lines: readFileSync(records, 'utf8').trim().split('\n'), unresolved: s.unresolved };
   }
-  const fd = openSync(records, 'w');
+  const relay = new FtraceRelay(work_, records, config);
   try {
-    const r = await replaySpool(join(dir, `${v.id}.spool`), fd);
-    expect(r.outOfOrder).toBe(0);
-    return { lines: readFileSync(records, 'utf8').trim().split('\n'), unresolved: r.unresolvedSends };
+    await relay.finish();
   } finally {
-    closeSync(fd);
+    await relay.close();
   }
+  return { lines: readFileSync(records, 'utf8').trim().split('\n'), unresolved: relay.result?.unresolvedSends ?? -1 };
 }
 
 async function echoRounds(rounds: number): Promise<{ client: number; server: number }> {

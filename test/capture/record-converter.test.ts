@@ -18,16 +18,16 @@ function converter(tids = [10, 20]) {
 const ev = (ts: number, pid: number, name: string, fields: Record<string, unknown> = {}, cpu = 0) => new PlainEvent(ts, cpu, pid, name, fields as never);
 
 describe('ftrace events to records', () => {
-  it('a TCP send: enter, tcp_send with the joined 4-tuple stamped at entry, exit', () => {
+  it('a TCP send: enter, tcp_send with the joined 4-tuple stamped at entry, exit with the bytes sent', () => {
     const { c, lines } = converter();
     c.feed(ev(1, 0, 'sock:inet_sock_set_state', { protocol: 6, skaddr: SK, sport: 40000, dport: 8080, saddr: ip('172.18.0.5'), daddr: ip('172.18.0.3'), newstate: 1 }));
     c.feed(ev(100, 10, 'syscalls:sys_enter_write'));
     c.feed(ev(150, 10, 'sock:sock_send_length', { sk: SK, family: 10, protocol: 6 }, 1));
-    c.feed(ev(160, 10, 'syscalls:sys_exit_write', {}, 1));
+    c.feed(ev(160, 10, 'syscalls:sys_exit_write', { ret: 42n }, 1));
     expect(lines).toEqual([
       'node|10|100|0|MT:sys_enter_write',
       'node|10|100|0|MT:tcp_send|"sport=40000 dport=8080 saddr=172.18.0.5 daddr=172.18.0.3"',
-      'node|10|160|1|MT:sys_exit_write',
+      'node|10|160|1|MT:sys_exit_write|"ret=42"',
     ]);
   });
 
