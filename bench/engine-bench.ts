@@ -5,11 +5,14 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatMeta } from '../engine/model/meta.js';
 import { writeKeepAliveCapture } from './keepalive-capture.js';
+import { nodeStartSeconds, runCommand, type CommandRun } from './command-bench.js';
 import { replicateCapture } from './replicate.js';
 
-// `npm run bench`: the engine's stages on captures replicated from a real one to ~1M and ~10M
-// records. Each stage runs in its own process (its peak RSS is its own); medians over runs.
-// Usage: node dist/bench/engine-bench.js [--sizes 1,10|none] [--runs 3]
+// `npm run bench`: first what users run, the `misertrace` commands end to end as processes
+// (start-up, parsing, the bundle written, exit); then the engine's stages in process, on captures
+// replicated from a real one to ~1M and ~10M records. Each stage runs in its own process (its
+// peak RSS is its own); medians over runs.
+// Usage: node dist/bench/engine-bench.js [--sizes 1,10|none] [--runs 3] [--commands-only]
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
@@ -21,6 +24,8 @@ const opt = (name: string, dflt: string) => {
 };
 const sizes = opt('--sizes', '1,10').split(',').filter((x) => x !== '' && x !== 'none').map(Number);
 const runs = Number(opt('--runs', '3'));
+const commandsOnly = args.includes('--commands-only');
+const BIN = join(root, 'bin', 'misertrace.js');
 const cache = join(tmpdir(), 'misertrace-bench');
 mkdirSync(cache, { recursive: true });
 const PER_COPY = readFileSync(join(fixture, 'trace.psv'), 'utf8').split('\n').filter((l) => l.startsWith('"')).length;
@@ -45,6 +50,25 @@ const fmt = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : `${(n / 1e3)
 
 console.log(`engine benchmark: mixed50 (${PER_COPY} records) replicated; ${runs} run(s) per stage at 1M, 1 at 10M; median seconds`);
 console.log(`${'size'.padEnd(6)} ${'stage'.padEnd(26)} ${'records'.padStart(8)} ${'seconds'.padStart(8)} ${'records/s'.padStart(10)} ${'peak RSS'.padStart(9)} ${'cpu s'.padStart(7)}  notes`);
+
+function commandRow(label: string, name: string, rs: CommandRun[], records: number | null, note = ''): void {
+  const secs = median(rs.map((r) => r.seconds));
+  const cpu = rs[0]!.cpuSeconds === null ? '' : median(rs.map((r) => r.cpuSeconds!)).toFixed(2);
+  const rss = rs[0]!.maxRssMB === null ? '' : `${Math.max(...rs.map((r) => r.maxRssMB!)).toFixed(0)} MB`;
+  const rate = records === null ? '' : fmt(records / secs);
+  console.log(`${label.padEnd(6)} ${name.padEnd(26)} ${(records === null ? '' : fmt(records)).padStart(8)} ${secs.toFixed(2).padStart(8)} ${rate.padStart(10)} ${rss.padStart(9)} ${cpu.padStart(7)}  ${note}`);
+}
+const cmdRuns = (n: number, argv: string[], before?: () => void) =>
+  Array.from({ length: n }, () => {
+    before?.();
+    return runCommand(BIN, argv);
+  });
+{
+  const node = nodeStartSeconds(5);
+  commandRow('-', 'misertrace --help', cmdRuns(5, ['--help']), null, `process start to exit; bare node -e 0: ${node.toFixed(2)} s`);
+  const sample = join(root, 'samples', 'seq20.mstrace');
+  commandRow('-', 'render -t custom (sample)', cmdRuns(5, ['render', '-i', sample, '-t', 'custom']), null, `samples/seq20.mstrace, 20 traces; bare node -e 0: ${node.toFixed(2)} s`);
+}
 for (const millions of sizes) {
   const copies = Math.round((millions * 1e6) / PER_COPY);
   const raw = join(cache, `mixed50x${copies}.psv`);
@@ -53,6 +77,27 @@ for (const millions of sizes) {
   const sorted = join(cache, `mixed50x${copies}.sorted.psv`);
   const bundle = join(cache, `mixed50x${copies}.mstrace`);
   const n = millions >= 10 ? 1 : runs;
+  // The commands, as users run them.
+  const label0 = `${millions}M`;
+  const recs = copies * PER_COPY;
+  const cmdBundle = join(cache, `mixed50x${copies}.cmd.mstrace`);
+  const cmdSorted = join(cache, `mixed50x${copies}.cmd.sorted.psv`);
+  const fresh = (...paths: string[]) => () => paths.forEach((p) => rmSync(p, { force: true }));
+  const sortC = cmdRuns(n, ['sort', '-i', raw, '-o', cmdSorted], fresh(cmdSorted));
+  commandRow(label0, 'misertrace sort', sortC, recs);
+  const genC = cmdRuns(n, ['generate', '-i', cmdSorted, '-m', meta, '-g', '172.29.77.1', '-o', cmdBundle], fresh(cmdBundle));
+  commandRow(label0, 'misertrace generate', genC, recs, `${(statSync(cmdBundle).size / 1e6).toFixed(0)} MB bundle written`);
+  const both = sortC.map((s, i) => ({
+    seconds: s.seconds + genC[i]!.seconds,
+    cpuSeconds: s.cpuSeconds === null ? null : s.cpuSeconds + genC[i]!.cpuSeconds!,
+    maxRssMB: s.maxRssMB === null ? null : Math.max(s.maxRssMB, genC[i]!.maxRssMB!),
+  }));
+  commandRow(label0, 'sort, then generate', both, recs, 'two processes, the sorted text file between');
+  const impC = cmdRuns(n, ['bundle', 'import', '-i', raw, '-m', meta, '-g', '172.29.77.1', '-o', cmdBundle], fresh(cmdBundle));
+  commandRow(label0, 'misertrace bundle import', impC, recs, 'raw capture -> bundle, one process');
+  commandRow(label0, 'render -t custom', cmdRuns(n, ['render', '-i', cmdBundle, '-t', 'custom']), null, 'every trace, from the stored counts');
+  rmSync(cmdSorted, { force: true });
+  if (commandsOnly) continue;
   const rows: [string, StageResult[]][] = [];
   const repeat = (label: string, f: () => StageResult) => {
     const rs: StageResult[] = [];
@@ -95,7 +140,7 @@ for (const millions of sizes) {
 // The load that broke the original model (issue 10): `wrk -c8` on /stock, keep-alive everywhere,
 // about 860k records in 10 s. Synthetic (bench/keepalive-capture.ts) where no real capture is at
 // hand; per model, generate alone (parse, model, traces) and the whole bundle (with counts).
-{
+if (!commandsOnly) {
   const ka = join(cache, 'keepalive-860000.sorted.psv');
   const kaMeta = join(cache, 'keepalive.meta');
   const c = await writeKeepAliveCapture(cache, 860_000);

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { BlockSummer } from './block-checksums.js';
 
 // INSERT of many rows, ROWS to a statement: SQLite's per-statement cost (bind, step, reset)
 // dominated inserting traces, spans and counts one row at a time.
@@ -9,17 +10,22 @@ export class BatchInsert {
   private readonly full: Database.Statement;
   private readonly values: unknown[];
   private k = 0;
+  private readonly sums: BlockSummer | null;
 
+  /** `checksum`: the rows come in key order; their block checksums are stored (ADR 0062). */
   constructor(
     private readonly db: Database.Database,
     private readonly table: string,
     private readonly columns: readonly string[],
+    opts: { checksum?: boolean } = {},
   ) {
     this.full = db.prepare(this.sql(ROWS));
     this.values = new Array<unknown>(ROWS * columns.length);
+    this.sums = opts.checksum === true ? new BlockSummer(db, table, columns) : null;
   }
 
   add(...row: unknown[]): void {
+    this.sums?.add(row);
     for (let i = 0; i < row.length; i++) this.values[this.k++] = row[i];
     if (this.k === this.values.length) {
       this.full.run(this.values);
@@ -29,6 +35,7 @@ export class BatchInsert {
 
   /** Inserts the rows left over (fewer than a full statement). */
   finish(): void {
+    this.sums?.finish();
     if (this.k === 0) return;
     this.db.prepare(this.sql(this.k / this.columns.length)).run(this.values.slice(0, this.k));
     this.k = 0;

@@ -5,74 +5,111 @@ import { crc32 } from 'node:zlib';
 // page can turn a container name or a span's end into another valid value, which SQLite cannot
 // see. Record chunks carry their own CRC (record-chunk-codec.ts); `misertrace bundle verify`
 // checks both, and SQLite's own structure with integrity_check.
+// A block is BLOCK rows in the table's key order; its CRC is that of the rows' JSON (an array of
+// arrays of the columns `cols`). The big tables (traces, spans, counts) get theirs as they are
+// inserted (BlockSummer, no second pass); the small ones are read back at each commit.
 
-const BLOCK = 4096;
+export const BLOCK = 4096;
 
-/** The tables covered, each in a fixed row order. */
-const TABLES: readonly { name: string; order: string }[] = [
+export const CHECKSUM_TABLE =
+  'CREATE TABLE IF NOT EXISTS block_checksums (tbl TEXT NOT NULL, block INTEGER NOT NULL, cols TEXT NOT NULL, rows INTEGER NOT NULL, crc INTEGER NOT NULL, PRIMARY KEY (tbl, block)) WITHOUT ROWID;';
+
+/** Tables checksummed by reading them back, each in its key order. */
+const READ_BACK: readonly { name: string; order: string }[] = [
   { name: 'manifest', order: 'key' },
   { name: 'meta', order: 'rowid' },
   { name: 'probe_script', order: 'name' },
   { name: 'probes', order: 'id' },
   { name: 'comms', order: 'id' },
-  { name: 'traces', order: 'id' },
-  { name: 'spans', order: 'trace_id, idx' },
-  { name: 'span_counts', order: 'trace_id, idx, probe_id' },
   { name: 'thread_counts', order: 'tid, probe_id' },
   { name: 'diagnostics', order: 'rowid' },
   { name: 'diagnostic_counts', order: 'kind' },
 ];
+/** Key order of the tables whose blocks are summed as they are inserted. */
+const INSERTED: Readonly<Record<string, string>> = { traces: 'id', spans: 'trace_id, idx', span_counts: 'trace_id, idx, probe_id' };
 
-export const CHECKSUM_TABLE = 'CREATE TABLE IF NOT EXISTS block_checksums (tbl TEXT NOT NULL, block INTEGER NOT NULL, rows INTEGER NOT NULL, crc INTEGER NOT NULL, PRIMARY KEY (tbl, block)) WITHOUT ROWID;';
+/** Sums rows as they are inserted, in key order; finish() stores the blocks' checksums. */
+export class BlockSummer {
+  private rows: unknown[][] = [];
+  private block = 0;
+  private readonly ins: Database.Statement;
+
+  constructor(
+    db: Database.Database,
+    private readonly table: string,
+    private readonly cols: readonly string[],
+  ) {
+    db.exec(CHECKSUM_TABLE);
+    db.prepare('DELETE FROM block_checksums WHERE tbl = ?').run(table);
+    this.ins = db.prepare('INSERT INTO block_checksums (tbl, block, cols, rows, crc) VALUES (?, ?, ?, ?, ?)');
+  }
+
+  add(row: unknown[]): void {
+    this.rows.push(row);
+    if (this.rows.length === BLOCK) this.flush();
+  }
+
+  finish(): void {
+    if (this.rows.length > 0) this.flush();
+  }
+
+  private flush(): void {
+    this.ins.run(this.table, this.block++, this.cols.join(','), this.rows.length, crc32(JSON.stringify(this.rows)));
+    this.rows = [];
+  }
+}
 
 function exists(db: Database.Database, table: string): boolean {
   return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== undefined;
 }
 
-/** Per table, per block of BLOCK rows in the table's order: [rows, crc]. */
-function* blocks(db: Database.Database): Generator<{ table: string; block: number; rows: number; crc: number }> {
-  for (const t of TABLES) {
-    if (!exists(db, t.name)) continue;
-    let block = 0;
-    let rows = 0;
-    let crc = 0;
-    for (const row of db.prepare(`SELECT * FROM ${t.name} ORDER BY ${t.order}`).raw(true).iterate() as Iterable<unknown[]>) {
-      // Values joined with a separator no value holds unescaped (JSON strings are quoted).
-      crc = crc32(JSON.stringify(row), crc);
-      if (++rows === BLOCK) {
-        yield { table: t.name, block: block++, rows, crc };
-        rows = 0;
-        crc = 0;
-      }
+/** The blocks of `table` as stored now: [rows, crc] per block of BLOCK rows. */
+function* blocksOf(db: Database.Database, table: string, cols: string, order: string): Generator<{ block: number; rows: number; crc: number }> {
+  let rows: unknown[][] = [];
+  let block = 0;
+  for (const row of db.prepare(`SELECT ${cols} FROM ${table} ORDER BY ${order}`).raw(true).iterate() as Iterable<unknown[]>) {
+    rows.push(row);
+    if (rows.length === BLOCK) {
+      yield { block: block++, rows: rows.length, crc: crc32(JSON.stringify(rows)) };
+      rows = [];
     }
-    if (rows > 0 || block === 0) yield { table: t.name, block, rows, crc };
   }
+  if (rows.length > 0) yield { block, rows: rows.length, crc: crc32(JSON.stringify(rows)) };
 }
 
-/** (Re)writes every table's checksums; call last in the transaction that changed the tables. */
+/** (Re)writes the read-back tables' checksums; call last in the transaction that changed them. */
 export function writeChecksums(db: Database.Database): void {
   db.exec(CHECKSUM_TABLE);
-  db.exec('DELETE FROM block_checksums');
-  const all = [...blocks(db)];
-  const ins = db.prepare('INSERT INTO block_checksums (tbl, block, rows, crc) VALUES (?, ?, ?, ?)');
-  for (const b of all) ins.run(b.table, b.block, b.rows, b.crc >>> 0);
+  const del = db.prepare('DELETE FROM block_checksums WHERE tbl = ?');
+  const ins = db.prepare('INSERT INTO block_checksums (tbl, block, cols, rows, crc) VALUES (?, ?, ?, ?, ?)');
+  for (const t of READ_BACK) {
+    del.run(t.name);
+    if (!exists(db, t.name)) continue;
+    for (const b of blocksOf(db, t.name, '*', t.order)) ins.run(t.name, b.block, '*', b.rows, b.crc);
+  }
 }
 
 /** Blocks whose rows no longer match their checksum (null: the bundle has no checksums). */
 export function damagedBlocks(db: Database.Database): string[] | null {
   if (!exists(db, 'block_checksums')) return null;
-  const stored = new Map<string, { rows: number; crc: number }>();
-  for (const r of db.prepare('SELECT tbl, block, rows, crc FROM block_checksums').all() as { tbl: string; block: number; rows: number; crc: number }[]) {
-    stored.set(`${r.tbl}#${r.block}`, { rows: r.rows, crc: r.crc });
+  const stored = new Map<string, { block: number; cols: string; rows: number; crc: number }[]>();
+  for (const r of db.prepare('SELECT tbl, block, cols, rows, crc FROM block_checksums ORDER BY tbl, block').all() as { tbl: string; block: number; cols: string; rows: number; crc: number }[]) {
+    stored.set(r.tbl, [...(stored.get(r.tbl) ?? []), r]);
   }
   const bad: string[] = [];
-  for (const b of blocks(db)) {
-    const key = `${b.table}#${b.block}`;
-    const s = stored.get(key);
-    if (s === undefined) bad.push(`${b.table}: rows ${b.block * BLOCK}.. have no checksum (rows were added)`);
-    else if (s.rows !== b.rows || s.crc !== b.crc >>> 0) bad.push(`${b.table}: rows ${b.block * BLOCK}..${b.block * BLOCK + Math.max(s.rows, b.rows) - 1} do not match their checksum`);
-    stored.delete(key);
+  const tables = [...READ_BACK.map((t) => [t.name, t.order] as const), ...Object.entries(INSERTED)];
+  for (const [name, order] of tables) {
+    if (!exists(db, name)) continue;
+    const want = stored.get(name) ?? [];
+    const cols = want[0]?.cols ?? '*';
+    let k = 0;
+    for (const b of blocksOf(db, name, cols, order)) {
+      const s = want[k++];
+      const range = `rows ${b.block * BLOCK}..${b.block * BLOCK + b.rows - 1}`;
+      if (s === undefined) bad.push(`${name}: ${range} have no checksum (rows were added)`);
+      else if (s.rows !== b.rows || s.crc !== b.crc) bad.push(`${name}: ${range} do not match their checksum`);
+    }
+    if (k < want.length) bad.push(`${name}: ${want.length - k} block(s) of rows are missing (rows were removed)`);
   }
-  for (const key of stored.keys()) bad.push(`${key.replace('#', ': block ')} is missing (rows were removed)`);
   return bad;
 }

@@ -125,10 +125,10 @@ export class BundleWriter {
   /** Traces, spans and per-span counts, replacing any there were (one transaction). */
   setTraces(traces: readonly AssembledTrace[], counts: SpanEventCounts): void {
     // Rows go in 64 to a statement: one statement per row was most of the write's time.
-    const insTrace = new BatchInsert(this.db, 'traces', ['id', 'start', 'end', 'span_count', 'depth', 'root_tid', 'root_container', 'containers', 'event_count']);
+    const insTrace = new BatchInsert(this.db, 'traces', ['id', 'start', 'end', 'span_count', 'depth', 'root_tid', 'root_container', 'containers', 'event_count'], { checksum: true });
     for (const a of CAUSAL_ADDITIONS) if (this.db.prepare(a.check).get() === undefined) this.db.exec(a.sql);
-    const insSpan = new BatchInsert(this.db, 'spans', ['trace_id', 'idx', 'parent', 'depth', 'kind', 'tid', 'container', 'ip', 'start', 'end', 'child_count', 'event_count', 'link_rule', 'link_exact']);
-    const insCount = new BatchInsert(this.db, 'span_counts', ['trace_id', 'idx', 'probe_id', 'count']);
+    const insSpan = new BatchInsert(this.db, 'spans', ['trace_id', 'idx', 'parent', 'depth', 'kind', 'tid', 'container', 'ip', 'start', 'end', 'child_count', 'event_count', 'link_rule', 'link_exact'], { checksum: true });
+    const insCount = new BatchInsert(this.db, 'span_counts', ['trace_id', 'idx', 'probe_id', 'count'], { checksum: true });
     const P = counts.probeCount;
     this.db.transaction(() => {
       this.db.exec('DELETE FROM span_counts; DELETE FROM spans; DELETE FROM traces; DELETE FROM thread_counts;');
