@@ -6,6 +6,7 @@ import { CancelledError } from '../../engine/records/line-reader.js';
 import { requireString, UsageError, type Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { Progress } from '../progress.js';
+import { connectRemote, REMOTE_HELP, REMOTE_OPTIONS } from '../remote-host.js';
 
 // misertrace capture: the whole capture session headless. stdout gets exactly one line, once every
 // probe is attached ("capturing: ..."): scripts wait for it before starting their load. Progress
@@ -34,7 +35,7 @@ function statusLine(f: LiveFigures): string {
 
 export const captureCommand: Command = {
   name: 'capture',
-  usage: '-n NETWORK -o OUTPUT.mstrace [--backend auto|ftrace|bpftrace] [--probe-set auto|causal|syscalls] [--probe ID]... [-i CUSTOM.bt]... [--duration S]',
+  usage: '[--host TARGET] -n NETWORK -o OUTPUT.mstrace [--backend auto|ftrace|bpftrace] [--probe-set auto|causal|syscalls] [--probe ID]... [-i CUSTOM.bt]... [--duration S]',
   help: `  -n, --network NAME     the Docker network of the application
   -o, --output PATH      the bundle to write (.mstrace)
       --backend NAME     auto (default): ftrace (our own tracefs reader, the cheaper one under
@@ -55,6 +56,8 @@ export const captureCommand: Command = {
       --keep-work-dir    keep the raw and sorted records beside the bundle
       --force            replace OUTPUT if it exists (refused otherwise)
       --docker-socket P  the Docker engine's socket
+${REMOTE_HELP}
+                         (the bundle is built here, with that host's clocks in its manifest)
 prints one line on stdout once the probes are attached ("capturing: ..."); progress on stderr.
 exit status: 0 bundle written; 1 bundle written but partial (the capture child died); 2 bad usage;
 3 environment not ready (Docker, privileges, kernel)`,
@@ -73,6 +76,7 @@ exit status: 0 bundle written; 1 bundle written but partial (the capture child d
     'keep-work-dir': { type: 'boolean' },
     force: { type: 'boolean' },
     'docker-socket': { type: 'string' },
+    ...REMOTE_OPTIONS,
   },
   async run(v, _p, io) {
     const network = requireString(v, 'network', '-n NETWORK', 'capture');
@@ -87,6 +91,9 @@ exit status: 0 bundle written; 1 bundle written but partial (the capture child d
     const rbPages = positiveNumber(v['rb-pages'], '--rb-pages');
     const bufferKb = positiveNumber(v['buffer-kb'], '--buffer-kb');
     const socket = v['docker-socket'] as string | undefined;
+    // --host: the same session, with collaborators that reach that host over one SSH connection.
+    const remote = await connectRemote(v, io.stderr);
+    const rc = remote ? (await import('../../capture/remote/remote-capture.js')).remoteCapture(remote.host, remote.prompts) : null;
     const session = new CaptureSession({
       network,
       output,
@@ -102,7 +109,7 @@ exit status: 0 bundle written; 1 bundle written but partial (the capture child d
       keepWorkDir: v['keep-work-dir'] === true,
       overwrite: v['force'] === true,
       ...(socket ? { docker: { socketPath: socket } } : {}),
-    });
+    }, rc?.collaborators ?? {});
     const tty = io.stderr.isTTY === true;
     let lastPrinted = 0;
     let shown = false;
@@ -155,7 +162,7 @@ exit status: 0 bundle written; 1 bundle written but partial (the capture child d
         if (s === 'generating') io.interrupts?.setKept(`${output} keeps its records without traces: misertrace generate -i ${output} adds them`);
       });
       io.stdout.write(
-        `capturing: ${a.attachedProbes ?? '?'} probes attached (${a.backend}, ${a.variant}) to ${a.threads} threads of ${a.containers.length} containers on network ${network}; stop with Ctrl-C\n`,
+        `capturing: ${a.attachedProbes ?? '?'} probes attached (${a.backend}, ${a.variant}) to ${a.threads} threads of ${a.containers.length} containers on network ${network}${remote ? ` of ${remote.host.label}` : ''}; stop with Ctrl-C\n`,
       );
       const stopped = new Promise<CaptureResult>((resolve, reject) => {
         const stop = () => session.stop().then(resolve, reject);
@@ -189,6 +196,7 @@ exit status: 0 bundle written; 1 bundle written but partial (the capture child d
       return EXIT.ok;
     } finally {
       session.dispose();
+      remote?.host.dispose();
     }
   },
 };

@@ -11,6 +11,7 @@ import { dispatchInvoke } from '../../../electron/ipc-dispatch.js';
 import { isTrustedSenderUrl } from '../../../electron/ipc-validate.js';
 import { DiscoveryService } from '../../../capture/discovery/network-discovery.js';
 import type { StaticServer } from './static-server.js';
+import { LinkedBundleAccess, type LinkRuleOf } from './hand-made-bundles.js';
 import { QueuedDialogs } from './test-dialogs.js';
 
 // One app window in Chromium: the built renderer, with `window.explorer` installed from the IPC
@@ -26,6 +27,8 @@ export interface ExplorerPageOptions {
   viewport?: { width: number; height: number };
   /** Reuse a user-data folder (to test a second launch); a fresh one by default. */
   userDataDir?: string;
+  /** Links laid over every trace the app reads (hand-made provenance, see hand-made-bundles.ts). */
+  linkOverlay?: LinkRuleOf;
 }
 
 export class ExplorerPage {
@@ -62,6 +65,8 @@ export class ExplorerPage {
       // No Docker socket by default: a test that wants Docker passes its own CaptureAccess.
       capture: o.capture ?? new ServicesCaptureAccess({ discovery: new DiscoveryService({ socketPath: join(userDataDir, 'no-docker.sock') }), session: null }),
     });
+    // The handlers look the bundle access up on each call: the overlay wraps the app's own.
+    if (o.linkOverlay !== undefined) composed.services.bundles = new LinkedBundleAccess(composed.services.bundles, o.linkOverlay);
     self = new ExplorerPage(page, context, dialogs, composed, userDataDir, o.userDataDir === undefined);
     const s = self;
     page.on('console', (m) => {

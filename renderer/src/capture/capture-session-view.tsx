@@ -1,6 +1,7 @@
 import { cancelCapture, resetSession, stopCapture } from '../actions/capture-actions.js';
+import { probeEventName } from '../../../engine/model/record.js';
 import { ErrorBox } from '../common/error-box.js';
-import { formatBytes, formatCount, formatDuration, probeLabel } from '../common/format.js';
+import { formatBytes, formatCount, formatDuration } from '../common/format.js';
 import { ProgressBar } from '../common/progress-bar.js';
 import type { CaptureSessionState } from '../stores/capture-store.js';
 import { liveRate } from './live-rate.js';
@@ -84,7 +85,7 @@ export function CaptureSessionView({ session }: { session: CaptureSessionState }
           <tbody>
             {probes.map(([p, n]) => (
               <tr key={p}>
-                <td title={p}>{probeLabel(p)}</td>
+                <td title={p}>{probeEventName(p)}</td>
                 <td className="num">{formatCount(n)}</td>
               </tr>
             ))}

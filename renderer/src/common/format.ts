@@ -38,7 +38,3 @@ export function formatOffset(rel: number, firstTs: number): string {
   return `+${((rel - firstTs) / 1e9).toFixed(3)} s`;
 }
 
-/** Short probe label: `MT:tracepoint:syscalls:sys_enter_read` -> `sys_enter_read`. */
-export function probeLabel(name: string): string {
-  return name.split(':').pop() ?? name;
-}

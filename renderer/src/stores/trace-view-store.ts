@@ -1,14 +1,10 @@
 import { create } from 'zustand';
 import type { SpanRecordDto, TraceDetail } from '../../../electron/ipc-contract.js';
+import type { TimeWindow } from '../../../engine/figure/layout-types.js';
 
 // The open trace and how it is looked at: time window (zoom/pan), collapsed subtrees, which
 // event counts are printed on the bars, the selected/hovered span and the selected span's records.
 // Sets are copied on write so selectors see a new value.
-
-export interface TimeWindow {
-  start: number;
-  end: number;
-}
 
 export interface SpanRecordsState {
   spanIndex: number;

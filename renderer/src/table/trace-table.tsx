@@ -161,6 +161,7 @@ export function TraceTable({ table, order, firstTs, onOpen }: Props) {
       </div>
       <div
         className="trace-scroller"
+        role="rowgroup"
         ref={setRefs}
         tabIndex={0}
         aria-label="Trace rows (arrows to move, Enter to open)"

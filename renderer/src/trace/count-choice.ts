@@ -1,4 +1,5 @@
 import { defaultCountColumns, defaultCountLabel } from '../../../engine/figure/count-columns.js';
+import { isModelProbe } from '../../../engine/model/record.js';
 import { TOTAL_COUNT_PROBE, type CountColumn, type SpanCounts } from '../../../engine/figure/layout-types.js';
 
 // Which per-span counts the bars print. The default is the figure's own default (the user probes,
@@ -16,8 +17,8 @@ export function countColumns(probes: readonly string[]): CountColumn[] {
 
 /** Probes offered in the chooser: user probes first, then the model's own, then the total. */
 export function countChoices(traceProbes: readonly string[]): { probe: string; label: string; model: boolean }[] {
-  const user = traceProbes.filter((p) => !p.startsWith('MT:'));
-  const model = traceProbes.filter((p) => p.startsWith('MT:'));
+  const user = traceProbes.filter((p) => !isModelProbe(p));
+  const model = traceProbes.filter(isModelProbe);
   return [
     ...user.map((p) => ({ probe: p, label: defaultCountLabel(p), model: false })),
     { probe: TOTAL_COUNT_PROBE, label: defaultCountLabel(TOTAL_COUNT_PROBE), model: false },

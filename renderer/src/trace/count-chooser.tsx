@@ -20,7 +20,7 @@ export function CountChooser({ detail }: { detail: TraceDetail }) {
         setAt({ top: r.bottom + 4, right: Math.max(4, window.innerWidth - r.right) });
       }}
     >
-      <summary>Counts on bars ({shown.length})</summary>
+      <summary title="Counts on bars">Counts ({shown.length})</summary>
       <div className="count-list" role="group" aria-label="Counts on bars" style={{ top: at.top, right: at.right }}>
         {choices.map((c) => (
           <label key={c.probe} className={`check-label${c.model ? ' model-probe' : ''}`} title={c.probe}>

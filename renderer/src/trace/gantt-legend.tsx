@@ -1,5 +1,6 @@
 import type { TraceDetail } from '../../../electron/ipc-contract.js';
 import { COLOUR_PALETTE } from '../../../engine/figure/palette.js';
+import type { ModelName } from '../../../engine/model/span-link.js';
 import type { ArrowMode } from '../stores/trace-view-store.js';
 
 // What the marks of the Gantt mean: bar kinds, the critical path's outline and its time mark,
@@ -24,11 +25,14 @@ function Arrow({ dash, hollow = false }: { dash?: string; hollow?: boolean }) {
   );
 }
 
-export function GanttLegend({ detail, critical, arrows }: { detail: TraceDetail; critical: boolean; arrows: ArrowMode }) {
+export function GanttLegend({ detail, critical, arrows, model }: { detail: TraceDetail; critical: boolean; arrows: ArrowMode; model: ModelName }) {
   const kinds = new Set(detail.spans.map((s) => s.kind));
   const inferred = detail.spans.filter((s) => s.link !== undefined && !s.link.exact).length;
   return (
     <ul className="gantt-legend" aria-label="Legend">
+      <li className={`model-badge model-${model}`} title={model === 'causal' ? 'Made by the causal model: every link names its rule, exact or inferred' : 'Made by the original MiSeRTrace model (no link provenance)'}>
+        {model} model
+      </li>
       {(['network', 'fork'] as const)
         .filter((k) => kinds.has(k))
         .map((k) => (

@@ -3,13 +3,12 @@ import type { CriticalSegment } from '../../../engine/figure/critical-path.js';
 import type { GanttLayout, GanttRow } from '../../../engine/figure/layout-types.js';
 import { COLOUR_PALETTE } from '../../../engine/figure/palette.js';
 import { segmentsWidth } from '../../../engine/figure/span-label.js';
-import { GUTTER } from './gantt-geometry.js';
 
-// Bars, labels and collapse toggles of the visible rows, drawn from the shared layout through the
+// Bars and labels of the visible rows (the tree items), drawn from the shared layout through the
 // screen map x' = a * x + b (identity once the layout for the current window has arrived). Three
 // layers: row bands (hover, selection), then `between` (the arrows), then bars and labels, so a
-// label's halo is never hidden under an arrowhead. The toggles are a layer of their own (buttons,
-// reachable by Tab) beside the tree items, not inside them.
+// label's halo is never hidden under an arrowhead. The collapse toggles are buttons, so they
+// live outside the tree (GanttToggles, an overlay on the gutter).
 
 interface Props {
   layout: GanttLayout;
@@ -26,25 +25,25 @@ interface Props {
   /** Left edge of the plot in the svg (the rows' x = 0), for the bands and toggles. */
   plotLeft: number;
   contentWidth: number;
-  onToggle(span: number): void;
   between?: ReactNode;
 }
 
 const P = COLOUR_PALETTE;
 
+export function hasChildren(layout: GanttLayout, r: number): boolean {
+  return layout.rows[r]!.collapsed || layout.rows[r + 1]?.parentRow === r;
+}
+
 export const GanttRows = memo(function GanttRows(props: Props) {
-  const { layout, first, last, plotLeft, contentWidth, selected, hovered, onToggle } = props;
+  const { layout, first, last, plotLeft, contentWidth, selected, hovered } = props;
   const bands = [];
   const rows = [];
-  const toggles = [];
   const pitch = layout.geometry.rowPitch;
   for (let r = first; r <= last && r < layout.rows.length; r++) {
     const row = layout.rows[r]!;
     const cls = `row-band${selected === row.span ? ' is-selected' : ''}${hovered === row.span ? ' is-hovered' : ''}`;
     bands.push(<rect key={row.span} className={cls} x={-plotLeft} y={row.y} width={contentWidth} height={pitch} />);
-    const hasChildren = row.collapsed || layout.rows[r + 1]?.parentRow === r;
-    rows.push(<Row key={row.span} row={row} hasChildren={hasChildren} {...props} />);
-    if (hasChildren) toggles.push(<Toggle key={row.span} row={row} pitch={pitch} plotLeft={plotLeft} onToggle={onToggle} />);
+    rows.push(<Row key={row.span} row={row} hasChildren={hasChildren(layout, r)} {...props} />);
   }
   return (
     <>
@@ -55,42 +54,9 @@ export const GanttRows = memo(function GanttRows(props: Props) {
       <g className="gantt-rows" role="presentation">
         {rows}
       </g>
-      <g className="gantt-toggles">{toggles}</g>
     </>
   );
 });
-
-function Toggle({ row, pitch, plotLeft, onToggle }: { row: GanttRow; pitch: number; plotLeft: number; onToggle(span: number): void }) {
-  const act = () => onToggle(row.span);
-  return (
-    <g
-      className="row-toggle"
-      role="button"
-      tabIndex={0}
-      aria-label={row.collapsed ? `Expand span ${row.span} (${row.hiddenDescendants} hidden)` : `Collapse span ${row.span}`}
-      aria-expanded={!row.collapsed}
-      transform={`translate(${-plotLeft + (GUTTER - 16) / 2 + 2},${row.y + pitch / 2})`}
-      onPointerDown={(e) => e.stopPropagation()}
-      onPointerUp={(e) => e.stopPropagation()}
-      onClick={(e) => {
-        e.stopPropagation();
-        act();
-      }}
-      onKeyDown={(e) => {
-        if (e.key === 'Enter' || e.key === ' ') {
-          e.preventDefault();
-          e.stopPropagation();
-          act();
-        }
-      }}
-    >
-      <rect x={-2} y={-8} width={16} height={16} rx={3} className="toggle-hit" />
-      <text className="toggle-mark" x={6} y={4} textAnchor="middle">
-        {row.collapsed ? '▸' : '▾'}
-      </text>
-    </g>
-  );
-}
 
 /**
  * A label outside its bar may sit on arrows: a background-coloured box as wide as the text in
@@ -129,7 +95,6 @@ function Row({ row, layout, a, b, critical, selected, hovered, matches, hasChild
       aria-level={row.depth + 1}
       aria-selected={isSelected}
       aria-expanded={hasChildren ? !row.collapsed : undefined}
-      aria-label={`${row.tid} ${row.container}${row.link !== undefined && !row.link.exact ? ', inferred link' : ''}`}
       data-span={row.span}
       data-kind={row.kind}
       data-link-rule={row.link?.rule}

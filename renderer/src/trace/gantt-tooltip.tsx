@@ -1,5 +1,6 @@
 import type { TraceDetail } from '../../../electron/ipc-contract.js';
-import { formatCount, formatDuration, probeLabel } from '../common/format.js';
+import { isModelProbe, probeEventName } from '../../../engine/model/record.js';
+import { formatCount, formatDuration } from '../common/format.js';
 import { linkText } from './link-text.js';
 
 // Hover details of one span, beside the pointer: the full container name (labels shorten long
@@ -10,7 +11,7 @@ export function GanttTooltip({ detail, span, x, y }: { detail: TraceDetail; span
   if (s === undefined) return null;
   const root = detail.spans[0]!;
   const c = detail.counts[span];
-  const top = c === undefined ? [] : Object.entries(c.byProbe).filter(([p]) => !p.startsWith('MT:')).sort((p, q) => q[1] - p[1]).slice(0, 4);
+  const top = c === undefined ? [] : Object.entries(c.byProbe).filter(([p]) => !isModelProbe(p)).sort((p, q) => q[1] - p[1]).slice(0, 4);
   return (
     <div className="gantt-tooltip" role="tooltip" style={{ transform: `translate(${Math.round(x + 14)}px, ${Math.round(y + 14)}px)` }}>
       <div className="tooltip-title">
@@ -23,7 +24,7 @@ export function GanttTooltip({ detail, span, x, y }: { detail: TraceDetail; span
         starts +{formatDuration(s.start - root.start)}, lasts {formatDuration(s.end - s.start)}
       </div>
       <div>
-        {formatCount(c?.total ?? 0)} events{top.map(([p, n]) => ` · ${probeLabel(p)} ${formatCount(n)}`).join('')}
+        {formatCount(c?.total ?? 0)} events{top.map(([p, n]) => ` · ${probeEventName(p)} ${formatCount(n)}`).join('')}
       </div>
       {s.link !== undefined && <div className={s.link.exact ? '' : 'tooltip-inferred'}>{linkText(s.link)}</div>}
     </div>

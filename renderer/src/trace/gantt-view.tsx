@@ -3,6 +3,7 @@ import { criticalPath, type CriticalSegment } from '../../../engine/figure/criti
 import type { GanttLayout, TimeWindow } from '../../../engine/figure/layout-types.js';
 import type { TraceDetail } from '../../../electron/ipc-contract.js';
 import { useElementSize } from '../common/use-element-width.js';
+import { useSession } from '../stores/session-store.js';
 import { useTraceView } from '../stores/trace-view-store.js';
 import { countColumns } from './count-choice.js';
 import { GanttArrows } from './gantt-arrows.js';
@@ -10,6 +11,7 @@ import { GanttAxis } from './gantt-axis.js';
 import { GANTT_GEOMETRY, GUTTER, LEFT_MARGIN, RIGHT_MARGIN, ROW_PITCH, plotWidthFor, shortContainerNames } from './gantt-geometry.js';
 import { GanttLegend } from './gantt-legend.js';
 import { GanttRows } from './gantt-rows.js';
+import { GanttToggles } from './gantt-toggles.js';
 import { GanttTooltip } from './gantt-tooltip.js';
 import { clampWindow, layoutToScreen, panWindow, traceExtent, zoomWindow } from './gantt-viewport.js';
 import type { WorkerViewOptions } from './layout-messages.js';
@@ -43,6 +45,7 @@ export function GanttView({ detail, matches = null }: { detail: TraceDetail; mat
   const shownCounts = useTraceView((s) => s.shownCounts);
   const showCritical = useTraceView((s) => s.criticalPath);
   const arrowMode = useTraceView((s) => s.arrows);
+  const model = useSession((s) => s.bundle?.model ?? 'original');
   const selected = useTraceView((s) => s.selectedSpan);
   const hovered = useTraceView((s) => s.hoverSpan);
   const select = useTraceView((s) => s.select);
@@ -158,6 +161,7 @@ export function GanttView({ detail, matches = null }: { detail: TraceDetail; mat
       <div className="gantt-axis-wrap">
         <GanttAxis window={win} origin={detail.spans[0]!.start} plotWidth={plotWidth} width={width} plotLeft={plotLeft - scrollLeft} onZoomTo={setWin} />
       </div>
+      <div className="gantt-body">
       <div
         className="gantt-scroll"
         ref={setRefs}
@@ -232,7 +236,6 @@ export function GanttView({ detail, matches = null }: { detail: TraceDetail; mat
                   plotWidth={plotWidth}
                   plotLeft={plotLeft}
                   contentWidth={contentWidth}
-                  onToggle={toggleCollapsed}
                   between={<GanttArrows layout={layout} indices={arrows} band={band} a={a} b={b} critical={critical?.spans ?? null} />}
                 />
               </g>
@@ -240,7 +243,9 @@ export function GanttView({ detail, matches = null }: { detail: TraceDetail; mat
           )}
         </div>
       </div>
-      <GanttLegend detail={detail} critical={showCritical} arrows={arrowMode} />
+      {layout !== null && viewportH > 0 && <GanttToggles layout={layout} first={first} last={last} scrollTop={scrollTop} height={viewportH} onToggle={toggleCollapsed} />}
+      </div>
+      <GanttLegend detail={detail} critical={showCritical} arrows={arrowMode} model={model} />
       {layout === null && error === null && <div className="gantt-status">Laying out {detail.spans.length} spans…</div>}
       {error !== null && (
         <div className="gantt-status error-box" role="alert">

@@ -1,7 +1,8 @@
 import { useEffect, useLayoutEffect, useRef } from 'react';
+import { isModelProbe, probeEventName } from '../../../engine/model/record.js';
 import type { TraceDetail } from '../../../electron/ipc-contract.js';
 import { loadSpanRecords } from '../actions/trace-actions.js';
-import { absoluteNs, formatCount, formatDuration, probeLabel } from '../common/format.js';
+import { absoluteNs, formatCount, formatDuration } from '../common/format.js';
 import { useTraceView } from '../stores/trace-view-store.js';
 import { linkText } from './link-text.js';
 import { SpanRecords } from './span-records.js';
@@ -75,8 +76,8 @@ export function SpanDetails({ detail, span }: { detail: TraceDetail; span: numbe
         <table className="data-table compact" aria-label="Event counts by probe">
           <tbody>
             {byProbe.map(([p, n]) => (
-              <tr key={p} className={p.startsWith('MT:') ? 'model-probe' : ''}>
-                <td title={p}>{probeLabel(p)}</td>
+              <tr key={p} className={isModelProbe(p) ? 'model-probe' : ''}>
+                <td title={p}>{probeEventName(p)}</td>
                 <td className="num">{formatCount(n)}</td>
               </tr>
             ))}

@@ -1,5 +1,5 @@
 import type { SpanRecordsState } from '../stores/trace-view-store.js';
-import { probeLabel } from '../common/format.js';
+import { probeEventName } from '../../../engine/model/record.js';
 
 // The span's raw records (the thread's records inside the span's time), as bpftrace printed them.
 // The details go under the probe name, wrapped, so the side panel never cuts them off.
@@ -25,7 +25,7 @@ export function SpanRecords({ state, onMore }: { state: SpanRecordsState | null;
               <td className="num">{r.tsNs}</td>
               <td className="num">{r.cpu}</td>
               <td className="record-what">
-                <div title={r.probe}>{probeLabel(r.probe)}</div>
+                <div title={r.probe}>{probeEventName(r.probe)}</div>
                 {r.details !== '' && <div className="details">{r.details}</div>}
               </td>
             </tr>

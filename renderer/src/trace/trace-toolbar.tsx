@@ -14,7 +14,6 @@ const MAX_DEPTH_CHOICES = 12;
 
 export function TraceToolbar({ detail }: { detail: TraceDetail }) {
   const setScreen = useSession((s) => s.setScreen);
-  const model = useSession((s) => s.bundle?.model ?? 'original');
   const win = useTraceView((s) => s.window);
   const setWindow = useTraceView((s) => s.setWindow);
   const critical = useTraceView((s) => s.criticalPath);
@@ -32,7 +31,7 @@ export function TraceToolbar({ detail }: { detail: TraceDetail }) {
   const title = `Trace #${detail.traceId}: ${root.container}, ${formatDuration(root.end - root.start)}, ${detail.spans.length} spans`;
   return (
     <div className="trace-toolbar">
-      <button type="button" onClick={() => setScreen('traces')} aria-label="Back to the trace table" title="Back to the trace table (Esc, Backspace, Alt+←)">
+      <button type="button" onClick={() => setScreen('traces')} title="Back to the trace table (Esc, Backspace, Alt+←)">
         ← Traces
       </button>
       <h1 className="trace-title" title={title}>
@@ -41,9 +40,6 @@ export function TraceToolbar({ detail }: { detail: TraceDetail }) {
           {root.container}, {formatDuration(root.end - root.start)}, {detail.spans.length} spans
         </span>
       </h1>
-      <span className={`model-badge model-${model}`} title={model === 'causal' ? 'Made by the causal model: every link names its rule (exact or inferred)' : 'Made by the original MiSeRTrace model'}>
-        {model} model
-      </span>
       <div className="zoom-controls" role="group" aria-label="Zoom">
         <button type="button" aria-label="Zoom out" onClick={() => setWindow(zoomWindow(cur, 1 / 1.5, 0.5, extent))}>
           −
@@ -63,7 +59,7 @@ export function TraceToolbar({ detail }: { detail: TraceDetail }) {
       </label>
       <select aria-label="Arrows" value={arrows} onChange={(e) => setArrows(e.target.value as ArrowMode)}>
         <option value="all">All arrows</option>
-        <option value="requests">Requests only</option>
+        <option value="requests">Requests</option>
         <option value="none">No arrows</option>
       </select>
       <select
@@ -80,7 +76,7 @@ export function TraceToolbar({ detail }: { detail: TraceDetail }) {
         <option value="0">Collapse all</option>
         {Array.from({ length: Math.min(maxDepth, MAX_DEPTH_CHOICES) - 1 }, (_, i) => i + 1).map((d) => (
           <option key={d} value={d}>
-            Depth ≤ {d}
+            Depth {d}
           </option>
         ))}
       </select>
