@@ -30,6 +30,13 @@ export class BpftraceOutputPump {
     return this.converter.stats;
   }
 
+  /** What the conversion tells the user (the session logs these after the capture). */
+  get notes(): { level: 'info' | 'warn'; text: string }[] {
+    const n = this.converter.stats.unresolved;
+    // Counted, never guessed (docs/adr/0050): a connection older than the capture on a kernel without BTF.
+    return n > 0 ? [{ level: 'warn', text: `${n} socket records were on connections whose 4-tuple was never seen (older than the capture): not recorded` }] : [];
+  }
+
   /** Converts what bpftrace appended since the last call (one pass at a time). */
   poll(): Promise<void> {
     if (this.done) return Promise.resolve();

@@ -94,3 +94,22 @@ describe('bpftrace record map dumps to records', () => {
     expect([ntop4(A2), ntop4(16777343), ntop4(0), ntop4(0xffffffff)]).toEqual(['172.18.0.2', '127.0.0.1', '0.0.0.0', '255.255.255.255']);
   });
 });
+
+describe('the causal set in record maps', () => {
+  it('one record per send, receive and connect, saddr:sport local, len from n1; a tuple never seen is counted, not printed', async () => {
+    const { REC_CONNECT, REC_SOCK_RECV, REC_SOCK_SEND } = await import('../../capture/probes/record-codes.js');
+    const { out, stats } = convert([
+      `@mt_a[30410, 924804154022]: (${REC_SOCK_SEND}, 5, 0, 1, 46146, 38763, ${A3}, ${A2}, 0, 0, 0, 0, python3)`,
+      `@mt_a[30410, 924801758539]: (${REC_CONNECT}, 0, 0, 0, 46146, 38763, ${A3}, ${A2}, 0, 0, 0, 0, python3)`,
+      `@mt_a[30451, 924804167372]: (${REC_SOCK_RECV}, 5, 0, 0, 38763, 46146, ${A2}, ${A3}, 0, 0, 0, 0, srv)`,
+      `@mt_a[30451, 924804200000]: (${REC_SOCK_SEND}, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, srv)`,
+      '@mt_na: 4',
+    ]);
+    expect(out).toEqual([
+      'python3|30410|924801758539|0|MT:tcp_connect|"saddr=172.18.0.3 sport=46146 daddr=172.18.0.2 dport=38763"',
+      'python3|30410|924804154022|1|MT:sock_send|"saddr=172.18.0.3 sport=46146 daddr=172.18.0.2 dport=38763 len=5"',
+      'srv|30451|924804167372|0|MT:sock_recv|"saddr=172.18.0.2 sport=38763 daddr=172.18.0.3 dport=46146 len=5"',
+    ]);
+    expect(stats).toEqual({ entries: 4, mapLost: 0, malformed: 0, unresolved: 1 });
+  });
+});
