@@ -1,6 +1,7 @@
 import { open, stat, truncate } from 'node:fs/promises';
 import type { BundleManifest, CaptureInfo } from '../../engine/bundle/manifest.js';
 import type { MetaEntry } from '../../engine/model/meta.js';
+import type { ModelName } from '../../engine/model/span-link.js';
 import { buildBundle, type BuildResult } from '../../engine/bundle/build-bundle.js';
 import type { EngineClient } from '../../engine/worker/engine-client.js';
 import { CaptureError } from './capture-errors.js';
@@ -18,6 +19,8 @@ export interface FinalizeInput {
   output: string;
   capture: Partial<CaptureInfo>;
   script: { name: string; text: string };
+  /** The model that makes the traces (DEFAULT_MODEL when absent). */
+  model?: ModelName;
   onStage?: (stage: 'sorting' | 'generating') => void;
   onProgress?: (fraction: number) => void;
   /** Aborts sorting/generating (CancelledError); the raw records stay where they are. */
@@ -113,6 +116,7 @@ export async function finalizeCapture(inp: FinalizeInput): Promise<InProcessFina
     lenient: true,
     capture: inp.capture,
     probeScript: inp.script,
+    ...(inp.model ? { model: inp.model } : {}),
     onProgress,
     ...(inp.signal ? { signal: inp.signal } : {}),
   }).catch((e: unknown) => {
@@ -127,7 +131,7 @@ export async function finalizeInEngine(inp: FinalizeInput, engine: EngineClient)
   const cutBytes = await wholeRawFile(inp.rawPath);
   const onProgress = progressOf(inp);
   const job = engine.run(
-    { kind: 'import', input: inp.rawPath, meta: [...inp.meta], gateway: inp.gateway, output: inp.output, lenient: true, capture: inp.capture, probeScript: inp.script },
+    { kind: 'import', input: inp.rawPath, meta: [...inp.meta], gateway: inp.gateway, output: inp.output, lenient: true, capture: inp.capture, probeScript: inp.script, ...(inp.model ? { model: inp.model } : {}) },
     (p) => onProgress(p.stage, p.fraction),
   );
   const cancel = () => job.cancel();

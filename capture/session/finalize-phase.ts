@@ -34,6 +34,7 @@ export async function finalizePhase(inp: FinalizePhaseInput, finalize: CaptureCo
     gateway: discovery.gateway,
     output: inp.output,
     script: launch.script,
+    ...(o.model ? { model: o.model } : {}),
     signal: inp.signal,
     onStage: (s) => ctx.setState(s),
     onProgress: inp.onProgress,

@@ -4,6 +4,7 @@ import { terminalPasswordPrompt } from '../../capture/session/terminal-password.
 import { DIAGNOSTIC_EXPLANATION, type DiagnosticKind } from '../../engine/model/diagnostics.js';
 import { CancelledError } from '../../engine/records/line-reader.js';
 import { requireString, UsageError, type Command } from '../command.js';
+import { MODEL_HELP, MODEL_OPTION, modelOf } from '../model-option.js';
 import { EXIT } from '../exit-codes.js';
 import { Progress } from '../progress.js';
 import { connectRemote, REMOTE_HELP, REMOTE_OPTIONS } from '../remote-host.js';
@@ -35,7 +36,7 @@ function statusLine(f: LiveFigures): string {
 
 export const captureCommand: Command = {
   name: 'capture',
-  usage: '[--host TARGET] -n NETWORK -o OUTPUT.mstrace [--backend auto|ftrace|bpftrace] [--probe-set auto|causal|syscalls] [--probe ID]... [-i CUSTOM.bt]... [--duration S]',
+  usage: '[--host TARGET] -n NETWORK -o OUTPUT.mstrace [--backend auto|ftrace|bpftrace] [--probe-set auto|causal|syscalls] [--model original|causal] [--probe ID]... [-i CUSTOM.bt]... [--duration S]',
   help: `  -n, --network NAME     the Docker network of the application
   -o, --output PATH      the bundle to write (.mstrace)
       --backend NAME     auto (default): ftrace (our own tracefs reader, the cheaper one under
@@ -45,6 +46,7 @@ export const captureCommand: Command = {
                          where the kernel has sock_send_length and sock_recv_length (>= 6.3)
                          and the causal model reads them; else syscalls (entry and exit of
                          every TCP send and receive); misertrace doctor says which and why
+${MODEL_HELP}; the original needs the syscalls set
       --probe ID         add a ready-made probe (repeatable): tcp_probe, sched_migrate_task,
                          page_fault_user, block_io, sched_switch (misertrace doctor lists them)
   -i, --inputbt PATH     custom probes in the original custom-probe format (bpftrace backend)
@@ -69,6 +71,7 @@ exit status: 0 bundle written; 1 bundle written but partial (the capture child d
     inputbt: { type: 'string', short: 'i', multiple: true },
     variant: { type: 'string' },
     'probe-set': { type: 'string' },
+    ...MODEL_OPTION,
     duration: { type: 'string' },
     'rb-pages': { type: 'string' },
     'buffer-kb': { type: 'string' },
@@ -85,6 +88,7 @@ exit status: 0 bundle written; 1 bundle written but partial (the capture child d
     if (backend !== 'auto' && backend !== 'bpftrace' && backend !== 'ftrace') throw new UsageError(`--backend must be auto, ftrace or bpftrace, not "${backend}"`);
     const probeSet = (v['probe-set'] as string | undefined) ?? 'auto';
     if (probeSet !== 'auto' && probeSet !== 'causal' && probeSet !== 'syscalls') throw new UsageError(`--probe-set must be auto, causal or syscalls, not "${probeSet}"`);
+    const model = modelOf(v);
     const elevation = (v['elevation'] as string | undefined) ?? 'auto';
     if (!['auto', 'direct', 'sudo', 'pkexec'].includes(elevation)) throw new UsageError(`--elevation must be auto, direct, sudo or pkexec, not "${elevation}"`);
     const duration = positiveNumber(v['duration'], '--duration');
@@ -99,6 +103,7 @@ exit status: 0 bundle written; 1 bundle written but partial (the capture child d
       output,
       backend,
       probeSet,
+      model,
       probes: (v['probe'] as string[] | undefined) ?? [],
       customProbeFiles: (v['inputbt'] as string[] | undefined) ?? [],
       ...(typeof v['variant'] === 'string' ? { variant: v['variant'] } : {}),
