@@ -112,7 +112,7 @@ export class FtraceRelay {
         level: 'info',
         text:
           `ftrace: ${r.events} events in ${r.pages} pages -> ${r.converter.records} records` +
-          (r.unresolvedSends > 0 ? `; ${r.unresolvedSends} sends on sockets whose 4-tuple was never seen (no tcp_send record)` : ''),
+          (r.unresolvedSends > 0 ? `; ${r.unresolvedSends} records on sockets whose 4-tuple was never seen (connections older than the capture, closed unseen): left out, never given another socket's tuple` : ''),
       });
       // Never skipped silently: events of a type the formats do not describe, and events the
       // kernel says it dropped (its per-CPU stats, reported as lost, count them too).
