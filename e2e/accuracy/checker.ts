@@ -30,7 +30,10 @@ export interface RequestCheck {
   traceId: number | null;
   /** Why, in a few words (the first problem found). */
   detail: string;
-  /** Inferred (not exact) links among this request's matched spans, and how many were right. */
+  /**
+   * Inferred (not exact) links in the claimed trace (its parts, and other requests' parts linked
+   * into it), and how many put a part of this request under its true parent.
+   */
   inferred: number;
   inferredRight: number;
 }
@@ -44,12 +47,12 @@ export interface RequestCheck {
  */
 export const TOLERANCE_NS = 0;
 
-/** Whether span `s` is node `n`'s part: kind, role, thread, handler inside, end inside the caller's window. */
+/** Whether span `s` is node `n`'s part: kind, role, thread, handler inside it, it inside the caller's window. */
 export function spanFits(s: CheckSpan, n: TruthNode, tol = TOLERANCE_NS, ignoreWindow = false): boolean {
   if (s.kind !== n.kind || s.role !== n.role) return false;
   if (n.tid !== undefined && s.tid !== n.tid) return false;
   if (n.handler && !(s.start <= n.handler.start + tol && s.end >= n.handler.end - tol)) return false;
-  if (!ignoreWindow && n.window && !(s.end >= n.window.start - tol && s.end <= n.window.end + tol)) return false;
+  if (!ignoreWindow && n.window && !(s.start >= n.window.start - tol && s.end <= n.window.end + tol)) return false;
   return true;
 }
 
@@ -57,7 +60,9 @@ export function checkRequest(truth: TruthNode, traces: readonly CheckTrace[], to
   const claims = traces.filter((t) => t.spans.length > 0 && spanFits(t.spans[0]!, truth, tol));
   const none = { inferred: 0, inferredRight: 0 };
   if (claims.length === 0) {
-    const inside = traces.find((t) => t.spans.some((s, i) => i > 0 && spanFits(s, truth, tol)));
+    // A span of the root's thread holds its whole handling but is not its own (below another
+    // root, or a root reaching outside this request's window): another request's trace took it in.
+    const inside = traces.find((t) => t.spans.some((s, i) => (i > 0 && spanFits(s, truth, tol)) || spanFits(s, truth, tol, true)));
     if (inside) return { verdict: 'merged', traceId: inside.id, detail: `its root is inside trace ${inside.id}`, ...none };
     // Spans of the root's thread that overlap its handling without containing it: cut in pieces.
     const h = truth.handler;
@@ -114,6 +119,8 @@ export function checkRequest(truth: TruthNode, traces: readonly CheckTrace[], to
   };
   walk(truth, 0);
   const extra = t.spans.length - used.size;
+  // Another request's part linked into this trace by an inference is a wrong inference.
+  inferred += t.spans.filter((s, i) => !used.has(i) && s.link && !s.link.exact).length;
   if (extra > 0) problems.push({ verdict: 'merged', detail: `${extra} span(s) of the trace are not this request's` });
   const order: Verdict[] = ['missing', 'split', 'merged', 'wrong-parent'];
   problems.sort((a, b) => order.indexOf(a.verdict) - order.indexOf(b.verdict));

@@ -61,7 +61,11 @@ export function evaluate(sent: readonly SentRequest[], gt: GroundTruth, gtBase: 
       r.failed++;
       continue;
     }
-    const truth = truthTree(e.truth, (gt.byRid.get(s.rid) ?? []).map((h) => shift(h, d)));
+    const truth = truthTree(
+      e.truth,
+      (gt.byRid.get(s.rid) ?? []).map((h) => shift(h, d)),
+      { start: Number(s.startNs - base), end: Number(s.endNs - base) },
+    );
     if (!truth) {
       r.unlogged++;
       continue;

@@ -21,7 +21,10 @@ export interface TruthNode {
   tid?: number;
   /** The handler's interval: the span must contain it. */
   handler?: { start: number; end: number };
-  /** The caller's window for this call: the span's end (its last reply byte) lies inside it. */
+  /**
+   * The caller's window for this call (for the root: the load generator's request): the span lies
+   * inside it, as a callee's handling lies between its caller's first request byte and last reply byte.
+   */
   window?: { start: number; end: number };
   children: TruthNode[];
 }
@@ -54,11 +57,12 @@ export function parseTree(text: string): TruthNode {
 
 /**
  * Annotates the endpoint's tree for request `rid` with its handlers (`handlers` holds every
- * logged handler of that request). Returns null when the root service logged nothing for it.
+ * logged handler of that request) and the root with the load generator's window for it. Returns
+ * null when the root service logged nothing for it.
  * A network node of a logging service takes that service's handler inside its window (the
  * earliest unused one); its network children take its calls to their roles, in order.
  */
-export function truthTree(tree: string, handlers: readonly GtHandler[]): TruthNode | null {
+export function truthTree(tree: string, handlers: readonly GtHandler[], rootWindow?: { start: number; end: number }): TruthNode | null {
   const root = parseTree(tree);
   const unused = [...handlers].sort((a, b) => a.start - b.start);
   const logging = new Set(handlers.map((h) => h.svc));
@@ -87,5 +91,5 @@ export function truthTree(tree: string, handlers: readonly GtHandler[]): TruthNo
     }
     return true;
   };
-  return annotate(root, undefined) ? root : null;
+  return annotate(root, rootWindow) ? root : null;
 }

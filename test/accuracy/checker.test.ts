@@ -84,10 +84,20 @@ describe('checkRequest', () => {
   it('merged: the trace also holds another request\'s parts, or the request sits inside another trace', () => {
     const other = stockSpans(2000).slice(1).map((s) => ({ ...s, parent: s.parent === 0 ? 0 : 3 }));
     const c = checkRequest(truthOf(0), [{ id: 1, spans: [...stockSpans(0), ...other] }]);
-    expect(c).toMatchObject({ verdict: 'merged', detail: "2 span(s) of the trace are not this request's" });
+    expect(c).toMatchObject({ verdict: 'merged', detail: "2 span(s) of the trace are not this request's", inferred: 0 });
+    // Linked in by an inference: two wrong inferred links.
+    const guessed = other.map((s) => ({ ...s, link: { rule: 'last-read', exact: false } }));
+    expect(checkRequest(truthOf(0), [{ id: 1, spans: [...stockSpans(0), ...guessed] }])).toMatchObject({ verdict: 'merged', inferred: 2, inferredRight: 0 });
     // Request 2 (at 2000) has no trace rooted on its handling: its root is inside trace 1.
     const inner = [...stockSpans(0), ...stockSpans(2000).map((s) => ({ ...s, parent: s.parent + 3 }))].map((s, i) => (i === 3 ? { ...s, parent: 0 } : s));
     expect(checkRequest(truthOf(2000), [{ id: 1, spans: inner }])).toMatchObject({ verdict: 'merged', detail: 'its root is inside trace 1' });
+  });
+
+  it("merged: on an event loop, another request's root span on the same thread contains this handling", () => {
+    const truth = truthTree(TREE, stockLogs('r-1', 0), { start: 0, end: 1000 })!;
+    expect(checkRequest(truth, [{ id: 1, spans: stockSpans(0) }])).toMatchObject({ verdict: 'correct' });
+    const long = stockSpans(0).map((s, i) => (i === 0 ? { ...s, start: -5000, end: 5000 } : s));
+    expect(checkRequest(truth, [{ id: 7, spans: long }])).toMatchObject({ verdict: 'merged', detail: 'its root is inside trace 7' });
   });
 
   it('merged: a span of the right thread runs past its caller\'s reply (it took in later work)', () => {
