@@ -109,15 +109,20 @@ export class BundleWriter {
     const chunks = this.chunks;
     if (chunks === null) throw new Error('records are written only into a new bundle');
     this.db.transaction(() => {
-      const probes = new BatchInsert(this.db, 'probes', ['id', 'name', 'is_model']);
-      while (this.probesWritten < names.probes.length) {
-        const p = names.probes[this.probesWritten++]!;
-        probes.add(p.id, p.name, p.isModel ? 1 : 0);
+      // Names are new in the first batches only: no statement for the others.
+      if (this.probesWritten < names.probes.length) {
+        const probes = new BatchInsert(this.db, 'probes', ['id', 'name', 'is_model']);
+        for (; this.probesWritten < names.probes.length; this.probesWritten++) {
+          const p = names.probes[this.probesWritten]!;
+          probes.add(p.id, p.name, p.isModel ? 1 : 0);
+        }
+        probes.finish();
       }
-      probes.finish();
-      const comms = new BatchInsert(this.db, 'comms', ['id', 'name']);
-      for (; this.commsWritten < names.comms.length; this.commsWritten++) comms.add(this.commsWritten, names.comms[this.commsWritten]!);
-      comms.finish();
+      if (this.commsWritten < names.comms.length) {
+        const comms = new BatchInsert(this.db, 'comms', ['id', 'name']);
+        for (; this.commsWritten < names.comms.length; this.commsWritten++) comms.add(this.commsWritten, names.comms[this.commsWritten]!);
+        comms.finish();
+      }
       chunks.add(c, keep);
     })();
   }

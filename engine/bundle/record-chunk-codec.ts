@@ -151,6 +151,7 @@ function uint(): number {
 }
 
 let slots = new Int32Array(CHUNK_MAX);
+let lengths = new Int32Array(CHUNK_MAX);
 
 /**
  * Decodes the chunk `data` of thread `tid` into record columns. With `scatter`, record `seq`
@@ -204,7 +205,8 @@ export function decodeInto(
     for (let i = 0; i < n; i++) out.detailsAt[at[i]!] = -1;
     return n;
   }
-  const lens = new Int32Array(n);
+  if (lengths.length < n) lengths = new Int32Array(n);
+  const lens = lengths;
   let total = 0;
   for (let i = 0; i < n; i++) {
     lens[i] = uint();

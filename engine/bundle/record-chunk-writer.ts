@@ -11,6 +11,8 @@ const FIRST = 16;
 
 export class RecordChunkWriter {
   private readonly open = new Map<number, ChunkColumns>();
+  /** Buffers of threads gone idle, grown already: the next new threads take them. */
+  private readonly spare: ChunkColumns[] = [];
   private readonly enc = new ChunkEncoder();
   private readonly ins: Database.Statement;
   /** Records written so far; the next record's seq. */
@@ -29,7 +31,7 @@ export class RecordChunkWriter {
       const tid = c.tid[i]!;
       let b = this.open.get(tid);
       if (b === undefined) {
-        b = new ChunkColumns(FIRST);
+        b = this.spare.pop() ?? new ChunkColumns(FIRST);
         this.open.set(tid, b);
       } else if (b.n === b.capacity) b.grow();
       const k = b.n++;
@@ -50,7 +52,10 @@ export class RecordChunkWriter {
     for (const [tid, b] of this.open) {
       // A buffer that stayed empty since its last chunk belongs to an idle thread: let it go.
       if (b.n > 0) this.flush(tid, b);
-      else this.open.delete(tid);
+      else {
+        this.open.delete(tid);
+        this.spare.push(b);
+      }
     }
   }
 
