@@ -24,7 +24,7 @@ async function openTrace(app: ExplorerPage, path: string, id: number): Promise<P
 /** Left edges of the labels relative to the Gantt's scroll area (negative: cut off at the left). */
 async function labelLefts(p: Page): Promise<number[]> {
   return p.locator('.gantt-label').evaluateAll((els) => {
-    const area = document.querySelector('.gantt-scroll')!.getBoundingClientRect();
+    const area = els[0]!.ownerDocument.querySelector('.gantt-scroll')!.getBoundingClientRect();
     return els.map((e) => e.getBoundingClientRect().left - area.left);
   });
 }
@@ -128,7 +128,7 @@ describe.skipIf(SKIP_REASON !== null)(`explorer: the Gantt${SKIP_REASON ? ` (ski
     // Raw records: the details are inside the panel, not cut at its edge.
     await expect.poll(() => p.locator('.records .details').count()).toBeGreaterThan(0);
     const over = await p.locator('.records .details').evaluateAll((els) => {
-      const col = document.querySelector('.side-column')!.getBoundingClientRect();
+      const col = els[0]!.ownerDocument.querySelector('.side-column')!.getBoundingClientRect();
       return els.filter((e) => e.getBoundingClientRect().right > col.right + 0.5).length;
     });
     expect(over).toBe(0);
@@ -143,14 +143,15 @@ describe.skipIf(SKIP_REASON !== null)(`explorer: the Gantt${SKIP_REASON ? ` (ski
     expect(await tree.getByRole('treeitem').count()).toBe(10);
     await tree.focus();
     await p.keyboard.press('Tab');
-    const focused = () => p.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? '');
+    // Runs in the page (DOM types are not part of the Node-side typecheck, hence a string).
+    const focused = async () => String(await p.evaluate("document.activeElement?.getAttribute('aria-label') ?? ''"));
     await expect.poll(focused).toMatch(/^Collapse span \d+/);
     const which = Number((await focused()).match(/span (\d+)/)![1]);
     await p.keyboard.press('Enter');
     await expect.poll(() => p.locator('.gantt-row').count()).toBeLessThan(10);
     await expect.poll(focused).toMatch(new RegExp(`^Expand span ${which}`));
     // The focus ring is drawn on the focused toggle.
-    expect(await p.locator('.row-toggle:focus-visible .toggle-hit').evaluate((e) => getComputedStyle(e).stroke)).not.toBe('none');
+    expect(await p.locator('.row-toggle:focus-visible .toggle-hit').evaluate((e) => e.ownerDocument.defaultView!.getComputedStyle(e).stroke)).not.toBe('none');
     await p.keyboard.press('Enter');
     await expect.poll(() => p.locator('.gantt-row').count()).toBe(10);
     // Esc first clears the selection, then goes back.

@@ -66,7 +66,7 @@ describe.skipIf(SKIP_REASON !== null)(`explorer: screens${SKIP_REASON ? ` (skipp
     }
     expect(await p.locator('.notice-error').count()).toBe(3);
     await p.locator('.notice-error').first().getByRole('button', { name: 'Dismiss message' }).click();
-    await p.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await p.evaluate('document.activeElement?.blur()');
     await p.mouse.move(5, 600);
     await app.dropFile('sorted.psv');
     await app.dropFile('a.mstrace');
