@@ -5,7 +5,7 @@ import { commandHelp, parseCommandArgs, type CliIO } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { EXIT } from './exit-codes.js';
 import { Interrupts } from './interrupts.js';
-import { refuseOutputOverInput } from './output-guard.js';
+import { refuseNonRegularInputs, refuseOutputOverInput } from './output-guard.js';
 
 // The `misertrace` command line: the original tool's jobs with the same flags, plus more.
 // User errors print one message and a hint (no stack trace); bugs print the stack.
@@ -43,6 +43,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       io.stdout.write(commandHelp(cmd, entry.summary));
       return EXIT.ok;
     }
+    refuseNonRegularInputs(values);
     refuseOutputOverInput(name, values);
     return await cmd.run(values, positionals, io);
   } catch (e) {

@@ -2,7 +2,8 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from './command.js';
 
-// A command never writes its output over one of its inputs (`export -i X -o X` replaced the bundle
+// Inputs are files (a FIFO blocked `render` forever), and a command never writes its output over
+// one of its inputs (`export -i X -o X` replaced the bundle
 // it was reading with the export). Checked for every command before it runs, by file identity
 // (device and inode: a symbolic or hard link to the input is the input too).
 
@@ -16,6 +17,25 @@ function identity(path: string): string | null {
     return s.isFile() ? `${s.dev}:${s.ino}` : null;
   } catch {
     return null;
+  }
+}
+
+/** Inputs must be regular files (or folders): a FIFO blocks the read, a device never ends. */
+export function refuseNonRegularInputs(values: Record<string, unknown>): void {
+  for (const f of INPUT_FLAGS) {
+    const v = values[f];
+    for (const p of Array.isArray(v) ? v : [v]) {
+      if (typeof p !== 'string') continue;
+      let st;
+      try {
+        st = statSync(p);
+      } catch {
+        continue; // the command reports a missing file as it always did
+      }
+      if (st.isFile() || st.isDirectory()) continue;
+      const what = st.isFIFO() ? 'a FIFO' : st.isSocket() ? 'a socket' : 'a device';
+      throw new UsageError(`--${f} ${p} is ${what}, not a file: misertrace reads files`, 'write the data to a file first, and pass that');
+    }
   }
 }
 

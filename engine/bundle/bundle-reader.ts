@@ -7,6 +7,7 @@ import type { LinkRule, ModelName } from '../model/span-link.js';
 import type { AssembledTrace, FlatSpan } from '../model/trace-assembly.js';
 import { TimeBase } from '../model/time.js';
 import { fileError } from '../records/line-reader.js';
+import { checkRegularFile, checkSchema } from './bundle-shape.js';
 import { BundleError } from './bundle-errors.js';
 import { bundleRecords, type BundleRecordAccess } from './bundle-records.js';
 import { APPLICATION_ID, FORMAT_VERSION } from './bundle-schema.js';
@@ -150,11 +151,18 @@ export class Bundle {
   }
 
   static open(path: string): Bundle {
+    checkRegularFile(path);
     checkHeader(path);
     rollBackInterruptedWrite(path);
     let db: Database.Database;
     try {
       db = new Database(path, { readonly: true, fileMustExist: true });
+      try {
+        checkSchema(db, path);
+      } catch (e) {
+        db.close();
+        throw e;
+      }
       return new Bundle(path, db);
     } catch (e) {
       if (e instanceof BundleError) throw e;
