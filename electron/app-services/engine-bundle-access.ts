@@ -115,5 +115,6 @@ function describe(bundleId: string, r: BundleOpenResult): BundleInfo {
     partialReason: m.capture.partialReason,
     probes: r.probes,
     diagnostics: r.diagnostics,
+    model: m.model ?? 'original',
   };
 }
