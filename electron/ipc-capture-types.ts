@@ -32,7 +32,9 @@ export interface NetworkInspection {
   problems: string[];
 }
 
-export type CaptureBackend = 'bpftrace' | 'ftrace';
+/** The capture backends; ipc-validate.ts checks requests against this list. */
+export const CAPTURE_BACKENDS = ['bpftrace', 'ftrace'] as const;
+export type CaptureBackend = (typeof CAPTURE_BACKENDS)[number];
 
 export interface BackendStatus {
   backend: CaptureBackend;
@@ -68,7 +70,7 @@ export interface ProbeCatalog {
 
 export interface CaptureBuffers {
   /** BPFTRACE_PERF_RB_PAGES; null lets the session size it from the thread count. */
-  perfRbPages: number | null;
+  rbPages: number | null;
   /** ftrace per-CPU buffer in KiB; null for the default. */
   ftraceBufferKb: number | null;
 }

@@ -15,6 +15,7 @@ import type {
 } from './ipc-capture-types.js';
 
 export type { CaptureEvent, CaptureStartRequest, DockerNetworkSummary, NetworkInspection, ProbeCatalog } from './ipc-capture-types.js';
+import type { FigureChoices } from '../engine/figure/figure-choices.js';
 import type { ModelName, SpanLink } from '../engine/model/span-link.js';
 
 /** An expected failure, shown to the user as message + what to do. Bugs use kind 'internal'. */
@@ -154,21 +155,17 @@ export interface SpanRecordPage {
 
 // ---------------------------------------------------------------- export
 
-export type ExportFormat = 'svg' | 'chrome' | 'jaeger' | 'otlp';
+/** The export formats; ipc-validate.ts checks requests against this list. */
+export const EXPORT_FORMATS = ['svg', 'chrome', 'jaeger', 'otlp'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-/** The figure's options as the app offers them; main maps them onto the engine's figure options. */
-export interface FigureExportOptions {
-  /** Probe names whose counts are printed on the bars. */
-  counts: string[];
-  /** Span indices whose subtrees are collapsed. */
-  collapsed: number[];
-  /** Time window (RelNs); null for the whole trace. */
-  window: { start: number; end: number } | null;
-  palette: 'color' | 'greyscale';
-  title: string | null;
-  caption: string | null;
-  width: number | null;
-}
+export const FIGURE_PALETTES = ['color', 'greyscale'] as const satisfies readonly FigureExportOptions['palette'][];
+
+/**
+ * The figure's options as the app offers them (counts, collapsed subtrees, time window, palette,
+ * title, caption, width): the engine's export job takes them as they are (engine/figure/figure-choices.ts).
+ */
+export type FigureExportOptions = FigureChoices;
 
 export interface ExportRequest {
   bundleId: string;

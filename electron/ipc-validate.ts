@@ -2,8 +2,8 @@
 // exact shape. A renderer is treated as untrusted input: unknown keys, wrong types, oversized
 // strings and out-of-range numbers are refused before any service sees them.
 
-import type { CaptureStartRequest } from './ipc-capture-types.js';
-import { INVOKE_VERBS, type AppError, type ExportRequest, type InvokeVerb, type RequestOf } from './ipc-contract.js';
+import { CAPTURE_BACKENDS, type CaptureStartRequest } from './ipc-capture-types.js';
+import { EXPORT_FORMATS, FIGURE_PALETTES, INVOKE_VERBS, type AppError, type ExportRequest, type InvokeVerb, type RequestOf } from './ipc-contract.js';
 
 export type Check<T> = (v: unknown, at: string) => T;
 
@@ -81,12 +81,12 @@ const traceId = int(1, MAX_ID);
 const exportRequest = obj<ExportRequest>({
   bundleId,
   traceIds: list(traceId, 10_000),
-  format: oneOf(['svg', 'chrome', 'jaeger', 'otlp'] as const),
+  format: oneOf(EXPORT_FORMATS),
   figure: obj({
     counts: list(str(256), 64),
     collapsed: list(int(0, MAX_ID), 1_000_000),
     window: nullable(obj({ start: int(-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER), end: int(-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) })),
-    palette: oneOf(['color', 'greyscale'] as const),
+    palette: oneOf(FIGURE_PALETTES),
     title: nullable(str(300)),
     caption: nullable(str(2000)),
     width: nullable(int(200, 20_000)),
@@ -95,10 +95,10 @@ const exportRequest = obj<ExportRequest>({
 
 const captureStart = obj<CaptureStartRequest>({
   network: str(256, { nonEmpty: true, pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]*$/ }),
-  backend: oneOf(['bpftrace', 'ftrace'] as const),
+  backend: oneOf(CAPTURE_BACKENDS),
   optionalProbes: list(str(128, { pattern: /^[A-Za-z0-9_:.-]+$/ }), 64),
   customProbePath: nullable(absPath),
-  buffers: obj({ perfRbPages: nullable(int(1, 1 << 20)), ftraceBufferKb: nullable(int(1, 1 << 22)) }),
+  buffers: obj({ rbPages: nullable(int(1, 1 << 20)), ftraceBufferKb: nullable(int(1, 1 << 22)) }),
   output: absPath,
   durationSec: nullable(int(1, 7 * 24 * 3600)),
 });

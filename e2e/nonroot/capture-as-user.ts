@@ -60,7 +60,7 @@ async function viaApp(): Promise<boolean> {
   const capturing = new Promise<void>((r) => (resolveCapturing = r));
   let id = '';
   const { sessionId } = await sessions.start(
-    { network: req.network, backend: req.backend, optionalProbes: [], customProbePath: null, buffers: { perfRbPages: null, ftraceBufferKb: null }, output: req.output, durationSec: null },
+    { network: req.network, backend: req.backend, optionalProbes: [], customProbePath: null, buffers: { rbPages: null, ftraceBufferKb: null }, output: req.output, durationSec: null },
     (e) => {
       if (e.type === 'privilege-prompt') void sessions.answerPrompt(id || e.sessionId, e.promptId, req.password);
       if (e.type === 'phase' && e.phase === 'capturing') resolveCapturing();

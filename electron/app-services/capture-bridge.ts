@@ -12,18 +12,13 @@ export interface CaptureBackendServices {
   session: CaptureSessionPort | null;
 }
 
-/** What the bridge needs of the capture session service (capture/session). */
-export interface CaptureSessionPort {
-  catalog(): Promise<ProbeCatalog>;
+/** The session half of CaptureAccess (capture/session): everything but discovery, which the bridge does. */
+export interface CaptureSessionPort extends Omit<CaptureAccess, 'listNetworks' | 'inspectNetwork' | 'start'> {
   /**
    * Starts a session and reports through `emit`. `discovered`: the network as the caller just
    * discovered it (discovery runs once per start); without it the session discovers it.
    */
   start(req: CaptureStartRequest, emit: (e: CaptureEvent) => void, discovered?: NetworkDiscovery): Promise<{ sessionId: string }>;
-  stop(sessionId: string): Promise<boolean>;
-  cancel(sessionId: string): Promise<boolean>;
-  answerPrompt(sessionId: string, promptId: string, password: string | null): Promise<boolean>;
-  dispose(): Promise<void>;
 }
 
 export class ServicesCaptureAccess implements CaptureAccess {
@@ -54,7 +49,7 @@ export class ServicesCaptureAccess implements CaptureAccess {
   }
 
   async probeCatalog(): Promise<ProbeCatalog> {
-    return this.session().catalog();
+    return this.session().probeCatalog();
   }
 
   async start(req: CaptureStartRequest, emit: (e: CaptureEvent) => void): Promise<{ sessionId: string }> {

@@ -79,7 +79,7 @@ export class CaptureSessions implements CaptureSessionPort {
     return this.o.engine ?? (this.ownEngine ??= new WorkerEngineClient());
   }
 
-  async catalog(): Promise<ProbeCatalog> {
+  async probeCatalog(): Promise<ProbeCatalog> {
     const report = await runDoctor({ ...(this.o.pathEnv !== undefined ? { pathEnv: this.o.pathEnv } : {}), docker: this.o.docker ?? {} });
     const catalog = loadCatalog();
     const f = report.features;
@@ -137,7 +137,7 @@ export class CaptureSessions implements CaptureSessionPort {
       backend: req.backend,
       probes: req.optionalProbes,
       customProbeFiles: req.customProbePath === null ? [] : [req.customProbePath],
-      ...(req.buffers.perfRbPages !== null ? { rbPages: req.buffers.perfRbPages } : {}),
+      ...(req.buffers.rbPages !== null ? { rbPages: req.buffers.rbPages } : {}),
       ...(req.buffers.ftraceBufferKb !== null ? { bufferKb: req.buffers.ftraceBufferKb } : {}),
       ...(this.o.docker !== undefined ? { docker: this.o.docker } : {}),
       ...(this.o.pathEnv !== undefined ? { pathEnv: this.o.pathEnv } : {}),

@@ -1,6 +1,6 @@
 import type { EngineClient } from '../../engine/worker/engine-client.js';
 import { InputError } from '../../engine/model/meta.js';
-import type { ExportFormat, FigureExportOptions } from '../ipc-contract.js';
+import { EXPORT_FORMATS, type ExportFormat, type FigureExportOptions } from '../ipc-contract.js';
 import { AppFailure } from './app-error.js';
 import type { TraceExporter } from './trace-exporter.js';
 
@@ -14,7 +14,7 @@ export class EngineTraceExporter implements TraceExporter {
   constructor(private readonly engine: EngineClient) {}
 
   formats(): readonly ExportFormat[] {
-    return ['svg', 'chrome', 'jaeger', 'otlp'];
+    return EXPORT_FORMATS;
   }
 
   async render(bundlePath: string, traceIds: readonly number[], format: ExportFormat, figure: FigureExportOptions): Promise<Uint8Array> {

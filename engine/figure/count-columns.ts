@@ -1,4 +1,5 @@
 import { InputError } from '../model/meta.js';
+import { isModelProbe, probeEventName } from '../model/record.js';
 import { TOTAL_COUNT_PROBE, type CountColumn, type SpanCounts } from './layout-types.js';
 
 // Which per-span event counts a label shows, and under what name. By default the user probes
@@ -14,15 +15,6 @@ const KNOWN_LABELS: Readonly<Record<string, string>> = {
   sched_wakeup: 'Wakeups',
   block_rq_issue: 'Block I/O',
 };
-
-export function isModelProbe(name: string): boolean {
-  return name.startsWith('MT:');
-}
-
-export function probeEventName(name: string): string {
-  const i = name.lastIndexOf(':');
-  return i < 0 ? name : name.slice(i + 1);
-}
 
 export function defaultCountLabel(probe: string): string {
   if (probe === TOTAL_COUNT_PROBE) return 'Events';

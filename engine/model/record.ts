@@ -59,9 +59,21 @@ const SEND = new Set(['sendto', 'sendmsg', 'write', 'writev']);
 const RECV = new Set(['recvfrom', 'recvmsg', 'read', 'readv']);
 const LOOP_WAIT = new Set(['epoll_wait', 'epoll_pwait', 'epoll_pwait2']);
 
+/** Probe names of the model's own records start with this; every other probe is a user record. */
+export const MODEL_PROBE_PREFIX = 'MT:';
+
+export function isModelProbe(name: string): boolean {
+  return name.startsWith(MODEL_PROBE_PREFIX);
+}
+
+/** A probe's event: the last `:`-separated part (`MT:tracepoint:syscalls:sys_enter_read` -> `sys_enter_read`). */
+export function probeEventName(name: string): string {
+  return name.slice(name.lastIndexOf(':') + 1);
+}
+
 export function classifyProbe(name: string): { isModel: boolean; event: EventCode; shortName: string } {
-  const shortName = name.slice(name.lastIndexOf(':') + 1);
-  if (!name.startsWith('MT:')) return { isModel: false, event: EventCode.User, shortName };
+  const shortName = probeEventName(name);
+  if (!isModelProbe(name)) return { isModel: false, event: EventCode.User, shortName };
   return { isModel: true, event: modelEvent(shortName), shortName };
 }
 

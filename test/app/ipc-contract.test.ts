@@ -55,7 +55,7 @@ describe('IPC contract', () => {
       ['traceDetail', { bundleId: 'x; DROP', traceId: 1 }, /bundleId: has an unexpected form/],
       ['spanRecords', { bundleId: 'b1', traceId: 1, spanIndex: 0, offset: 0, limit: 100_000 }, /limit: outside 1\.\.5000/],
       ['exportTrace', { bundleId: 'b1', traceIds: [1], format: 'pdf', figure: {} }, /format: expected one of/],
-      ['startCapture', { network: 'net; rm -rf /', backend: 'bpftrace', optionalProbes: [], customProbePath: null, buffers: { perfRbPages: null, ftraceBufferKb: null }, output: '/o.mstrace', durationSec: null }, /network: has an unexpected form/],
+      ['startCapture', { network: 'net; rm -rf /', backend: 'bpftrace', optionalProbes: [], customProbePath: null, buffers: { rbPages: null, ftraceBufferKb: null }, output: '/o.mstrace', durationSec: null }, /network: has an unexpected form/],
       ['pickCaptureOutput', { suggestedName: '../../etc/passwd' }, /suggestedName: has an unexpected form/],
     ];
     for (const [verb, payload, why] of bad) {

@@ -78,7 +78,7 @@ export async function startCapture(): Promise<void> {
       backend: form.backend,
       optionalProbes: form.optionalProbes,
       customProbePath: form.customProbePath,
-      buffers: { perfRbPages: optionalInt(form.perfRbPages, 'Perf ring buffer pages'), ftraceBufferKb: optionalInt(form.ftraceBufferKb, 'ftrace buffer size') },
+      buffers: { rbPages: optionalInt(form.rbPages, 'Perf ring buffer pages'), ftraceBufferKb: optionalInt(form.ftraceBufferKb, 'ftrace buffer size') },
       output: form.output,
       durationSec: optionalInt(form.durationSec, 'Duration'),
     };

@@ -75,7 +75,7 @@ export function CaptureOptions() {
             <legend>Buffers and duration</legend>
             <label>
               Perf ring buffer pages
-              <input inputMode="numeric" placeholder="sized from the thread count" value={form.perfRbPages} onChange={(e) => update({ perfRbPages: e.target.value })} />
+              <input inputMode="numeric" placeholder="sized from the thread count" value={form.rbPages} onChange={(e) => update({ rbPages: e.target.value })} />
             </label>
             <label>
               ftrace buffer per CPU (KiB)

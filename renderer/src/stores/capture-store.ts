@@ -17,7 +17,7 @@ export interface CaptureForm {
   /** The user ticked or unticked an optional probe: the defaults no longer apply. */
   probesTouched: boolean;
   customProbePath: string | null;
-  perfRbPages: string;
+  rbPages: string;
   ftraceBufferKb: string;
   durationSec: string;
   output: string | null;
@@ -66,7 +66,7 @@ export const useCapture = create<CaptureState>()((set) => ({
   network: null,
   inspection: idle(),
   catalog: idle(),
-  form: { backend: 'ftrace', optionalProbes: [], probesTouched: false, customProbePath: null, perfRbPages: '', ftraceBufferKb: '', durationSec: '', output: null },
+  form: { backend: 'ftrace', optionalProbes: [], probesTouched: false, customProbePath: null, rbPages: '', ftraceBufferKb: '', durationSec: '', output: null },
   starting: false,
   startError: null,
   session: null,
