@@ -6,7 +6,7 @@ import { tempDir, type TempDir } from '../../../test/fixture-bundles.js';
 import { PROJECT_ROOT } from '../../../test/fixtures.js';
 import { chromiumMissingReason, launchChromium } from './browser.js';
 import { ExplorerPage, type ExplorerPageOptions } from './explorer-page.js';
-import { buildRenderer } from './renderer-build.js';
+import { buildRenderer, type RendererMode } from './renderer-build.js';
 import { serveDirectory, type StaticServer } from './static-server.js';
 
 // Per spec file: one renderer build (shared across files), one server, one Chromium; a fresh
@@ -23,7 +23,8 @@ export interface UiSuite {
   shot(name: string): string;
 }
 
-export function uiSuite(): UiSuite {
+/** `mode`: which renderer build the pages load (default production, or MISERTRACE_RENDERER_MODE). */
+export function uiSuite(o: { mode?: RendererMode } = {}): UiSuite {
   let browser: Browser | null = null;
   let server: StaticServer | null = null;
   let tmp: TempDir | null = null;
@@ -31,7 +32,7 @@ export function uiSuite(): UiSuite {
   beforeAll(async () => {
     tmp = tempDir('misertrace-ui-');
     mkdirSync(SHOT_DIR, { recursive: true });
-    server = await serveDirectory(await buildRenderer());
+    server = await serveDirectory(await buildRenderer(o.mode));
     browser = await launchChromium();
   }, 180_000);
   afterEach(async () => {
