@@ -154,6 +154,41 @@ describe('matching requests to the server\'s spans', () => {
     expect(r.counts.pipelined).toBe(1);
   });
 
+  it('pipelined with sizes: each request is found in the server\'s reads by byte offset, even two in one read', () => {
+    const s = new CausalScenario(threads());
+    const k = at(A.ip, 41000);
+    s.sockRecv(1, A, gw(50000), 80).sockSend(1, k, C, 25); // request a: its store call
+    s.sockRecv(1, A, gw(50001), 80).sockSend(1, k, C, 25); // request b: its call, before a's reply
+    s.sockRecv(3, C, k, 50, 'both'); // the store reads both calls at once
+    s.sockSend(3, C, k, 7, 'reply-a').sockSend(3, C, k, 7, 'reply-b');
+    s.sockRecv(1, k, C, 14).sockSend(1, A, gw(50000), 100).sockSend(1, A, gw(50001), 100);
+    const r = s.runCausal();
+    expect(r.traces.map(linkShape)).toEqual([
+      ['network:1 root', '  network:3 thread'],
+      ['network:1 root', '  network:3 last-read?'],
+    ]);
+    const [ka, kb] = [r.traces[0]!.spans[1]!, r.traces[1]!.spans[1]!];
+    expect(r.base.abs(ka.end)).toBe(r.at.get('reply-a'));
+    expect(r.base.abs(kb.end)).toBe(r.at.get('reply-b'));
+    expect(r.diagnostics.count('pipelined-connection')).toBe(1);
+  });
+
+  it('pipelined with sizes and a late send record: the server\'s read waits for the record that holds its bytes', () => {
+    const s = new CausalScenario(threads());
+    const k = at(A.ip, 41000);
+    s.sockRecv(1, A, gw(50000), 80).sockSend(1, k, C, 25);
+    s.sockRecv(1, A, gw(50001), 80);
+    s.sockRecv(3, C, k, 25).sockSend(3, C, k, 7); // a's call, answered
+    s.sockRecv(3, C, k, 25); // b's call read before its send record
+    s.sockSend(1, k, C, 25).sockSend(3, C, k, 7);
+    s.sockRecv(1, k, C, 14).sockSend(1, A, gw(50000), 100).sockSend(1, A, gw(50001), 100);
+    const r = s.runCausal();
+    expect(r.traces.map(linkShape)).toEqual([
+      ['network:1 root', '  network:3 thread'],
+      ['network:1 root', '  network:3 last-read?'],
+    ]);
+  });
+
   it('whatever the server sends on a connection answers that connection\'s open request', () => {
     const s = new CausalScenario(threads());
     s.recv(2, B, gw(50000)).recv(2, B, gw(50001)); // two clients, one server thread

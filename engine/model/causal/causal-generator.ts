@@ -137,7 +137,7 @@ export class CausalGenerator {
     this.finished = true;
     const end = Number.isNaN(this.lastTs) ? 0 : this.lastTs;
     for (const t of [...this.live.values()]) this.exit(t, end);
-    for (const c of this.conns.values()) if (c.pending !== null) this.ex.orphan(c.pending, 'its client request was never seen');
+    for (const c of this.conns.values()) for (const p of c.pending) this.ex.orphan(p.span, 'its client request was never seen');
     const all = this.ex.spans;
     if ((opts.lostEvents ?? 0) > 0) for (const s of all) s.exact = false;
     const traces = assembleCausal(this.ex.roots, all, (s) =>
@@ -281,14 +281,14 @@ export class CausalGenerator {
     let budget = 64;
     for (const [key, c] of this.conns) {
       if (budget-- === 0 || now - c.lastTs < IDLE_NS) return;
-      const quiet = c.pending === null && c.clientTurn !== 'sending' && c.serverTurn !== 'receiving';
+      const quiet = c.pending.length === 0 && c.clientTurn !== 'sending' && c.serverTurn !== 'receiving';
       this.conns.delete(key);
       if (!quiet && now - c.lastTs < 10 * IDLE_NS) {
         this.conns.set(key, c); // in the middle of an exchange: look again later
         continue;
       }
-      if (c.pending !== null) this.ex.orphan(c.pending, 'its client request was never seen');
-      if (c.serverTurn === 'receiving' && c.cur !== null) this.live.get(c.curHolder)?.dropOpen(c.cur);
+      for (const p of c.pending) this.ex.orphan(p.span, 'its client request was never seen');
+      c.turn.forEach((s, i) => this.live.get(c.turnHolders[i]!)?.dropOpen(s));
     }
   }
 }

@@ -17,11 +17,23 @@ export interface Decision {
   exact: boolean;
 }
 
+/** One request as the client sent it: its parent, and where its bytes lie in the client's stream. */
 export interface ClientRequest extends Decision {
   /** When the client began sending it (the send's syscall entry). */
   begin: RelNs;
+  /** Byte offsets [from, to) in the client-to-server stream (meaningful while `sized`). */
+  from: number;
+  to: number;
   /** The server span it was matched to, null while none. */
   boundTo: CausalSpan | null;
+  /** The client read (some of) its reply. */
+  read: boolean;
+}
+
+/** A server span waiting for the client request that holds byte `offset` (deferred bind). */
+export interface PendingSpan {
+  span: CausalSpan;
+  offset: number;
 }
 
 /** Linux's default ephemeral port range starts here (net.ipv4.ip_local_port_range). */
@@ -37,20 +49,24 @@ export class Connection {
   used = false;
   clientTurn: 'idle' | 'sending' | 'got-reply' = 'idle';
   serverTurn: 'idle' | 'receiving' | 'replying' = 'idle';
-  req: ClientRequest | null = null;
-  /** The server span of the request being handled (received, maybe answered). */
-  cur: CausalSpan | null = null;
-  /** Thread whose open-request list holds `cur` until its first response byte. */
-  curHolder: number = -1;
-  /** A server span that arrived before its client's request record (deferred bind). */
-  pending: CausalSpan | null = null;
+  /** The client's requests not yet done with (bound and read), oldest first; a few at most. */
+  readonly requests: ClientRequest[] = [];
+  /** Server spans of the server's current turn, in request order (more than one: pipelining). */
+  turn: CausalSpan[] = [];
+  /** Per span of `turn`: the thread whose open-request list holds it until its first reply byte. */
+  turnHolders: number[] = [];
+  /** Index in `turn` of the span the server's next send answers. */
+  answering = 0;
+  /** Server spans whose client request record has not come yet (deferred bind). */
+  pending: PendingSpan[] = [];
   pipelined = false;
   /** Spans linked over it can no longer be trusted as exact (shared by two threads, bad tuple). */
   suspect = false;
   oldReported = false;
-  /** Bytes per direction when the records give sizes (client->server, server->client). */
-  bytesUp = 0;
-  bytesDown = 0;
+  /** Bytes per direction as each side saw them; `sized` while every event said its size. */
+  upSent = 0;
+  upRecv = 0;
+  sized = true;
   /** Thread inside a syscall on each side (for 'used by two threads at once'). */
   busyClient = -1;
   busyServer = -1;

@@ -7,12 +7,20 @@ import type { ClientRequest, Connection } from './connection.js';
 import type { IoEvent } from './io-events.js';
 import { decideParent } from './parent-rules.js';
 
-// Turn-taking on one connection, seen from each side. The client's bytes up to the server's
-// first reply byte are request k, the reply run is response k; the server's span of request k
-// starts at its first receive of it and ends at its last send of response k. The server's
-// request k is matched to the client's latest request; when the server's receive is processed
-// before the client's send (a send's record can come after the peer read the data), the span
-// waits and the client's next request binds it (deferred bind).
+// Turn-taking on one connection, seen from each side. The client's bytes up to its first read of
+// a reply are its request; the server's span of a request starts at its first receive of it and
+// ends at its last send before it reads again. Requests are matched by byte offset when the
+// records give sizes (a pipelining client's requests are told apart by the parent each was sent
+// for, and found in the server's reads by offset), else in order. A server read processed before
+// the client's send record (a send's record can come after the peer read the data) waits for it
+// (deferred bind).
+
+/** A client request starting this long after the server read its bytes cannot be theirs. */
+const RACE_NS = 1e6;
+/** Requests a connection remembers, at most (pipelining depth). */
+const MAX_REQUESTS = 64;
+
+type ThreadOf = (tid: number) => CausalThread | undefined;
 
 export class Exchanges {
   readonly spans: CausalSpan[] = [];
@@ -46,7 +54,7 @@ export class Exchanges {
     return s;
   }
 
-  handle(t: CausalThread, c: Connection, e: IoEvent, local: string, thread: (tid: number) => CausalThread | undefined): void {
+  handle(t: CausalThread, c: Connection, e: IoEvent, local: string, thread: ThreadOf): void {
     const client = c.isClient(local);
     // One side used by two threads at once: the turn-taking of each is mixed with the other's.
     const busy = client ? c.busyClient : c.busyServer;
@@ -61,111 +69,181 @@ export class Exchanges {
       c.busyServer = t.tid;
       c.busyServerEnd = e.end;
     }
-    const bytes = Number.isNaN(e.bytes) ? 0 : e.bytes;
-    if (client && e.dir === 'send') {
-      c.bytesUp += bytes;
-      this.clientSend(t, c, e);
-    } else if (client) {
-      c.bytesDown += bytes;
-      this.clientRecv(t, c, e);
-    } else if (e.dir === 'recv') {
-      c.bytesUp += bytes;
-      this.serverRecv(t, c, e, local);
-    } else {
-      c.bytesDown += bytes;
-      this.serverSend(t, c, e, thread);
-    }
+    if (Number.isNaN(e.bytes)) c.sized = false;
+    const len = Number.isNaN(e.bytes) ? 0 : e.bytes;
+    if (client && e.dir === 'send') this.clientSend(t, c, e, len, thread);
+    else if (client) this.clientRecv(t, c, e);
+    else if (e.dir === 'recv') this.serverRecv(t, c, e, local, len);
+    else this.serverSend(t, c, e, thread);
   }
 
-  private clientSend(t: CausalThread, c: Connection, e: IoEvent): void {
-    if (c.clientTurn !== 'sending') {
-      const d = decideParent(t, c);
+  private clientSend(t: CausalThread, c: Connection, e: IoEvent, len: number, thread: ThreadOf): void {
+    const d = decideParent(t, c);
+    const tail = c.requests.length > 0 ? c.requests[c.requests.length - 1]! : null;
+    let req: ClientRequest;
+    // More bytes of the request being sent, unless they are sent for another parent: then the
+    // client did not wait for the reply (pipelining).
+    if (c.clientTurn === 'sending' && tail !== null && (tail.parent === d.parent || tail.rule === 'birth')) {
+      req = tail;
+      tail.to += len;
+    } else {
       if (d.parent === null) {
         this.counts.orphans++;
         this.diagnostics.add('orphan-request', e.line, t.tid, `request on ${c.key}: no rule decided its parent`);
       }
-      const req: ClientRequest = { ...d, begin: e.start, boundTo: null };
-      c.req = req;
-      c.used = true;
-      c.clientTurn = 'sending';
-      if (c.pending !== null) {
-        const p = c.pending;
-        c.pending = null;
-        this.bind(p, req, c);
-      }
+      if (c.clientTurn === 'sending' && tail !== null) this.markPipelined(c, e);
+      req = { ...d, begin: e.start, from: c.upSent, to: c.upSent + len, boundTo: null, read: false };
+      this.staleBefore(c, req);
+      c.requests.push(req);
+      if (c.requests.length > MAX_REQUESTS) c.requests.shift();
     }
-    this.own(t, e.start, c.req!.parent);
+    c.upSent += len;
+    c.used = true;
+    c.clientTurn = 'sending';
+    this.bindPending(c);
+    // The server already read these bytes in its current turn, as part of an earlier request's:
+    // it holds one more request than it knew.
+    if (c.sized && req.boundTo === null && req.from < c.upRecv && c.turn.length > 0 && c.serverTurn !== 'idle') {
+      const first = c.turn[0]!;
+      const holder = thread(first.tid);
+      if (holder !== undefined) this.bind(this.serverSpan(holder, c, first.start, first.firstData), req, c);
+    }
+    this.own(t, e.start, req.parent);
+  }
+
+  /** Pending server spans read long before this new request began are older than the capture. */
+  private staleBefore(c: Connection, req: ClientRequest): void {
+    if (c.pending.length === 0) return;
+    const keep = c.pending.filter((p) => p.span.firstData >= req.begin - RACE_NS);
+    if (keep.length === c.pending.length) return;
+    for (const p of c.pending) if (!keep.includes(p)) this.orphan(p.span, 'its request was sent before the capture');
+    c.pending = keep;
+    // The server's byte count included bytes sent before the capture: align it with the client's.
+    if (keep.length === 0) c.upRecv = c.upSent;
   }
 
   private clientRecv(t: CausalThread, c: Connection, e: IoEvent): void {
-    if (c.req === null && !c.oldReported) {
+    if (c.requests.length === 0 && !c.oldReported) {
       c.oldReported = true;
       this.diagnostics.add('old-connection', e.line, t.tid, `reply on ${c.key} to a request sent before the capture`);
     }
-    if (c.pending !== null) {
-      // The client got a reply before sending anything the pending request could be: that
-      // request was sent before the capture began.
-      this.orphan(c.pending, 'its request was sent before the capture');
-      c.pending = null;
+    if (!c.sized && c.pending.length > 0) {
+      // A reply before the client sent anything the waiting request could be: it was sent before the capture.
+      for (const p of c.pending) this.orphan(p.span, 'its request was sent before the capture');
+      c.pending = [];
     }
     c.clientTurn = 'got-reply';
-    t.lastRead = c.req?.parent ?? null;
+    // The reply of the oldest request not read yet (replies come in request order).
+    const req = c.requests.find((r) => !r.read) ?? (c.requests.length > 0 ? c.requests[c.requests.length - 1]! : null);
+    if (req !== null) req.read = true;
+    while (c.requests.length > 1 && c.requests[0]!.read && c.requests[0] !== req) c.requests.shift();
+    t.lastRead = req?.parent ?? null;
     this.own(t, e.start, t.lastRead);
   }
 
-  private serverRecv(t: CausalThread, c: Connection, e: IoEvent, local: string): void {
-    if (c.serverTurn === 'receiving' && c.cur !== null) {
-      // More bytes of the same request.
-      if (e.dataTs > c.cur.end) c.cur.end = e.dataTs;
-      t.lastRead = c.cur;
-      this.own(t, e.start, c.cur);
-      return;
+  private serverRecv(t: CausalThread, c: Connection, e: IoEvent, local: string, len: number): void {
+    const offset = c.upRecv;
+    c.upRecv += len;
+    if (c.serverTurn !== 'receiving' || c.turn.length === 0) {
+      c.turn = [];
+      c.turnHolders = [];
+      c.answering = 0;
+      c.serverTurn = 'receiving';
+      this.serverRequest(t, c, e, local, offset);
+    } else {
+      const last = c.turn[c.turn.length - 1]!;
+      if (e.dataTs > last.end) last.end = e.dataTs;
     }
-    const s = this.newSpan('network', t, e.start, e.dataTs);
-    c.cur = s;
-    c.curHolder = t.tid;
-    c.serverTurn = 'receiving';
-    t.served++;
-    t.open.push(s);
-    t.lastRead = s;
-    this.own(t, e.start, s);
+    // The bytes hold the start of further requests (a pipelining client's): one span each.
+    if (c.sized && len > 0 && c.peerTraced(local)) {
+      for (const r of c.requests) {
+        if (r.from > offset && r.from < offset + len && r.boundTo === null) this.bind(this.serverSpan(t, c, e.start, e.dataTs), r, c);
+      }
+    }
+    const cur = c.turn[c.turn.length - 1]!;
+    t.lastRead = cur;
+    this.own(t, e.start, cur);
+  }
+
+  /** A new request read by the server at byte `offset`: its span, linked or waiting for its client. */
+  private serverRequest(t: CausalThread, c: Connection, e: IoEvent, local: string, offset: number): void {
+    const s = this.serverSpan(t, c, e.start, e.dataTs);
     if (!c.peerTraced(local)) {
       // From outside the traced network (the gateway, an untraced peer): a trace starts here.
       s.rule = 'root';
       s.exact = !c.suspect;
       s.bound = true;
       this.roots.push(s);
-    } else if (c.req !== null && c.req.boundTo === null) {
-      this.bind(s, c.req, c);
-    } else if (c.req !== null && c.clientTurn === 'sending') {
-      // A second request of the client's one sending turn: the client did not wait for a reply.
-      if (!c.pipelined) {
-        c.pipelined = true;
-        this.counts.pipelined++;
-        this.diagnostics.add('pipelined-connection', e.line, t.tid, `${c.key} carries requests without waiting for replies; matched in order`);
-      }
-      this.bind(s, { ...c.req, boundTo: null }, c);
+      return;
+    }
+    const req = this.requestAt(c, offset);
+    if (req !== null && req.boundTo === null) {
+      this.bind(s, req, c);
+    } else if (req !== null && c.clientTurn === 'sending') {
+      // A second server request inside one client request: the client sent two without waiting.
+      this.markPipelined(c, e);
+      this.bind(s, { ...req, boundTo: null }, c);
     } else {
-      if (c.pending !== null) this.orphan(c.pending, 'no client request matched it');
-      c.pending = s;
+      c.pending.push({ span: s, offset });
     }
   }
 
-  private serverSend(t: CausalThread, c: Connection, e: IoEvent, thread: (tid: number) => CausalThread | undefined): void {
-    const s = c.cur;
-    if (s === null) {
+  private serverSpan(t: CausalThread, c: Connection, start: RelNs, firstData: RelNs): CausalSpan {
+    const s = this.newSpan('network', t, start, firstData);
+    c.turn.push(s);
+    c.turnHolders.push(t.tid);
+    t.served++;
+    t.open.push(s);
+    return s;
+  }
+
+  /** The client request holding byte `offset` (by offset when sized, else the oldest unmatched). */
+  private requestAt(c: Connection, offset: number): ClientRequest | null {
+    if (c.sized) {
+      for (const r of c.requests) if (r.from <= offset && offset < r.to) return r;
+      return null;
+    }
+    for (const r of c.requests) if (r.boundTo === null) return r;
+    return c.requests.length > 0 ? c.requests[c.requests.length - 1]! : null;
+  }
+
+  private bindPending(c: Connection): void {
+    if (c.pending.length === 0) return;
+    const left = [];
+    for (const p of c.pending) {
+      const r = this.requestAt(c, p.offset);
+      if (r !== null && r.boundTo === null) this.bind(p.span, r, c);
+      else left.push(p);
+    }
+    c.pending = left;
+  }
+
+  private serverSend(t: CausalThread, c: Connection, e: IoEvent, thread: ThreadOf): void {
+    if (c.turn.length === 0) {
       if (!c.oldReported) {
         c.oldReported = true;
         this.diagnostics.add('old-connection', e.line, t.tid, `reply on ${c.key} to a request received before the capture`);
       }
       return;
     }
-    if (c.serverTurn === 'receiving') {
-      c.serverTurn = 'replying';
-      thread(c.curHolder)?.dropOpen(s);
+    // Pipelined requests of one turn are answered in order, one send each (the last takes the rest).
+    const i = Math.min(c.answering, c.turn.length - 1);
+    const s = c.turn[i]!;
+    if (c.serverTurn === 'receiving') c.serverTurn = 'replying';
+    if (c.turnHolders[i]! >= 0) {
+      thread(c.turnHolders[i]!)?.dropOpen(s);
+      c.turnHolders[i] = -1;
     }
     if (e.end > s.end) s.end = e.end;
+    if (c.answering < c.turn.length - 1) c.answering++;
     this.own(t, e.start, s);
+  }
+
+  private markPipelined(c: Connection, e: IoEvent): void {
+    if (c.pipelined) return;
+    c.pipelined = true;
+    this.counts.pipelined++;
+    this.diagnostics.add('pipelined-connection', e.line, e.tid, `${c.key} carries requests without waiting for replies${c.sized ? '' : '; matched in order'}`);
   }
 
   private bind(s: CausalSpan, req: ClientRequest, c: Connection): void {
@@ -176,8 +254,10 @@ export class Exchanges {
       return;
     }
     s.parent = req.parent;
-    s.rule = c.pipelined ? 'pipelined' : req.rule;
-    s.exact = !c.pipelined && !c.suspect && req.exact;
+    // Without sizes a pipelined connection's requests are matched by order only: inferred.
+    const byOrder = c.pipelined && !c.sized;
+    s.rule = byOrder ? 'pipelined' : req.rule;
+    s.exact = !byOrder && !c.suspect && req.exact;
     addKid(req.parent, s);
   }
 
@@ -197,8 +277,8 @@ export class Exchanges {
   /** The connection's records cannot all be right: what was linked over it is inferred. */
   distrust(c: Connection): void {
     c.suspect = true;
-    if (c.cur !== null) c.cur.exact = false;
-    if (c.req?.boundTo) c.req.boundTo.exact = false;
-    if (c.pending !== null) c.pending.exact = false;
+    for (const s of c.turn) s.exact = false;
+    for (const r of c.requests) if (r.boundTo !== null) r.boundTo.exact = false;
+    for (const p of c.pending) p.span.exact = false;
   }
 }
