@@ -1,3 +1,4 @@
+// Over 300 lines: one converter of record-map dumps whose byte-level parse runs for every record; its pending-record state is shared by every map's branch.
 import { recordKinds, RECORD_MAPS, type RecordKind, type SyscallGroups } from '../probes/record-codes.js';
 import { ByteBuilder } from './byte-builder.js';
 

@@ -1,3 +1,4 @@
+// Over 300 lines: one per-event dispatch over tracefs events for both probe sets, run for every kernel event, over per-thread state all its branches share.
 import type { FieldValue } from './event-format.js';
 import type { FtEvent } from './ft-event.js';
 import { NsOrigin } from './ns-origin.js';

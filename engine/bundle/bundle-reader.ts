@@ -1,3 +1,4 @@
+// Over 300 lines: Bundle is the one read API of a .mstrace file (checks at open, queries, record chunks), all over the same open database.
 import Database from 'better-sqlite3';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { InputError, type MetaEntry } from '../model/meta.js';

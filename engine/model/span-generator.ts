@@ -1,3 +1,4 @@
+// Over 300 lines: the transitions of docs/request-model.md section 4 are one ordered dispatch over shared state; split, the order that decides them would be scattered.
 import { Diagnostics } from './diagnostics.js';
 import type { MetaEntry } from './meta.js';
 import { detailValue, EventCode, type TraceRecord } from './record.js';

@@ -1,3 +1,4 @@
+// Over 300 lines: the in-memory record table, its binary spill runs and their merge are one external sort over one run format; they change together.
 import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileError, throwIfCancelled } from './line-reader.js';
