@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { TraceTableData } from '../../electron/ipc-contract.js';
+import type { SpanDto, TraceTableData } from '../../electron/ipc-contract.js';
 import { liveRate } from '../../renderer/src/capture/live-rate.js';
 import { formatDurationFixed, formatOffset } from '../../renderer/src/common/format.js';
 import { importCommand } from '../../renderer/src/start/import-command.js';
 import { filterRows } from '../../renderer/src/table/table-model.js';
 import { parseFilter } from '../../renderer/src/table/table-query.js';
 import { shortContainerNames } from '../../renderer/src/trace/gantt-geometry.js';
+import { findSpans, hidingAncestors } from '../../renderer/src/trace/span-search.js';
 
 // Pure parts of the explorer's fixes (issue 14): the provenance filter terms, the live rate that
 // agrees with the count, the import line for a dropped capture, long names, column precision.
@@ -56,5 +57,23 @@ describe('explorer model', () => {
     expect([1_500_000, 12_370_000, 153_600_000, 999, 2_500].map(formatDurationFixed)).toEqual(['1.50 ms', '12.37 ms', '153.60 ms', '999 ns', '2.50 µs']);
     expect(formatOffset(1_886_000_000, 0)).toBe('+1.886 s');
     expect(formatOffset(42_000_000, 0)).toBe('+0.042 s');
+  });
+});
+
+describe('span search', () => {
+  const s = (index: number, parent: number, tid: number, container: string, link?: SpanDto['link']): SpanDto => ({ index, parent, depth: parent < 0 ? 0 : 1, kind: 'network', tid, container, ip: `10.0.0.${index}`, start: 0, end: 1, childCount: 0, ...(link ? { link } : {}) });
+  const spans = [s(0, -1, 100, 'front'), s(1, 0, 200, 'catalog-a', { rule: 'slice', exact: false }), s(2, 1, 201, 'catalog-b'), s(3, 2, 300, 'kv')];
+
+  it('matches every term in tid, container, IP, kind or link rule, in row order', () => {
+    expect(findSpans(spans, 'catalog')).toEqual([1, 2]);
+    expect(findSpans(spans, 'CATALOG 201')).toEqual([2]);
+    expect(findSpans(spans, 'inferred')).toEqual([1]);
+    expect(findSpans(spans, '10.0.0.3')).toEqual([3]);
+    expect(findSpans(spans, '  ')).toEqual([]);
+  });
+
+  it('names the collapsed ancestors that hide a span', () => {
+    expect(hidingAncestors(spans, 3, new Set([1, 2]))).toEqual([2, 1]);
+    expect(hidingAncestors(spans, 3, new Set())).toEqual([]);
   });
 });

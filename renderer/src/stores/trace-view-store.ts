@@ -16,6 +16,9 @@ export interface SpanRecordsState {
 /** Which arrows the Gantt draws (the layout's `arrows` option): a 10,000-span trace reads better without returns. */
 export type ArrowMode = 'all' | 'requests' | 'none';
 
+/** What a bar's fill says: its kind (network/fork, the figure's colours) or its container (the kind stays in the outline's pattern). */
+export type ColourBy = 'kind' | 'container';
+
 export const DETAILS_WIDTH = { min: 240, initial: 360, maxShare: 0.6 } as const;
 
 interface TraceViewState {
@@ -29,6 +32,7 @@ interface TraceViewState {
   hoverSpan: number | null;
   records: SpanRecordsState | null;
   arrows: ArrowMode;
+  colourBy: ColourBy;
   /** Width of the details panel (px), dragged by its splitter; kept across traces. */
   detailsWidth: number;
   setLoading(id: number | null): void;
@@ -42,6 +46,7 @@ interface TraceViewState {
   hover(index: number | null): void;
   setRecords(r: SpanRecordsState | null): void;
   setArrows(a: ArrowMode): void;
+  setColourBy(c: ColourBy): void;
   setDetailsWidth(w: number): void;
   /** Collapses every span at `depth` that has children (0: only the root shows); null expands all. */
   expandToDepth(depth: number | null): void;
@@ -60,7 +65,7 @@ const EMPTY = {
   records: null,
 };
 
-const PREFERENCES = { arrows: 'all' as ArrowMode, detailsWidth: DETAILS_WIDTH.initial as number };
+const PREFERENCES = { arrows: 'all' as ArrowMode, colourBy: 'kind' as ColourBy, detailsWidth: DETAILS_WIDTH.initial as number };
 
 export const useTraceView = create<TraceViewState>()((set) => ({
   ...EMPTY,
@@ -82,6 +87,7 @@ export const useTraceView = create<TraceViewState>()((set) => ({
   hover: (hoverSpan) => set({ hoverSpan }),
   setRecords: (records) => set({ records }),
   setArrows: (arrows) => set({ arrows }),
+  setColourBy: (colourBy) => set({ colourBy }),
   setDetailsWidth: (detailsWidth) => set({ detailsWidth: Math.max(DETAILS_WIDTH.min, Math.round(detailsWidth)) }),
   expandToDepth: (depth) =>
     set((s) => {

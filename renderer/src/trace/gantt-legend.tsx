@@ -1,7 +1,7 @@
 import type { TraceDetail } from '../../../electron/ipc-contract.js';
 import { COLOUR_PALETTE } from '../../../engine/figure/palette.js';
 import type { ModelName } from '../../../engine/model/span-link.js';
-import type { ArrowMode } from '../stores/trace-view-store.js';
+import { useTraceView, type ArrowMode } from '../stores/trace-view-store.js';
 
 // What the marks of the Gantt mean: bar kinds, the critical path's outline and its time mark,
 // the arrow styles (and, for traces of the causal model, the inferred links' dotted style).
@@ -25,8 +25,18 @@ function Arrow({ dash, hollow = false }: { dash?: string; hollow?: boolean }) {
   );
 }
 
-export function GanttLegend({ detail, critical, arrows, model }: { detail: TraceDetail; critical: boolean; arrows: ArrowMode; model: ModelName }) {
+interface Props {
+  detail: TraceDetail;
+  critical: boolean;
+  arrows: ArrowMode;
+  model: ModelName;
+  /** Fills by container (colour by container), or null when bars are coloured by kind. */
+  colours: ReadonlyMap<string, string> | null;
+}
+
+export function GanttLegend({ detail, critical, arrows, model, colours }: Props) {
   const kinds = new Set(detail.spans.map((s) => s.kind));
+  const setColourBy = useTraceView((s) => s.setColourBy);
   const inferred = detail.spans.filter((s) => s.link !== undefined && !s.link.exact).length;
   return (
     <ul className="gantt-legend" aria-label="Legend">
@@ -38,9 +48,18 @@ export function GanttLegend({ detail, critical, arrows, model }: { detail: Trace
         .map((k) => (
           <li key={k}>
             <Swatch>
-              <rect x={1} y={2} width={26} height={10} fill={P[k].fill} stroke={P[k].stroke} strokeDasharray={P[k].dash ?? undefined} />
+              <rect x={1} y={2} width={26} height={10} fill={colours === null ? P[k].fill : '#fff'} stroke={P[k].stroke} strokeDasharray={P[k].dash ?? undefined} />
             </Swatch>
             {k === 'network' ? 'Network thread state' : 'Fork thread state'}
+          </li>
+        ))}
+      {colours !== null &&
+        [...colours].map(([c, fill]) => (
+          <li key={c} className="legend-container" title={c}>
+            <Swatch>
+              <rect x={1} y={2} width={26} height={10} fill={fill} stroke="#555" />
+            </Swatch>
+            {c.length > 32 ? `${c.slice(0, 31)}…` : c}
           </li>
         ))}
       {critical && (
@@ -67,6 +86,11 @@ export function GanttLegend({ detail, critical, arrows, model }: { detail: Trace
           <Arrow dash={P.inferredDash} hollow /> Inferred link ({inferred} in this trace)
         </li>
       )}
+      <li className="legend-action">
+        <button type="button" className="link-button" aria-pressed={colours !== null} onClick={() => setColourBy(colours === null ? 'container' : 'kind')}>
+          {colours === null ? 'Colour by container' : 'Colour by kind'}
+        </button>
+      </li>
     </ul>
   );
 }

@@ -21,6 +21,8 @@ interface Props {
   selected: number | null;
   hovered: number | null;
   matches: ReadonlySet<number> | null;
+  /** Fill by container instead of by kind (the kind stays in the outline's pattern). */
+  colours: ReadonlyMap<string, string> | null;
   plotWidth: number;
   /** Left edge of the plot in the svg (the rows' x = 0), for the bands and toggles. */
   plotLeft: number;
@@ -75,7 +77,7 @@ interface RowProps extends Props {
   hasChildren: boolean;
 }
 
-function Row({ row, layout, a, b, critical, selected, hovered, matches, hasChildren, plotWidth }: RowProps) {
+function Row({ row, layout, a, b, critical, selected, hovered, matches, colours, hasChildren, plotWidth }: RowProps) {
   const style = row.kind === 'network' ? P.network : P.fork;
   const onCritical = critical?.spans.has(row.span) === true;
   const isSelected = selected === row.span;
@@ -97,6 +99,7 @@ function Row({ row, layout, a, b, critical, selected, hovered, matches, hasChild
       aria-expanded={hasChildren ? !row.collapsed : undefined}
       data-span={row.span}
       data-kind={row.kind}
+      data-container={row.container}
       data-link-rule={row.link?.rule}
       data-link-exact={row.link === undefined ? undefined : String(row.link.exact)}
     >
@@ -108,7 +111,7 @@ function Row({ row, layout, a, b, critical, selected, hovered, matches, hasChild
           y={barTop}
           width={w}
           height={row.bar.height}
-          fill={style.fill}
+          fill={colours?.get(row.container) ?? style.fill}
           stroke={onCritical ? 'var(--critical)' : row.flags.negativeDuration ? P.anomaly : style.stroke}
           strokeWidth={onCritical || isSelected ? 2 : 1}
           strokeDasharray={style.dash ?? undefined}

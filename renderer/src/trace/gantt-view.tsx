@@ -6,6 +6,7 @@ import { useElementSize } from '../common/use-element-width.js';
 import { useSession } from '../stores/session-store.js';
 import { useTraceView } from '../stores/trace-view-store.js';
 import { countColumns } from './count-choice.js';
+import { containerColours } from './container-colours.js';
 import { GanttArrows } from './gantt-arrows.js';
 import { GanttAxis } from './gantt-axis.js';
 import { GANTT_GEOMETRY, GUTTER, LEFT_MARGIN, RIGHT_MARGIN, ROW_PITCH, plotWidthFor, shortContainerNames } from './gantt-geometry.js';
@@ -46,6 +47,8 @@ export function GanttView({ detail, matches = null }: { detail: TraceDetail; mat
   const showCritical = useTraceView((s) => s.criticalPath);
   const arrowMode = useTraceView((s) => s.arrows);
   const model = useSession((s) => s.bundle?.model ?? 'original');
+  const colourBy = useTraceView((s) => s.colourBy);
+  const colours = useMemo(() => (colourBy === 'container' ? containerColours(detail.spans.map((s) => s.container)) : null), [detail, colourBy]);
   const selected = useTraceView((s) => s.selectedSpan);
   const hovered = useTraceView((s) => s.hoverSpan);
   const select = useTraceView((s) => s.select);
@@ -233,6 +236,7 @@ export function GanttView({ detail, matches = null }: { detail: TraceDetail; mat
                   selected={selected}
                   hovered={hovered}
                   matches={matches}
+                  colours={colours}
                   plotWidth={plotWidth}
                   plotLeft={plotLeft}
                   contentWidth={contentWidth}
@@ -245,7 +249,7 @@ export function GanttView({ detail, matches = null }: { detail: TraceDetail; mat
       </div>
       {layout !== null && viewportH > 0 && <GanttToggles layout={layout} first={first} last={last} scrollTop={scrollTop} height={viewportH} onToggle={toggleCollapsed} />}
       </div>
-      <GanttLegend detail={detail} critical={showCritical} arrows={arrowMode} model={model} />
+      <GanttLegend detail={detail} critical={showCritical} arrows={arrowMode} model={model} colours={colours} />
       {layout === null && error === null && <div className="gantt-status">Laying out {detail.spans.length} spans…</div>}
       {error !== null && (
         <div className="gantt-status error-box" role="alert">

@@ -3,12 +3,21 @@ import { isModelProbe, probeEventName } from '../../../engine/model/record.js';
 import type { TraceDetail } from '../../../electron/ipc-contract.js';
 import { loadSpanRecords } from '../actions/trace-actions.js';
 import { absoluteNs, formatCount, formatDuration } from '../common/format.js';
+import { CopyButton } from '../common/copy-button.js';
 import { useTraceView } from '../stores/trace-view-store.js';
 import { linkText } from './link-text.js';
 import { SpanRecords } from './span-records.js';
 
 // Everything about the selected span: times (exact), thread, container, state kind, event counts
 // by probe, and its raw records, read from the bundle by index a page at a time.
+
+/** One line a user pastes into notes or an issue: which span of which trace, and its facts. */
+export function spanSummary(detail: TraceDetail, span: number): string {
+  const s = detail.spans[span]!;
+  const root = detail.spans[0]!;
+  const link = s.link === undefined ? '' : `, link ${s.link.rule} (${s.link.exact ? 'exact' : 'inferred'})`;
+  return `trace #${detail.traceId} span ${span}: tid ${s.tid} ${s.container} (${s.ip}), ${s.kind}, +${formatDuration(s.start - root.start)} for ${formatDuration(s.end - s.start)}, start ${absoluteNs(detail.timeBaseNs, s.start)} ns, end ${absoluteNs(detail.timeBaseNs, s.end)} ns${link}`;
+}
 
 export function SpanDetails({ detail, span }: { detail: TraceDetail; span: number }) {
   const s = detail.spans[span];
@@ -33,6 +42,14 @@ export function SpanDetails({ detail, span }: { detail: TraceDetail; span: numbe
       <h2>
         <span className={`kind-dot kind-${s.kind}`} aria-hidden="true" /> {s.tid} {s.container}
       </h2>
+      <div className="row-gap copy-row">
+        <CopyButton label={`Copy span: span ${span} as one line of text`} text={spanSummary(detail, span)}>
+          Copy span
+        </CopyButton>
+        <CopyButton label="Copy times: the exact start and end (ns)" text={`${absoluteNs(detail.timeBaseNs, s.start)} ${absoluteNs(detail.timeBaseNs, s.end)}`}>
+          Copy times
+        </CopyButton>
+      </div>
       <dl className="facts">
         <dt>State</dt>
         <dd>{s.kind === 'network' ? 'Network thread state' : 'Fork thread state'}</dd>

@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { ExportPanel } from '../export/export-panel.js';
 import { useElementWidth } from '../common/use-element-width.js';
 import { useExport } from '../stores/export-store.js';
@@ -7,10 +7,11 @@ import { DETAILS_WIDTH, useTraceView } from '../stores/trace-view-store.js';
 import { GanttView } from './gantt-view.js';
 import { PanelSplitter } from './panel-splitter.js';
 import { SpanDetails } from './span-details.js';
+import { SpanSearchBar } from './span-search-bar.js';
 import { TraceToolbar } from './trace-toolbar.js';
 
-// The trace view: toolbar, the Gantt, and a resizable side column with the export panel (when
-// open) and the selected span's details. Esc clears the selection (or closes the export panel),
+// The trace view: toolbar, the Gantt (Ctrl+F finds spans), and a resizable side column with the
+// export panel (when open) and the selected span's details. Esc clears the selection (or closes the export panel),
 // then goes back to the table, as Backspace and Alt+← do.
 
 function typing(t: EventTarget | null): boolean {
@@ -25,8 +26,16 @@ export function TraceScreen() {
   const setSideWidth = useTraceView((s) => s.setDetailsWidth);
   const exportOpen = useExport((s) => s.open);
   const [bodyRef, bodyWidth] = useElementWidth<HTMLDivElement>();
+  const [search, setSearch] = useState<{ open: boolean; query: string }>({ open: false, query: '' });
+  const [matches, setMatches] = useState<ReadonlySet<number> | null>(null);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'f') {
+        e.preventDefault();
+        setSearch((s) => ({ ...s, open: true }));
+        (document.querySelector('.span-search input') as HTMLInputElement | null)?.focus();
+        return;
+      }
       if (e.defaultPrevented || typing(e.target)) return;
       const back = () => {
         e.preventDefault();
@@ -50,7 +59,22 @@ export function TraceScreen() {
     <main className="trace-screen" aria-label={`Trace ${detail.traceId}`}>
       <TraceToolbar detail={detail} />
       <div className="trace-body" ref={bodyRef}>
-        <GanttView key={`${detail.bundleId}:${detail.traceId}`} detail={detail} />
+        <div className="gantt-column">
+          {search.open && (
+            <SpanSearchBar
+              detail={detail}
+              query={search.query}
+              onQuery={(query) => setSearch({ open: true, query })}
+              onMatches={setMatches}
+              onClose={() => {
+                setSearch((s) => ({ ...s, open: false }));
+                setMatches(null);
+                (document.querySelector('.gantt-scroll') as HTMLElement | null)?.focus();
+              }}
+            />
+          )}
+          <GanttView key={`${detail.bundleId}:${detail.traceId}`} detail={detail} matches={search.open ? matches : null} />
+        </div>
         <PanelSplitter width={width} min={DETAILS_WIDTH.min} max={max} onChange={setSideWidth} />
         <div className="side-column" style={{ width: `${width}px` }}>
           {exportOpen && <ExportPanel />}

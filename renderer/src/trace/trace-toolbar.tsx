@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
 import type { TraceDetail } from '../../../electron/ipc-contract.js';
+import { CopyButton } from '../common/copy-button.js';
 import { formatDuration } from '../common/format.js';
 import { useExport } from '../stores/export-store.js';
 import { useSession } from '../stores/session-store.js';
@@ -14,6 +15,7 @@ const MAX_DEPTH_CHOICES = 12;
 
 export function TraceToolbar({ detail }: { detail: TraceDetail }) {
   const setScreen = useSession((s) => s.setScreen);
+  const fileName = useSession((s) => s.bundle?.fileName ?? '');
   const win = useTraceView((s) => s.window);
   const setWindow = useTraceView((s) => s.setWindow);
   const critical = useTraceView((s) => s.criticalPath);
@@ -40,6 +42,7 @@ export function TraceToolbar({ detail }: { detail: TraceDetail }) {
           {root.container}, {formatDuration(root.end - root.start)}, {detail.spans.length} spans
         </span>
       </h1>
+      <CopyButton label={`Copy: a reference to trace #${detail.traceId}`} text={`${fileName} trace #${detail.traceId}`} />
       <div className="zoom-controls" role="group" aria-label="Zoom">
         <button type="button" aria-label="Zoom out" onClick={() => setWindow(zoomWindow(cur, 1 / 1.5, 0.5, extent))}>
           −
