@@ -100,6 +100,31 @@ describe('the rules that decide the parent of an outgoing request', () => {
     expect(r.traces.map(linkShape)).toEqual([['network:1 root'], ['network:1 root', '  network:2 last-read?']]);
   });
 
+  it('last-read: two reads before either handler sends: the newer is sent for first, then the older', () => {
+    const s = new CausalScenario(threads());
+    s.recv(1, A, gw(50000)).recv(1, A, gw(50001)); // requests a and b read, neither handler sent yet
+    s.send(1, at(A.ip, 41000), B).send(1, at(A.ip, 41001), B); // b's call, then a's
+    s.recv(2, B, at(A.ip, 41000)).send(2, B, at(A.ip, 41000));
+    s.recv(4, B, at(A.ip, 41001)).send(4, B, at(A.ip, 41001));
+    const r = s.runCausal();
+    expect(r.traces.map(linkShape)).toEqual([['network:1 root', '  network:4 last-read?'], ['network:1 root', '  network:2 last-read?']]);
+  });
+
+  it('last-read skips a read whose request was answered since', () => {
+    const s = new CausalScenario(threads());
+    s.recv(1, A, gw(50000)).recv(1, A, gw(50001)).send(1, A, gw(50001)); // b read and answered at once
+    s.send(1, at(A.ip, 41000), B); // a's deferred call
+    s.recv(2, B, at(A.ip, 41000)).send(2, B, at(A.ip, 41000));
+    const r = s.runCausal();
+    expect(r.traces.map(linkShape)).toEqual([['network:1 root', '  network:2 thread'], ['network:1 root']]);
+    const two = new CausalScenario(threads());
+    two.recv(1, A, gw(50000)).recv(1, A, gw(50001)).recv(1, A, gw(50002)).send(1, A, gw(50001)); // a, b, c read; b answered
+    two.send(1, at(A.ip, 41000), B).send(1, at(A.ip, 41001), B); // c's call, then a's
+    two.recv(2, B, at(A.ip, 41000)).send(2, B, at(A.ip, 41000)).recv(4, B, at(A.ip, 41001)).send(4, B, at(A.ip, 41001));
+    const r2 = two.runCausal();
+    expect(r2.traces.map(linkShape)).toEqual([['network:1 root', '  network:4 last-read?'], ['network:1 root'], ['network:1 root', '  network:2 last-read?']]);
+  });
+
   it('a reply read in a slice makes that reply\'s request the slice\'s owner', () => {
     const s = new CausalScenario(threads());
     s.loop(1).recv(1, A, gw(50000)).send(1, at(A.ip, 41000), B); // R1 calls B

@@ -122,7 +122,7 @@ export class CausalGenerator {
       case EventCode.LoopWait: {
         const enter = ev === EventCode.LoopEnter || (ev === EventCode.LoopWait && detailValue(r.details, 'phase') === 'enter');
         t.loopSeen = true;
-        t.lastRead = null; // a new slice: nothing read in it yet
+        t.newSlice();
         if (enter) this.own(t, r.ts, null);
         return;
       }

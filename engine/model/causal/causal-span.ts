@@ -24,6 +24,8 @@ export interface CausalSpan {
   exact: boolean;
   /** False while a server span waits for its client's request record (deferred bind). */
   bound: boolean;
+  /** Its server began to answer it (network spans). */
+  answered: boolean;
   /** Global index over all assembled traces (trace offset + index), -1 before assembly. */
   flat: number;
 }

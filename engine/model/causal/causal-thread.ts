@@ -13,6 +13,13 @@ export class CausalThread {
   readonly open: CausalSpan[] = [];
   /** The request (or reply's request) last read by this thread: the event-loop slice's owner. */
   lastRead: CausalSpan | null = null;
+  /**
+   * What it read (requests, replies' requests) and has not sent a request for yet, newest last:
+   * an event loop that reads two before either handler sends sends for the newer first.
+   */
+  readonly unsent: CausalSpan[] = [];
+  /** Reads so far: a send with no read since the previous one continues the same request. */
+  readCount = 0;
   /** Loop-wait records were seen for this thread: its slices are known, not inferred from reads. */
   loopSeen = false;
   /** Span this thread's records go to from now on (the ownership timeline's last entry). */
@@ -24,6 +31,21 @@ export class CausalThread {
     readonly container: string,
     readonly ip: string,
   ) {}
+
+  /** A read: `s` is the request it was for. */
+  noteRead(s: CausalSpan | null): void {
+    this.readCount++;
+    this.lastRead = s;
+    if (s === null || this.unsent[this.unsent.length - 1] === s) return;
+    this.unsent.push(s);
+    if (this.unsent.length > 32) this.unsent.shift();
+  }
+
+  /** A new slice of the event loop: nothing read in it yet. */
+  newSlice(): void {
+    this.lastRead = null;
+    this.unsent.length = 0;
+  }
 
   dropOpen(s: CausalSpan): void {
     const i = this.open.indexOf(s);

@@ -65,6 +65,8 @@ export class Connection {
   oldReported = false;
   /** Bytes per direction as each side saw them; `sized` while every event said its size. */
   upSent = 0;
+  /** The sending thread's readCount at its last send (a send with no read since continues the request). */
+  clientReads = -1;
   upRecv = 0;
   sized = true;
   /** Thread inside a syscall on each side (for 'used by two threads at once'). */

@@ -48,6 +48,7 @@ export class Exchanges {
       rule: 'orphan',
       exact: false,
       bound: false,
+      answered: false,
       flat: -1,
     };
     this.spans.push(s);
@@ -78,12 +79,14 @@ export class Exchanges {
   }
 
   private clientSend(t: CausalThread, c: Connection, e: IoEvent, len: number, thread: ThreadOf): void {
-    const d = decideParent(t, c);
     const tail = c.requests.length > 0 ? c.requests[c.requests.length - 1]! : null;
+    // More bytes of the request being sent, unless the thread read something since and sends
+    // them for another parent: then the client did not wait for the reply (pipelining).
+    const more = c.clientTurn === 'sending' && tail !== null;
+    const d = more && (t.readCount === c.clientReads || tail.rule === 'birth') ? tail : decideParent(t, c);
+    c.clientReads = t.readCount;
     let req: ClientRequest;
-    // More bytes of the request being sent, unless they are sent for another parent: then the
-    // client did not wait for the reply (pipelining).
-    if (c.clientTurn === 'sending' && tail !== null && (tail.parent === d.parent || tail.rule === 'birth')) {
+    if (more && (d === tail || tail.parent === d.parent)) {
       req = tail;
       tail.to += len;
     } else {
@@ -137,7 +140,7 @@ export class Exchanges {
     const req = c.requests.find((r) => !r.read) ?? (c.requests.length > 0 ? c.requests[c.requests.length - 1]! : null);
     if (req !== null) req.read = true;
     while (c.requests.length > 1 && c.requests[0]!.read && c.requests[0] !== req) c.requests.shift();
-    t.lastRead = req?.parent ?? null;
+    t.noteRead(req?.parent ?? null);
     this.own(t, e.start, t.lastRead);
   }
 
@@ -161,7 +164,7 @@ export class Exchanges {
       }
     }
     const cur = c.turn[c.turn.length - 1]!;
-    t.lastRead = cur;
+    t.noteRead(cur);
     this.own(t, e.start, cur);
   }
 
@@ -230,6 +233,7 @@ export class Exchanges {
     const i = Math.min(c.answering, c.turn.length - 1);
     const s = c.turn[i]!;
     if (c.serverTurn === 'receiving') c.serverTurn = 'replying';
+    s.answered = true;
     if (c.turnHolders[i]! >= 0) {
       thread(c.turnHolders[i]!)?.dropOpen(s);
       c.turnHolders[i] = -1;

@@ -6,8 +6,11 @@ import type { Connection, Decision } from './connection.js';
 //   fork      the thread was forked while its parent served a request, and serves none itself;
 //   birth     the connection was connected while the thread served a request, first use;
 //   thread    the thread has exactly one request received and not yet answered;
-//   slice     the request or reply last read since its event loop last woke up (loop waits seen);
-//   last-read the request or reply last read, when the thread's loop boundaries are not recorded;
+//   slice     the request or reply read last since its event loop last woke up (loop waits seen);
+//   last-read the request or reply read last, when the thread's loop boundaries are not recorded;
+//             both take the newest read not yet sent for whose request is not answered yet (an
+//             event loop that read two before either handler sent sends for the newer first),
+//             else the newest read;
 //   orphan    nothing applies: no parent (never glued to a wrong one).
 
 export const ORPHAN: Decision = { parent: null, rule: 'orphan', exact: false };
@@ -16,6 +19,11 @@ export function decideParent(t: CausalThread, conn: Connection | null): Decision
   if (t.fork !== null && t.served === 0) return { parent: t.fork, rule: 'fork', exact: t.fork.exact };
   if (conn !== null && conn.birth !== null && !conn.used) return conn.birth;
   if (t.open.length === 1) return { parent: t.open[0]!, rule: 'thread', exact: true };
-  if (t.lastRead !== null) return { parent: t.lastRead, rule: t.loopSeen ? 'slice' : 'last-read', exact: false };
+  const rule = t.loopSeen ? 'slice' : 'last-read';
+  while (t.unsent.length > 0) {
+    const s = t.unsent.pop()!;
+    if (!s.answered) return { parent: s, rule, exact: false };
+  }
+  if (t.lastRead !== null) return { parent: t.lastRead, rule, exact: false };
   return ORPHAN;
 }
