@@ -198,6 +198,16 @@ describe('matching requests to the server\'s spans', () => {
     expect(r.diagnostics.count('pipelined-connection')).toBe(1);
   });
 
+  it('pipelined with sizes: two requests read at once and answered in one write both end at that write', () => {
+    const s = new CausalScenario(threads());
+    const k = at(A.ip, 41000);
+    s.sockRecv(1, A, gw(50000), 80).sockSend(1, k, C, 25).sockRecv(1, A, gw(50001), 80).sockSend(1, k, C, 25);
+    s.sockRecv(3, C, k, 50).sockSend(3, C, k, 14, 'replies');
+    s.sockRecv(1, k, C, 14).sockSend(1, A, gw(50000), 100).sockSend(1, A, gw(50001), 100);
+    const r = s.runCausal();
+    expect(r.traces.map((t) => r.base.abs(t.spans[1]!.end))).toEqual([r.at.get('replies'), r.at.get('replies')]);
+  });
+
   it('pipelined with sizes and a late send record: the server\'s read waits for the record that holds its bytes', () => {
     const s = new CausalScenario(threads());
     const k = at(A.ip, 41000);

@@ -137,7 +137,10 @@ export class CausalGenerator {
     this.finished = true;
     const end = Number.isNaN(this.lastTs) ? 0 : this.lastTs;
     for (const t of [...this.live.values()]) this.exit(t, end);
-    for (const c of this.conns.values()) for (const p of c.pending) this.ex.orphan(p.span, 'its client request was never seen');
+    for (const c of this.conns.values()) {
+      this.ex.closeTurn(c);
+      for (const p of c.pending) this.ex.orphan(p.span, 'its client request was never seen');
+    }
     const all = this.ex.spans;
     if ((opts.lostEvents ?? 0) > 0) for (const s of all) s.exact = false;
     const traces = assembleCausal(this.ex.roots, all, (s) =>
@@ -287,6 +290,7 @@ export class CausalGenerator {
         this.conns.set(key, c); // in the middle of an exchange: look again later
         continue;
       }
+      this.ex.closeTurn(c);
       for (const p of c.pending) this.ex.orphan(p.span, 'its client request was never seen');
       c.turn.forEach((s, i) => this.live.get(c.turnHolders[i]!)?.dropOpen(s));
     }

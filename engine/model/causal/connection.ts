@@ -57,6 +57,8 @@ export class Connection {
   turnHolders: number[] = [];
   /** Index in `turn` of the span the server's next send answers. */
   answering = 0;
+  /** End of the server's last send in this turn. */
+  turnEnd: RelNs = 0;
   /** Server spans whose client request record has not come yet (deferred bind). */
   pending: PendingSpan[] = [];
   pipelined = false;

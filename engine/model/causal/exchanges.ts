@@ -148,6 +148,7 @@ export class Exchanges {
     const offset = c.upRecv;
     c.upRecv += len;
     if (c.serverTurn !== 'receiving' || c.turn.length === 0) {
+      this.closeTurn(c);
       c.turn = [];
       c.turnHolders = [];
       c.answering = 0;
@@ -239,8 +240,14 @@ export class Exchanges {
       c.turnHolders[i] = -1;
     }
     if (e.end > s.end) s.end = e.end;
+    c.turnEnd = e.end;
     if (c.answering < c.turn.length - 1) c.answering++;
     this.own(t, e.start, s);
+  }
+
+  /** Requests of the turn no send was left for (one write held several replies) end with its last send. */
+  closeTurn(c: Connection): void {
+    if (c.serverTurn === 'replying') for (let i = c.answering; i < c.turn.length; i++) if (c.turn[i]!.end < c.turnEnd) c.turn[i]!.end = c.turnEnd;
   }
 
   private markPipelined(c: Connection, e: IoEvent): void {
