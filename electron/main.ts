@@ -45,6 +45,8 @@ function openFromOs(path: string): void {
   else {
     if (window.isMinimized()) window.restore();
     window.focus();
+    // The OS asked for it: the renderer may send it back to open it (path-grants.ts).
+    services?.services.grants.allow(path, 'open');
     send('openRequested', { path });
   }
 }
@@ -68,7 +70,15 @@ function trustedSender(e: IpcMainInvokeEvent): boolean {
   return isTrustedSenderUrl(url, { fileIndex: devServer === null ? where.rendererIndex : null, devOrigin: devServer === null ? null : new URL(devServer).origin });
 }
 
+/** Channel of the preload's report of a file the user dropped (only Electron knows its path). */
+const GRANT_DROP_CHANNEL = 'misertrace:grant-drop';
+
 function bindIpc(s: ComposedServices): void {
+  ipcMain.on(GRANT_DROP_CHANNEL, (e, path: unknown) => {
+    const ok = trustedSender(e) && typeof path === 'string' && path !== '';
+    if (ok) s.services.grants.allow(path, 'open');
+    e.returnValue = ok;
+  });
   for (const verb of INVOKE_VERBS) {
     ipcMain.handle(invokeChannel(verb), async (e, payload: unknown) => {
       if (!trustedSender(e)) {

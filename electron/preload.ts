@@ -16,7 +16,12 @@ const api = createExplorerApi(INVOKE_VERBS, EVENT_NAMES, {
     };
   },
   // Electron gives dropped files a path only through webUtils; a File built by a page has none.
-  pathForFile: (file) => webUtils.getPathForFile(file),
+  // Main accepts a path back only when it handed it out: a real drop is reported to it here.
+  pathForFile: (file) => {
+    const path = webUtils.getPathForFile(file);
+    if (path !== '') ipcRenderer.sendSync('misertrace:grant-drop', path);
+    return path;
+  },
 });
 
 contextBridge.exposeInMainWorld('explorer', api);

@@ -102,7 +102,8 @@ export function parseCustomProbes(text: string, source = 'custom probes'): Custo
       i = p + 1;
       while (i < text.length && /\s/.test(text[i]!)) i++;
     }
-    if (text[i] !== '{') throw new CustomProbeError(source, lineAt(text, i), `expected "{" after ${attachPoints.join(', ')}`);
+    // Never the file's own text in a message (a file that is not a probe file could be anything).
+    if (text[i] !== '{') throw new CustomProbeError(source, lineAt(text, i), 'expected "{" after the attach points (a probe is: ATTACH[, ATTACH] [/PREDICATE/] { ... })');
     const b0 = i;
     let depth = 0;
     for (; i < text.length; ) {

@@ -7,6 +7,7 @@ import { WorkerEngineClient, type EngineClient } from '../../engine/worker/engin
 import { EngineBundleAccess } from './engine-bundle-access.js';
 import { EngineTraceExporter } from './figure-exporter.js';
 import { createInvokeHandlers, type ExplorerServices, type InvokeHandlers } from './invoke-handlers.js';
+import { PathGrants } from './path-grants.js';
 import { RecentFiles } from './recent-files.js';
 import { startupInfo } from './startup.js';
 import type { TraceExporter } from './trace-exporter.js';
@@ -52,6 +53,7 @@ export function composeServices(o: ComposeOptions): ComposedServices {
     exporter: o.exporter ?? new EngineTraceExporter(engine),
     capture: o.capture,
     emit: o.emit,
+    grants: new PathGrants(),
     startup: () => startupInfo({ appVersion: o.appVersion, platform: o.platform, takeLaunchBundle: o.takeLaunchBundle, samplePath: o.samplePath, settings, recent }),
   };
   return {

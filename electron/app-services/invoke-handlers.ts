@@ -7,6 +7,7 @@ import type { BundleAccess } from './bundle-access.js';
 import type { CaptureAccess } from './capture-access.js';
 import type { DialogPort } from './dialog-port.js';
 import type { EventSink } from './event-sink.js';
+import type { PathGrants } from './path-grants.js';
 import type { RecentFiles } from './recent-files.js';
 import { EXPORT_FILTERS, type TraceExporter } from './trace-exporter.js';
 
@@ -21,6 +22,8 @@ export interface ExplorerServices {
   capture: CaptureAccess;
   startup: () => Promise<StartupInfo>;
   emit: EventSink;
+  /** The paths main handed out (path-grants.ts): the only ones the renderer may send back. */
+  grants: PathGrants;
 }
 
 export type InvokeHandlers = { [V in InvokeVerb]: (req: RequestOf<V>) => Promise<ResponseOf<V>> };
@@ -31,12 +34,20 @@ const MAX_OPEN_BUNDLES = 8;
 export function createInvokeHandlers(s: ExplorerServices): InvokeHandlers {
   const openOrder: string[] = [];
   return {
-    getStartup: () => s.startup(),
+    getStartup: async () => {
+      const st = await s.startup();
+      s.grants.allow(st.openAtStart?.path, 'open');
+      s.grants.allow(st.samplePath, 'open');
+      return st;
+    },
     pickBundle: async () => {
       const path = await s.dialogs.pickOpenPath({ title: 'Open a trace bundle', filters: [{ name: 'MiSeRTrace bundle', extensions: ['mstrace'] }] });
+      s.grants.allow(path, 'open');
       return path === null ? { picked: false } : { picked: true, path };
     },
     openBundle: async ({ path }) => {
+      // A path main handed out, or one of the recent list main keeps; never any other string.
+      if (!s.grants.allows(path, 'open') && !(await s.recent.list()).some((r) => r.path === path)) s.grants.require(path, 'open');
       const info = await s.bundles.open(path);
       openOrder.push(info.bundleId);
       while (openOrder.length > MAX_OPEN_BUNDLES) await s.bundles.close(openOrder.shift()!);
@@ -76,13 +87,20 @@ export function createInvokeHandlers(s: ExplorerServices): InvokeHandlers {
     probeCatalog: () => s.capture.probeCatalog(),
     pickProbeFile: async () => {
       const path = await s.dialogs.pickOpenPath({ title: 'Choose a custom probe file', filters: [{ name: 'bpftrace probes', extensions: ['bt'] }] });
+      s.grants.allow(path, 'probe-file');
       return path === null ? { picked: false } : { picked: true, path };
     },
     pickCaptureOutput: async ({ suggestedName }) => {
       const path = await s.dialogs.pickSavePath({ title: 'Save the capture as', defaultName: suggestedName, filters: [{ name: 'MiSeRTrace bundle', extensions: ['mstrace'] }] });
+      // Written by the capture, then opened when it is done.
+      s.grants.allow(path, 'capture-output', 'open');
       return path === null ? { picked: false } : { picked: true, path };
     },
-    startCapture: (req) => s.capture.start(req, (e) => s.emit('capture', e)),
+    startCapture: (req) => {
+      s.grants.require(req.output, 'capture-output');
+      if (req.customProbePath !== null) s.grants.require(req.customProbePath, 'probe-file');
+      return s.capture.start(req, (e) => s.emit('capture', e));
+    },
     stopCapture: async ({ sessionId }) => ({ stopping: await s.capture.stop(sessionId) }),
     cancelCapture: async ({ sessionId }) => ({ cancelling: await s.capture.cancel(sessionId) }),
     answerPrivilegePrompt: async ({ sessionId, promptId, password }) => ({ accepted: await s.capture.answerPrompt(sessionId, promptId, password) }),

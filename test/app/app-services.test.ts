@@ -41,7 +41,7 @@ afterAll(() => dir.remove());
 
 function compose(userData: string, dialogs: DialogPort = new Answers([]), sample: string | null = null, launch: string | null = null) {
   let l = launch;
-  return composeServices({
+  const c = composeServices({
     userDataDir: userData,
     samplePath: sample,
     takeLaunchBundle: () => {
@@ -55,6 +55,9 @@ function compose(userData: string, dialogs: DialogPort = new Answers([]), sample
     emit: () => undefined,
     capture: new ServicesCaptureAccess({ discovery: new DiscoveryService({ socketPath: join(userData, 'none.sock') }), session: null }),
   });
+  // As if the renderer had it from main's Open dialog (path-grants.ts).
+  c.services.grants.allow(seq20, 'open');
+  return c;
 }
 
 describe('app services', () => {

@@ -31,7 +31,7 @@ afterAll(() => dir.remove());
 
 function compose(engine: EngineClient, savePaths: string[]) {
   const userData = join(dir.path, `user-${savePaths.length}-${Math.random().toString(36).slice(2)}`);
-  return composeServices({
+  const c = composeServices({
     userDataDir: userData,
     samplePath: null,
     takeLaunchBundle: () => null,
@@ -42,6 +42,9 @@ function compose(engine: EngineClient, savePaths: string[]) {
     engine,
     capture: new ServicesCaptureAccess({ discovery: new DiscoveryService({ socketPath: join(dir.path, 'none.sock') }), session: null }),
   });
+  // As if the renderer had it from main's Open dialog (path-grants.ts).
+  c.services.grants.allow(bundle, 'open');
+  return c;
 }
 
 interface MainDelay {

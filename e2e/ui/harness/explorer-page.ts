@@ -97,6 +97,8 @@ export class ExplorerPage {
       };
       return JSON.stringify(await answer());
     });
+    // As the preload does for a real drop: main learns the dropped file's path (path-grants.ts).
+    await page.exposeBinding('__explorerGrantDrop', (_source, path: unknown) => composed.services.grants.allow(String(path), 'open'));
     const dropDir = o.dropDir ?? '';
     await page.addInitScript({
       content: `(() => {
@@ -109,7 +111,11 @@ export class ExplorerPage {
             listeners.get(channel).add(listener);
             return () => listeners.get(channel).delete(listener);
           },
-          pathForFile: (file) => ${JSON.stringify(dropDir)} === '' ? '' : ${JSON.stringify(dropDir)} + '/' + file.name,
+          pathForFile: (file) => {
+            const path = ${JSON.stringify(dropDir)} === '' ? '' : ${JSON.stringify(dropDir)} + '/' + file.name;
+            if (path !== '') void window.__explorerGrantDrop(path);
+            return path;
+          },
         };
         window.explorer = (${createExplorerApi.toString()})(${JSON.stringify(INVOKE_VERBS)}, ${JSON.stringify(EVENT_NAMES)}, transport);
       })();`,
