@@ -85,7 +85,8 @@ export function writeChecksums(db: Database.Database): void {
   for (const t of READ_BACK) {
     del.run(t.name);
     if (!exists(db, t.name)) continue;
-    for (const b of blocksOf(db, t.name, '*', t.order)) ins.run(t.name, b.block, '*', b.rows, b.crc);
+    // All blocks first: the connection cannot insert while it still reads the table.
+    for (const b of [...blocksOf(db, t.name, '*', t.order)]) ins.run(t.name, b.block, '*', b.rows, b.crc);
   }
 }
 

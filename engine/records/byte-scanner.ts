@@ -53,18 +53,21 @@ export class ByteScanner {
   private readonly commIntern = new ByteIntern();
   private readonly probeIntern = new ByteIntern();
   /** Bare bytes of quoted lines, per batch (columns point into it with lineSrc = 1). */
-  private arena = Buffer.allocUnsafe(1 << 20);
+  private arena: Buffer = Buffer.allocUnsafe(1 << 20);
   private arenaPos = 0;
 
   /** Whether to produce each record's bare line (only the sorter needs it). */
   private readonly bareLines: boolean;
+  /** The sorter's own buffer, when it gave one: every bare line is written there, once. */
+  private readonly direct: LineArena | null;
 
   constructor(
     readonly stats: StreamStats,
-    opts: { base?: TimeBase; probes?: ProbeTable; bareLines?: boolean } = {},
+    opts: { base?: TimeBase; probes?: ProbeTable; bareLines?: boolean; lineArena?: LineArena } = {},
   ) {
     this.parser = new PsvParser({ ...(opts.base ? { base: opts.base } : {}), ...(opts.probes ? { probes: opts.probes } : {}) });
-    this.bareLines = opts.bareLines === true;
+    this.direct = opts.lineArena ?? null;
+    this.bareLines = opts.bareLines === true || this.direct !== null;
   }
 
   get probes(): ProbeTable {
@@ -92,8 +95,12 @@ export class ByteScanner {
    */
   scan(buf: Buffer, end: number, firstLine: number, out: RecordColumns, other: OtherLine): number {
     out.reset(buf);
+    if (this.direct !== null) {
+      // Lines go after what the sorter holds already (it may have moved it since the last batch).
+      this.arena = this.direct.buf;
+      this.arenaPos = this.direct.pos;
+    } else this.arenaPos = 0;
     out.arena = this.arena;
-    this.arenaPos = 0;
     let s = 0;
     let line = firstLine;
     while (s < end) {
@@ -106,6 +113,10 @@ export class ByteScanner {
       line++;
     }
     out.arena = this.arena; // it may have grown
+    if (this.direct !== null) {
+      this.direct.buf = this.arena;
+      this.direct.pos = this.arenaPos;
+    }
     return line;
   }
 
@@ -129,6 +140,15 @@ export class ByteScanner {
     else {
       out.detailsAt[i] = out.details.length;
       out.details.push(rec.details);
+    }
+    if (this.direct !== null) {
+      const text = formatRecordLine(rec);
+      this.reserve(Buffer.byteLength(text));
+      out.lineSrc[i] = 1;
+      out.lineStart[i] = this.arenaPos;
+      this.arenaPos += this.arena.write(text, this.arenaPos, 'utf8');
+      out.lineEnd[i] = this.arenaPos;
+      return;
     }
     out.lineSrc[i] = 2;
     out.lineStart[i] = out.bareText.length;
@@ -233,10 +253,17 @@ export class ByteScanner {
       out.lineSrc[k] = 0;
       out.lineStart[k] = s;
       out.lineEnd[k] = e;
-    } else if (bare) {
+    } else if (bare && this.direct === null) {
       out.lineSrc[k] = 0;
       out.lineStart[k] = s;
       out.lineEnd[k] = e;
+    } else if (bare) {
+      this.reserve(e - s);
+      const start = this.arenaPos;
+      this.arenaPos = e - s < 512 ? copy(buf, s, e, this.arena, start) : start + buf.copy(this.arena, start, s, e);
+      out.lineSrc[k] = 1;
+      out.lineStart[k] = start;
+      out.lineEnd[k] = this.arenaPos;
     } else {
       // Bare form: the fields' inner bytes joined by pipes, then the cleaned details.
       this.reserve(e - s + (details === null ? 0 : Buffer.byteLength(details) + 1));
@@ -272,6 +299,15 @@ export class ByteScanner {
     this.arena.copy(bigger, 0, 0, this.arenaPos);
     this.arena = bigger;
   }
+}
+
+/**
+ * A buffer the sorter hands the scanner (sort.ts): bare lines are written at `pos`, and the
+ * sorter keeps them there, instead of the scanner's own arena and then a copy into the sorter's.
+ */
+export interface LineArena {
+  buf: Buffer;
+  pos: number;
 }
 
 /** A field in the line's shape: quoted on both sides, or on neither (and not empty). */

@@ -3,7 +3,7 @@ import { InputError, NoRecordsError } from '../model/meta.js';
 import { emptyStats, type LineResult, type StreamStats } from '../model/psv-parse.js';
 import type { ProbeTable, TraceRecord } from '../model/record.js';
 import type { TimeBase } from '../model/time.js';
-import { ByteScanner } from './byte-scanner.js';
+import { ByteScanner, type LineArena } from './byte-scanner.js';
 import { readByteChunks, type ReadOptions } from './line-reader.js';
 import { materialize, RecordColumns, type ColumnNames } from './record-columns.js';
 
@@ -18,6 +18,8 @@ export interface RecordStreamOptions extends ReadOptions {
   onProgress?: (bytesRead: number) => void;
   /** Produce each record's bare line in the columns (for the sorter). */
   bareLines?: boolean;
+  /** Write every bare line into this buffer (the sorter's), lineSrc 1 (byte-scanner.ts). */
+  lineArena?: LineArena;
 }
 
 export class RecordStream {
@@ -34,6 +36,7 @@ export class RecordStream {
       ...(opts.base ? { base: opts.base } : {}),
       ...(opts.probes ? { probes: opts.probes } : {}),
       bareLines: opts.bareLines === true,
+      ...(opts.lineArena ? { lineArena: opts.lineArena } : {}),
     });
     this.diagnostics = opts.diagnostics ?? new Diagnostics();
   }

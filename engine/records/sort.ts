@@ -8,6 +8,7 @@ import { fileError, throwIfCancelled } from './line-reader.js';
 import { cpuMergeOrder } from './cpu-merge.js';
 import { MinHeap } from './min-heap.js';
 import { grown } from './typed-grow.js';
+import type { LineArena } from './byte-scanner.js';
 import type { RecordColumns } from './record-columns.js';
 import { RecordStream } from './record-stream.js';
 
@@ -37,62 +38,53 @@ export interface SortResult {
 
 const NL = 10;
 
-/** One in-memory run: bare line bytes in an arena, with ts, cpu and location per record. */
+/**
+ * One in-memory run: bare line bytes in an arena, with ts, cpu and location per record. The
+ * scanner writes every bare line straight into the arena (LineArena), so adding a record only
+ * notes where its line is; a record that does not fit the run stays in the arena, moved to its
+ * start for the next run.
+ */
 class Chunk {
   n = 0;
-  arena: Buffer;
-  used = 0;
+  readonly lines: LineArena;
   off: Int32Array;
   len: Int32Array;
   ts: Float64Array;
   cpu: Int32Array;
 
   /** Sized for the expected bytes and records up front, so that it rarely grows. */
-  constructor(bytes = 1 << 24, records = 1 << 16) {
-    this.arena = Buffer.allocUnsafe(bytes);
+  constructor(
+    private readonly bytes = 1 << 24,
+    records = 1 << 16,
+  ) {
+    this.lines = { buf: Buffer.allocUnsafe(bytes), pos: 0 };
     this.off = new Int32Array(records);
     this.len = new Int32Array(records);
     this.ts = new Float64Array(records);
     this.cpu = new Int32Array(records);
   }
 
+  get arena(): Buffer {
+    return this.lines.buf;
+  }
 
   /**
-   * Adds records from index `from` on, until the chunk is full (its arena and columns are sized
-   * once, to the budget). Returns the index of the first record not added.
+   * Adds records from index `from` on, until the chunk is full (its columns are sized once, to
+   * the budget, and its lines may not end past it). Returns the index of the first record not added.
    */
   addAll(c: RecordColumns, from: number): number {
     for (let i = from; i < c.n; i++) {
-      const src = c.lineSrc[i]!;
-      const text = src === 2 ? Buffer.from(c.bareText[c.lineStart[i]!]!) : null;
-      const len = text !== null ? text.length : c.lineEnd[i]! - c.lineStart[i]!;
-      if (this.n > 0 && (this.n === this.off.length || this.used + len > this.arena.length)) return i;
-      if (text !== null) this.addBytes(text, 0, -1, c.ts[i]!, c.cpu[i]!);
-      else this.addBytes(src === 0 ? c.buf : c.arena, c.lineStart[i]!, c.lineEnd[i]!, c.ts[i]!, c.cpu[i]!);
+      const start = c.lineStart[i]!;
+      const end = c.lineEnd[i]!;
+      if (this.n > 0 && (this.n === this.off.length || end > this.bytes)) return i;
+      if (this.n === this.off.length) this.grow();
+      const k = this.n++;
+      this.off[k] = start;
+      this.len[k] = end - start;
+      this.ts[k] = c.ts[i]!;
+      this.cpu[k] = c.cpu[i]!;
     }
     return c.n;
-  }
-
-  private addBytes(b: Buffer, a: number, e: number, ts: number, cpu: number): void {
-    const end = e < 0 ? b.length : e;
-    const n = end - a;
-    if (this.used + n > this.arena.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(this.arena.length * 2, this.used + n));
-      this.arena.copy(bigger, 0, 0, this.used);
-      this.arena = bigger;
-    }
-    if (this.n === this.off.length) this.grow();
-    if (n < 512) {
-      const d = this.arena;
-      let w = this.used;
-      for (let i = a; i < end; i++) d[w++] = b[i]!;
-    } else b.copy(this.arena, this.used, a, end); // long lines: one native copy beats the loop
-    const i = this.n++;
-    this.off[i] = this.used;
-    this.len[i] = n;
-    this.ts[i] = ts;
-    this.cpu[i] = cpu;
-    this.used += n;
   }
 
   private grow(): void {
@@ -103,9 +95,20 @@ class Chunk {
     this.cpu = grown(this.cpu, c);
   }
 
-  clear(): void {
+  /** Empties the run; the lines of c's records from `from` on move to the arena's start. */
+  clear(c?: RecordColumns, from = 0): void {
     this.n = 0;
-    this.used = 0;
+    if (c === undefined || from >= c.n) {
+      this.lines.pos = 0;
+      return;
+    }
+    const shift = c.lineStart[from]!;
+    this.lines.buf.copyWithin(0, shift, this.lines.pos);
+    this.lines.pos -= shift;
+    for (let i = from; i < c.n; i++) {
+      c.lineStart[i]! -= shift;
+      c.lineEnd[i]! -= shift;
+    }
   }
 
   /** Indices in stable time order (per-CPU merge). */
@@ -116,16 +119,6 @@ class Chunk {
 
 export async function sortTraceFile(input: string, output: string, opts: SortOptions = {}): Promise<SortResult> {
   const budget = opts.memoryBudgetBytes ?? 512 * 1024 * 1024;
-  const stream = new RecordStream(input, {
-    // Read in pieces well below the budget, so a run never overshoots it by much.
-    chunkBytes: Math.max(256, Math.min(1 << 22, budget >> 2)),
-    bareLines: true,
-    ...(opts.lenient !== undefined ? { lenient: opts.lenient } : {}),
-    ...(opts.signal ? { signal: opts.signal } : {}),
-  });
-  const runs: string[] = [];
-  let tmp: string | null = null;
-  let disorder = 0;
   let size: number;
   try {
     size = (await stat(input)).size;
@@ -136,6 +129,16 @@ export async function sortTraceFile(input: string, output: string, opts: SortOpt
   const arenaBytes = Math.max(256, Math.min(size + 1024, Math.floor(budget * 0.75)));
   const records = Math.max(16, Math.min(Math.ceil(size / 40) + 1024, Math.floor((budget * 0.25) / 24)));
   let chunk = new Chunk(arenaBytes, records);
+  const stream = new RecordStream(input, {
+    // Read in pieces well below the budget, so a run never overshoots it by much.
+    chunkBytes: Math.max(256, Math.min(1 << 22, budget >> 2)),
+    lineArena: chunk.lines,
+    ...(opts.lenient !== undefined ? { lenient: opts.lenient } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  const runs: string[] = [];
+  let tmp: string | null = null;
+  let disorder = 0;
   try {
     const spill = async () => {
       try {
@@ -148,10 +151,12 @@ export async function sortTraceFile(input: string, output: string, opts: SortOpt
       disorder += d;
       await writeAtomically(run, (w) => writeRun(chunk, order, new ByteOutput(w)));
       runs.push(run);
-      chunk.clear(); // reuse its memory for the next run
     };
     for await (const c of stream.columns()) {
-      for (let from = chunk.addAll(c, 0); from < c.n; from = chunk.addAll(c, from)) await spill();
+      for (let from = chunk.addAll(c, 0); from < c.n; from = chunk.addAll(c, from)) {
+        await spill();
+        chunk.clear(c, from); // reuse its memory for the next run, keeping the batch's rest
+      }
       opts.onProgress?.({ stage: 'read', bytes: stream.bytesRead, records: stream.stats.records });
     }
     if (runs.length === 0) {

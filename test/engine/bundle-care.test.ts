@@ -3,6 +3,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeWorkNote } from '../../capture/session/work-note.js';
+import { BLOCK, damagedBlocks, writeChecksums } from '../../engine/bundle/block-checksums.js';
 import { Bundle } from '../../engine/bundle/bundle-reader.js';
 import { parseMeta } from '../../engine/model/meta.js';
 import { buildFixtureBundle, tempDir, type TempDir } from '../fixture-bundles.js';
@@ -74,6 +75,22 @@ describe('bundle verify', () => {
     const r = await cli('bundle', 'verify', bad);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/spans: rows \d+\.\.\d+ do not match their checksum/);
+  });
+});
+
+describe('table checksums', () => {
+  it('cover tables of many blocks, and see a changed row in any of them', () => {
+    const db = new Database(join(dir.path, 'blocks.db'));
+    db.exec('CREATE TABLE meta (tid INTEGER NOT NULL, container TEXT NOT NULL, ip TEXT NOT NULL, container_id TEXT NOT NULL)');
+    const ins = db.prepare('INSERT INTO meta VALUES (?, ?, ?, ?)');
+    db.transaction(() => {
+      for (let i = 0; i < 3 * BLOCK + 5; i++) ins.run(i, `c${i % 7}`, '10.0.0.1', 'x');
+    })();
+    writeChecksums(db);
+    expect(damagedBlocks(db)).toEqual([]);
+    db.prepare("UPDATE meta SET container = 'changed' WHERE tid = ?").run(2 * BLOCK + 1);
+    expect(damagedBlocks(db)).toEqual([`meta: rows ${2 * BLOCK}..${3 * BLOCK - 1} do not match their checksum`]);
+    db.close();
   });
 });
 
