@@ -1,5 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bundle } from '../engine/bundle/bundle-reader.js';
@@ -11,6 +12,8 @@ import { RemoteHost } from '../capture/remote/ssh-connection.js';
 import { CaptureSession, type CaptureLog, type CaptureResult } from '../capture/session/capture-session.js';
 import type { Backend } from '../capture/probes/probe-catalog.js';
 import { tempDir, type TempDir } from '../test/fixture-bundles.js';
+import { PROJECT_ROOT } from '../test/fixtures.js';
+import { parseMeta } from '../engine/model/meta.js';
 import { DemoApp } from './demo-app/demo-app.js';
 import { planRequests } from './demo-app/endpoints.js';
 import { sendRequests, type SentRequest } from './demo-app/load-generator.js';
@@ -160,6 +163,72 @@ describe.skipIf(skip !== null)('remote capture over a real sshd', () => {
       expect(remoteDirsOf(sshd.user)).toEqual([]);
     }, 240_000);
   }
+
+  it('misertrace doctor, discover and capture --host, run by a local user who has no Docker and no sudo here: only the SSH path can work', async () => {
+    const cli = join(PROJECT_ROOT, 'bin', 'misertrace.js');
+    if (!existsSync(join(PROJECT_ROOT, 'dist', 'cli', 'main.js'))) throw new Error('run `npm run build` before the e2e tests (the CLI runs from dist/)');
+    const local = `mtlocal${randomBytes(3).toString('hex')}`;
+    const home = join(dir.path, 'local-home');
+    chmodSync(dir.path, 0o755);
+    execFileSync('useradd', ['--create-home', '--home-dir', home, '--shell', '/bin/sh', local]);
+    sshd.sudoWithoutPassword(true);
+    try {
+      // Its own copies of the client key, ssh config and known_hosts (ssh refuses others' files).
+      const cfg = join(home, 'ssh_config');
+      copyFileSync(join(sshd.dir, 'client_ed25519'), join(home, 'id'));
+      copyFileSync(sshd.knownHosts, join(home, 'known_hosts'));
+      writeFileSync(cfg, readFileSync(sshd.sshConfig, 'utf8').replaceAll(join(sshd.dir, 'client_ed25519'), join(home, 'id')).replaceAll(sshd.knownHosts, join(home, 'known_hosts')));
+      execFileSync('chown', ['-R', `${local}:${local}`, home]);
+      chmodSync(join(home, 'id'), 0o600);
+      // As that user (Node drops the supplementary groups when it sets the uid); not runuser, which keeps SIGINT from the CLI.
+      const ids = { uid: Number(execFileSync('id', ['-u', local], { encoding: 'utf8' })), gid: Number(execFileSync('id', ['-g', local], { encoding: 'utf8' })) };
+      const opts = { ...ids, cwd: home, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, USER: local } };
+      const as = (args: string[]) => spawn(process.execPath, [cli, ...args], { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+      const run = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { ...opts, encoding: 'utf8', timeout: 120_000 });
+      // The local path: no Docker for this user.
+      const here = run(['capture', '-n', app.network, '-o', join(home, 'here.mstrace'), '--duration', '1']);
+      expect(here.status).toBe(3);
+      expect(here.stderr).toContain('permission denied on the Docker socket');
+      const doctor = run(['doctor', '--host', 'mt-key', '--ssh-config', cfg]);
+      expect(doctor.stdout).toContain(`host mt-key (${sshd.user}@127.0.0.1:${sshd.port}, over SSH)`);
+      expect(doctor.stdout).toMatch(/ok .*Docker engine/);
+      expect(doctor.status, doctor.stderr).toBe(0);
+      const disc = run(['discover', '--host', 'mt-key', '--ssh-config', cfg, '-n', app.network, '-m', join(home, 'meta.psv'), '-o', join(home, 'probes.bt')]);
+      expect(disc.status, disc.stderr).toBe(0);
+      expect(parseMeta(readFileSync(join(home, 'meta.psv'), 'utf8'))).toEqual((await new DiscoveryService().discover(app.network)).meta);
+      const output = join(home, 'there.mstrace');
+      const child = as(['capture', '--host', 'mt-key', '--ssh-config', cfg, '-n', app.network, '-o', output]);
+      let stdout = '';
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      try {
+        await new Promise<void>((resolve, reject) => {
+          child.stdout.on('data', (d: Buffer) => {
+            stdout += d.toString();
+            if (stdout.includes('\n')) resolve();
+          });
+          void exited.then((c) => reject(new Error(`capture exited (${c}) before attaching: ${stderr}`)));
+        });
+        expect(stdout).toMatch(new RegExp(`^capturing: \\d+ probes attached \\(ftrace, .*on network ${app.network} of mt-key; stop with Ctrl-C`));
+        const sent = await sendRequests(app.url, planRequests(1), 1);
+        child.kill('SIGINT');
+        expect(await exited, stderr).toBe(0);
+        const b = Bundle.open(output);
+        try {
+          expect(traceViews(b, app).map((t) => t.shape)).toEqual(sent.map((s) => expectedShape(s.endpoint)));
+          expect(b.manifest.capture.remote).toMatchObject({ target: 'mt-key', privilege: 'sudo-n' });
+        } finally {
+          b.close();
+        }
+      } finally {
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+    } finally {
+      sshd.sudoWithoutPassword(false);
+      spawnSync('userdel', ['--force', local]);
+    }
+  }, 180_000);
 
   it('the connection cut mid-capture (the sshd processes killed): no tracefs instance is left, the partial bundle says why', async () => {
     const cut = await RemoteHost.connect('mt-key', { prompts, configFile: sshd.sshConfig, agent: false });

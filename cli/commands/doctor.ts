@@ -1,26 +1,37 @@
 import { runDoctor, type CheckStatus } from '../../capture/probes/doctor.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
+import { connectRemote, REMOTE_HELP, REMOTE_OPTIONS } from '../remote-host.js';
 
-// misertrace doctor: what this machine offers for a capture, and what each backend would use.
+// misertrace doctor: what this machine (or --host) offers for a capture, and what each backend would use.
 
 const MARK: Record<CheckStatus, string> = { ok: 'ok  ', missing: 'MISS', unknown: '??  ', info: '    ' };
 
 export const doctorCommand: Command = {
   name: 'doctor',
-  usage: '[--no-mount] [--json] [--docker-socket PATH]',
+  usage: '[--host TARGET] [--no-mount] [--json] [--docker-socket PATH]',
   help: `      --no-mount         do not mount tracefs even when running as root
       --json             print the report as JSON
       --docker-socket P  the Docker engine's socket (default: DOCKER_HOST or /var/run/docker.sock)
+${REMOTE_HELP}
 exit status: 0 when at least one backend can capture here, 1 when none can`,
   options: {
     'no-mount': { type: 'boolean' },
     json: { type: 'boolean' },
     'docker-socket': { type: 'string' },
+    ...REMOTE_OPTIONS,
   },
   async run(v, _p, io) {
     const socket = typeof v['docker-socket'] === 'string' ? v['docker-socket'] : undefined;
-    const r = await runDoctor({ mount: v['no-mount'] !== true, docker: socket ? { socketPath: socket } : {} });
+    const remote = await connectRemote(v, io.stderr);
+    let r;
+    try {
+      const host = remote ? new (await import('../../capture/remote/remote-services.js')).RemoteServices(remote.host, socket).doctorHost() : undefined;
+      r = await runDoctor({ mount: v['no-mount'] !== true, docker: socket ? { socketPath: socket } : {}, ...(host ? { host } : {}) });
+    } finally {
+      remote?.host.dispose();
+    }
+    if (remote && v['json'] !== true) io.stdout.write(`host ${remote.host.label} (${remote.host.target.user}@${remote.host.target.hostname}:${remote.host.target.port}, over SSH)\n`);
     const ready = r.chosen.bpftrace !== null || r.chosen.ftrace !== null;
     if (v['json'] === true) {
       const { tracepoints, ...features } = r.features;

@@ -25,6 +25,8 @@ export interface SshdServer {
   log(): string;
   /** A new host key (the server "was reinstalled"): restarts sshd with it. */
   changeHostKey(): Promise<void>;
+  /** Lets the user use sudo without a password (true) or with one (false, the default). */
+  sudoWithoutPassword(on: boolean): void;
   /** Kills the per-connection sshd processes (the connections drop; the server keeps listening). */
   killConnections(): number;
   stop(): Promise<void>;
@@ -190,6 +192,9 @@ export async function startSshd(): Promise<SshdServer> {
       return proc!.pid!;
     },
     log: () => logText,
+    sudoWithoutPassword(on: boolean) {
+      writeFileSync(sudoers, `${user} ALL=(ALL) ${on ? 'NOPASSWD: ' : ''}ALL\n`, { mode: 0o440 });
+    },
     async changeHostKey() {
       await stopSshd();
       rmSync(hostKeyFile, { force: true });
