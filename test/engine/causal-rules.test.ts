@@ -94,6 +94,7 @@ describe('the rules that decide the parent of an outgoing request', () => {
 
   it('last-read: without loop-wait records, the request or reply read last (inferred)', () => {
     const s = new CausalScenario(threads());
+    s.connect(3, at(C.ip, 45000), B); // the capture records connects: a connection without one is older
     s.recv(1, A, gw(50000)).recv(1, A, gw(50001)).send(1, at(A.ip, 41000), B);
     s.recv(2, B, at(A.ip, 41000)).send(2, B, at(A.ip, 41000));
     const r = s.runCausal();
@@ -102,6 +103,7 @@ describe('the rules that decide the parent of an outgoing request', () => {
 
   it('last-read: two reads before either handler sends: the newer is sent for first, then the older', () => {
     const s = new CausalScenario(threads());
+    s.connect(3, at(C.ip, 45000), B);
     s.recv(1, A, gw(50000)).recv(1, A, gw(50001)); // requests a and b read, neither handler sent yet
     s.send(1, at(A.ip, 41000), B).send(1, at(A.ip, 41001), B); // b's call, then a's
     s.recv(2, B, at(A.ip, 41000)).send(2, B, at(A.ip, 41000));
@@ -112,17 +114,28 @@ describe('the rules that decide the parent of an outgoing request', () => {
 
   it('last-read skips a read whose request was answered since', () => {
     const s = new CausalScenario(threads());
+    s.connect(3, at(C.ip, 45000), B);
     s.recv(1, A, gw(50000)).recv(1, A, gw(50001)).send(1, A, gw(50001)); // b read and answered at once
     s.send(1, at(A.ip, 41000), B); // a's deferred call
     s.recv(2, B, at(A.ip, 41000)).send(2, B, at(A.ip, 41000));
     const r = s.runCausal();
     expect(r.traces.map(linkShape)).toEqual([['network:1 root', '  network:2 thread'], ['network:1 root']]);
     const two = new CausalScenario(threads());
+    two.connect(3, at(C.ip, 45000), B);
     two.recv(1, A, gw(50000)).recv(1, A, gw(50001)).recv(1, A, gw(50002)).send(1, A, gw(50001)); // a, b, c read; b answered
     two.send(1, at(A.ip, 41000), B).send(1, at(A.ip, 41001), B); // c's call, then a's
     two.recv(2, B, at(A.ip, 41000)).send(2, B, at(A.ip, 41000)).recv(4, B, at(A.ip, 41001)).send(4, B, at(A.ip, 41001));
     const r2 = two.runCausal();
     expect(r2.traces.map(linkShape)).toEqual([['network:1 root', '  network:4 last-read?'], ['network:1 root'], ['network:1 root', '  network:2 last-read?']]);
+  });
+
+  it('last-read without connect records: a connection\'s first request goes to the oldest read not sent for (handlers connect in read order)', () => {
+    const s = new CausalScenario(threads());
+    s.recv(1, A, gw(50000)).recv(1, A, gw(50001)); // a and b read; each handler connected (not recorded)
+    s.send(1, at(A.ip, 41000), B).send(1, at(A.ip, 41001), B); // the connections' first requests: a's, then b's
+    s.recv(2, B, at(A.ip, 41000)).send(2, B, at(A.ip, 41000)).recv(4, B, at(A.ip, 41001)).send(4, B, at(A.ip, 41001));
+    const r = s.runCausal();
+    expect(r.traces.map(linkShape)).toEqual([['network:1 root', '  network:2 last-read?'], ['network:1 root', '  network:4 last-read?']]);
   });
 
   it('a reply read in a slice makes that reply\'s request the slice\'s owner', () => {

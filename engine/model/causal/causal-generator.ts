@@ -214,6 +214,7 @@ export class CausalGenerator {
   }
 
   private connect(t: CausalThread, r: TraceRecord): void {
+    this.ex.connectsRecorded = true;
     const tuple = parseTuple(r.details);
     if (tuple === null) {
       this.diagnostics.add('bad-details', r.line, r.tid, `tcp_connect without saddr/sport/daddr/dport: "${r.details}"`);

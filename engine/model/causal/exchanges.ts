@@ -25,6 +25,8 @@ type ThreadOf = (tid: number) => CausalThread | undefined;
 export class Exchanges {
   readonly spans: CausalSpan[] = [];
   readonly roots: CausalSpan[] = [];
+  /** The capture has tcp_connect records (set on the first). */
+  connectsRecorded = false;
   private serial = 0;
 
   constructor(
@@ -83,7 +85,7 @@ export class Exchanges {
     // More bytes of the request being sent, unless the thread read something since and sends
     // them for another parent: then the client did not wait for the reply (pipelining).
     const more = c.clientTurn === 'sending' && tail !== null;
-    const d = more && (t.readCount === c.clientReads || tail.rule === 'birth') ? tail : decideParent(t, c);
+    const d = more && (t.readCount === c.clientReads || tail.rule === 'birth') ? tail : decideParent(t, c, this.connectsRecorded);
     c.clientReads = t.readCount;
     let req: ClientRequest;
     if (more && (d === tail || tail.parent === d.parent)) {

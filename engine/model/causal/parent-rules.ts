@@ -15,13 +15,18 @@ import type { Connection, Decision } from './connection.js';
 
 export const ORPHAN: Decision = { parent: null, rule: 'orphan', exact: false };
 
-export function decideParent(t: CausalThread, conn: Connection | null): Decision {
+/** `connectsRecorded`: the capture has tcp_connect records (a connection without one is older than it). */
+export function decideParent(t: CausalThread, conn: Connection | null, connectsRecorded = true): Decision {
   if (t.fork !== null && t.served === 0) return { parent: t.fork, rule: 'fork', exact: t.fork.exact };
   if (conn !== null && conn.birth !== null && !conn.used) return conn.birth;
   if (t.open.length === 1) return { parent: t.open[0]!, rule: 'thread', exact: true };
   const rule = t.loopSeen ? 'slice' : 'last-read';
+  // A connection's first request in a capture without connect records: it was probably connected
+  // when its handler ran, and handlers connect in the order they read: the oldest read not yet
+  // sent for. (With connect records, one without is older than the capture: the newest.)
+  const fresh = conn !== null && !conn.used && !connectsRecorded;
   while (t.unsent.length > 0) {
-    const s = t.unsent.pop()!;
+    const s = fresh ? t.unsent.shift()! : t.unsent.pop()!;
     if (!s.answered) return { parent: s, rule, exact: false };
   }
   if (t.lastRead !== null) return { parent: t.lastRead, rule, exact: false };
