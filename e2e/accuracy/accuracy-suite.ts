@@ -18,6 +18,8 @@ export interface SuiteOptions {
   keepAlive: boolean[];
   backends: string[];
   perEndpoint: number;
+  /** Every probe set the capture offers (else only the one it picks by itself). */
+  allProbeSets: boolean;
   workDir: string;
   log?: (line: string) => void;
   /** Aborted: no new capture starts; the app is removed and runAccuracy rejects with InterruptedError. */
@@ -26,8 +28,8 @@ export interface SuiteOptions {
 
 export class InterruptedError extends Error {}
 
-export const FULL = { concurrency: [1, 2, 4, 8, 16], keepAlive: [false, true], backends: ['ftrace', 'bpftrace'], perEndpoint: 20 };
-export const SHORT = { concurrency: [1, 8], keepAlive: [false], backends: ['ftrace', 'bpftrace'], perEndpoint: 8 };
+export const FULL = { concurrency: [1, 2, 4, 8, 16], keepAlive: [false, true], backends: ['ftrace', 'bpftrace'], perEndpoint: 20, allProbeSets: true };
+export const SHORT = { concurrency: [1, 8], keepAlive: [false], backends: ['ftrace', 'bpftrace'], perEndpoint: 8, allProbeSets: false };
 
 /** Where each service of the demo app keeps its ground truth. */
 export function demoSources(app: DemoApp): GtSource[] {
@@ -57,7 +59,7 @@ export async function runAccuracy(o: SuiteOptions): Promise<{ rows: AccuracyRow[
     const roleOf = (c: string) => app.roleOf(c) ?? c;
     let n = 0;
     for (const backend of o.backends) {
-      for (const probeSet of offer.probeSets.length > 0 ? offer.probeSets : [null]) {
+      for (const probeSet of o.allProbeSets && offer.probeSets.length > 0 ? offer.probeSets : [null]) {
         for (const keepAlive of o.keepAlive) {
           for (const concurrency of o.concurrency) {
             if (o.signal?.aborted) throw new InterruptedError('interrupted');
@@ -69,18 +71,20 @@ export async function runAccuracy(o: SuiteOptions): Promise<{ rows: AccuracyRow[
               sendRequests(app.url, planRequests(o.perEndpoint, true), concurrency, { keepAlive, ridPrefix }),
             );
             if (process.env.ACCURACY_DEBUG) log(run.stderr);
+            // Without --probe-set the capture says which set it chose.
+            const setName = probeSet ?? /probe set: ([a-z-]+)/.exec(run.stderr)?.[1] ?? 'default';
             const gtBase = bundleBase(run.bundle);
             const gt = await collectGroundTruth(docker, demoSources(app), ridPrefix, gtBase);
             for (const [model, path] of bundlesPerModel(run.bundle, offer.models, dir, modelOffered)) {
               const { traces, base } = checkTraces(path, roleOf);
               for (const r of evaluate(sent, gt, gtBase, traces, base)) {
                 const checked = r.requests;
-                rows.push({ ...r, backend, probeSet: probeSet ?? 'default', model, concurrency, keepAlive, correctPct: pct(r.correct, checked) });
+                rows.push({ ...r, backend, probeSet: setName, model, concurrency, keepAlive, correctPct: pct(r.correct, checked) });
               }
             }
-            const last = rows.filter((r) => r.concurrency === concurrency && r.backend === backend && r.keepAlive === keepAlive && r.probeSet === (probeSet ?? 'default'));
+            const last = rows.filter((r) => r.concurrency === concurrency && r.backend === backend && r.keepAlive === keepAlive && r.probeSet === setName);
             log(
-              `${backend}${probeSet ? `/${probeSet}` : ''} c=${concurrency} keep-alive ${keepAlive ? 'on' : 'off'}: ${sent.length} requests, ${((Date.now() - t0) / 1000).toFixed(1)} s (attach ${run.ms.attach} ms, load ${run.ms.work} ms, finish ${run.ms.finish} ms)` +
+              `${backend}/${setName} c=${concurrency} keep-alive ${keepAlive ? 'on' : 'off'}: ${sent.length} requests, ${((Date.now() - t0) / 1000).toFixed(1)} s (attach ${run.ms.attach} ms, load ${run.ms.work} ms, finish ${run.ms.finish} ms)` +
                 `${gt.unmapped > 0 ? `, ${gt.unmapped} log records with no host tid` : ''}${run.exitCode === 1 ? ', PARTIAL capture' : ''}; ` +
                 last.map((r) => `${r.model} ${r.endpoint} ${r.correctPct}%`).join(', '),
             );

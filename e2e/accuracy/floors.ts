@@ -5,12 +5,13 @@ import type { AccuracyRow } from './accuracy-table.js';
 
 // The floors the short run must stay above (thresholds.json): per model and concurrency, the
 // least correct % any row (endpoint, backend, probe set, keep-alive) may show; either one number
-// for every endpoint, or per endpoint with `*` for the others.
+// for every endpoint, or per endpoint with `*` for the others. `model/probe-set` keys override the
+// model's for that set (the original model reads no socket-level records: no traces from them).
 
 export type Floors = Record<string, Record<string, number | Record<string, number>>>;
 
 function floorOf(floors: Floors, r: AccuracyRow): number | undefined {
-  const f = floors[r.model]?.[String(r.concurrency)];
+  const f = (floors[`${r.model}/${r.probeSet}`] ?? floors[r.model])?.[String(r.concurrency)];
   return typeof f === 'number' || f === undefined ? f : (f[r.endpoint] ?? f['*']);
 }
 
