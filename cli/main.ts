@@ -61,6 +61,11 @@ export function reportError(e: unknown, io: CliIO): number {
     if (e.hint) io.stderr.write(`  hint: ${e.hint}\n`);
     return (e as { exitCode?: number }).exitCode ?? EXIT.usage;
   }
+  if (isDiskFull(e)) {
+    // A full disk is the machine's state, not a bug: no stack trace (the writers removed their partial files).
+    io.stderr.write(`misertrace: error: the disk is full (${(e as Error).message})\n  hint: free some space or write to another file system; inputs and work folders named above are kept\n`);
+    return EXIT.environment;
+  }
   io.stderr.write(`misertrace: internal error (please report it):\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   return EXIT.internal;
 }
@@ -78,4 +83,10 @@ export async function main(): Promise<void> {
   });
   const code = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, signal: interrupts.stop, interrupts });
   process.exitCode = code;
+}
+
+/** ENOSPC from Node, SQLITE_FULL from SQLite ("database or disk is full"). */
+export function isDiskFull(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === 'ENOSPC' || code === 'SQLITE_FULL';
 }

@@ -24,8 +24,10 @@ export interface FinalizePhaseInput {
 }
 
 export async function finalizePhase(inp: FinalizePhaseInput, finalize: CaptureCollaborators['finalize'], ctx: PhaseContext): Promise<CaptureResult> {
-  const { o, plan, attached: a, partialReason } = inp;
+  const { o, plan, attached: a } = inp;
   const tailFig = a.tail.figures;
+  // Events the kernel dropped make spans incomplete: the bundle says so, and the CLI exits 1.
+  const partialReason = inp.partialReason ?? (tailFig.lostEvents > 0 ? `${tailFig.lostEvents} events were lost (the kernel's buffers were full): traces may be incomplete` : null);
   const { discovery, features } = plan;
   const launch = a.launch;
   const res = await finalize({

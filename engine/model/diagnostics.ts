@@ -42,7 +42,7 @@ export const DIAGNOSTIC_EXPLANATION: Record<DiagnosticKind, string> = {
   'implicit-recv-start': 'data arrived before any receive syscall was seen; the span starts at the first record of the capture',
   'bad-details': 'a model record whose details lack the fields the model needs; skipped',
   'unsorted-record': 'a record earlier than the one before it (input not sorted); skipped',
-  'lost-events': 'bpftrace reported lost events: spans may be incomplete',
+  'lost-events': 'the capture reported lost events (its kernel buffers were full): spans may be incomplete',
   'orphan-request': 'a request whose parent no rule could decide; it starts a trace of its own, marked inferred',
   'pipelined-connection': 'a connection carried a request before the reply to the one before it: requests matched in order, marked inferred',
   'old-connection': 'a connection already in the middle of an exchange when the capture began (a reply without its request); that exchange is left out',

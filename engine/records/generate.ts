@@ -61,7 +61,7 @@ export async function generateFromFile(sortedPath: string, meta: readonly MetaEn
     }
   }
   if (stream.stats.lostEvents > 0) {
-    diagnostics.add('lost-events', 0, -1, `bpftrace reported ${stream.stats.lostEvents} lost events`);
+    diagnostics.add('lost-events', 0, -1, `the capture reported ${stream.stats.lostEvents} lost events`);
   }
   const res = gen.finish({ lostEvents: stream.stats.lostEvents });
   return {
