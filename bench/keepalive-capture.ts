@@ -15,8 +15,12 @@ const FRONT: MetaEntry = { tid: 100, container: 'ka-frontend', ip: '10.9.0.2', c
 const INV: MetaEntry = { tid: 200, container: 'ka-inventory', ip: '10.9.0.3', containerId: 'a'.repeat(64) };
 const KV: MetaEntry = { tid: 300, container: 'ka-kvstore', ip: '10.9.0.4', containerId: 'b'.repeat(64) };
 
-export async function writeKeepAliveCapture(dir: string, targetRecords: number, inFlight = 8): Promise<{ sortedPath: string; meta: MetaEntry[]; gateway: string; records: number; requests: number }> {
-  const sortedPath = join(dir, `keepalive-${targetRecords}.sorted.psv`);
+/**
+ * `pipelined`: the inventory sends its store calls without waiting for the replies before (as
+ * the demo app's inventory does under load: one connection, requests in flight together).
+ */
+export async function writeKeepAliveCapture(dir: string, targetRecords: number, inFlight = 8, pipelined = false): Promise<{ sortedPath: string; meta: MetaEntry[]; gateway: string; records: number; requests: number }> {
+  const sortedPath = join(dir, `keepalive-${targetRecords}${pipelined ? '-pipelined' : ''}.sorted.psv`);
   const out = createWriteStream(sortedPath);
   let ts = 7_000_000_000_000;
   let records = 0;
@@ -31,7 +35,7 @@ export async function writeKeepAliveCapture(dir: string, targetRecords: number, 
     const sc = dir === 'send' ? 'write' : 'read';
     rec(m, `MT:tracepoint:syscalls:sys_enter_${sc}`);
     rec(m, dir === 'send' ? 'MT:tcp_send' : 'MT:tracepoint:tcp:tcp_rcv_space_adjust', details);
-    rec(m, `MT:tracepoint:syscalls:sys_exit_${sc}`);
+    rec(m, `MT:tracepoint:syscalls:sys_exit_${sc}`, 'ret=100');
   };
   const wake = (m: MetaEntry) => rec(m, 'MT:tracepoint:syscalls:sys_exit_epoll_wait');
   const sleep = (m: MetaEntry) => rec(m, 'MT:tracepoint:syscalls:sys_enter_epoll_wait');
@@ -41,6 +45,24 @@ export async function writeKeepAliveCapture(dir: string, targetRecords: number, 
   const steps = (c: number): (() => void)[] => {
     const g = 40000 + c;
     const p = 42000 + c;
+    const storeCall = () => {
+      wake(INV);
+      io(INV, 'recv', tcp(INV.ip, 8080, FRONT.ip, p));
+      fault(INV);
+      io(INV, 'send', tcp(INV.ip, kvPort, KV.ip, 6379));
+      sleep(INV);
+    };
+    const storeWork = () => {
+      io(KV, 'recv', tcp(KV.ip, 6379, INV.ip, kvPort));
+      fault(KV);
+      io(KV, 'send', tcp(KV.ip, 6379, INV.ip, kvPort));
+    };
+    const storeReply = () => {
+      wake(INV);
+      io(INV, 'recv', tcp(INV.ip, kvPort, KV.ip, 6379));
+      io(INV, 'send', tcp(INV.ip, 8080, FRONT.ip, p));
+      sleep(INV);
+    };
     return [
       () => {
         wake(FRONT);
@@ -50,21 +72,7 @@ export async function writeKeepAliveCapture(dir: string, targetRecords: number, 
         io(FRONT, 'send', tcp(FRONT.ip, p, INV.ip, 8080));
         sleep(FRONT);
       },
-      () => {
-        // The store's connection carries one request at a time: these three slices run together.
-        wake(INV);
-        io(INV, 'recv', tcp(INV.ip, 8080, FRONT.ip, p));
-        fault(INV);
-        io(INV, 'send', tcp(INV.ip, kvPort, KV.ip, 6379));
-        sleep(INV);
-        io(KV, 'recv', tcp(KV.ip, 6379, INV.ip, kvPort));
-        fault(KV);
-        io(KV, 'send', tcp(KV.ip, 6379, INV.ip, kvPort));
-        wake(INV);
-        io(INV, 'recv', tcp(INV.ip, kvPort, KV.ip, 6379));
-        io(INV, 'send', tcp(INV.ip, 8080, FRONT.ip, p));
-        sleep(INV);
-      },
+      ...(pipelined ? [storeCall, storeWork, storeReply] : [() => (storeCall(), storeWork(), storeReply())]),
       () => {
         wake(FRONT);
         io(FRONT, 'recv', tcp(FRONT.ip, p, INV.ip, 8080));
