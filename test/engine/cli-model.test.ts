@@ -109,3 +109,13 @@ describe('render --links', () => {
     expect(plain.stdout).not.toMatch(/\[/);
   });
 });
+
+describe('capture --model', () => {
+  it('is offered, and an unknown model is refused before anything starts', async () => {
+    const h = await cli('capture', '--help');
+    expect(h.stdout).toMatch(/--model original\|causal/);
+    const bad = await cli('capture', '-n', 'no-such-network', '-o', join(dir.path, 'never.mstrace'), '--model', 'clever');
+    expect(bad.code).toBe(EXIT.usage);
+    expect(bad.stderr).toMatch(/unknown model "clever"/);
+  });
+});
