@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -9,11 +9,12 @@ import { DemoApp, DemoImages } from '../e2e/demo-app/demo-app.js';
 import { startKernelOnlyTracing } from './kernel-only-tracing.js';
 
 // npm run bench:capture — what a capture costs the application. The demo app under a fixed wrk
-// load (127.0.0.1 only, bounded duration), untraced, captured with each probe set, and with each
-// set's events enabled in the kernel with nobody reading (its floor: kernel-only-tracing.ts), in
-// an order that rotates each round, on fresh containers every time. Prints throughput and p50/p99
-// latency, the capture child's CPU and lost events; the verdict uses the median of per-round
-// (paired) ratios to the round's untraced run. Targets: causal set >= 0.97 of throughput, p99
+// load (127.0.0.1 only, bounded duration), captured with each probe set, and with each set's
+// events enabled in the kernel with nobody reading (its floor: kernel-only-tracing.ts), each run
+// paired with an untraced run right before or after it (the order alternates), the modes in an
+// order that rotates each round, on fresh containers every time. Prints throughput and p50/p99
+// latency, the capture child's CPU and lost events; the verdict uses the median over rounds of
+// each pair's ratio (a shared machine drifts within seconds; a pair's two runs are adjacent). Targets: causal set >= 0.97 of throughput, p99
 // within 1.10x (docs/adr/0050); syscall set >= 0.90, p99 within 1.2x; nothing lost.
 //   --duration S (10)  --rounds N (3)  --connections C (8)  --threads T (2)
 //   --endpoints stock,item (stock = Node event loop only; item = fork-per-request CGI path; checkout)
@@ -48,6 +49,8 @@ const MODES: Mode[] = ['off', ...SETS.flatMap((set) => [...(KERNEL_ONLY ? [] : [
 const PATHS: Record<string, string> = { stock: '/stock?id=1', item: '/item?id=1', checkout: '/checkout?item=1' };
 
 interface WrkResult {
+  /** CPU seconds wrk itself used (user + system; /usr/bin/time), NaN when unknown. */
+  cpu: number;
   rps: number;
   p50ms: number;
   p99ms: number;
@@ -64,7 +67,12 @@ function toMs(v: string): number {
 
 async function wrk(url: string, seconds: number): Promise<WrkResult> {
   if (!url.startsWith('http://127.0.0.1:')) throw new Error('the benchmark only loads 127.0.0.1');
-  const { stdout } = await run('wrk', [`-t${THREADS}`, `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', url], { timeout: (seconds + 30) * 1000 });
+  const args = [`-t${THREADS}`, `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', url];
+  // wrk's own CPU too: an enabled syscall tracepoint slows every process's syscalls, the load
+  // generator's included.
+  const timed = existsSync('/usr/bin/time');
+  const { stdout, stderr } = await run(timed ? '/usr/bin/time' : 'wrk', timed ? ['-f', 'MTCPU %U %S', 'wrk', ...args] : args, { timeout: (seconds + 30) * 1000 });
+  const cpuM = /MTCPU ([\d.]+) ([\d.]+)/.exec(stderr);
   const num = (re: RegExp) => {
     const m = re.exec(stdout);
     if (!m) throw new Error(`unexpected wrk output:\n${stdout}`);
@@ -73,12 +81,32 @@ async function wrk(url: string, seconds: number): Promise<WrkResult> {
   const errors = /Non-2xx or 3xx responses: (\d+)/.exec(stdout);
   const sockErr = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
   return {
+    cpu: cpuM ? Number(cpuM[1]) + Number(cpuM[2]) : Number.NaN,
     rps: Number(num(/Requests\/sec:\s+([\d.]+)/)),
     p50ms: toMs(num(/^\s+50%\s+(\S+)/m)),
     p99ms: toMs(num(/^\s+99%\s+(\S+)/m)),
     requests: Number(num(/(\d+) requests in/)),
     errors: Number(errors?.[1] ?? 0) + (sockErr ? sockErr.slice(1).reduce((s, x) => s + Number(x), 0) : 0),
   };
+}
+
+/**
+ * CPU seconds the app's containers have used (cgroup v1 cpuacct or v2 cpu.stat): a figure the
+ * other work on a shared machine disturbs far less than throughput does.
+ */
+function appCpuSeconds(app: DemoApp): number {
+  let sum = 0;
+  for (const c of app.containers.values()) {
+    const v1 = `/sys/fs/cgroup/cpuacct/docker/${c.id}/cpuacct.usage`;
+    const v2 = `/sys/fs/cgroup/system.slice/docker-${c.id}.scope/cpu.stat`;
+    try {
+      if (existsSync(v1)) sum += Number(readFileSync(v1, 'utf8')) / 1e9;
+      else sum += Number(/^usage_usec (\d+)/m.exec(readFileSync(v2, 'utf8'))?.[1]) / 1e6;
+    } catch {
+      return Number.NaN;
+    }
+  }
+  return sum;
 }
 
 /** CPU seconds a process has used (utime + stime), or 0 when it is gone. */
@@ -94,10 +122,14 @@ function cpuSeconds(pid: number): number {
 interface Row {
   endpoint: string;
   round: number;
+  /** The traced mode an untraced run is paired with. */
+  pairedWith?: Mode;
   mode: Mode;
   wrk: WrkResult;
   childCpu?: number;
   ourCpu?: number;
+  /** CPU of the app's containers and of wrk per request, us. */
+  cpuPerRequestUs?: number;
   records?: number;
   lost?: number;
   capture?: CaptureResult;
@@ -115,12 +147,13 @@ async function measure(images: DemoImages, endpoint: string, mode: Mode, round: 
       const tracing = await startKernelOnlyTracing(app.network, set!);
       let events = 0;
       let w: WrkResult;
+      const a0 = appCpuSeconds(app);
       try {
         w = await wrk(url, DURATION);
       } finally {
         events = (await tracing.stop()).events;
       }
-      return { endpoint, round, mode, wrk: w, records: events, childCpu: 0, ourCpu: 0, lost: 0 };
+      return { endpoint, round, mode, wrk: w, records: events, childCpu: 0, ourCpu: 0, lost: 0, cpuPerRequestUs: ((appCpuSeconds(app) - a0 + w.cpu) / w.requests) * 1e6 };
     }
     if (mode.startsWith('capture:')) {
       session = new CaptureSession({ network: app.network, output: join(dir, `${endpoint}-${round}-${set}.mstrace`), backend: BACKEND, probeSet: set! });
@@ -129,8 +162,9 @@ async function measure(images: DemoImages, endpoint: string, mode: Mode, round: 
     const pid = session?.childPid ?? null;
     const c0 = pid ? cpuSeconds(pid) : 0;
     const u0 = process.cpuUsage();
+    const a0 = appCpuSeconds(app);
     const w = await wrk(url, DURATION);
-    const row: Row = { endpoint, round, mode, wrk: w };
+    const row: Row = { endpoint, round, mode, wrk: w, cpuPerRequestUs: ((appCpuSeconds(app) - a0 + w.cpu) / w.requests) * 1e6 };
     if (session && pid) {
       row.childCpu = (cpuSeconds(pid) - c0) / DURATION;
       const u = process.cpuUsage(u0);
@@ -168,17 +202,21 @@ async function main(): Promise<void> {
   try {
     for (const endpoint of ENDPOINTS) {
       for (let round = 1; round <= ROUNDS; round++) {
-        // Each round starts at another mode: none always runs first on a fresh machine state.
-        const order = MODES.map((_m, i) => MODES[(i + round - 1) % MODES.length]!);
-        for (const mode of order) {
+        // Each round starts at another mode, and each mode's untraced partner runs right before
+        // it in odd rounds, right after it in even ones.
+        const traced = MODES.filter((m) => m !== 'off');
+        const order = traced.map((_m, i) => traced[(i + round - 1) % traced.length]!);
+        for (const run of order.flatMap((m) => (round % 2 === 1 ? [['off', m], [m, m]] : [[m, m], ['off', m]]) as [Mode, Mode][])) {
+          const [mode, pairedWith] = run;
           const r = await measure(images, endpoint, mode, round, dir);
+          if (mode === 'off') r.pairedWith = pairedWith;
           rows.push(r);
           const cap =
             r.records !== undefined
               ? `  child ${(r.childCpu! * 100).toFixed(0)}% CPU, us ${(r.ourCpu! * 100).toFixed(0)}%, ${r.records} ${mode.startsWith('floor:') ? 'kernel events' : 'records'} (${(r.records / r.wrk.requests).toFixed(1)}/request)${r.capture ? `, ${r.capture.traceCount} traces` : ''}, lost ${r.lost}`
               : '';
           console.log(
-            `${endpoint.padEnd(8)} round ${round} ${mode.padEnd(16)} ${r.wrk.rps.toFixed(0).padStart(6)} req/s  p50 ${r.wrk.p50ms.toFixed(2).padStart(7)} ms  p99 ${r.wrk.p99ms.toFixed(2).padStart(7)} ms  errors ${r.wrk.errors}${cap}`,
+            `${endpoint.padEnd(8)} round ${round} ${(mode === 'off' ? `off (${pairedWith})` : mode).padEnd(24)} ${r.wrk.rps.toFixed(0).padStart(6)} req/s  p50 ${r.wrk.p50ms.toFixed(2).padStart(7)} ms  p99 ${r.wrk.p99ms.toFixed(2).padStart(7)} ms  CPU ${(r.cpuPerRequestUs ?? Number.NaN).toFixed(0)} us/request  errors ${r.wrk.errors}${cap}`,
           );
         }
       }
@@ -187,17 +225,18 @@ async function main(): Promise<void> {
     await images.remove();
     rmSync(dir, { recursive: true, force: true });
   }
-  console.log('\nsummary (medians over rounds; x = paired per-round ratio to the untraced run):');
+  console.log('\nsummary (medians over rounds; x = the median ratio to the untraced run paired with each):');
   let ok = true;
   for (const endpoint of ENDPOINTS) {
     const off = rows.filter((r) => r.endpoint === endpoint && r.mode === 'off');
-    console.log(`${endpoint.padEnd(8)} untraced ${median(off.map((r) => r.wrk.rps)).toFixed(0)} req/s, p50 ${median(off.map((r) => r.wrk.p50ms)).toFixed(2)} ms, p99 ${median(off.map((r) => r.wrk.p99ms)).toFixed(2)} ms`);
+    console.log(`${endpoint.padEnd(8)} untraced ${median(off.map((r) => r.wrk.rps)).toFixed(0)} req/s, p50 ${median(off.map((r) => r.wrk.p50ms)).toFixed(2)} ms, p99 ${median(off.map((r) => r.wrk.p99ms)).toFixed(2)} ms, CPU ${median(off.map((r) => r.cpuPerRequestUs ?? Number.NaN)).toFixed(0)} us/request (app + wrk)`);
     for (const mode of MODES.filter((m) => m !== 'off')) {
       const mine = rows.filter((r) => r.endpoint === endpoint && r.mode === mode);
-      // Paired: each round's runs are next to each other in time, so their ratio cancels the
-      // slow drift of a shared machine that the ratio of medians keeps.
-      const pair = (f: (r: Row) => number) => median(mine.map((r) => f(r) / f(off.find((o) => o.round === r.round)!)));
+      // Paired: each run and its untraced partner are next to each other in time, so their ratio
+      // cancels the drift of a shared machine that the ratio of medians keeps.
+      const pair = (f: (r: Row) => number) => median(mine.map((r) => f(r) / f(off.find((o) => o.round === r.round && o.pairedWith === mode)!)));
       const rps = pair((r) => r.wrk.rps);
+      const cpu = pair((r) => r.cpuPerRequestUs ?? Number.NaN);
       const p50 = pair((r) => r.wrk.p50ms);
       const p99 = pair((r) => r.wrk.p99ms);
       const lost = mine.reduce((n, r) => n + (r.lost ?? 0), 0);
@@ -205,7 +244,7 @@ async function main(): Promise<void> {
       const verdict = mode.startsWith('capture:') ? (rps >= TARGET[set].rps && p99 <= TARGET[set].p99 && lost === 0 ? 'meets' : 'MISSES') : '';
       if (verdict === 'MISSES' && (set !== 'causal' || endpoint === 'stock')) ok = false;
       console.log(
-        `${endpoint.padEnd(8)} ${mode.padEnd(16)} throughput ${median(mine.map((r) => r.wrk.rps)).toFixed(0)} req/s x${rps.toFixed(3)}, p50 x${p50.toFixed(2)}, p99 x${p99.toFixed(2)}` +
+        `${endpoint.padEnd(8)} ${mode.padEnd(16)} throughput ${median(mine.map((r) => r.wrk.rps)).toFixed(0)} req/s x${rps.toFixed(3)}, p50 x${p50.toFixed(2)}, p99 x${p99.toFixed(2)}, CPU per request (app + wrk) x${cpu.toFixed(3)}` +
           (mode.startsWith('capture:') ? `, child CPU ${(median(mine.map((r) => r.childCpu ?? 0)) * 100).toFixed(0)}%, lost ${lost}: ${verdict} the target (>= ${TARGET[set].rps} throughput, p99 <= ${TARGET[set].p99}x, 0 lost)` : ` (kernel only, ${median(mine.map((r) => (r.records ?? 0) / r.wrk.requests)).toFixed(1)} events/request)`),
       );
     }
