@@ -107,6 +107,10 @@ export class ChunkEncoder {
 
   private uint(v: number): void {
     if (this.pos + 10 > this.buf.length) this.room(10);
+    if (v < 0x80) {
+      this.buf[this.pos++] = v;
+      return;
+    }
     const b = this.buf;
     let p = this.pos;
     // Above 2^31 bit operations would wrap: divide instead (times beyond ~2 s of capture).
@@ -138,6 +142,12 @@ let D: Uint8Array = new Uint8Array(0);
 let P = 0;
 
 function uint(): number {
+  // Most values (ids, seq steps, small deltas) take one byte.
+  const first = D[P];
+  if (first !== undefined && first < 0x80) {
+    P++;
+    return first;
+  }
   let v = 0;
   let mul = 1;
   for (;;) {
