@@ -52,7 +52,10 @@ export function matchTraces(sent: readonly SentRequest[], traces: readonly Trace
     open.set(r.endpoint, l);
   }
   const byEndpoint: MatchReport['byEndpoint'] = {};
-  for (const e of ENDPOINTS) byEndpoint[e.name] = { sent: sent.filter((s) => s.endpoint === e.name).length, correct: 0 };
+  for (const e of ENDPOINTS) {
+    const n = sent.filter((s) => s.endpoint === e.name).length;
+    if (n > 0) byEndpoint[e.name] = { sent: n, correct: 0 };
+  }
   const unmatchedShapes: Record<string, number> = {};
   let correct = 0;
   for (const t of [...traces].sort((a, b) => (a.rootStartNs < b.rootStartNs ? -1 : 1))) {
