@@ -1,45 +1,14 @@
-import type { Bundle, TraceSummary } from '../../engine/bundle/bundle-reader.js';
+import type { Bundle } from '../../engine/bundle/bundle-reader.js';
+import type { TraceTableColumns } from '../../engine/bundle/trace-table.js';
 import type { BundleManifest } from '../../engine/bundle/manifest.js';
 import type { AssembledTrace } from '../../engine/model/trace-assembly.js';
 import type { TraceDetail, TraceTableData } from '../ipc-contract.js';
 
 // Engine results -> the contract's DTOs. Pure, so the same mapping serves every transport.
 
-export function toTraceTable(bundleId: string, rows: readonly TraceSummary[]): TraceTableData {
-  const names = new Map<string, number>();
-  const nameIndex = (n: string): number => {
-    let i = names.get(n);
-    if (i === undefined) {
-      i = names.size;
-      names.set(n, i);
-    }
-    return i;
-  };
-  const t: TraceTableData = {
-    bundleId,
-    count: rows.length,
-    id: new Array<number>(rows.length),
-    start: new Array<number>(rows.length),
-    duration: new Array<number>(rows.length),
-    spanCount: new Array<number>(rows.length),
-    depth: new Array<number>(rows.length),
-    eventCount: new Array<number>(rows.length),
-    rootContainer: new Array<number>(rows.length),
-    containers: new Array<number[]>(rows.length),
-    containerNames: [],
-  };
-  rows.forEach((r, i) => {
-    t.id[i] = r.id;
-    t.start[i] = r.start;
-    t.duration[i] = r.duration;
-    t.spanCount[i] = r.spanCount;
-    t.depth[i] = r.depth;
-    t.eventCount[i] = r.eventCount;
-    t.rootContainer[i] = nameIndex(r.rootContainer);
-    t.containers[i] = r.containers.map(nameIndex);
-  });
-  t.containerNames = [...names.keys()];
-  return t;
+/** The engine's columns (engine/bundle/trace-table.ts) are the contract's table, with the handle's id. */
+export function toTraceTable(bundleId: string, columns: TraceTableColumns): TraceTableData {
+  return { bundleId, ...columns };
 }
 
 type SpanCounts = ReturnType<Bundle['spanCounts']>;

@@ -30,7 +30,7 @@ export class EngineBundleAccess implements BundleAccess {
     const r = await this.engine.run({ kind: 'bundle-open', path }).result;
     const id = `b${this.nextId++}`;
     this.open_.set(id, { handle: r.handle, path: r.path, probes: r.probes, timeBaseNs: r.manifest.timeBaseNs });
-    this.tables.set(id, toTraceTable(id, r.traces));
+    this.tables.set(id, toTraceTable(id, r.table));
     return describe(id, r);
   }
 
@@ -53,7 +53,7 @@ export class EngineBundleAccess implements BundleAccess {
     // Asked again (a reload of the renderer): read again, as at open.
     const r = await this.engine.run({ kind: 'bundle-open', path: b.path }).result;
     await this.engine.run({ kind: 'bundle-close', handle: r.handle }).result;
-    return toTraceTable(bundleId, r.traces);
+    return toTraceTable(bundleId, r.table);
   }
 
   async traceDetail(bundleId: string, traceId: number): Promise<TraceDetail> {

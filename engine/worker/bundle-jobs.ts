@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { BundleError, TraceMissingError } from '../bundle/bundle-errors.js';
 import { Bundle } from '../bundle/bundle-reader.js';
+import { traceTableColumns } from '../bundle/trace-table.js';
 import { chromeTraceJson } from '../export/chrome-trace.js';
 import type { ExportInput, ExportTrace } from '../export/export-types.js';
 import { jaegerJson } from '../export/jaeger.js';
@@ -32,7 +33,7 @@ export function openBundleJob(job: Job<'bundle-open'>): BundleOpenResult {
       probes: b.probes.map((p) => p.name),
       // Read at open, so that a damaged bundle fails here rather than on a later click.
       diagnostics: guard(b, () => b.diagnosticCounts()),
-      traces: guard(b, () => b.traceSummaries()),
+      table: guard(b, () => traceTableColumns(b.traceSummaries())),
     };
     open.set(result.handle, b);
     return result;

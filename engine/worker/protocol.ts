@@ -1,6 +1,7 @@
 import type { CaptureInfo, BundleManifest } from '../bundle/manifest.js';
 import type { BundleError } from '../bundle/bundle-errors.js';
-import type { SpanRecord, TraceSummary } from '../bundle/bundle-reader.js';
+import type { SpanRecord } from '../bundle/bundle-reader.js';
+import type { TraceTableColumns } from '../bundle/trace-table.js';
 import type { FigureChoices } from '../figure/figure-choices.js';
 import type { MetaEntry } from '../model/meta.js';
 import type { ModelName } from '../model/span-link.js';
@@ -75,7 +76,8 @@ export interface BundleOpenResult {
   manifest: BundleManifest;
   probes: string[];
   diagnostics: Record<string, number>;
-  traces: TraceSummary[];
+  /** The trace table as columns (built here: cheaper to send than an object per trace). */
+  table: TraceTableColumns;
 }
 
 export interface BundleCloseResult {
