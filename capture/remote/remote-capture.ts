@@ -25,7 +25,7 @@ export interface RemoteCapture {
   info(): RemoteCaptureInfo | null;
 }
 
-export function remoteCapture(host: RemoteHost, prompts: RemotePrompts, services = new RemoteServices(host)): RemoteCapture {
+export function remoteCapture(host: RemoteHost, prompts: RemotePrompts, services = RemoteServices.of(host)): RemoteCapture {
   let privilege: RemotePrivilege | null = null;
   let hostname = host.target.hostname;
   let child: RemoteChild | null = null;
@@ -45,8 +45,9 @@ export function remoteCapture(host: RemoteHost, prompts: RemotePrompts, services
   const collaborators: Partial<CaptureCollaborators> = {
     kernelFeatures: async () => {
       const f = await services.features();
+      const sudoNoPassword = f.uid !== 0 && f.sudo !== null ? await services.sudoWithoutPassword() : false;
       // Decided before anything starts: a host where we cannot get root fails here, clearly.
-      privilege = choosePrivilege(f, host.label);
+      privilege = choosePrivilege({ ...f, sudoNoPassword }, host.label);
       hostname = f.hostname;
       return f;
     },

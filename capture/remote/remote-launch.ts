@@ -101,9 +101,8 @@ function ftraceChild(c: RemoteLaunchContext, launch: BackendLaunch): RemoteChild
     stdoutIsText: true,
     ...(c.onAuthenticating ? { onAuthenticating: c.onAuthenticating } : {}),
     prepare: async () => {
-      remoteDir = await makeRemoteDir(c.host);
+      remoteDir = await makeRemoteDir(c.host, ['out']);
       await uploadFiles(c.host, remoteDir, [{ name: basename(helper), data: await readFile(helper), mode: 0o755 }]);
-      await c.host.exec(shCommand(`mkdir -m 700 ${shQuote(`${remoteDir}/out`)}`));
       return { argv: ['/bin/sh', `${remoteDir}/${basename(helper)}`, `${remoteDir}/out`, ...rest], cleanup: `rm -rf ${shQuote(remoteDir)}` };
     },
     onTracer: (pid) => {

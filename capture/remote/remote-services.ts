@@ -5,12 +5,22 @@ import { DiscoveryService, type NetworkDiscovery } from '../discovery/network-di
 import { createRemoteDocker, REMOTE_DOCKER_SOCKET } from './remote-docker.js';
 import { detectRemoteFeatures, type RemoteFeatures } from './remote-features.js';
 import { remoteProc } from './remote-proc.js';
+import { shCommand } from './remote-shell.js';
 import type { RemoteHost } from './ssh-connection.js';
 
 // What discovery, doctor and a capture need from a remote host, all over its one connection:
 // its Docker engine, its /proc, its kernel's features. Errors name the host.
 
+const shared = new WeakMap<RemoteHost, RemoteServices>();
+
 export class RemoteServices {
+  /** The services of a host's connection, shared: the kernel's features are read once per connection. */
+  static of(host: RemoteHost): RemoteServices {
+    let s = shared.get(host);
+    if (!s) shared.set(host, (s = new RemoteServices(host)));
+    return s;
+  }
+
   readonly docker: Docker;
   private featuresP: Promise<RemoteFeatures> | null = null;
 
@@ -25,6 +35,12 @@ export class RemoteServices {
   features(): Promise<RemoteFeatures> {
     this.featuresP ??= detectRemoteFeatures(this.host);
     return this.featuresP;
+  }
+
+  /** Whether sudo needs no password now (asked each capture: sudoers may have changed since the features were read). */
+  async sudoWithoutPassword(): Promise<boolean> {
+    const r = await this.host.exec(shCommand('sudo -n true 2>/dev/null'));
+    return r.code === 0;
   }
 
   discoveryService(): DiscoveryService {

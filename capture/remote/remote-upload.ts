@@ -1,18 +1,18 @@
 import type { SFTPWrapper } from 'ssh2';
 import { RemoteError } from './remote-errors.js';
-import { shCommand, shQuote } from './remote-shell.js';
+import { shCommand } from './remote-shell.js';
 import type { RemoteHost } from './ssh-connection.js';
 
 // Files a remote capture needs on the host (the bpftrace script, the ftrace helper), uploaded
 // over SFTP each time into a fresh private directory of the SSH user; the watchdog removes the
 // directory when the capture ends (remote-watchdog.ts). Nothing of ours stays installed.
 
-export async function makeRemoteDir(host: RemoteHost): Promise<string> {
-  const r = await host.exec(shCommand('umask 077; mktemp -d "${TMPDIR:-/tmp}/misertrace-remote.XXXXXX"'));
+/** A fresh directory of the user (readable by root, who runs from it and removes it), with `subdirs` (mode 700) in it; one round trip. */
+export async function makeRemoteDir(host: RemoteHost, subdirs: readonly string[] = []): Promise<string> {
+  const script = 'umask 077; d=$(mktemp -d "${TMPDIR:-/tmp}/misertrace-remote.XXXXXX") && chmod 755 "$d" && for s in "$@"; do mkdir -m 700 "$d/$s" || exit 1; done && echo "$d"';
+  const r = await host.exec(shCommand(script, subdirs));
   const dir = r.stdout.toString('utf8').trim();
   if (r.code !== 0 || !dir.startsWith('/')) throw new RemoteError('remote-command', `cannot make a temporary directory on ${host.label}: ${r.stderr.trim() || `exit ${r.code}`}`);
-  // The directory is the user's; root (the watchdog) reads from it and removes it.
-  await host.exec(shCommand(`chmod 755 ${shQuote(dir)}`));
   return dir;
 }
 
