@@ -36,6 +36,8 @@ export interface RequestCheck {
    */
   inferred: number;
   inferredRight: number;
+  /** The same per rule (`last-read`, `slice`, `pipelined`, ...): [links, right]. */
+  byRule: Record<string, [number, number]>;
 }
 
 /**
@@ -58,7 +60,7 @@ export function spanFits(s: CheckSpan, n: TruthNode, tol = TOLERANCE_NS, ignoreW
 
 export function checkRequest(truth: TruthNode, traces: readonly CheckTrace[], tol = TOLERANCE_NS): RequestCheck {
   const claims = traces.filter((t) => t.spans.length > 0 && spanFits(t.spans[0]!, truth, tol));
-  const none = { inferred: 0, inferredRight: 0 };
+  const none = { inferred: 0, inferredRight: 0, byRule: {} };
   if (claims.length === 0) {
     // A span of the root's thread holds its whole handling but is not its own (below another
     // root, or a root reaching outside this request's window): another request's trace took it in.
@@ -78,6 +80,12 @@ export function checkRequest(truth: TruthNode, traces: readonly CheckTrace[], to
   if (claims.length > 1) problems.push({ verdict: 'split', detail: `${claims.length} traces have its root span` });
   let inferred = 0;
   let inferredRight = 0;
+  const byRule: Record<string, [number, number]> = {};
+  const count = (rule: string, right: boolean) => {
+    const r = (byRule[rule] ??= [0, 0]);
+    r[0]++;
+    if (right) r[1]++;
+  };
   const walk = (n: TruthNode, at: number): void => {
     for (const c of n.children) {
       const fit = (i: number) => !used.has(i) && spanFits(t.spans[i]!, c, tol);
@@ -112,6 +120,7 @@ export function checkRequest(truth: TruthNode, traces: readonly CheckTrace[], to
       if (link && !link.exact) {
         inferred++;
         if (rightParent) inferredRight++;
+        count(link.rule, rightParent);
       }
       if (!rightParent) problems.push({ verdict: 'wrong-parent', detail: `${c.kind === 'network' ? 'N' : 'F'}:${c.role} is under span ${t.spans[i]!.parent}` });
       walk(c, i);
@@ -120,12 +129,16 @@ export function checkRequest(truth: TruthNode, traces: readonly CheckTrace[], to
   walk(truth, 0);
   const extra = t.spans.length - used.size;
   // Another request's part linked into this trace by an inference is a wrong inference.
-  inferred += t.spans.filter((s, i) => !used.has(i) && s.link && !s.link.exact).length;
+  for (const [i, s] of t.spans.entries()) {
+    if (used.has(i) || !s.link || s.link.exact) continue;
+    inferred++;
+    count(s.link.rule, false);
+  }
   if (extra > 0) problems.push({ verdict: 'merged', detail: `${extra} span(s) of the trace are not this request's` });
   const order: Verdict[] = ['missing', 'split', 'merged', 'wrong-parent'];
   problems.sort((a, b) => order.indexOf(a.verdict) - order.indexOf(b.verdict));
   const first = problems[0];
-  return { verdict: first?.verdict ?? 'correct', traceId: t.id, detail: first?.detail ?? '', inferred, inferredRight };
+  return { verdict: first?.verdict ?? 'correct', traceId: t.id, detail: first?.detail ?? '', inferred, inferredRight, byRule };
 }
 
 export interface AccuracyCounts {
@@ -137,14 +150,20 @@ export interface AccuracyCounts {
   missing: number;
   inferred: number;
   inferredRight: number;
+  byRule: Record<string, [number, number]>;
 }
 
 export function tally(checks: readonly RequestCheck[]): AccuracyCounts {
-  const c: AccuracyCounts = { requests: checks.length, correct: 0, merged: 0, split: 0, 'wrong-parent': 0, missing: 0, inferred: 0, inferredRight: 0 };
+  const c: AccuracyCounts = { requests: checks.length, correct: 0, merged: 0, split: 0, 'wrong-parent': 0, missing: 0, inferred: 0, inferredRight: 0, byRule: {} };
   for (const k of checks) {
     c[k.verdict]++;
     c.inferred += k.inferred;
     c.inferredRight += k.inferredRight;
+    for (const [rule, [n, right]] of Object.entries(k.byRule)) {
+      const r = (c.byRule[rule] ??= [0, 0]);
+      r[0] += n;
+      r[1] += right;
+    }
   }
   return c;
 }

@@ -117,7 +117,7 @@ describe('checkRequest', () => {
     const wrong = right.map((s, i) => (i === 2 ? { ...s, parent: 0 } : s));
     const c = checkRequest(truthOf(0), [{ id: 1, spans: wrong }]);
     expect(c).toMatchObject({ verdict: 'wrong-parent', inferred: 2, inferredRight: 1 });
-    expect(tally([c, checkRequest(truthOf(0), [{ id: 1, spans: right }])])).toMatchObject({ requests: 2, correct: 1, 'wrong-parent': 1, inferred: 4, inferredRight: 3 });
+    expect(tally([c, checkRequest(truthOf(0), [{ id: 1, spans: right }])])).toMatchObject({ requests: 2, correct: 1, 'wrong-parent': 1, inferred: 4, inferredRight: 3, byRule: { slice: [4, 3] } });
   });
 });
 
