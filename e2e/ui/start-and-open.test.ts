@@ -1,6 +1,7 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FORMAT_VERSION } from '../../engine/bundle/bundle-schema.js';
 import { buildFixtureBundle } from '../../test/fixture-bundles.js';
 import { PROJECT_ROOT } from '../../test/fixtures.js';
 import { corruptCopy, foreignSqlite, newerVersionCopy, notABundle, truncatedCopy } from './harness/bad-bundles.js';
@@ -57,7 +58,7 @@ describe.skipIf(SKIP_REASON !== null)(`start screen and opening bundles${SKIP_RE
       { path: corruptCopy(good, join(t, 'damaged.mstrace')), kind: 'bundle-corrupt', message: /damaged\.mstrace is damaged/, hint: /copy the bundle again/ },
       { path: notABundle(join(t, 'records.mstrace')), kind: 'bundle-not-a-bundle', message: /is not a MiSeRTrace bundle/, hint: /open a file written by/ },
       { path: foreignSqlite(join(t, 'notes.db')), kind: 'bundle-not-a-bundle', message: /an SQLite database but not a MiSeRTrace bundle/, hint: /open a \.mstrace file/ },
-      { path: newerVersionCopy(good, join(t, 'future.mstrace')), kind: 'bundle-newer-version', message: /uses bundle format 2; this version reads up to 1/, hint: /update MiSeRTrace Explorer/ },
+      { path: newerVersionCopy(good, join(t, 'future.mstrace')), kind: 'bundle-newer-version', message: new RegExp(`uses bundle format ${FORMAT_VERSION + 1}; this version reads up to ${FORMAT_VERSION}`), hint: /update MiSeRTrace Explorer/ },
       { path: truncatedCopy(good, join(t, 'cut.mstrace')), kind: 'bundle-truncated', message: /is truncated/, hint: /cut short/ },
       { path: join(t, 'gone.mstrace'), kind: 'bundle-missing', message: /no such bundle/, hint: /check the path/ },
     ];

@@ -37,7 +37,7 @@ describe('converting bpftrace output while it is written', () => {
     appendFileSync(from, '@mt_a[4, 4');
     expect(await pump.finish()).toEqual({ cutBytes: 10 });
     expect(readFileSync(to, 'utf8').split('\n').slice(5)).toEqual(['sh|3|30|1|MT:sched_process_exit|"pid=3"', '']);
-    expect(pump.stats).toEqual({ entries: 3, mapLost: 2, malformed: 0 });
+    expect(pump.stats).toEqual({ entries: 3, mapLost: 2, malformed: 0, unresolved: 0 });
     await pump.poll(); // a late poll after finish does nothing
   });
 
