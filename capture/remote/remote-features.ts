@@ -11,7 +11,7 @@ import type { RemoteHost } from './ssh-connection.js';
 
 export const REMOTE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-const SCRIPT = `PATH=${REMOTE_PATH}
+export const FEATURES_SCRIPT = `PATH=${REMOTE_PATH}
 echo "== uname"; uname -r
 echo "== hostname"; uname -n
 echo "== cpus"; getconf _NPROCESSORS_ONLN 2>/dev/null || nproc
@@ -77,7 +77,7 @@ export function parseRemoteFeatures(text: string): RemoteFeatures {
 }
 
 export async function detectRemoteFeatures(host: RemoteHost): Promise<RemoteFeatures> {
-  const r = await host.exec(shCommand(SCRIPT), { timeoutMs: 60_000 });
+  const r = await host.exec(shCommand(FEATURES_SCRIPT), { timeoutMs: 60_000 });
   if (r.code !== 0) throw new RemoteError('remote-command', `checking the kernel of ${host.label} failed (exit ${r.code}): ${r.stderr.trim()}`);
   return parseRemoteFeatures(r.stdout.toString('utf8'));
 }

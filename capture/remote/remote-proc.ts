@@ -8,7 +8,7 @@ import type { RemoteHost } from './ssh-connection.js';
 // program; another user's links stay unreadable without privileges, as locally). A read per file
 // over SFTP would be thousands of round trips. Processes that vanish meanwhile are skipped.
 
-const SNAPSHOT = `cd /proc || exit 1
+export const SNAPSHOT = `cd /proc || exit 1
 echo "S $$"
 for p in [0-9]*; do
   read -r s < "$p/stat" || continue
