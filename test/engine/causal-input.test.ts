@@ -162,3 +162,18 @@ describe('per-span event counts', () => {
     expect(orig.counts.totals.reduce((a, b) => a + b, 0)).toBeGreaterThan(inSpans);
   });
 });
+
+describe('the original model and the causal records', () => {
+  it('ignores socket-level sends and receives, connects and loop waits', () => {
+    const s = new CausalScenario(threads());
+    s.recv(1, A, gw(50000));
+    s.connect(1, at(A.ip, 41000), B).loop(1).sockSend(1, at(A.ip, 41000), B).sockRecv(2, B, at(A.ip, 41000)).sockSend(2, B, at(A.ip, 41000));
+    s.rec(1, 'MT:loop_wait', 'phase=enter').rec(1, 'MT:tracepoint:syscalls:sys_exit_epoll_pwait2');
+    s.send(1, A, gw(50000));
+    const original = s.run();
+    expect(original.traces.map((t) => t.spans.map((x) => `${x.kind}:${x.tid}`))).toEqual([['network:1']]);
+    expect(original.diagnostics.total).toBe(0);
+    const causal = s.runCausal();
+    expect(causal.traces.map(linkShape)).toEqual([['network:1 root', '  network:2 birth']]);
+  });
+});
