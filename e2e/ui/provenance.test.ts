@@ -1,4 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Bundle } from '../../engine/bundle/bundle-reader.js';
+import { buildBundle } from '../../engine/bundle/build-bundle.js';
+import { parseGateway, parseMeta } from '../../engine/model/meta.js';
+import { sortTraceFile } from '../../engine/records/sort.js';
+import { fixture } from '../../test/fixtures.js';
 import type { SpanLink } from '../../engine/model/span-link.js';
 import type { SpanDto } from '../../electron/ipc-contract.js';
 import { buildFixtureBundle } from '../../test/fixture-bundles.js';
@@ -82,5 +89,38 @@ describe.skipIf(SKIP_REASON !== null)(`provenance of links${SKIP_REASON ? ` (ski
     const legend = (await p.getByRole('list', { name: 'Legend' }).textContent())!;
     expect(legend).toContain('original model');
     expect(legend).not.toContain('Inferred link');
+  });
+
+  it('shows a bundle the causal model made: its model, its links, and the filter from the bundle itself', async () => {
+    const sorted = join(ui.tmp.path, 'mixed50-causal.sorted.psv');
+    await sortTraceFile(fixture('mixed50', 'trace.psv'), sorted);
+    const path = join(ui.tmp.path, 'mixed50-causal.mstrace');
+    await buildBundle({
+      sortedPath: sorted,
+      meta: parseMeta(readFileSync(fixture('mixed50', 'meta.psv'), 'utf8')),
+      gateway: parseGateway(readFileSync(fixture('mixed50', 'gateway.txt'), 'utf8')),
+      output: path,
+      capture: { backend: 'bpftrace', network: 'oracle' },
+      model: 'causal',
+    });
+    const b = Bundle.open(path);
+    const summaries = b.traceSummaries();
+    const firstSpans = b.trace(summaries[0]!.id)!.spans;
+    b.close();
+    expect(summaries.every((t) => t.inferredLinks !== undefined)).toBe(true);
+    expect(firstSpans.every((s) => s.link !== undefined)).toBe(true);
+    const withInferred = summaries.filter((t) => (t.inferredLinks ?? 0) > 0 || t.orphan === true).length;
+    const app = await ui.open();
+    const p = app.page;
+    app.dialogs.answer(path);
+    await p.getByRole('button', { name: /Open bundle/ }).click();
+    await expect.poll(() => p.locator('.row-count').textContent()).toBe(`${summaries.length} of ${summaries.length} traces`);
+    await p.getByRole('button', { name: 'Inferred links only' }).click();
+    await expect.poll(() => p.locator('.row-count').textContent()).toBe(`${withInferred} of ${summaries.length} traces`);
+    await p.getByLabel('Filter traces').fill('');
+    await p.locator(`.trace-row[data-trace-id="${summaries[0]!.id}"]`).dblclick();
+    await expect.poll(() => p.getByRole('list', { name: 'Legend' }).textContent()).toContain('causal model');
+    const rules = await p.locator('.gantt-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-link-rule')));
+    expect(rules).toEqual(firstSpans.map((s) => s.link!.rule));
   });
 });

@@ -32,6 +32,9 @@ export interface TraceSummary {
   rootContainer: string;
   containers: string[];
   eventCount: number;
+  /** Causal-model bundles only: links of this trace the model inferred (not exact), and whether its root is an orphan. */
+  inferredLinks?: number;
+  orphan?: boolean;
 }
 
 export interface SpanRecord {
@@ -205,7 +208,7 @@ export class Bundle {
       .prepare('SELECT id, start, end, span_count, depth, root_tid, root_container, containers, event_count FROM traces ORDER BY id')
       .raw(true)
       .all() as [number, number, number, number, number, number, string, string, number][];
-    return rows.map(([id, start, end, spanCount, depth, rootTid, rootContainer, containers, eventCount]) => ({
+    const out: TraceSummary[] = rows.map(([id, start, end, spanCount, depth, rootTid, rootContainer, containers, eventCount]) => ({
       id,
       start,
       end,
@@ -217,6 +220,20 @@ export class Bundle {
       containers: JSON.parse(containers) as string[],
       eventCount,
     }));
+    if (this.hasLinks && this.model !== 'original') {
+      // For the app's provenance filter (a model that records links): one pass over the spans, grouped by trace.
+      const links = this.db
+        .prepare("SELECT trace_id, SUM(parent >= 0 AND link_exact = 0), MAX(parent < 0 AND link_rule = 'orphan') FROM spans GROUP BY trace_id")
+        .raw(true)
+        .all() as [number, number, number][];
+      const byId = new Map(links.map(([id, inferred, orphan]) => [id, { inferred, orphan }]));
+      for (const t of out) {
+        const l = byId.get(t.id);
+        t.inferredLinks = l?.inferred ?? 0;
+        t.orphan = (l?.orphan ?? 0) === 1;
+      }
+    }
+    return out;
   }
 
   /** Bundles written before the causal model have no link columns: their spans have no link. */

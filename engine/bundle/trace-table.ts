@@ -19,6 +19,9 @@ export interface TraceTableColumns {
   /** Per trace, indices into containerNames of every container the trace touches. */
   containers: number[][];
   containerNames: string[];
+  /** Bundles that record links (causal model): per trace, links the model inferred, and 1 for an orphan root. */
+  inferredLinks?: number[];
+  orphans?: number[];
 }
 
 export function traceTableColumns(rows: readonly TraceSummary[]): TraceTableColumns {
@@ -55,5 +58,9 @@ export function traceTableColumns(rows: readonly TraceSummary[]): TraceTableColu
     t.containers[i] = r.containers.map(nameIndex);
   });
   t.containerNames = [...names.keys()];
+  if (rows.some((r) => r.inferredLinks !== undefined)) {
+    t.inferredLinks = rows.map((r) => r.inferredLinks ?? 0);
+    t.orphans = rows.map((r) => (r.orphan === true ? 1 : 0));
+  }
   return t;
 }
