@@ -19,8 +19,14 @@ const env = await captureEnvironment();
 announceSkip('capture signals', env.skipReason);
 const CLI = join(PROJECT_ROOT, 'bin', 'misertrace.js');
 
-function instances(): string[] {
-  return readdirSync('/sys/kernel/tracing/instances').filter((n) => n.startsWith('misertrace-'));
+/** tracefs instances of captures; `of` limits them to those of one helper pid (others may run tests on this machine). */
+function instances(of?: number | null): string[] {
+  return readdirSync('/sys/kernel/tracing/instances').filter((n) => n.startsWith(of === undefined ? 'misertrace-' : `misertrace-${of}-`));
+}
+
+/** Our capture's instances: the ones that appeared after `before`. */
+function ours(before: readonly string[]): string[] {
+  return instances().filter((n) => !before.includes(n));
 }
 
 describe.skipIf(env.skipReason !== null)('Ctrl-C during misertrace capture', () => {
@@ -56,9 +62,30 @@ describe.skipIf(env.skipReason !== null)('Ctrl-C during misertrace capture', () 
     return { child, output, exited, until, out: () => stdout, err: () => stderr };
   }
 
+  it('Ctrl-C while attaching: exit 130, nothing written, no instance or work folder left', async () => {
+    const before = instances();
+    const c = capture('attaching');
+    await c.until('discovery', () => /network \S+: \d+ containers/.test(c.err()));
+    c.child.kill('SIGINT');
+    const code = await c.exited;
+    expect(c.err()).not.toMatch(/\n\s+at /);
+    if (c.out().includes('capturing:')) {
+      // The probes attached just before the signal: a stop, with its bundle.
+      expect(code, c.err()).toBe(0);
+    } else {
+      expect(code, c.err()).toBe(130);
+      expect(c.err()).toMatch(/interrupted/);
+      expect(readdirSync(dir.path).filter((n) => n.includes('attaching'))).toEqual([]);
+    }
+    for (let i = 0; i < 50 && ours(before).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(ours(before)).toEqual([]);
+  }, 120_000);
+
   it('a second Ctrl-C while draining stops the child now; the bundle is whole', async () => {
+    const before = instances();
     const c = capture('hurried');
     await c.until('attach line', () => c.out().includes('capturing:'));
+    const mine = ours(before);
     const sent = await sendRequests(app.url, planRequests(1), 1);
     c.child.kill('SIGINT');
     await c.until('draining', () => c.err().includes('draining'));
@@ -72,13 +99,15 @@ describe.skipIf(env.skipReason !== null)('Ctrl-C during misertrace capture', () 
     } finally {
       b.close();
     }
-    expect(instances()).toEqual([]);
+    expect(instances().filter((n) => mine.includes(n))).toEqual([]);
     expect(readdirSync(dir.path).filter((n) => n.startsWith('.hurried'))).toEqual([]);
   }, 120_000);
 
   it('the last Ctrl-C ends at once, says where the capture is kept; the helper cleans up by itself', async () => {
+    const before = instances();
     const c = capture('ended');
     await c.until('attach line', () => c.out().includes('capturing:'));
+    const mine = ours(before);
     await sendRequests(app.url, planRequests(1), 1);
     for (let i = 0; i < 3; i++) {
       c.child.kill('SIGINT');
@@ -90,7 +119,63 @@ describe.skipIf(env.skipReason !== null)('Ctrl-C during misertrace capture', () 
     expect(statSync(m![1]!).isDirectory()).toBe(true);
     expect(readdirSync(m![1]!)).toEqual(expect.arrayContaining(['pages', 'formats']));
     // Its terminal closed with us: the helper's stdin watcher stops it, and it removes its instances.
-    for (let i = 0; i < 100 && instances().length > 0; i++) await new Promise((r) => setTimeout(r, 100));
-    expect(instances()).toEqual([]);
+    const left = () => instances().filter((n) => mine.includes(n));
+    for (let i = 0; i < 100 && left().length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(left()).toEqual([]);
   }, 120_000);
+});
+
+// The same at the session (what the CLI and the app drive), at each phase after the capture: a
+// hurry while sorting or generating stops building and keeps every record, deterministically
+// (asked from the state change itself).
+describe.skipIf(env.skipReason !== null)('stop faster while the bundle is built', () => {
+  let app: DemoApp;
+  let dir: TempDir;
+  beforeAll(async () => {
+    dir = tempDir('misertrace-hurry-');
+    app = new DemoApp();
+    await app.up();
+  }, 180_000);
+  afterAll(async () => {
+    await app?.down();
+    dir?.remove();
+  }, 60_000);
+
+  for (const phase of ['sorting', 'generating'] as const) {
+    it(`while ${phase}: nothing captured is lost, and what is kept is where the error says`, async () => {
+      const { CaptureSession } = await import('../capture/session/capture-session.js');
+      const output = join(dir.path, `${phase}.mstrace`);
+      const session = new CaptureSession({ network: app.network, output, backend: 'ftrace', drain: { quietMs: 300, maxMs: 5000 } });
+      try {
+        const a = await session.start();
+        const helper = session.childPid;
+        expect(instances(helper)).toHaveLength(2);
+        await sendRequests(app.url, planRequests(1), 1);
+        session.onState.on((s) => {
+          if (s === phase) session.hurry();
+        });
+        const err = await session.stop().then(
+          () => null,
+          (e: unknown) => e as Error,
+        );
+        expect(err, 'the build was not stopped').not.toBeNull();
+        expect(instances(helper)).toEqual([]);
+        if (existsSync(output)) {
+          // Records first: the bundle holds every record, its traces to be generated again.
+          expect(err!.message).toMatch(/keeps its \d+ records/);
+          const b = Bundle.open(output);
+          try {
+            expect(b.recordCount).toBeGreaterThan(0);
+          } finally {
+            b.close();
+          }
+        } else {
+          // Before the bundle was written: the raw capture stays in the work folder.
+          expect(readdirSync(a.workDir)).toEqual(expect.arrayContaining(['raw.psv', 'pages']));
+        }
+      } finally {
+        session.dispose();
+      }
+    }, 120_000);
+  }
 });

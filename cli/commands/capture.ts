@@ -146,7 +146,10 @@ exit status: 0 bundle written; 1 bundle written but partial (the capture child d
     });
     try {
       // A signal before the probes are attached cancels: nothing was captured yet.
-      const onEarlySignal = () => void session.cancel({ keep: false });
+      // Attached already (the signal raced the attach): it is a stop, handled below, not a cancel.
+      const onEarlySignal = () => {
+        if (session.state !== 'capturing') void session.cancel({ keep: false });
+      };
       io.signal.addEventListener('abort', onEarlySignal, { once: true });
       let a;
       try {
