@@ -13,6 +13,7 @@ import { CancelledError, CancelPoint, throwIfCancelled } from '../records/line-r
 import { RecordView } from '../records/record-columns.js';
 import { RecordChunkReader } from './record-chunk-reader.js';
 import { writeRecords } from './write-records.js';
+import { collectGarbage } from './collect-garbage.js';
 
 // generate: records first, then traces (ADR 0061). writeRecords() puts the records in time order
 // into the bundle and renames it into place; generateTraces() reads them back, runs the span
@@ -71,6 +72,7 @@ export class TracesPendingError extends InputError {
 export async function buildBundle(o: BuildBundleOptions): Promise<BuildResult> {
   const diagnostics = new Diagnostics();
   const written = await writeRecords({ ...o, diagnostics, onProgress: (f) => o.onProgress?.('generate', f * RECORDS_SHARE) });
+  collectGarbage();
   // A model record without the fields the model needs is bad input, like a malformed line.
   if (o.lenient !== true) diagnostics.stopOn(['bad-details'], o.sortedPath);
   try {
