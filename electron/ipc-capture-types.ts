@@ -85,6 +85,26 @@ export interface CaptureStartRequest {
   output: string;
   /** Stop by itself after this many seconds; null runs until stopCapture. */
   durationSec: number | null;
+  /** A saved remote host (user@server[:port]); absent or null: this computer. */
+  host?: string | null;
+}
+
+/** A remote host the capture screen offers (docs/adr/0065): stored without any secret. */
+export interface SavedHost {
+  /** user@server[:port], or an alias of ~/.ssh/config. */
+  target: string;
+}
+
+/** A question a remote host asks, answered in the app's own dialog with answerHostPrompt. */
+export interface HostPrompt {
+  promptId: string;
+  kind: 'password' | 'passphrase' | 'keyboard-interactive' | 'sudo' | 'host-key';
+  host: string;
+  message: string;
+  /** Keyboard-interactive questions may be shown as typed. */
+  echo: boolean;
+  /** host-key: the SHA256 fingerprint to check; the answer is "yes" to trust it. */
+  fingerprint: string | null;
 }
 
 export type CapturePhase =

@@ -10,11 +10,13 @@ import type {
   CaptureEvent,
   CaptureStartRequest,
   DockerNetworkSummary,
+  HostPrompt,
   NetworkInspection,
   ProbeCatalog,
+  SavedHost,
 } from './ipc-capture-types.js';
 
-export type { CaptureEvent, CaptureStartRequest, DockerNetworkSummary, NetworkInspection, ProbeCatalog } from './ipc-capture-types.js';
+export type { CaptureEvent, CaptureStartRequest, DockerNetworkSummary, HostPrompt, NetworkInspection, ProbeCatalog, SavedHost } from './ipc-capture-types.js';
 import type { FigureChoices } from '../engine/figure/figure-choices.js';
 import type { ModelName, SpanLink } from '../engine/model/span-link.js';
 
@@ -102,6 +104,9 @@ export interface TraceTableData {
   inferredLinks?: number[];
   /** Per trace, 1 when its root is an orphan (a request no rule could link to a parent). */
   orphans?: number[];
+  /** Per trace, index into shapeKeys: its tree shape (engine/analysis/tree-shape.ts), for the Shapes view. */
+  shape?: number[];
+  shapeKeys?: string[];
 }
 
 export interface SpanDto {
@@ -215,8 +220,9 @@ export interface InvokeContract {
   exportTrace: { req: ExportRequest; res: ExportOutcome };
   listRecent: { req: Record<string, never>; res: RecentBundle[] };
   forgetRecent: { req: { path: string }; res: RecentBundle[] };
-  listNetworks: { req: Record<string, never>; res: DockerNetworkSummary[] };
-  inspectNetwork: { req: { network: string }; res: NetworkInspection };
+  /** `host`: a saved remote host; absent or null: this computer. */
+  listNetworks: { req: { host?: string | null }; res: DockerNetworkSummary[] };
+  inspectNetwork: { req: { network: string; host?: string | null }; res: NetworkInspection };
   probeCatalog: { req: Record<string, never>; res: ProbeCatalog };
   pickProbeFile: { req: Record<string, never>; res: PickOutcome };
   pickCaptureOutput: { req: { suggestedName: string }; res: PickOutcome };
@@ -224,6 +230,9 @@ export interface InvokeContract {
   stopCapture: { req: { sessionId: string }; res: { stopping: boolean } };
   cancelCapture: { req: { sessionId: string }; res: { cancelling: boolean } };
   answerPrivilegePrompt: { req: { sessionId: string; promptId: string; password: string | null }; res: { accepted: boolean } };
+  listHosts: { req: Record<string, never>; res: SavedHost[] };
+  saveHosts: { req: { hosts: SavedHost[] }; res: SavedHost[] };
+  answerHostPrompt: { req: { promptId: string; answer: string | null }; res: { accepted: boolean } };
 }
 
 export type InvokeVerb = keyof InvokeContract;
@@ -251,6 +260,9 @@ export const INVOKE_VERBS = [
   'stopCapture',
   'cancelCapture',
   'answerPrivilegePrompt',
+  'listHosts',
+  'saveHosts',
+  'answerHostPrompt',
 ] as const satisfies readonly InvokeVerb[];
 
 // A verb missing from INVOKE_VERBS is a type error here.
@@ -270,11 +282,13 @@ export interface EventContract {
   /** A menu command the renderer carries out. */
   menuCommand: { command: MenuCommand };
   capture: CaptureEvent;
+  /** A remote host asks something (a password, a new host key): the app's own dialog answers. */
+  hostPrompt: HostPrompt;
 }
 
 export type MenuCommand = 'open' | 'new-capture' | 'export-svg' | 'close-bundle' | 'show-start';
 export type EventName = keyof EventContract;
-export const EVENT_NAMES = ['openRequested', 'menuCommand', 'capture'] as const satisfies readonly EventName[];
+export const EVENT_NAMES = ['openRequested', 'menuCommand', 'capture', 'hostPrompt'] as const satisfies readonly EventName[];
 export function eventChannel(name: EventName): `explorer-event:${EventName}` {
   return `explorer-event:${name}`;
 }

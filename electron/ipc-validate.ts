@@ -93,7 +93,13 @@ const exportRequest = obj<ExportRequest>({
   }),
 });
 
+/** user@server[:port] or an ssh alias (parseHostSpec checks it for real when connecting). */
+const hostTarget = str(300, { nonEmpty: true, pattern: /^[A-Za-z0-9_.@:[\]%+-]+$/ });
+/** Absent or null: this computer. */
+const optionalHost: Check<string | null | undefined> = (v, at) => (v === undefined || v === null ? v : hostTarget(v, at));
+
 const captureStart = obj<CaptureStartRequest>({
+  host: optionalHost,
   network: str(256, { nonEmpty: true, pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]*$/ }),
   backend: oneOf(CAPTURE_BACKENDS),
   optionalProbes: list(str(128, { pattern: /^[A-Za-z0-9_:.-]+$/ }), 64),
@@ -114,8 +120,8 @@ export const REQUEST_CHECKS: { [V in InvokeVerb]: Check<RequestOf<V>> } = {
   exportTrace: exportRequest,
   listRecent: empty,
   forgetRecent: obj({ path: str(4096, { nonEmpty: true }) }),
-  listNetworks: empty,
-  inspectNetwork: obj({ network: str(256, { nonEmpty: true }) }),
+  listNetworks: obj({ host: optionalHost }),
+  inspectNetwork: obj({ network: str(256, { nonEmpty: true }), host: optionalHost }),
   probeCatalog: empty,
   pickProbeFile: empty,
   pickCaptureOutput: obj({ suggestedName: str(255, { nonEmpty: true, pattern: /^[^/\\]+$/ }) }),
@@ -123,6 +129,9 @@ export const REQUEST_CHECKS: { [V in InvokeVerb]: Check<RequestOf<V>> } = {
   stopCapture: obj({ sessionId }),
   cancelCapture: obj({ sessionId }),
   answerPrivilegePrompt: obj({ sessionId, promptId: str(64, { nonEmpty: true }), password: nullable(str(1024)) }),
+  listHosts: empty,
+  saveHosts: obj({ hosts: list(obj({ target: hostTarget }), 100) }),
+  answerHostPrompt: obj({ promptId: str(64, { nonEmpty: true, pattern: /^[0-9a-f]+$/ }), answer: nullable(str(1024)) }),
 };
 
 export function isInvokeVerb(v: unknown): v is InvokeVerb {

@@ -25,7 +25,7 @@ export interface RemoteCapture {
   info(): RemoteCaptureInfo | null;
 }
 
-export function remoteCapture(host: RemoteHost, prompts: RemotePrompts, services = RemoteServices.of(host)): RemoteCapture {
+export function remoteCapture(host: RemoteHost, prompts: RemotePrompts, services = RemoteServices.of(host), finalize: CaptureCollaborators['finalize'] = finalizeCapture): RemoteCapture {
   let privilege: RemotePrivilege | null = null;
   let hostname = host.target.hostname;
   let child: RemoteChild | null = null;
@@ -56,7 +56,8 @@ export function remoteCapture(host: RemoteHost, prompts: RemotePrompts, services
       child = startRemoteChild({ host, privilege: privilege ?? 'sudo-password', prompts, ...(o.onAuthenticating ? { onAuthenticating: o.onAuthenticating } : {}) }, launch);
       return child;
     },
-    finalize: (inp) => finalizeCapture({ ...inp, capture: { ...inp.capture, hostname, ...(info() ? { remote: info()! } : {}) } }),
+    // Around the host's own finalize (in process, or the app's engine worker).
+    finalize: (inp) => finalize({ ...inp, capture: { ...inp.capture, hostname, ...(info() ? { remote: info()! } : {}) } }),
   };
   return {
     collaborators,

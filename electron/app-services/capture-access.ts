@@ -1,4 +1,5 @@
 import type { CaptureEvent, CaptureStartRequest, DockerNetworkSummary, NetworkInspection, ProbeCatalog } from '../ipc-capture-types.js';
+import type { RemoteStart } from './remote-hosts.js';
 
 // What the capture screen needs from discovery, the probe doctor and the elevated session, in the
 // contract's terms. The adapter onto capture/ lives in capture-bridge.ts.
@@ -7,8 +8,8 @@ export interface CaptureAccess {
   listNetworks(): Promise<DockerNetworkSummary[]>;
   inspectNetwork(network: string): Promise<NetworkInspection>;
   probeCatalog(): Promise<ProbeCatalog>;
-  /** Starts a session; its events go to `emit` until it ends. */
-  start(req: CaptureStartRequest, emit: (e: CaptureEvent) => void): Promise<{ sessionId: string }>;
+  /** Starts a session; its events go to `emit` until it ends. `remote`: on that host (req.host), over its connection. */
+  start(req: CaptureStartRequest, emit: (e: CaptureEvent) => void, remote?: RemoteStart): Promise<{ sessionId: string }>;
   stop(sessionId: string): Promise<boolean>;
   cancel(sessionId: string): Promise<boolean>;
   answerPrompt(sessionId: string, promptId: string, password: string | null): Promise<boolean>;

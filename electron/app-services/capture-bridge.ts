@@ -3,6 +3,7 @@ import type { CaptureEvent, CaptureStartRequest, DockerNetworkSummary, NetworkIn
 import { AppFailure } from './app-error.js';
 import type { CaptureAccess } from './capture-access.js';
 import { discoveryFailure } from './capture-errors.js';
+import type { RemoteStart } from './remote-hosts.js';
 
 // CaptureAccess over the capture services of capture/: discovery (dockerode + /proc),
 // the probe doctor, and the elevated capture session. Only translation happens here.
@@ -18,7 +19,7 @@ export interface CaptureSessionPort extends Omit<CaptureAccess, 'listNetworks' |
    * Starts a session and reports through `emit`. `discovered`: the network as the caller just
    * discovered it (discovery runs once per start); without it the session discovers it.
    */
-  start(req: CaptureStartRequest, emit: (e: CaptureEvent) => void, discovered?: NetworkDiscovery): Promise<{ sessionId: string }>;
+  start(req: CaptureStartRequest, emit: (e: CaptureEvent) => void, discovered?: NetworkDiscovery, remote?: RemoteStart): Promise<{ sessionId: string }>;
 }
 
 export class ServicesCaptureAccess implements CaptureAccess {
@@ -39,30 +40,24 @@ export class ServicesCaptureAccess implements CaptureAccess {
     } catch (e) {
       throw discoveryFailure(e);
     }
-    return {
-      network: d.network.name,
-      gateway: d.gateway,
-      containers: d.containers.map((c) => ({ id: c.id, name: c.name, ip: c.ip, image: c.image, state: c.state, threadCount: c.threadCount })),
-      threadCount: d.meta.length,
-      problems: d.skipped.map((s) => `${s.name} is not traced: ${s.state}`),
-    };
+    return inspectionOf(d);
   }
 
   async probeCatalog(): Promise<ProbeCatalog> {
     return this.session().probeCatalog();
   }
 
-  async start(req: CaptureStartRequest, emit: (e: CaptureEvent) => void): Promise<{ sessionId: string }> {
+  async start(req: CaptureStartRequest, emit: (e: CaptureEvent) => void, remote?: RemoteStart): Promise<{ sessionId: string }> {
     const session = this.session();
     // Discover first, so that a wrong network or a stopped Docker is the answer to Start itself
     // rather than an event a moment later; the session captures the threads found here.
     let discovered: NetworkDiscovery;
     try {
-      discovered = await this.s.discovery.discover(req.network);
+      discovered = remote ? await remote.discover(req.network) : await this.s.discovery.discover(req.network);
     } catch (e) {
       throw discoveryFailure(e);
     }
-    return session.start(req, emit, discovered);
+    return session.start(req, emit, discovered, remote);
   }
 
   stop(sessionId: string): Promise<boolean> {
@@ -87,4 +82,15 @@ export class ServicesCaptureAccess implements CaptureAccess {
     }
     return this.s.session;
   }
+}
+
+/** What the capture screen shows of a network's discovery. */
+export function inspectionOf(d: NetworkDiscovery): NetworkInspection {
+  return {
+    network: d.network.name,
+    gateway: d.gateway,
+    containers: d.containers.map((c) => ({ id: c.id, name: c.name, ip: c.ip, image: c.image, state: c.state, threadCount: c.threadCount })),
+    threadCount: d.meta.length,
+    problems: d.skipped.map((s) => `${s.name} is not traced: ${s.state}`),
+  };
 }

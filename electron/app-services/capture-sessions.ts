@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { CaptureError } from '../../capture/session/capture-errors.js';
+import { RemoteError } from '../../capture/remote/remote-errors.js';
 import { CaptureSession, type CaptureOptions, type CaptureState, type LiveFigures } from '../../capture/session/capture-session.js';
 import type { PasswordRequest } from '../../capture/session/elevation.js';
 import type { DockerEndpoint } from '../../capture/discovery/docker-connection.js';
@@ -12,6 +13,7 @@ import { AppFailure, toAppError } from './app-error.js';
 import { discoveryFailure } from './capture-errors.js';
 import type { CaptureSessionPort } from './capture-bridge.js';
 import { finalizeInEngine } from '../../capture/session/finalize-capture.js';
+import type { RemoteStart } from './remote-hosts.js';
 import { WorkerEngineClient, type EngineClient } from '../../engine/worker/engine-client.js';
 
 // Capture sessions for the app: each CaptureSession (capture/session) is driven by
@@ -56,8 +58,21 @@ const ERROR_KIND: Record<CaptureError['code'], AppErrorKind> = {
   tracefs: 'privileges',
 };
 
+const REMOTE_KIND: Record<RemoteError['code'], AppErrorKind> = {
+  'bad-target': 'input',
+  unreachable: 'capture-failed',
+  'host-key-unknown': 'privileges',
+  'host-key-changed': 'privileges',
+  'auth-failed': 'privileges',
+  'auth-cancelled': 'cancelled',
+  disconnected: 'capture-failed',
+  'not-privileged': 'privileges',
+  'remote-command': 'capture-failed',
+};
+
 export function captureFailure(e: unknown): unknown {
   if (e instanceof CaptureError) return new AppFailure(ERROR_KIND[e.code], e.message, e.hint);
+  if (e instanceof RemoteError) return new AppFailure(REMOTE_KIND[e.code], e.message, e.hint);
   return discoveryFailure(e);
 }
 
@@ -121,7 +136,7 @@ export class CaptureSessions implements CaptureSessionPort {
     };
   }
 
-  async start(req: CaptureStartRequest, emit: (e: CaptureEvent) => void, discovered?: NetworkDiscovery): Promise<{ sessionId: string }> {
+  async start(req: CaptureStartRequest, emit: (e: CaptureEvent) => void, discovered?: NetworkDiscovery, remote?: RemoteStart): Promise<{ sessionId: string }> {
     const sessionId = `c${randomBytes(6).toString('hex')}`;
     const prompts = new Map<string, (password: string | null) => void>();
     const askPassword = (r: PasswordRequest) =>
@@ -147,6 +162,8 @@ export class CaptureSessions implements CaptureSessionPort {
       askPassword,
     }, {
       finalize: (inp) => finalizeInEngine(inp, this.engine()),
+      // On a remote host: its features, its tracer over the connection, its clocks in the manifest.
+      ...(remote ? remote.collaborators((inp) => finalizeInEngine(inp, this.engine())) : {}),
       ...(discovered !== undefined ? { discover: async () => discovered } : {}),
     });
     const run: Running = { session, emit, prompts, timer: null };

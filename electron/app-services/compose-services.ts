@@ -9,6 +9,7 @@ import { EngineTraceExporter } from './figure-exporter.js';
 import { createInvokeHandlers, type ExplorerServices, type InvokeHandlers } from './invoke-handlers.js';
 import { PathGrants } from './path-grants.js';
 import { RecentFiles } from './recent-files.js';
+import { RemoteHosts } from './remote-hosts.js';
 import { startupInfo } from './startup.js';
 import type { TraceExporter } from './trace-exporter.js';
 
@@ -54,6 +55,7 @@ export function composeServices(o: ComposeOptions): ComposedServices {
     capture: o.capture,
     emit: o.emit,
     grants: new PathGrants(),
+    hosts: new RemoteHosts(o.userDataDir, (p) => o.emit('hostPrompt', p)),
     startup: () => startupInfo({ appVersion: o.appVersion, platform: o.platform, takeLaunchBundle: o.takeLaunchBundle, samplePath: o.samplePath, settings, recent }),
   };
   return {
@@ -62,6 +64,7 @@ export function composeServices(o: ComposeOptions): ComposedServices {
     recent,
     dispose: async () => {
       await o.capture.dispose();
+      services.hosts.dispose();
       await bundles.dispose();
       await ownEngine?.dispose();
     },

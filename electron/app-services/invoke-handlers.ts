@@ -3,12 +3,15 @@ import { basename } from 'node:path';
 import { writeAtomically } from '../../engine/records/atomic-file.js';
 import type { InvokeVerb, RequestOf, ResponseOf, StartupInfo } from '../ipc-contract.js';
 import { AppFailure } from './app-error.js';
+import { inspectionOf } from './capture-bridge.js';
+import { captureFailure } from './capture-sessions.js';
 import type { BundleAccess } from './bundle-access.js';
 import type { CaptureAccess } from './capture-access.js';
 import type { DialogPort } from './dialog-port.js';
 import type { EventSink } from './event-sink.js';
 import type { PathGrants } from './path-grants.js';
 import type { RecentFiles } from './recent-files.js';
+import type { RemoteHosts } from './remote-hosts.js';
 import { EXPORT_FILTERS, type TraceExporter } from './trace-exporter.js';
 
 // The verbs of the contract, implemented over the services. No Electron here: main.ts binds these
@@ -24,6 +27,8 @@ export interface ExplorerServices {
   emit: EventSink;
   /** The paths main handed out (path-grants.ts): the only ones the renderer may send back. */
   grants: PathGrants;
+  /** Saved remote hosts and their connections (docs/adr/0065). */
+  hosts: RemoteHosts;
 }
 
 export type InvokeHandlers = { [V in InvokeVerb]: (req: RequestOf<V>) => Promise<ResponseOf<V>> };
@@ -82,8 +87,8 @@ export function createInvokeHandlers(s: ExplorerServices): InvokeHandlers {
     },
     listRecent: () => s.recent.list(),
     forgetRecent: ({ path }) => s.recent.forget(path),
-    listNetworks: () => s.capture.listNetworks(),
-    inspectNetwork: ({ network }) => s.capture.inspectNetwork(network),
+    listNetworks: async ({ host }) => (host ? remoteFailure(() => s.hosts.services(host).then((r) => r.discoveryService().listNetworks())) : s.capture.listNetworks()),
+    inspectNetwork: async ({ network, host }) => (host ? remoteFailure(async () => inspectionOf(await (await s.hosts.services(host)).discover(network))) : s.capture.inspectNetwork(network)),
     probeCatalog: () => s.capture.probeCatalog(),
     pickProbeFile: async () => {
       const path = await s.dialogs.pickOpenPath({ title: 'Choose a custom probe file', filters: [{ name: 'bpftrace probes', extensions: ['bt'] }] });
@@ -99,10 +104,26 @@ export function createInvokeHandlers(s: ExplorerServices): InvokeHandlers {
     startCapture: (req) => {
       s.grants.require(req.output, 'capture-output');
       if (req.customProbePath !== null) s.grants.require(req.customProbePath, 'probe-file');
+      if (req.host) {
+        const host = req.host;
+        return remoteFailure(async () => s.capture.start(req, (e) => s.emit('capture', e), await s.hosts.start(host)));
+      }
       return s.capture.start(req, (e) => s.emit('capture', e));
     },
     stopCapture: async ({ sessionId }) => ({ stopping: await s.capture.stop(sessionId) }),
     cancelCapture: async ({ sessionId }) => ({ cancelling: await s.capture.cancel(sessionId) }),
     answerPrivilegePrompt: async ({ sessionId, promptId, password }) => ({ accepted: await s.capture.answerPrompt(sessionId, promptId, password) }),
+    listHosts: () => s.hosts.list(),
+    saveHosts: ({ hosts }) => remoteFailure(() => s.hosts.save(hosts)),
+    answerHostPrompt: async ({ promptId, answer }) => ({ accepted: s.hosts.answer(promptId, answer) }),
   };
+}
+
+/** A remote host's failures (unreachable, refused key or login, Docker there) as the app's errors. */
+async function remoteFailure<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    throw captureFailure(e);
+  }
 }

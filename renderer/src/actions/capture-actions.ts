@@ -4,6 +4,7 @@ import { invoke, onEvent } from '../ipc/explorer-api.js';
 import { useCapture } from '../stores/capture-store.js';
 import { useNotices } from '../stores/notice-store.js';
 import { openBundlePath } from './bundle-actions.js';
+import { selectedHost } from '../capture/remote-hosts.js';
 
 // The capture flow: discover, choose, start, watch, stop, and open the resulting bundle.
 
@@ -13,7 +14,7 @@ export const DEFAULT_OPTIONAL_PROBES: readonly string[] = ['page_fault_user', 's
 export async function refreshNetworks(): Promise<void> {
   const st = useCapture.getState();
   st.setNetworks({ ...st.networks, loading: true, error: null });
-  const r = await invoke('listNetworks', {});
+  const r = await invoke('listNetworks', { host: selectedHost() });
   useCapture.getState().setNetworks(r.ok ? { value: r.value, loading: false, error: null } : { value: null, loading: false, error: r.error });
 }
 
@@ -21,7 +22,7 @@ export async function selectNetwork(name: string): Promise<void> {
   const st = useCapture.getState();
   st.setNetwork(name);
   st.setInspection({ value: null, loading: true, error: null });
-  const r = await invoke('inspectNetwork', { network: name });
+  const r = await invoke('inspectNetwork', { network: name, host: selectedHost() });
   if (useCapture.getState().network !== name) return; // another network was chosen meanwhile
   useCapture.getState().setInspection(r.ok ? { value: r.value, loading: false, error: null } : { value: null, loading: false, error: r.error });
 }
@@ -81,6 +82,7 @@ export async function startCapture(): Promise<void> {
       buffers: { rbPages: optionalInt(form.rbPages, 'Perf ring buffer pages'), ftraceBufferKb: optionalInt(form.ftraceBufferKb, 'ftrace buffer size') },
       output: form.output,
       durationSec: optionalInt(form.durationSec, 'Duration'),
+      host: selectedHost(),
     };
   } catch (e) {
     st.setStarting(false, { kind: 'input', message: (e as Error).message, hint: 'leave the field empty for the default' });

@@ -5,6 +5,7 @@ import { CaptureOptions } from './capture-options.js';
 import { CaptureSessionView } from './capture-session-view.js';
 import { NetworkPicker } from './network-picker.js';
 import { PrivilegePrompt } from './privilege-prompt.js';
+import { HostPicker, HostPromptDialog } from './remote-hosts.js';
 
 export function CaptureScreen() {
   const session = useCapture((s) => s.session);
@@ -21,11 +22,19 @@ export function CaptureScreen() {
         <CaptureSessionView session={session} />
       ) : (
         <div className="capture-columns">
+          <HostPicker
+            onChange={() => {
+              // Another host's networks are not this one's: the choice starts over.
+              useCapture.getState().setNetwork(null);
+              void refreshNetworks();
+            }}
+          />
           <NetworkPicker />
           <CaptureOptions />
         </div>
       )}
       <PrivilegePrompt />
+      <HostPromptDialog />
     </main>
   );
 }
