@@ -8,7 +8,7 @@ import { join, relative, resolve, dirname } from 'node:path';
 const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
 
 // Browser-safe engine parts: the renderer uses them, so they use no Node module.
-const BROWSER_SAFE = ['engine/model/', 'engine/render/', 'engine/figure/', 'engine/export/', 'engine/handlers/', 'engine/version.ts'];
+const BROWSER_SAFE = ['engine/model/', 'engine/render/', 'engine/figure/', 'engine/export/', 'engine/handlers/', 'engine/analysis/', 'engine/version.ts'];
 const NODE_MODULE = /^(node:|fs$|path$|os$|child_process$|worker_threads$|better-sqlite3$|dockerode$|node-pty$|ssh2$|tsx)/;
 const ELECTRON = /^electron(\/|$)/;
 const UI_MODULE = /^(react|react-dom|zustand|d3)(\/|$)/;

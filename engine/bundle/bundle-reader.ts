@@ -258,6 +258,11 @@ export class Bundle {
     return { id, spans };
   }
 
+  /** Every span's tree fields, by trace id then pre-order index: one scan of the spans table (trace-shapes.ts). */
+  spanTreeRows(): IterableIterator<[number, number, 'network' | 'fork', string]> {
+    return this.db.prepare('SELECT trace_id, parent, kind, container FROM spans ORDER BY trace_id, idx').raw(true).iterate() as IterableIterator<[number, number, 'network' | 'fork', string]>;
+  }
+
   /** The model that made the traces ('original' for bundles written before there were two). */
   get model(): ModelName {
     return this.manifest.model ?? 'original';

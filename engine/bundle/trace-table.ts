@@ -1,4 +1,5 @@
 import type { TraceSummary } from './bundle-reader.js';
+import type { TraceShapeColumn } from './trace-shapes.js';
 
 // A bundle's trace summaries as columns (one array per field, container names interned): the
 // shape the app's trace table takes. Built where the bundle is read (the engine worker in the
@@ -22,9 +23,12 @@ export interface TraceTableColumns {
   /** Bundles that record links (causal model): per trace, links the model inferred, and 1 for an orphan root. */
   inferredLinks?: number[];
   orphans?: number[];
+  /** Per trace, index into shapeKeys (engine/analysis/tree-shape.ts): the request types of the Shapes view. */
+  shape?: number[];
+  shapeKeys?: string[];
 }
 
-export function traceTableColumns(rows: readonly TraceSummary[]): TraceTableColumns {
+export function traceTableColumns(rows: readonly TraceSummary[], shapes?: TraceShapeColumn): TraceTableColumns {
   const names = new Map<string, number>();
   const nameIndex = (n: string): number => {
     let i = names.get(n);
@@ -61,6 +65,10 @@ export function traceTableColumns(rows: readonly TraceSummary[]): TraceTableColu
   if (rows.some((r) => r.inferredLinks !== undefined)) {
     t.inferredLinks = rows.map((r) => r.inferredLinks ?? 0);
     t.orphans = rows.map((r) => (r.orphan === true ? 1 : 0));
+  }
+  if (shapes !== undefined) {
+    t.shape = shapes.shape;
+    t.shapeKeys = shapes.keys;
   }
   return t;
 }

@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { BundleError, TraceMissingError } from '../bundle/bundle-errors.js';
 import { Bundle } from '../bundle/bundle-reader.js';
 import { traceTableColumns } from '../bundle/trace-table.js';
+import { traceShapeColumn } from '../bundle/trace-shapes.js';
 import { chromeTraceJson } from '../export/chrome-trace.js';
 import type { ExportInput, ExportTrace } from '../export/export-types.js';
 import { jaegerJson } from '../export/jaeger.js';
@@ -33,7 +34,10 @@ export function openBundleJob(job: Job<'bundle-open'>): BundleOpenResult {
       probes: b.probes.map((p) => p.name),
       // Read at open, so that a damaged bundle fails here rather than on a later click.
       diagnostics: guard(b, () => b.diagnosticCounts()),
-      table: guard(b, () => traceTableColumns(b.traceSummaries())),
+      table: guard(b, () => {
+        const rows = b.traceSummaries();
+        return traceTableColumns(rows, traceShapeColumn(b, rows.map((r) => r.id)));
+      }),
     };
     open.set(result.handle, b);
     return result;
