@@ -37,6 +37,11 @@ export function toAppError(e: unknown): AppError {
     const kind = (e as { kind?: unknown }).kind;
     return withHint(typeof kind === 'string' && KNOWN_KINDS.has(kind as AppErrorKind) ? (kind as AppErrorKind) : 'input', e.message, e.hint);
   }
+  const code = (e as { code?: unknown } | null)?.code;
+  if (code === 'ENOSPC' || code === 'SQLITE_FULL') {
+    // The machine's state, not a bug (issue 16): the writers removed their partial files.
+    return { kind: 'file', message: `the disk is full (${(e as Error).message})`, hint: 'free some space, or save to another disk' };
+  }
   const err = e instanceof Error ? e : new Error(String(e));
   return {
     kind: 'internal',

@@ -119,3 +119,16 @@ describe('paths reach main only from main', () => {
     expect(text).not.toMatch(/root|\$6\$|Zm9v|19700/);
   });
 });
+
+describe('a full disk in the app', () => {
+  it('is a file error that says so, not an internal one (a real ENOSPC from /dev/full)', async () => {
+    const { toAppError } = await import('../../electron/app-services/app-error.js');
+    let err: unknown;
+    try {
+      writeFileSync('/dev/full', 'x');
+    } catch (e) {
+      err = e;
+    }
+    expect(toAppError(err)).toMatchObject({ kind: 'file', message: expect.stringMatching(/^the disk is full/) });
+  });
+});
