@@ -97,6 +97,28 @@ describe.skipIf(env.skipReason !== null)('kernel buffers too small for the load'
     await app?.down();
   }, 60_000);
 
+  it('the root helper killed while attaching: a clear error, nothing written, no work folder left', async () => {
+    const { CaptureSession } = await import('../capture/session/capture-session.js');
+    const output = join(dir.path, 'killed-attaching.mstrace');
+    const session = new CaptureSession({ network: app.network, output, backend: 'ftrace' });
+    try {
+      const started = session.start().then(
+        () => null,
+        (e: unknown) => e as Error & { code?: string },
+      );
+      for (let i = 0; i < 400 && session.childPid === null; i++) await new Promise((r) => setTimeout(r, 5));
+      expect(session.childPid).not.toBeNull();
+      process.kill(session.childPid!, 'SIGKILL');
+      const err = await started;
+      expect(err, 'it attached before the kill').not.toBeNull();
+      expect(err!.message).toMatch(/ftrace child was killed by signal 9 before its probes were attached/);
+      expect(existsSync(output)).toBe(false);
+      expect(readdirSync(dir.path).filter((n) => n.startsWith('.killed-attaching'))).toEqual([]);
+    } finally {
+      session.dispose();
+    }
+  }, 120_000);
+
   it('forced event loss (--buffer-kb 4): the bundle is partial, exit 1, the advice fits ftrace', async () => {
     const output = join(dir.path, 'lossy.mstrace');
     const child = spawn(process.execPath, [CLI, 'capture', '-n', app.network, '-o', output, '--backend', 'ftrace', '--buffer-kb', '4'], { stdio: ['ignore', 'pipe', 'pipe'] });
