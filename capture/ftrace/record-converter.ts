@@ -1,8 +1,8 @@
 // Over 300 lines: one per-event dispatch over tracefs events for both probe sets, run for every kernel event, over per-thread state all its branches share.
-import type { FieldValue } from './event-format.js';
 import type { FtEvent } from './ft-event.js';
 import { NsOrigin } from './ns-origin.js';
 import { LineSink, type RecordSink } from './record-sink.js';
+import { userEventRecord, type WriteRecord } from './user-events.js';
 import { causalTupleText, SocketJoin, tupleText, type JoinStats, type Tuple } from './socket-join.js';
 
 export { PlainEvent, key53, type FtEvent } from './ft-event.js';
@@ -71,10 +71,6 @@ export interface ConverterStats {
   join: JoinStats;
 }
 
-function big(v: FieldValue | undefined): bigint {
-  return typeof v === 'bigint' ? v : typeof v === 'number' ? BigInt(v) : 0n;
-}
-
 const enum Kind {
   Enter,
   Exit,
@@ -116,6 +112,9 @@ export class RecordConverter {
   private readonly infos = new Map<string, EventInfo>();
   private readonly origin: NsOrigin;
   private readonly sink: RecordSink;
+  /** For the ready-made probes' events (user-events.ts), made once. */
+  private readonly commFn = (tid: number): string => this.commOf(tid);
+  private readonly lineFn: WriteRecord = (comm, tid, ts, cpu, probe, details) => this.line(comm, tid, ts, cpu, probe, details);
 
   constructor(private readonly o: ConverterOptions) {
     this.origin = o.origin ?? new NsOrigin(0n);
@@ -288,7 +287,7 @@ export class RecordConverter {
       case Kind.Ignore:
         return;
       default:
-        this.userEvent(e);
+        userEventRecord(e, this.commFn, this.traced, this.lineFn);
     }
   }
 
@@ -310,40 +309,6 @@ export class RecordConverter {
       this.line(comm, e.pid, p.ts, p.cpu, info.enterProbe);
       for (const r of p.rcv) this.line(comm, e.pid, r.ts, r.cpu, 'MT:tcp_rcv_space_adjust', tupleText(r.t));
       this.line(comm, e.pid, e.ts, e.cpu, info.exitProbe, exitDetails);
-    }
-  }
-
-  /** Ready-made probes' events, printed like their bpftrace versions. */
-  private userEvent(e: FtEvent): void {
-    const probe = `tracepoint:${e.name}`;
-    switch (e.name) {
-      case 'tcp:tcp_probe': {
-        const v6 = e.num('family') === 10;
-        const t: Tuple = { sport: e.num('sport'), dport: e.num('dport'), saddr: e.addr('saddr', v6 ? 20 : 4), daddr: e.addr('daddr', v6 ? 20 : 4) };
-        this.line(this.commOf(e.pid), e.pid, e.ts, e.cpu, 'MT:tcp_probe', tupleText(t));
-        return;
-      }
-      case 'sched:sched_migrate_task': {
-        const tid = e.num('pid');
-        if (!this.traced.has(tid)) return;
-        const comm = e.get('comm');
-        this.line(typeof comm === 'string' ? comm : this.commOf(tid), tid, e.ts, e.cpu, probe, `orig_cpu=${e.num('orig_cpu')} dest_cpu=${e.num('dest_cpu')}`);
-        return;
-      }
-      case 'sched:sched_switch': {
-        const prev = e.num('prev_pid');
-        if (!this.traced.has(prev)) return;
-        this.line(this.commOf(prev), prev, e.ts, e.cpu, probe, `prev_state=${e.num('prev_state')} next_pid=${e.num('next_pid')}`);
-        return;
-      }
-      case 'block:block_bio_queue':
-        this.line(this.commOf(e.pid), e.pid, e.ts, e.cpu, probe, `dev=${e.num('dev')} sector=${big(e.get('sector'))} bytes=${e.num('nr_sector') * 512} rwbs=${String(e.get('rwbs') ?? '')}`);
-        return;
-      case 'exceptions:page_fault_user':
-        this.line(this.commOf(e.pid), e.pid, e.ts, e.cpu, probe);
-        return;
-      default:
-        this.line(this.commOf(e.pid), e.pid, e.ts, e.cpu, probe);
     }
   }
 }
