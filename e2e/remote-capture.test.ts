@@ -164,6 +164,20 @@ describe.skipIf(skip !== null)('remote capture over a real sshd', () => {
     }, 240_000);
   }
 
+  it('the sudo password not given: start fails saying so, and nothing of the capture is left on the host', async () => {
+    const refuse: RemotePrompts = { secret: async () => null, confirmHostKey: async () => false };
+    const session = new CaptureSession({ network: app.network, output: join(dir.path, 'refused.mstrace'), backend: 'ftrace' }, remoteCapture(host, refuse).collaborators);
+    try {
+      const err = await session.start().then(() => null, (e: unknown) => e as Error & { code?: string });
+      expect(err?.code).toBe('auth-cancelled');
+      expect(err?.message).toContain('the sudo password for mt-key was not given; nothing was captured');
+      expect(session.state).toBe('failed');
+    } finally {
+      session.dispose();
+    }
+    expect(remoteDirsOf(sshd.user)).toEqual([]);
+  }, 60_000);
+
   it('misertrace doctor, discover and capture --host, run by a local user who has no Docker and no sudo here: only the SSH path can work', async () => {
     const cli = join(PROJECT_ROOT, 'bin', 'misertrace.js');
     if (!existsSync(join(PROJECT_ROOT, 'dist', 'cli', 'main.js'))) throw new Error('run `npm run build` before the e2e tests (the CLI runs from dist/)');

@@ -5,6 +5,7 @@ import type { ChildExit } from '../session/pty-child.js';
 import { RemoteError } from './remote-errors.js';
 import type { SecretRequest, RemotePrompts } from './remote-prompts.js';
 import { privilegedCommand, SUDO_GAVE_UP, SUDO_RETRY, type RemotePrivilege } from './remote-privilege.js';
+import { shCommand } from './remote-shell.js';
 import type { RemoteHost } from './ssh-connection.js';
 import { CLOCK_LINE, ENDED_LINE, parseClockLine, PRIVILEGED_LINE, TRACER_LINE, WATCHDOG, type RemoteClock } from './remote-watchdog.js';
 
@@ -57,6 +58,7 @@ export class RemoteChild implements Disposable {
   private endedStatus: number | null = null;
   private stdoutEnded = false;
   private cleanupSent = false;
+  private cleanupCmd = '';
   /** Follows the tracer's output on stdout (random: no output can imitate it). */
   private readonly eofMark = Buffer.from(`@misertrace_eof_${randomBytes(12).toString('hex')}\n`);
   private held: Buffer = Buffer.alloc(0);
@@ -99,6 +101,7 @@ export class RemoteChild implements Disposable {
     let ch: ClientChannel;
     try {
       const prepared = this.o.prepare ? await this.o.prepare() : { argv: [...this.o.argv], cleanup: this.o.cleanup };
+      this.cleanupCmd = prepared.cleanup;
       const cmd = privilegedCommand(this.o.privilege, WATCHDOG, [this.o.stopSignal ?? 'INT', this.eofMark.toString().trim(), prepared.cleanup, ...prepared.argv]);
       this.marker = cmd.marker;
       ch = await this.o.host.channel(cmd.command);
@@ -119,7 +122,11 @@ export class RemoteChild implements Disposable {
     ch.on('close', () => {
       // No exit status: the connection went away under the command.
       if (code === null && signal === null) this.transcriptText += `${this.o.host.closedReason ?? `the channel to ${this.o.host.label} closed`}\n`;
-      this.finish({ exitCode: this.endedStatus ?? code ?? 255, signal: signal === null ? null : 1 });
+      const exit = { exitCode: this.endedStatus ?? code ?? 255, signal: signal === null ? null : 1 };
+      // sudo refused (or was cancelled) before the watchdog ran: its cleanup never will, so the
+      // upload (the user's own folder) is removed as the user.
+      const leftovers = !this.privileged && this.cleanupCmd !== '' ? this.o.host.exec(shCommand(this.cleanupCmd), { timeoutMs: 10_000 }).catch(() => undefined) : Promise.resolve();
+      void leftovers.then(() => this.finish(exit));
     });
     if (this.marker === null) this.o.onAuthenticating?.(false);
   }
