@@ -119,6 +119,40 @@ describe.skipIf(env.skipReason !== null)('kernel buffers too small for the load'
     }
   }, 120_000);
 
+  it.skipIf(!root)('a capture onto a disk that fills up (host guard off): keeps what fits, says the disk is full, no partial bundle file', async () => {
+    const { CaptureSession } = await import('../capture/session/capture-session.js');
+    const { isDiskFull } = await import('../cli/main.js');
+    const mnt = join(dir.path, 'tiny');
+    mkdirSync(mnt);
+    spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=400k', 'tmpfs', mnt]);
+    const output = join(mnt, 'full.mstrace');
+    // The guard would stop the capture before the disk fills (it does, with 256 MiB to spare): off here.
+    const session = new CaptureSession({ network: app.network, output, backend: 'ftrace', hostLimits: false, keepWorkDir: true });
+    const logs: string[] = [];
+    session.onLog.on((l) => logs.push(`${l.level}: ${l.text}`));
+    try {
+      const a = await session.start();
+      await sendRequests(app.url, planRequests(15), 4);
+      await new Promise((r) => setTimeout(r, 1000));
+      const outcome = await (session.finished ?? session.stop()).then(
+        (r) => ({ ok: true as const, r }),
+        (e: unknown) => ({ ok: false as const, e }),
+      );
+      console.log(`[full disk capture] ${outcome.ok ? `bundle, partial ${String(outcome.r.partial)}` : `failed: ${String((outcome.e as Error).message)}`}\n${logs.join('\n')}`);
+      expect(readdirSync(mnt).filter((n) => n.includes('.partial')), readdirSync(mnt).join(' ')).toEqual([]);
+      if (outcome.ok) {
+        expect(outcome.r.partial).toBe(true);
+      } else {
+        expect(isDiskFull(outcome.e) || /disk is full|no space/i.test(String((outcome.e as Error).message))).toBe(true);
+        // What fit is kept: the pages the helper wrote before the disk filled.
+        expect(readdirSync(a.workDir)).toEqual(expect.arrayContaining(['pages', 'formats']));
+      }
+    } finally {
+      session.dispose();
+      spawnSync('umount', ['-l', mnt]);
+    }
+  }, 120_000);
+
   it('forced event loss (--buffer-kb 4): the bundle is partial, exit 1, the advice fits ftrace', async () => {
     const output = join(dir.path, 'lossy.mstrace');
     const child = spawn(process.execPath, [CLI, 'capture', '-n', app.network, '-o', output, '--backend', 'ftrace', '--buffer-kb', '4'], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import type { Diagnostics } from '../model/diagnostics.js';
 import type { MetaEntry } from '../model/meta.js';
 import type { AssembledTrace } from '../model/trace-assembly.js';
@@ -61,7 +61,13 @@ export class BundleWriter {
     } catch (e) {
       throw fileError(e, target);
     }
-    return new BundleWriter(target, temp);
+    try {
+      return new BundleWriter(target, temp);
+    } catch (e) {
+      // The schema did not fit (a full disk): no partial file is left behind.
+      for (const p of [temp, `${temp}-journal`]) rmSync(p, { force: true });
+      throw e;
+    }
   }
 
   /** The records bundle at `path`, to add (or replace) its traces. */
@@ -232,6 +238,7 @@ export class BundleWriter {
   abort(): void {
     this.close();
     if (this.temp === null) return;
+    rmSync(`${this.temp}-journal`, { force: true });
     try {
       unlinkSync(this.temp);
     } catch (e) {
