@@ -44,7 +44,7 @@ export const DIAGNOSTIC_EXPLANATION: Record<DiagnosticKind, string> = {
   'unsorted-record': 'a record earlier than the one before it (input not sorted); skipped',
   'lost-events': 'the capture reported lost events (its kernel buffers were full): spans may be incomplete',
   'orphan-request': 'a request whose parent no rule could decide; it starts a trace of its own, marked inferred',
-  'pipelined-connection': 'a connection carried a request before the reply to the one before it: requests matched in order, marked inferred',
+  'pipelined-connection': 'a connection carried a request before the reply to the one before it: requests matched by byte offset (in order, marked inferred, when the records give no sizes)',
   'old-connection': 'a connection already in the middle of an exchange when the capture began (a reply without its request); that exchange is left out',
   'shared-connection': 'one side of a connection used by two threads at once; the spans linked over it are marked inferred',
   'impossible-connection': "a record whose 4-tuple cannot be its thread's (its container IP is neither end, or data on it before its connect); skipped or marked inferred",

@@ -7,6 +7,7 @@ import type { KeyedState } from './state.js';
 // did not finish). The key of an entry always encodes (source, trace, ip, port), so every scan
 // the model makes is a lookup by source and trace, or over the roots (source none).
 
+const NONE: Iterable<[string, KeyedState]> = [];
 const bucketOf = (e: KeyedState) => `${e.source === null ? 'n' : e.source.uid}|${e.traceId}`;
 
 export class ParkedStates {
@@ -56,10 +57,14 @@ export class ParkedStates {
     this.rootKeys.clear();
   }
 
-  /** Entries whose source is `sourceKey` ('n' or a thread uid) and trace is `traceId`: [key, state], a copy. */
-  ofSourceTrace(sourceKey: string | number, traceId: number): [string, KeyedState][] {
-    const m = this.bySourceTrace.get(`${sourceKey}|${traceId}`);
-    return m === undefined ? [] : [...m];
+  /** Entries whose source is `sourceKey` ('n' or a thread uid) and trace is `traceId` (deleting them while iterating is safe). */
+  ofSourceTrace(sourceKey: string | number, traceId: number): Iterable<[string, KeyedState]> {
+    return this.bySourceTrace.get(`${sourceKey}|${traceId}`) ?? NONE;
+  }
+
+  /** All entries, a copy (for a scan that deletes). */
+  entries(): [string, KeyedState][] {
+    return [...this.all];
   }
 
   /** Root entries (source none): [key, state], a copy, in insertion order. */

@@ -179,6 +179,7 @@ export class SpanGenerator {
     for (const k of t.active.values()) t.log.push(k.state);
     for (const k of t.parked.values()) t.log.push(k.state);
     t.active.clear();
+    t.fresh.clear();
     t.parked.clear();
     t.ctx = { kind: 'none' };
     if (this.live.get(t.tid) === t) this.live.delete(t.tid);
@@ -193,6 +194,7 @@ export class SpanGenerator {
       for (const [k, e] of t.active) {
         if (e.source === null) {
           t.active.delete(k);
+          t.fresh.delete(k);
           t.parked.set(k, e);
         }
       }
@@ -230,12 +232,22 @@ export class SpanGenerator {
       return;
     }
     const inR = requester.activeTraceIds(false);
-    // Parked states keyed (requester, a trace in inR, daddr, dport): looked up, not scanned.
-    for (const traceId of inR) {
-      const e = t.parked.get(keyString(requester, traceId, q.dstIp, q.dstPort));
-      if (e !== undefined) {
-        e.state.end = ts;
-        toExtend.push(e.state);
+    // Parked states keyed (requester, a trace in inR, daddr, dport): looked up when there are
+    // more parked states than traces to look up, else scanned (the same states either way).
+    if (t.parked.size > inR.size) {
+      for (const traceId of inR) {
+        const e = t.parked.get(keyString(requester, traceId, q.dstIp, q.dstPort));
+        if (e !== undefined) {
+          e.state.end = ts;
+          toExtend.push(e.state);
+        }
+      }
+    } else {
+      for (const e of t.parked.values()) {
+        if (e.source === requester && inR.has(e.traceId) && e.ip === q.dstIp && e.port === q.dstPort) {
+          e.state.end = ts;
+          toExtend.push(e.state);
+        }
       }
     }
     for (const [k, e] of t.active) {
@@ -275,7 +287,10 @@ export class SpanGenerator {
         const socket = { srcIp: this.gateway, srcPort: remotePort, dstIp: q.srcIp, dstPort: q.srcPort };
         const s = this.newState('network', null, t, traceId, start(), socket);
         this.roots.push(s);
-        t.active.set(keyString(null, traceId, this.gateway, remotePort), { source: null, traceId, ip: this.gateway, port: remotePort, state: s });
+        const rk = keyString(null, traceId, this.gateway, remotePort);
+        const entry = { source: null, traceId, ip: this.gateway, port: remotePort, state: s };
+        t.active.set(rk, entry);
+        t.fresh.set(rk, entry);
       } else {
         if (roots.length > 1) {
           this.diagnostics.add('multiple-active-roots', r.line, r.tid, `${roots.length} requests from outside active at once`);
@@ -289,19 +304,29 @@ export class SpanGenerator {
     const src = entry.src;
     const inS = src.activeTraceIds(true);
     // 1. Parked states from this source that were never re-keyed are finished for good.
-    for (const traceId of inS) {
-      for (const [k, e] of t.parked.ofSourceTrace(src.uid, traceId)) {
-        const s = e.state.socket;
-        if (s !== null && e.ip === s.srcIp && e.port === s.srcPort) {
+    const finished = (e: KeyedState) => e.state.socket !== null && e.ip === e.state.socket.srcIp && e.port === e.state.socket.srcPort;
+    if (t.parked.size > 2 * inS.size) {
+      for (const traceId of inS) {
+        for (const [k, e] of t.parked.ofSourceTrace(src.uid, traceId)) {
+          if (finished(e)) {
+            t.parked.delete(k);
+            t.log.push(e.state);
+          }
+        }
+      }
+    } else if (t.parked.size > 0) {
+      for (const [k, e] of t.parked.entries()) {
+        if (e.source === src && inS.has(e.traceId) && finished(e)) {
           t.parked.delete(k);
           t.log.push(e.state);
         }
       }
     }
     // 2. Every other active state now knows another source talks to this thread.
-    for (const [k, e] of t.active) {
+    for (const [k, e] of t.fresh) {
       if (e.source === src && inS.has(e.traceId) && e.ip === remoteIp && e.port === remotePort) continue;
       e.state.newSourceSeen = true;
+      t.fresh.delete(k);
       if (e.state.responded) {
         t.active.delete(k);
         t.parked.set(keyString(src, e.traceId, remoteIp, remotePort), { source: src, traceId: e.traceId, ip: remoteIp, port: remotePort, state: e.state });
@@ -317,7 +342,9 @@ export class SpanGenerator {
       const ex = t.active.get(k);
       if (ex === undefined) {
         const s = this.newState('network', src, t, traceId, start(), socket);
-        t.active.set(k, { source: src, traceId, ip: remoteIp, port: remotePort, state: s });
+        const entry = { source: src, traceId, ip: remoteIp, port: remotePort, state: s };
+        t.active.set(k, entry);
+        t.fresh.set(k, entry);
         src.addChild(traceId, s);
       } else ex.state.end = ts;
     }

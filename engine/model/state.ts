@@ -53,6 +53,12 @@ export class Thread {
   forks: SpanState[] = [];
   /** Insertion-ordered, like the original's dicts: iteration order decides child order. */
   active = new Map<string, KeyedState>();
+  /**
+   * The active states that have not seen another source yet (newSourceSeen false), in the same
+   * order: the only ones a receive from another source changes. An active state that has seen one
+   * is never also responded (it would have been parked), so visiting it again changes nothing.
+   */
+  fresh = new Map<string, KeyedState>();
   parked = new ParkedStates();
   log: SpanState[] = [];
   children = new Map<number, SpanState[]>();
