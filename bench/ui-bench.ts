@@ -16,7 +16,9 @@ import { buildSyntheticBundle, spansPerRequest } from './synthetic-capture.js';
 // renderer with the real services (as the e2e runs it), medians of several runs:
 //  1. time to first paint of the trace table of a 1M-record bundle (the real mixed50 capture
 //     replicated 55 times, imported by the engine), from the open request to the first row on screen;
-//  2. frame times while panning a 10,002-span trace by dragging (rAF intervals during the drag).
+//  2. frame times while panning a 10,002-span trace by dragging (rAF intervals during the drag);
+//  3. span search in that trace (Ctrl+F): from the query typed and Enter to the match (its last
+//     span, under the last worker) selected and drawn; CDP round trips included, an upper bound.
 // A benchmark, not a test: it prints, it does not judge.
 
 const RUNS = Number(process.env['UI_BENCH_RUNS'] ?? 5);
@@ -55,9 +57,14 @@ async function timeFirstPaint(page: Page, path: string): Promise<number> {
   return page.evaluate(`(async () => {
     const t0 = performance.now();
     const check = () => document.querySelector('.trace-scroller .trace-row[data-trace-id]') !== null;
-    const found = new Promise((resolve) => {
+    // A refused or failed open shows an error notice: report it instead of waiting forever.
+    const failed = () => document.querySelector('.notice-error')?.textContent ?? null;
+    const found = new Promise((resolve, reject) => {
       if (check()) return resolve();
-      const mo = new MutationObserver(() => { if (check()) { mo.disconnect(); resolve(); } });
+      const mo = new MutationObserver(() => {
+        if (check()) { mo.disconnect(); resolve(); }
+        else if (failed() !== null) { mo.disconnect(); reject(new Error('the open failed: ' + failed())); }
+      });
       mo.observe(document, { childList: true, subtree: true });
     });
     window.__explorerEmit('explorer-event:openRequested', { path: ${JSON.stringify(path)} });
@@ -108,6 +115,20 @@ async function panFrameTimes(page: Page): Promise<{ intervals: number[]; settlin
   return { intervals, settling, relayoutMs };
 }
 
+async function timeSpanSearch(page: Page, query: string, span: number): Promise<number> {
+  await page.locator('.gantt-scroll').focus();
+  await page.keyboard.press('Control+f');
+  const box = page.getByRole('searchbox', { name: /Find spans/ });
+  await box.fill('');
+  const t0 = performance.now();
+  await box.fill(query);
+  await box.press('Enter');
+  await page.locator(`.gantt-row.is-selected[data-span="${span}"]`).waitFor({ timeout: 30_000 });
+  const ms = performance.now() - t0;
+  await box.press('Escape');
+  return ms;
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'misertrace-ui-bench-'));
   const server = await serveDirectory(await buildRenderer());
@@ -132,6 +153,8 @@ async function main(): Promise<void> {
       const app = await ExplorerPage.open(browser, server);
       try {
         await app.page.getByRole('main', { name: 'Start' }).waitFor();
+        // As main does before it sends openRequested: the path is one main handed out (path-grants.ts).
+        app.composed.services.grants.allow(million.path, 'open');
         paints.push(await timeFirstPaint(app.page, million.path));
         if (app.errors.length > 0) throw new Error(app.errors.join('\n'));
       } finally {
@@ -144,6 +167,7 @@ async function main(): Promise<void> {
     const intervals: number[] = [];
     const settling: number[] = [];
     const relayouts: number[] = [];
+    const searches: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const app = await ExplorerPage.open(browser, server);
       try {
@@ -155,6 +179,8 @@ async function main(): Promise<void> {
         intervals.push(...r.intervals);
         settling.push(...r.settling);
         relayouts.push(...r.relayoutMs);
+        // The last helper's tid: 1000 + 100 workers x (1 + 99 helpers) - 1.
+        searches.push(await timeSpanSearch(app.page, String(999 + shape.fanout * (1 + shape.grandchildren)), spansPerRequest(shape) - 1));
         if (app.errors.length > 0) throw new Error(app.errors.join('\n'));
       } finally {
         await app.close();
@@ -169,6 +195,7 @@ async function main(): Promise<void> {
       ['frame interval after a drag, while the fresh layout lands', ms(median(settling)), ms(pct(settling, 95)), `${settling.length} frames`],
       ['  frames over 50 ms after drags (the layout JSON parsed)', `${settling.filter((x) => x > 50).length}`, '', `of ${settling.length}`],
       ['re-layout after a drag (worker, until no stale transform)', ms(median(relayouts)), ms(pct(relayouts, 95)), `${relayouts.length} drags`],
+      [`span search (Ctrl+F), ${spansPerRequest(shape).toLocaleString('en-US')}-span trace: query + Enter -> last span selected, drawn`, ms(median(searches)), ms(pct(searches, 95)), `${searches.length} searches`],
     ];
     const w = Math.max(...rows.map((r) => r[0].length));
     console.log(`  ${'metric'.padEnd(w)}  ${'median'.padStart(10)}  ${'p95'.padStart(10)}  sample`);

@@ -4,12 +4,14 @@ import { formatCount, formatDuration } from '../common/format.js';
 import { useSession } from '../stores/session-store.js';
 import { useTable } from '../stores/table-store.js';
 import { BundleSummary } from './bundle-summary.js';
+import { CompareBar } from './compare-bar.js';
+import { ShapesPanel } from './shapes-panel.js';
 import { LatencyHistogram } from './latency-histogram.js';
 import { filterRows, orderRows } from './table-model.js';
 import { parseFilter } from './table-query.js';
 import { TraceTable } from './trace-table.js';
 
-const FILTER_HELP = 'Filter: a trace id (12), a container name (catalog), entry:frontend, dur>5ms, dur<1s, spans>10, events>=100, depth>3, inferred (a link the model inferred, or an orphan), orphan. Terms combine with AND.';
+const FILTER_HELP = 'Filter: a trace id (12), a container name (catalog), entry:frontend, dur>5ms, dur<1s, spans>10, events>=100, depth>3, shape:2 (a request shape, see the Shapes panel), inferred (a link the model inferred, or an orphan), orphan. Terms combine with AND.';
 
 /** Adds or removes a bare term in the filter text (the toggle buttons write what the user could type). */
 function toggleTerm(text: string, term: string): string {
@@ -53,7 +55,7 @@ export function TraceTableScreen() {
           ref={filterInput}
           type="search"
           className="filter-input"
-          placeholder="Filter traces: catalog  dur>5ms  spans>10  #12  inferred"
+          placeholder="Filter: catalog  dur>5ms  spans>10  #12  inferred"
           aria-label="Filter traces"
           title={FILTER_HELP}
           value={filterText}
@@ -84,6 +86,7 @@ export function TraceTableScreen() {
             {formatDuration(range[0])} – {formatDuration(range[1])} ×
           </button>
         )}
+        <CompareBar table={table} />
         {parsed.errors.length > 0 && (
           <span className="filter-error" role="alert">
             {parsed.errors.join('; ')}
@@ -98,6 +101,7 @@ export function TraceTableScreen() {
       ) : (
         <>
           <LatencyHistogram table={table} shownRows={filtered} />
+          <ShapesPanel table={table} />
           <TraceTable table={table} order={order} firstTs={bundle.firstTs} onOpen={(id) => void openTrace(id)} />
         </>
       )}

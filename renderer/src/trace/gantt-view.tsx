@@ -165,89 +165,89 @@ export function GanttView({ detail, matches = null }: { detail: TraceDetail; mat
         <GanttAxis window={win} origin={detail.spans[0]!.start} plotWidth={plotWidth} width={width} plotLeft={plotLeft - scrollLeft} onZoomTo={setWin} />
       </div>
       <div className="gantt-body">
-      <div
-        className="gantt-scroll"
-        ref={setRefs}
-        tabIndex={0}
-        role="tree"
-        aria-label={`Spans of trace ${detail.traceId}: ↑/↓ select, ←/→ pan, +/− zoom, 0 reset, Enter collapse, z zoom to span, Esc back to the table`}
-        aria-activedescendant={selected !== null && rowOfSpan[selected]! >= 0 ? `gantt-span-${selected}` : undefined}
-        onScroll={(e) => {
-          setScrollTop(e.currentTarget.scrollTop);
-          setScrollLeft(e.currentTarget.scrollLeft);
-        }}
-        onKeyDown={keys}
-        onPointerDown={(e) => {
-          if (e.button !== 0) return;
-          drag.current = { x: e.clientX, win, moved: false, id: e.pointerId };
-        }}
-        onPointerMove={(e) => {
-          const rect = e.currentTarget.getBoundingClientRect();
-          const d = drag.current;
-          if (d !== null && (d.moved || Math.abs(e.clientX - d.x) > 3)) {
-            if (!d.moved) {
-              e.currentTarget.setPointerCapture(d.id);
-              setDragging(true);
+        <div
+          className="gantt-scroll"
+          ref={setRefs}
+          tabIndex={0}
+          role="tree"
+          aria-label={`Spans of trace ${detail.traceId}: ↑/↓ select, ←/→ pan, +/− zoom, 0 reset, Enter collapse, z zoom to span, Esc back to the table`}
+          aria-activedescendant={selected !== null && rowOfSpan[selected]! >= 0 ? `gantt-span-${selected}` : undefined}
+          onScroll={(e) => {
+            setScrollTop(e.currentTarget.scrollTop);
+            setScrollLeft(e.currentTarget.scrollLeft);
+          }}
+          onKeyDown={keys}
+          onPointerDown={(e) => {
+            if (e.button !== 0) return;
+            drag.current = { x: e.clientX, win, moved: false, id: e.pointerId };
+          }}
+          onPointerMove={(e) => {
+            const rect = e.currentTarget.getBoundingClientRect();
+            const d = drag.current;
+            if (d !== null && (d.moved || Math.abs(e.clientX - d.x) > 3)) {
+              if (!d.moved) {
+                e.currentTarget.setPointerCapture(d.id);
+                setDragging(true);
+              }
+              d.moved = true;
+              setWin(panWindow(d.win, -(e.clientX - d.x) / plotWidth, extent));
+              return;
             }
-            d.moved = true;
-            setWin(panWindow(d.win, -(e.clientX - d.x) / plotWidth, extent));
-            return;
-          }
-          const s = spanAt(e.clientY);
-          if (s !== hovered) hover(s);
-          setPointer({ x: e.clientX - rect.left, y: e.clientY - rect.top });
-        }}
-        onPointerLeave={() => {
-          hover(null);
-          setPointer(null);
-        }}
-        onPointerCancel={() => {
-          drag.current = null;
-          setDragging(false);
-        }}
-        onPointerUp={(e) => {
-          const d = drag.current;
-          drag.current = null;
-          if (d?.moved === true) setDragging(false);
-          if (d !== null && !d.moved) {
             const s = spanAt(e.clientY);
-            if (s !== null) select(s);
-          }
-        }}
-        onDoubleClick={(e) => {
-          const s = spanAt(e.clientY);
-          if (s === null) return;
-          const sp = detail.spans[s]!;
-          const pad = Math.max(50, (sp.end - sp.start) * 0.1);
-          setWin({ start: Math.min(sp.start, sp.end) - pad, end: Math.max(sp.start, sp.end) + pad });
-        }}
-      >
-        <div className="gantt-spacer" style={{ height: `${Math.max(rowCount * pitch, viewportH)}px`, width: `${contentWidth}px` }}>
-          {layout !== null && viewportH > 0 && (
-            <svg className="gantt-svg" width={contentWidth} height={viewportH} role="presentation">
-              <g transform={`translate(${plotLeft},${-scrollTop})`} role="presentation">
-                <GanttRows
-                  layout={layout}
-                  first={first}
-                  last={last}
-                  a={a}
-                  b={b}
-                  critical={critical}
-                  selected={selected}
-                  hovered={hovered}
-                  matches={matches}
-                  colours={colours}
-                  plotWidth={plotWidth}
-                  plotLeft={plotLeft}
-                  contentWidth={contentWidth}
-                  between={<GanttArrows layout={layout} indices={arrows} band={band} a={a} b={b} critical={critical?.spans ?? null} />}
-                />
-              </g>
-            </svg>
-          )}
+            if (s !== hovered) hover(s);
+            setPointer({ x: e.clientX - rect.left, y: e.clientY - rect.top });
+          }}
+          onPointerLeave={() => {
+            hover(null);
+            setPointer(null);
+          }}
+          onPointerCancel={() => {
+            drag.current = null;
+            setDragging(false);
+          }}
+          onPointerUp={(e) => {
+            const d = drag.current;
+            drag.current = null;
+            if (d?.moved === true) setDragging(false);
+            if (d !== null && !d.moved) {
+              const s = spanAt(e.clientY);
+              if (s !== null) select(s);
+            }
+          }}
+          onDoubleClick={(e) => {
+            const s = spanAt(e.clientY);
+            if (s === null) return;
+            const sp = detail.spans[s]!;
+            const pad = Math.max(50, (sp.end - sp.start) * 0.1);
+            setWin({ start: Math.min(sp.start, sp.end) - pad, end: Math.max(sp.start, sp.end) + pad });
+          }}
+        >
+          <div className="gantt-spacer" style={{ height: `${Math.max(rowCount * pitch, viewportH)}px`, width: `${contentWidth}px` }}>
+            {layout !== null && viewportH > 0 && (
+              <svg className="gantt-svg" width={contentWidth} height={viewportH} role="presentation">
+                <g transform={`translate(${plotLeft},${-scrollTop})`} role="presentation">
+                  <GanttRows
+                    layout={layout}
+                    first={first}
+                    last={last}
+                    a={a}
+                    b={b}
+                    critical={critical}
+                    selected={selected}
+                    hovered={hovered}
+                    matches={matches}
+                    colours={colours}
+                    plotWidth={plotWidth}
+                    plotLeft={plotLeft}
+                    contentWidth={contentWidth}
+                    between={<GanttArrows layout={layout} indices={arrows} band={band} a={a} b={b} critical={critical?.spans ?? null} />}
+                  />
+                </g>
+              </svg>
+            )}
+          </div>
         </div>
-      </div>
-      {layout !== null && viewportH > 0 && <GanttToggles layout={layout} first={first} last={last} scrollTop={scrollTop} height={viewportH} onToggle={toggleCollapsed} />}
+        {layout !== null && viewportH > 0 && <GanttToggles layout={layout} first={first} last={last} scrollTop={scrollTop} height={viewportH} onToggle={toggleCollapsed} />}
       </div>
       <GanttLegend detail={detail} critical={showCritical} arrows={arrowMode} model={model} colours={colours} />
       {layout === null && error === null && <div className="gantt-status">Laying out {detail.spans.length} spans…</div>}
