@@ -69,6 +69,7 @@ export class Connection {
   upSent = 0;
   /** The sending thread's readCount at its last send (a send with no read since continues the request). */
   clientReads = -1;
+  clientReadsTid = -1;
   upRecv = 0;
   sized = true;
   /** Thread inside a syscall on each side (for 'used by two threads at once'). */

@@ -85,8 +85,10 @@ export class Exchanges {
     // More bytes of the request being sent, unless the thread read something since and sends
     // them for another parent: then the client did not wait for the reply (pipelining).
     const more = c.clientTurn === 'sending' && tail !== null;
-    const d = more && (t.readCount === c.clientReads || tail.rule === 'birth') ? tail : decideParent(t, c, this.connectsRecorded);
+    const same = c.clientReadsTid === t.tid && t.readCount === c.clientReads;
+    const d = more && (same || tail.rule === 'birth') ? tail : decideParent(t, c, this.connectsRecorded);
     c.clientReads = t.readCount;
+    c.clientReadsTid = t.tid;
     let req: ClientRequest;
     if (more && (d === tail || tail.parent === d.parent)) {
       req = tail;
