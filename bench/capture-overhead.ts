@@ -7,6 +7,10 @@ import type { ProbeSetName } from '../capture/probes/probe-catalog.js';
 import { CaptureSession, type CaptureResult } from '../capture/session/capture-session.js';
 import { DemoApp, DemoImages } from '../e2e/demo-app/demo-app.js';
 import { startKernelOnlyTracing } from './kernel-only-tracing.js';
+import { remoteCapture } from '../capture/remote/remote-capture.js';
+import type { RemotePrompts } from '../capture/remote/remote-prompts.js';
+import { RemoteHost } from '../capture/remote/ssh-connection.js';
+import { startSshd, type SshdServer } from '../e2e/helpers/sshd-server.js';
 
 // npm run bench:capture — what a capture costs the application. The demo app under a fixed wrk
 // load (127.0.0.1 only, bounded duration), captured with each probe set, and with each set's
@@ -22,6 +26,8 @@ import { startKernelOnlyTracing } from './kernel-only-tracing.js';
 //   --backend ftrace|bpftrace (ftrace, the default of a capture)
 //   --no-floor   leave out the kernel-only rows
 //   --kernel-only  only the kernel-only rows (no capture)
+//   --host       also capture as a remote host through a loopback OpenSSH server started here
+//                (e2e/helpers/sshd-server.ts; docs/adr/0065): rows ssh:SET beside capture:SET
 //   --generate   also sort/generate each capture (slow under this load: the model's span count
 //                grows with concurrency; the overhead itself is measured without it)
 
@@ -41,11 +47,25 @@ const BACKEND = arg('backend', 'ftrace') as 'bpftrace' | 'ftrace';
 const GENERATE = process.argv.includes('--generate');
 const KERNEL_ONLY = process.argv.includes('--kernel-only');
 const FLOOR = !process.argv.includes('--no-floor');
+const HOST = process.argv.includes('--host');
 const SETS = arg('sets', 'causal,syscalls').split(',') as ProbeSetName[];
 const TARGET: Record<ProbeSetName, { rps: number; p99: number }> = { causal: { rps: 0.97, p99: 1.1 }, syscalls: { rps: 0.9, p99: 1.2 } };
 /** What a run measures: untraced, a capture with a set, or a set's kernel-only floor. */
-type Mode = 'off' | `capture:${ProbeSetName}` | `floor:${ProbeSetName}`;
-const MODES: Mode[] = ['off', ...SETS.flatMap((set) => [...(KERNEL_ONLY ? [] : [`capture:${set}` as const]), ...(FLOOR || KERNEL_ONLY ? [`floor:${set}` as const] : [])])];
+type Mode = 'off' | `capture:${ProbeSetName}` | `ssh:${ProbeSetName}` | `floor:${ProbeSetName}`;
+const MODES: Mode[] = [
+  'off',
+  ...SETS.flatMap((set) => [...(KERNEL_ONLY ? [] : [`capture:${set}` as const]), ...(HOST && !KERNEL_ONLY ? [`ssh:${set}` as const] : []), ...(FLOOR || KERNEL_ONLY ? [`floor:${set}` as const] : [])]),
+];
+/** --host: the loopback sshd and the one connection to it, opened at the first ssh: run. */
+let loopback: { sshd: SshdServer; host: RemoteHost; prompts: RemotePrompts } | null = null;
+async function loopbackHost(): Promise<{ host: RemoteHost; prompts: RemotePrompts }> {
+  if (loopback) return loopback;
+  const sshd = await startSshd();
+  sshd.sudoWithoutPassword(true);
+  const prompts: RemotePrompts = { secret: async () => sshd.password, confirmHostKey: async () => true };
+  loopback = { sshd, prompts, host: await RemoteHost.connect('mt-key', { prompts, configFile: sshd.sshConfig, agent: false }) };
+  return loopback;
+}
 const PATHS: Record<string, string> = { stock: '/stock?id=1', item: '/item?id=1', checkout: '/checkout?item=1' };
 
 interface WrkResult {
@@ -155,18 +175,21 @@ async function measure(images: DemoImages, endpoint: string, mode: Mode, round: 
       }
       return { endpoint, round, mode, wrk: w, records: events, childCpu: 0, ourCpu: 0, lost: 0, cpuPerRequestUs: ((appCpuSeconds(app) - a0 + w.cpu) / w.requests) * 1e6 };
     }
-    if (mode.startsWith('capture:')) {
-      session = new CaptureSession({ network: app.network, output: join(dir, `${endpoint}-${round}-${set}.mstrace`), backend: BACKEND, probeSet: set! });
+    if (mode.startsWith('capture:') || mode.startsWith('ssh:')) {
+      const remote = mode.startsWith('ssh:') ? await loopbackHost() : null;
+      // ssh: the same capture with the tracer run through the loopback sshd (its CPU, and the
+      // transfer's, is on the machine, as the server's would be; the child CPU column is 0).
+      session = new CaptureSession({ network: app.network, output: join(dir, `${endpoint}-${round}-${mode.replace(':', '-')}.mstrace`), backend: BACKEND, probeSet: set! }, remote ? remoteCapture(remote.host, remote.prompts).collaborators : {});
       await session.start();
     }
-    const pid = session?.childPid ?? null;
+    const pid = session ? (session.childPid !== null && session.childPid > 0 ? session.childPid : -1) : null;
     const c0 = pid ? cpuSeconds(pid) : 0;
     const u0 = process.cpuUsage();
     const a0 = appCpuSeconds(app);
     const w = await wrk(url, DURATION);
     const row: Row = { endpoint, round, mode, wrk: w, cpuPerRequestUs: ((appCpuSeconds(app) - a0 + w.cpu) / w.requests) * 1e6 };
     if (session && pid) {
-      row.childCpu = (cpuSeconds(pid) - c0) / DURATION;
+      row.childCpu = pid > 0 ? (cpuSeconds(pid) - c0) / DURATION : 0;
       const u = process.cpuUsage(u0);
       row.ourCpu = (u.user + u.system) / 1e6 / DURATION;
       if (GENERATE) {
@@ -224,6 +247,8 @@ async function main(): Promise<void> {
   } finally {
     await images.remove();
     rmSync(dir, { recursive: true, force: true });
+    loopback?.host.dispose();
+    await loopback?.sshd.stop();
   }
   console.log('\nsummary (medians over rounds; x = the median ratio to the untraced run paired with each):');
   let ok = true;
@@ -241,11 +266,11 @@ async function main(): Promise<void> {
       const p99 = pair((r) => r.wrk.p99ms);
       const lost = mine.reduce((n, r) => n + (r.lost ?? 0), 0);
       const set = mode.slice(mode.indexOf(':') + 1) as ProbeSetName;
-      const verdict = mode.startsWith('capture:') ? (rps >= TARGET[set].rps && p99 <= TARGET[set].p99 && lost === 0 ? 'meets' : 'MISSES') : '';
+      const verdict = mode.startsWith('capture:') || mode.startsWith('ssh:') ? (rps >= TARGET[set].rps && p99 <= TARGET[set].p99 && lost === 0 ? 'meets' : 'MISSES') : '';
       if (verdict === 'MISSES' && (set !== 'causal' || endpoint === 'stock')) ok = false;
       console.log(
         `${endpoint.padEnd(8)} ${mode.padEnd(16)} throughput ${median(mine.map((r) => r.wrk.rps)).toFixed(0)} req/s x${rps.toFixed(3)}, p50 x${p50.toFixed(2)}, p99 x${p99.toFixed(2)}, CPU per request (app + wrk) x${cpu.toFixed(3)}` +
-          (mode.startsWith('capture:') ? `, child CPU ${(median(mine.map((r) => r.childCpu ?? 0)) * 100).toFixed(0)}%, lost ${lost}: ${verdict} the target (>= ${TARGET[set].rps} throughput, p99 <= ${TARGET[set].p99}x, 0 lost)` : ` (kernel only, ${median(mine.map((r) => (r.records ?? 0) / r.wrk.requests)).toFixed(1)} events/request)`),
+          (mode.startsWith('capture:') || mode.startsWith('ssh:') ? `, child CPU ${(median(mine.map((r) => r.childCpu ?? 0)) * 100).toFixed(0)}%, lost ${lost}: ${verdict} the target (>= ${TARGET[set].rps} throughput, p99 <= ${TARGET[set].p99}x, 0 lost)` : ` (kernel only, ${median(mine.map((r) => (r.records ?? 0) / r.wrk.requests)).toFixed(1)} events/request)`),
       );
     }
   }

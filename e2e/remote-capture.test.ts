@@ -276,4 +276,23 @@ describe.skipIf(skip !== null)('remote capture over a real sshd', () => {
       cut.dispose();
     }
   }, 120_000);
+  it('the link goes silent (the sshd processes stopped, as when a laptop sleeps): the host stops tracing and removes its instances by itself', async () => {
+    const quiet = await RemoteHost.connect('mt-key', { prompts, configFile: sshd.sshConfig, agent: false, keepaliveMs: 60_000 });
+    // A short heartbeat timeout for the test (30 s by default).
+    const rc = remoteCapture(quiet, prompts, new RemoteServices(quiet), undefined, { heartbeatTimeoutS: 4 });
+    const session = new CaptureSession({ network: app.network, output: join(dir.path, 'quiet.mstrace'), backend: 'ftrace' }, rc.collaborators);
+    try {
+      await session.start();
+      const pid = rc.child?.tracerPid;
+      expect(instancesOf(pid)).toHaveLength(2);
+      expect(sshd.freezeConnections()).toBeGreaterThan(0);
+      // Nothing ends the watchdog's stdin now: only the missing heartbeats tell it.
+      for (let i = 0; i < 300 && instancesOf(pid).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(instancesOf(pid)).toEqual([]);
+    } finally {
+      sshd.killConnections();
+      session.dispose();
+      quiet.dispose();
+    }
+  }, 90_000);
 });

@@ -25,7 +25,13 @@ export interface RemoteCapture {
   info(): RemoteCaptureInfo | null;
 }
 
-export function remoteCapture(host: RemoteHost, prompts: RemotePrompts, services = RemoteServices.of(host), finalize: CaptureCollaborators['finalize'] = finalizeCapture): RemoteCapture {
+export function remoteCapture(
+  host: RemoteHost,
+  prompts: RemotePrompts,
+  services = RemoteServices.of(host),
+  finalize: CaptureCollaborators['finalize'] = finalizeCapture,
+  options: { heartbeatTimeoutS?: number } = {},
+): RemoteCapture {
   let privilege: RemotePrivilege | null = null;
   let hostname = host.target.hostname;
   let child: RemoteChild | null = null;
@@ -53,7 +59,7 @@ export function remoteCapture(host: RemoteHost, prompts: RemotePrompts, services
     },
     discover: (network) => services.discover(network),
     startChild: (o, launch) => {
-      child = startRemoteChild({ host, privilege: privilege ?? 'sudo-password', prompts, ...(o.onAuthenticating ? { onAuthenticating: o.onAuthenticating } : {}) }, launch);
+      child = startRemoteChild({ host, privilege: privilege ?? 'sudo-password', prompts, ...options, ...(o.onAuthenticating ? { onAuthenticating: o.onAuthenticating } : {}) }, launch);
       return child;
     },
     // Around the host's own finalize (in process, or the app's engine worker).

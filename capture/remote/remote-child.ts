@@ -7,7 +7,7 @@ import type { SecretRequest, RemotePrompts } from './remote-prompts.js';
 import { privilegedCommand, SUDO_GAVE_UP, SUDO_RETRY, type RemotePrivilege } from './remote-privilege.js';
 import { shCommand } from './remote-shell.js';
 import type { RemoteHost } from './ssh-connection.js';
-import { CLOCK_LINE, ENDED_LINE, parseClockLine, PRIVILEGED_LINE, TRACER_LINE, WATCHDOG, type RemoteClock } from './remote-watchdog.js';
+import { CLOCK_LINE, ENDED_LINE, HEARTBEAT_EVERY_MS, HEARTBEAT_LOST_LINE, HEARTBEAT_TIMEOUT_S, parseClockLine, PRIVILEGED_LINE, TRACER_LINE, WATCHDOG, type RemoteClock } from './remote-watchdog.js';
 
 // The capture child on a remote host: a privileged command on one channel of the host's
 // connection, under the watchdog (remote-watchdog.ts) that stops it and cleans up when we say
@@ -25,6 +25,10 @@ export interface RemoteChildOptions {
   cleanup: string;
   /** The signal that asks the tracer to finish (default INT). */
   stopSignal?: 'INT' | 'TERM';
+  /** The watchdog stops after this many seconds without our heartbeat (default HEARTBEAT_TIMEOUT_S). */
+  heartbeatTimeoutS?: number;
+  /** How often we send one (default HEARTBEAT_EVERY_MS; tests set it to 0 to fall silent). */
+  heartbeatEveryMs?: number;
   /** Program and arguments of the tracer (run as root). */
   argv: readonly string[];
   onData: (chunk: Buffer) => void;
@@ -59,6 +63,7 @@ export class RemoteChild implements Disposable {
   private stdoutEnded = false;
   private cleanupSent = false;
   private cleanupCmd = '';
+  private heartbeat: NodeJS.Timeout | null = null;
   /** Follows the tracer's output on stdout (random: no output can imitate it). */
   private readonly eofMark = Buffer.from(`@misertrace_eof_${randomBytes(12).toString('hex')}\n`);
   private held: Buffer = Buffer.alloc(0);
@@ -90,7 +95,39 @@ export class RemoteChild implements Disposable {
     return this.transcriptText + this.partial;
   }
 
+  private startHeartbeat(): void {
+    const every = this.o.heartbeatEveryMs ?? HEARTBEAT_EVERY_MS;
+    if (every <= 0 || this.heartbeat !== null) return;
+    this.heartbeat = setInterval(() => {
+      if (!this.cleanupSent && this.exit === null) this.send('hb\n');
+    }, every);
+    this.heartbeat.unref();
+  }
+
+  /** Ends (or closes) the channel while the connection lives. */
+  private endChannel(close = false): void {
+    if (this.channel === null || this.o.host.closedReason !== undefined) return;
+    try {
+      if (close) this.channel.close();
+      else this.channel.end();
+    } catch {
+      // The connection is going.
+    }
+  }
+
+  /** Writes to the watchdog while the connection lives (ssh2 may throw on a dead one). */
+  private send(text: string): void {
+    if (this.channel === null || !this.channel.writable || this.o.host.closedReason !== undefined) return;
+    try {
+      this.channel.write(text);
+    } catch {
+      // The connection is going: the watchdog acts on its own.
+    }
+  }
+
   private finish(x: ChildExit): void {
+    if (this.heartbeat !== null) clearInterval(this.heartbeat);
+    this.heartbeat = null;
     if (this.exit !== null) return;
     this.flushPartial();
     this.exit = x;
@@ -102,7 +139,7 @@ export class RemoteChild implements Disposable {
     try {
       const prepared = this.o.prepare ? await this.o.prepare() : { argv: [...this.o.argv], cleanup: this.o.cleanup };
       this.cleanupCmd = prepared.cleanup;
-      const cmd = privilegedCommand(this.o.privilege, WATCHDOG, [this.o.stopSignal ?? 'INT', this.eofMark.toString().trim(), prepared.cleanup, ...prepared.argv]);
+      const cmd = privilegedCommand(this.o.privilege, WATCHDOG, [this.o.stopSignal ?? 'INT', this.eofMark.toString().trim(), String(this.o.heartbeatTimeoutS ?? HEARTBEAT_TIMEOUT_S), prepared.cleanup, ...prepared.argv]);
       this.marker = cmd.marker;
       ch = await this.o.host.channel(cmd.command);
     } catch (e) {
@@ -165,8 +202,8 @@ export class RemoteChild implements Disposable {
     if (this.cleanupSent || this.endedStatus === null || !this.stdoutEnded || this.channel === null) return;
     this.cleanupSent = true;
     await this.o.dataDone?.().catch(() => undefined);
-    this.channel.write('cleanup\n');
-    this.channel.end();
+    this.send('cleanup\n');
+    this.endChannel();
   }
 
   private onStderr(text: string): void {
@@ -185,7 +222,10 @@ export class RemoteChild implements Disposable {
 
   private emitLine(line: string): void {
     if (line.startsWith('@misertrace_')) {
-      if (line === PRIVILEGED_LINE) this.privileged = true;
+      if (line === PRIVILEGED_LINE) {
+        this.privileged = true;
+        this.startHeartbeat();
+      } else if (line === HEARTBEAT_LOST_LINE) this.transcriptText += 'the watchdog heard nothing from us for too long and stopped the capture\n';
       else if (line.startsWith(CLOCK_LINE)) {
         const c = parseClockLine(line);
         if (c) this.clocks[c.which] = c.clock;
@@ -225,19 +265,19 @@ export class RemoteChild implements Disposable {
     if (this.exit !== null || this.channel === null) return;
     if (answer === null) {
       this.authError ??= new RemoteError('auth-cancelled', `the sudo password for ${this.o.host.label} was not given; nothing was captured`);
-      this.channel.close();
+      this.endChannel(true);
       return;
     }
     // Once, to the channel only: sudo reads it from its stdin (it does not echo it anywhere).
-    this.channel.write(`${answer}\n`);
+    this.send(`${answer}\n`);
   }
 
   /** Asks the watchdog to stop the tracer (SIGINT: bpftrace flushes), then clean up. */
   interrupt(): void {
     if (this.exit !== null || this.channel === null) return;
     // Before the watchdog runs, a line would be read by sudo as a password: end the channel.
-    if (this.privileged) this.channel.write('stop\n');
-    else this.channel.close();
+    if (this.privileged) this.send('stop\n');
+    else this.endChannel(true);
   }
 
   terminate(): void {
@@ -248,12 +288,12 @@ export class RemoteChild implements Disposable {
   kill(): void {
     if (this.exit !== null || this.channel === null) return;
     if (!this.privileged) {
-      this.channel.close();
+      this.endChannel(true);
       return;
     }
-    this.channel.write('kill\n');
+    this.send('kill\n');
     // Whatever the command does now, its stdin ends: the watchdog acts on that too.
-    this.channel.end();
+    this.endChannel();
   }
 
   dispose(): void {

@@ -25,6 +25,8 @@ export interface RemoteLaunchContext {
   privilege: RemotePrivilege;
   prompts: RemotePrompts;
   onAuthenticating?: (active: boolean) => void;
+  /** Seconds without our heartbeat after which the host stops by itself (remote-watchdog.ts). */
+  heartbeatTimeoutS?: number;
 }
 
 const HELPER_FILES = ['formats', 'pages', 'messages'];
@@ -53,6 +55,7 @@ function bpftraceChild(c: RemoteLaunchContext, launch: BackendLaunch): RemoteChi
     cleanup: '',
     stopSignal: 'INT',
     ...(c.onAuthenticating ? { onAuthenticating: c.onAuthenticating } : {}),
+    ...(c.heartbeatTimeoutS !== undefined ? { heartbeatTimeoutS: c.heartbeatTimeoutS } : {}),
     prepare: async () => {
       const dir = await makeRemoteDir(c.host);
       await uploadFiles(c.host, dir, [{ name: basename(scriptPath), data: await readFile(scriptPath), mode: 0o644 }]);
@@ -100,6 +103,7 @@ function ftraceChild(c: RemoteLaunchContext, launch: BackendLaunch): RemoteChild
     stopSignal: 'TERM',
     stdoutIsText: true,
     ...(c.onAuthenticating ? { onAuthenticating: c.onAuthenticating } : {}),
+    ...(c.heartbeatTimeoutS !== undefined ? { heartbeatTimeoutS: c.heartbeatTimeoutS } : {}),
     prepare: async () => {
       remoteDir = await makeRemoteDir(c.host, ['out']);
       await uploadFiles(c.host, remoteDir, [{ name: basename(helper), data: await readFile(helper), mode: 0o755 }]);

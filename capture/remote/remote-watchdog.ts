@@ -12,16 +12,23 @@
 // Its stdin is a FIFO that closes on "stop" (the ftrace helper stops when its stdin ends). SIGPIPE is ignored and HUP,
 // INT and TERM are caught (a handler, not "ignore", which the tracer would inherit), so a
 // dropped connection cannot kill the shell before its cleanup.
-// Arguments: STOPSIG EOFMARK CLEANUP-COMMAND PROGRAM ARGS...
+// A connection can also die silently (the laptop sleeps, a NAT forgets it): sshd there may not
+// notice for hours, and our stdin never ends. So we send "hb" every 5 s, and a timer stops the
+// tracer and cleans up when none came for HBSECS (30 s; POSIX sh has no read timeout).
+// Arguments: STOPSIG EOFMARK HBSECS CLEANUP-COMMAND PROGRAM ARGS...
 
 export const PRIVILEGED_LINE = '@misertrace_privileged';
 export const CLOCK_LINE = '@misertrace_clock';
 export const TRACER_LINE = '@misertrace_tracer';
 export const ENDED_LINE = '@misertrace_ended';
+export const HEARTBEAT_LOST_LINE = '@misertrace_heartbeat_lost';
+/** How often we say "hb"; the watchdog stops after HEARTBEAT_TIMEOUT_S without one. */
+export const HEARTBEAT_EVERY_MS = 5000;
+export const HEARTBEAT_TIMEOUT_S = 30;
 
 export const WATCHDOG = `trap '' PIPE
 trap : HUP INT TERM
-stopsig=$1; eofmark=$2; cleanup=$3; shift 3
+stopsig=$1; eofmark=$2; hbsecs=$3; cleanup=$4; shift 4
 echo ${PRIVILEGED_LINE} >&2
 clock() {
   echo "${CLOCK_LINE} $1 $(date +%s%N) $(sed -n '/^now at /{s/^now at \\([0-9]*\\) nsecs$/\\1/p;q;}' /proc/timer_list 2>/dev/null) $(cat /proc/sys/kernel/random/boot_id 2>/dev/null)" >&2
@@ -33,6 +40,7 @@ exec 3<&0 5>&1 >/dev/null
 child=$!
 exec 4>"$d/in"
 echo "${TRACER_LINE} $child" >&2
+date +%s > "$d/hb"
 (
   exec 5>&-
   stopped=0
@@ -45,6 +53,7 @@ echo "${TRACER_LINE} $child" >&2
   }
   while read -r line <&3; do
     case $line in
+      hb) date +%s > "$d/hb" ;;
       stop) stop "$stopsig" ;;
       kill) stopped=0; stop KILL ;;
       cleanup) exit 0 ;;
@@ -54,8 +63,25 @@ echo "${TRACER_LINE} $child" >&2
 ) &
 watchdog=$!
 exec 3<&- 4>&-
+(
+  exec 5>&-
+  while kill -0 "$child" 2>/dev/null; do
+    sleep 2
+    read -r last < "$d/hb" 2>/dev/null || last=0
+    if [ $(( $(date +%s) - last )) -gt "$hbsecs" ]; then
+      echo "${HEARTBEAT_LOST_LINE}" >&2
+      kill "$watchdog" 2>/dev/null
+      kill -$stopsig "$child" 2>/dev/null
+      n=0; while kill -0 "$child" 2>/dev/null && [ $n -lt 100 ]; do sleep 0.1; n=$((n+1)); done
+      kill -KILL "$child" 2>/dev/null
+      break
+    fi
+  done
+) &
+timer=$!
 wait "$child"; rc=$?
 while kill -0 "$child" 2>/dev/null; do wait "$child"; rc=$?; done
+kill "$timer" 2>/dev/null
 printf '%s\n' "$eofmark" >&5
 exec 5>&-
 clock end

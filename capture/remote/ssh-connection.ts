@@ -35,12 +35,18 @@ export class RemoteHost implements Disposable {
   readonly onClose = new Emitter<string | null>();
   private closedWhy: string | null | undefined = undefined;
   private closing = false;
+  /** Our open channels: marked closed when the connection ends (see markChannelsClosed). */
+  private readonly channels = new Set<ClientChannel>();
 
   private constructor(
     private readonly client: Client,
     readonly target: ResolvedTarget,
   ) {
-    client.on('close', () => this.markClosed(this.closing ? null : `the connection to ${target.label} was lost`));
+    client.on('end', () => this.markChannelsClosed());
+    client.on('close', () => {
+      this.markChannelsClosed();
+      this.markClosed(this.closing ? null : `the connection to ${target.label} was lost`);
+    });
     client.on('error', (e: Error) => this.markClosed(`the connection to ${target.label} failed: ${e.message}`));
   }
 
@@ -119,6 +125,23 @@ export class RemoteHost implements Disposable {
     this.onClose.fire(why);
   }
 
+  /**
+   * ssh2 ends a dead connection's channels as readable streams, and their auto-destroy then sends
+   * CHANNEL_CLOSE through the already closed zlib compressor, which throws from a timer tick:
+   * an uncaught exception that would end the CLI or the app. A channel whose outgoing side is
+   * marked closed sends nothing, so each of ours is marked as soon as the connection ends.
+   */
+  private markChannelsClosed(): void {
+    for (const ch of this.channels) (ch as unknown as { outgoing: { state: string } }).outgoing.state = 'closed';
+    this.channels.clear();
+  }
+
+  private track(ch: ClientChannel): ClientChannel {
+    this.channels.add(ch);
+    ch.once('close', () => this.channels.delete(ch));
+    return ch;
+  }
+
   private assertOpen(): void {
     if (this.closedWhy !== undefined) throw new RemoteError('disconnected', this.closedWhy ?? `the connection to ${this.label} was closed`, 'connect again');
   }
@@ -127,7 +150,7 @@ export class RemoteHost implements Disposable {
   channel(command: string): Promise<ClientChannel> {
     this.assertOpen();
     return new Promise((resolve, reject) => {
-      this.client.exec(command, (err, ch) => (err ? reject(new RemoteError('remote-command', `${this.label} refused to run a command: ${err.message}`)) : resolve(ch)));
+      this.client.exec(command, (err, ch) => (err ? reject(new RemoteError('remote-command', `${this.label} refused to run a command: ${err.message}`)) : resolve(this.track(ch))));
     });
   }
 
@@ -159,7 +182,7 @@ export class RemoteHost implements Disposable {
   forwardUnix(socketPath: string): Promise<ClientChannel> {
     this.assertOpen();
     return new Promise((resolve, reject) => {
-      this.client.openssh_forwardOutStreamLocal(socketPath, (err, ch) => (err ? reject(err) : resolve(ch)));
+      this.client.openssh_forwardOutStreamLocal(socketPath, (err, ch) => (err ? reject(err) : resolve(this.track(ch))));
     });
   }
 

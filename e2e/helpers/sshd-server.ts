@@ -27,6 +27,8 @@ export interface SshdServer {
   changeHostKey(): Promise<void>;
   /** Lets the user use sudo without a password (true) or with one (false, the default). */
   sudoWithoutPassword(on: boolean): void;
+  /** Stops (SIGSTOP) the per-connection sshd processes: the link goes silent without closing, as when a laptop sleeps. */
+  freezeConnections(): number;
   /** Kills the per-connection sshd processes (the connections drop; the server keeps listening). */
   killConnections(): number;
   stop(): Promise<void>;
@@ -166,6 +168,18 @@ export async function startSshd(): Promise<SshdServer> {
     p.kill('SIGTERM');
     await exited;
   };
+  const connectionSshds = (): number[] => {
+    const out: number[] = [];
+    const walk = (pid: number) => {
+      for (const c of childrenOf(pid)) {
+        if (commOf(c) !== 'sshd') continue;
+        out.push(c);
+        walk(c);
+      }
+    };
+    walk(proc!.pid!);
+    return out;
+  };
   const cleanup = async () => {
     await stopSshd();
     for (const pid of processesOfUid(uid)) spawnSync('kill', ['-KILL', String(pid)]);
@@ -202,18 +216,15 @@ export async function startSshd(): Promise<SshdServer> {
       keygen(hostKeyFile);
       await start();
     },
+    freezeConnections() {
+      const sshds = connectionSshds();
+      for (const c of sshds) spawnSync('kill', ['-STOP', String(c)]);
+      return sshds.length;
+    },
     killConnections() {
       // Each connection is a privileged monitor (a child of the listener) and the user's sshd
       // below it, which holds the socket and the command's pipes: both go, as in a crash.
-      const sshds: number[] = [];
-      const walk = (pid: number) => {
-        for (const c of childrenOf(pid)) {
-          if (commOf(c) !== 'sshd') continue;
-          sshds.push(c);
-          walk(c);
-        }
-      };
-      walk(proc!.pid!);
+      const sshds = connectionSshds();
       for (const c of sshds) spawnSync('kill', ['-KILL', String(c)]);
       return sshds.length;
     },
