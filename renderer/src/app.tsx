@@ -12,6 +12,7 @@ import { StartScreen } from './start/start-screen.js';
 import { useFileDrop } from './start/use-file-drop.js';
 import { TraceTableScreen } from './table/trace-table-screen.js';
 import { TraceScreen } from './trace/trace-screen.js';
+import { CompareScreen } from './compare/compare-screen.js';
 
 export function App() {
   const screen = useSession((s) => s.screen);
@@ -47,6 +48,7 @@ export function App() {
         {screen === 'capture' && <CaptureScreen />}
         {screen === 'traces' && <TraceTableScreen />}
         {screen === 'trace' && <TraceScreen />}
+        {screen === 'compare' && <CompareScreen />}
       </div>
       {dropping && (
         <div className="drop-overlay" aria-hidden="true">

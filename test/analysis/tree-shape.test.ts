@@ -83,3 +83,22 @@ describe('groupByShape', () => {
     expect(g.every((x) => x.max === durations[x.slowestRow])).toBe(true);
   });
 });
+
+describe('parseShape', () => {
+  it('reads a shape text back: kinds, escaped names, repeats, nesting', async () => {
+    const { parseShape } = await import('../../engine/analysis/shape-parse.js');
+    const key = shapeKey([net(-1, 'fe(1)'), net(0, 'kv'), net(0, 'kv'), net(0, 'cat'), fork(3, 'cat')]);
+    expect(parseShape(key)).toEqual({
+      kind: 'network',
+      container: 'fe(1)',
+      count: 1,
+      kids: [
+        { kind: 'network', container: 'cat', count: 1, kids: [{ kind: 'fork', container: 'cat', count: 1, kids: [] }] },
+        { kind: 'network', container: 'kv', count: 2, kids: [] },
+      ],
+    });
+    expect(parseShape(shapeKey(chainTrace(10_000).spans))?.kind).toBe('network');
+    expect(parseShape('N:a(')).toBeNull();
+    expect(parseShape('garbage')).toBeNull();
+  });
+});

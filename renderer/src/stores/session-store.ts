@@ -3,7 +3,7 @@ import type { BundleInfo, RecentBundle, StartupInfo, TraceTableData } from '../.
 
 // Which screen shows, and the open bundle with its trace table. One bundle at a time.
 
-export type Screen = 'start' | 'capture' | 'traces' | 'trace';
+export type Screen = 'start' | 'capture' | 'traces' | 'trace' | 'compare';
 
 interface SessionState {
   screen: Screen;

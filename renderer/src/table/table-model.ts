@@ -1,5 +1,5 @@
 import type { TraceTableData } from '../../../electron/ipc-contract.js';
-import { compare, type FilterTerm } from './table-query.js';
+import { compare, type FilterTerm, type NumField } from './table-query.js';
 
 // Pure derivation of the visible row order from the columns: filter, then sort. It runs only when
 // the query changes (never per scroll or key press), in O(n log n) over index arrays.
@@ -52,7 +52,9 @@ function linkMatch(t: TraceTableData, which: 'inferred' | 'orphan', i: number): 
   return which === 'orphan' ? orphan : orphan || (t.inferredLinks?.[i] ?? 0) > 0;
 }
 
-function numField(t: TraceTableData, f: 'duration' | 'spanCount' | 'eventCount' | 'depth' | 'id', i: number): number {
+function numField(t: TraceTableData, f: NumField, i: number): number {
+  // Shapes are numbered from 1 as the Shapes panel shows them; a bundle without shapes matches none.
+  if (f === 'shape') return (t.shape?.[i] ?? -1) + 1;
   return t[f][i]!;
 }
 

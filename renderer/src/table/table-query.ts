@@ -4,11 +4,12 @@
 //   entry:front   the entry (root) container contains "front"
 //   dur>5ms  dur<=1.5s   duration bounds (ns, us/µs, ms, s)
 //   spans>10  events>=100  depth>3
+//   shape:2       traces of request shape 2 (the numbers of the Shapes panel)
 //   inferred      traces with a link the model inferred, or an orphan root (causal model)
 //   orphan        traces whose root is an orphan (no rule found its parent)
 // Terms are ANDed. A term that cannot be parsed is reported, not silently ignored.
 
-export type NumField = 'duration' | 'spanCount' | 'eventCount' | 'depth' | 'id';
+export type NumField = 'duration' | 'spanCount' | 'eventCount' | 'depth' | 'id' | 'shape';
 export type Cmp = '<' | '<=' | '>' | '>=' | '=';
 
 export interface NumTerm {
@@ -33,7 +34,7 @@ export interface ParsedFilter {
 }
 
 const UNIT: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, ms: 1e6, s: 1e9 };
-const FIELD: Record<string, NumField> = { dur: 'duration', duration: 'duration', spans: 'spanCount', events: 'eventCount', depth: 'depth', id: 'id' };
+const FIELD: Record<string, NumField> = { dur: 'duration', duration: 'duration', spans: 'spanCount', events: 'eventCount', depth: 'depth', id: 'id', shape: 'shape' };
 
 export function parseFilter(input: string): ParsedFilter {
   const terms: FilterTerm[] = [];
@@ -49,7 +50,7 @@ export function parseFilter(input: string): ParsedFilter {
       const field = FIELD[num[1]!.toLowerCase()];
       const unit = num[4]!.toLowerCase();
       if (field === undefined) {
-        errors.push(`unknown field "${num[1]}" (use dur, spans, events, depth, id)`);
+        errors.push(`unknown field "${num[1]}" (use dur, spans, events, depth, id, shape)`);
         continue;
       }
       let value = Number(num[3]);

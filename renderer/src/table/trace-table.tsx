@@ -2,12 +2,13 @@ import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent }
 import type { TraceTableData } from '../../../electron/ipc-contract.js';
 import { formatCount, formatDurationFixed, formatOffset } from '../common/format.js';
 import { useElementSize } from '../common/use-element-width.js';
+import { useCompare } from '../stores/compare-store.js';
 import { useTable } from '../stores/table-store.js';
 import type { SortKey } from './table-model.js';
 
 // The virtualized trace table: only the rows in view (plus a margin) exist in the DOM, so 100k
 // traces scroll as smoothly as 10. Keyboard: arrows, PageUp/PageDown, Home/End move the cursor,
-// Enter opens the trace.
+// Enter opens the trace; C (or Ctrl+click) marks a trace for comparing two (compare-bar.tsx).
 
 export const ROW_HEIGHT = 28;
 const OVERSCAN = 8;
@@ -35,6 +36,8 @@ export function TraceTable({ table, order, firstTs, onOpen }: Props) {
   const setSort = useTable((s) => s.setSort);
   const cursorId = useTable((s) => s.cursorId);
   const setCursor = useTable((s) => s.setCursor);
+  const marked = useCompare((s) => s.marked);
+  const toggleMark = useCompare((s) => s.toggleMark);
   const [sizeRef, , height] = useElementSize<HTMLDivElement>();
   const scroller = useRef<HTMLDivElement | null>(null);
   const [scrollTop, setScrollTop] = useState(0);
@@ -81,6 +84,11 @@ export function TraceTable({ table, order, firstTs, onOpen }: Props) {
     if (e.key in moves) next = (cursorPos < 0 ? -1 : cursorPos) + moves[e.key]!;
     else if (e.key === 'Home') next = 0;
     else if (e.key === 'End') next = order.length - 1;
+    else if ((e.key === 'c' || e.key === 'C') && !e.ctrlKey && !e.metaKey && cursorPos >= 0) {
+      e.preventDefault();
+      toggleMark(table.id[order[cursorPos]!]!);
+      return;
+    }
     else if (e.key === 'Enter' && cursorPos >= 0) {
       e.preventDefault();
       onOpen(table.id[order[cursorPos]!]!);
@@ -109,9 +117,10 @@ export function TraceTable({ table, order, firstTs, onOpen }: Props) {
         aria-rowindex={pos + 2}
         aria-selected={pos === cursorPos}
         data-trace-id={id}
-        className={`trace-row${pos === cursorPos ? ' trace-row-cursor' : ''}${pos % 2 === 1 ? ' trace-row-odd' : ''}`}
+        className={`trace-row${pos === cursorPos ? ' trace-row-cursor' : ''}${pos % 2 === 1 ? ' trace-row-odd' : ''}${marked.includes(id) ? ' trace-row-marked' : ''}`}
+        data-marked={marked.includes(id) ? 'true' : undefined}
         style={{ transform: `translateY(${pos * ROW_HEIGHT}px)` }}
-        onClick={() => setCursor(id)}
+        onClick={(e) => (e.ctrlKey || e.metaKey ? toggleMark(id) : setCursor(id))}
         onDoubleClick={() => onOpen(id)}
       >
         <span role="gridcell" className="col-id">
