@@ -8,7 +8,8 @@ import { removeStaleDemoResources } from './demo-app/demo-app.js';
 import { announceSkip, captureEnvironment, expectNoChildProcesses } from './helpers/capture-env.js';
 
 // The short accuracy run (`npm run accuracy -- --short`) as a test: the demo app with its
-// third-party servers, captured at concurrency 1 and 8 with both backends, every model the CLI
+// third-party servers, captured at concurrency 1 and 8 with both backends (the causal probe set
+// where the capture has it), every model the CLI
 // offers checked request by request against the services' own logs; fails when a model falls
 // below its floor in e2e/accuracy/thresholds.json.
 

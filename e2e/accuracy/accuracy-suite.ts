@@ -18,7 +18,7 @@ export interface SuiteOptions {
   keepAlive: boolean[];
   backends: string[];
   perEndpoint: number;
-  /** Every probe set the capture offers (else only the one it picks by itself). */
+  /** Every probe set the capture offers, or one: the causal model's (`causal`) if offered, else the capture's pick. */
   allProbeSets: boolean;
   workDir: string;
   log?: (line: string) => void;
@@ -59,7 +59,8 @@ export async function runAccuracy(o: SuiteOptions): Promise<{ rows: AccuracyRow[
     const roleOf = (c: string) => app.roleOf(c) ?? c;
     let n = 0;
     for (const backend of o.backends) {
-      for (const probeSet of o.allProbeSets && offer.probeSets.length > 0 ? offer.probeSets : [null]) {
+      const oneSet = offer.probeSets.includes('causal') ? 'causal' : null;
+      for (const probeSet of o.allProbeSets && offer.probeSets.length > 0 ? offer.probeSets : [oneSet]) {
         for (const keepAlive of o.keepAlive) {
           for (const concurrency of o.concurrency) {
             if (o.signal?.aborted) throw new InterruptedError('interrupted');

@@ -10,7 +10,8 @@ import { belowFloors, readFloors } from './floors.js';
 
 // `npm run accuracy [-- --short] [-- --out FILE]`: captures the demo app, checks every request's
 // trace against the services' own logs, prints the table and writes it as JSON. --short is the CI
-// version: concurrency 1 and 8, both backends; it exits 1 when a model falls below its floor
+// version: concurrency 1 and 8, both backends, the causal probe set (the capture's own pick where
+// it has no such set); it exits 1 when a model falls below its floor
 // (thresholds.json), 3 when this machine cannot capture.
 
 async function main(): Promise<number> {
