@@ -71,6 +71,10 @@ describe.skipIf(skip !== null)('remote hosts in the app services', () => {
       expect(nets.map((n) => n.name)).toContain(app.network);
       expect(asked.map((a) => a.kind)).toEqual(['host-key', 'password']);
       expect(asked[0]!.fingerprint).toMatch(/^SHA256:/);
+      // The capture screen's checks are the host's: its kernel and its Docker engine.
+      const catalog = await access.probeCatalog((await hosts.services('mt-pass')).doctorHost());
+      expect(catalog.backends.find((x) => x.backend === 'ftrace')?.available).toBe(true);
+      expect(catalog.checks.find((c) => c.name === 'docker')?.ok).toBe(true);
       const output = join(dir.path, 'app-remote.mstrace');
       const remote = await hosts.start('mt-pass');
       let sessionId = '';

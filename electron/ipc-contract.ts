@@ -223,7 +223,7 @@ export interface InvokeContract {
   /** `host`: a saved remote host; absent or null: this computer. */
   listNetworks: { req: { host?: string | null }; res: DockerNetworkSummary[] };
   inspectNetwork: { req: { network: string; host?: string | null }; res: NetworkInspection };
-  probeCatalog: { req: Record<string, never>; res: ProbeCatalog };
+  probeCatalog: { req: { host?: string | null }; res: ProbeCatalog };
   pickProbeFile: { req: Record<string, never>; res: PickOutcome };
   pickCaptureOutput: { req: { suggestedName: string }; res: PickOutcome };
   startCapture: { req: CaptureStartRequest; res: { sessionId: string } };

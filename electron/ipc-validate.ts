@@ -122,7 +122,7 @@ export const REQUEST_CHECKS: { [V in InvokeVerb]: Check<RequestOf<V>> } = {
   forgetRecent: obj({ path: str(4096, { nonEmpty: true }) }),
   listNetworks: obj({ host: optionalHost }),
   inspectNetwork: obj({ network: str(256, { nonEmpty: true }), host: optionalHost }),
-  probeCatalog: empty,
+  probeCatalog: obj({ host: optionalHost }),
   pickProbeFile: empty,
   pickCaptureOutput: obj({ suggestedName: str(255, { nonEmpty: true, pattern: /^[^/\\]+$/ }) }),
   startCapture: captureStart,

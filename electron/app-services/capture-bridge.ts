@@ -3,7 +3,7 @@ import type { CaptureEvent, CaptureStartRequest, DockerNetworkSummary, NetworkIn
 import { AppFailure } from './app-error.js';
 import type { CaptureAccess } from './capture-access.js';
 import { discoveryFailure } from './capture-errors.js';
-import type { RemoteStart } from './remote-hosts.js';
+import type { DoctorHost, RemoteStart } from './remote-hosts.js';
 
 // CaptureAccess over the capture services of capture/: discovery (dockerode + /proc),
 // the probe doctor, and the elevated capture session. Only translation happens here.
@@ -43,8 +43,8 @@ export class ServicesCaptureAccess implements CaptureAccess {
     return inspectionOf(d);
   }
 
-  async probeCatalog(): Promise<ProbeCatalog> {
-    return this.session().probeCatalog();
+  async probeCatalog(host?: DoctorHost): Promise<ProbeCatalog> {
+    return this.session().probeCatalog(host);
   }
 
   async start(req: CaptureStartRequest, emit: (e: CaptureEvent) => void, remote?: RemoteStart): Promise<{ sessionId: string }> {

@@ -13,7 +13,7 @@ import { AppFailure, toAppError } from './app-error.js';
 import { discoveryFailure } from './capture-errors.js';
 import type { CaptureSessionPort } from './capture-bridge.js';
 import { finalizeInEngine } from '../../capture/session/finalize-capture.js';
-import type { RemoteStart } from './remote-hosts.js';
+import type { DoctorHost, RemoteStart } from './remote-hosts.js';
 import { WorkerEngineClient, type EngineClient } from '../../engine/worker/engine-client.js';
 
 // Capture sessions for the app: each CaptureSession (capture/session) is driven by
@@ -94,8 +94,8 @@ export class CaptureSessions implements CaptureSessionPort {
     return this.o.engine ?? (this.ownEngine ??= new WorkerEngineClient());
   }
 
-  async probeCatalog(): Promise<ProbeCatalog> {
-    const report = await runDoctor({ ...(this.o.pathEnv !== undefined ? { pathEnv: this.o.pathEnv } : {}), docker: this.o.docker ?? {} });
+  async probeCatalog(host?: DoctorHost): Promise<ProbeCatalog> {
+    const report = await runDoctor({ ...(this.o.pathEnv !== undefined ? { pathEnv: this.o.pathEnv } : {}), docker: this.o.docker ?? {}, ...(host ? { host } : {}) });
     const catalog = loadCatalog();
     const f = report.features;
     const missing = (backend: 'bpftrace' | 'ftrace') =>

@@ -89,7 +89,7 @@ export function createInvokeHandlers(s: ExplorerServices): InvokeHandlers {
     forgetRecent: ({ path }) => s.recent.forget(path),
     listNetworks: async ({ host }) => (host ? remoteFailure(() => s.hosts.services(host).then((r) => r.discoveryService().listNetworks())) : s.capture.listNetworks()),
     inspectNetwork: async ({ network, host }) => (host ? remoteFailure(async () => inspectionOf(await (await s.hosts.services(host)).discover(network))) : s.capture.inspectNetwork(network)),
-    probeCatalog: () => s.capture.probeCatalog(),
+    probeCatalog: async ({ host }) => (host ? remoteFailure(async () => s.capture.probeCatalog((await s.hosts.services(host)).doctorHost())) : s.capture.probeCatalog()),
     pickProbeFile: async () => {
       const path = await s.dialogs.pickOpenPath({ title: 'Choose a custom probe file', filters: [{ name: 'bpftrace probes', extensions: ['bt'] }] });
       s.grants.allow(path, 'probe-file');

@@ -15,6 +15,9 @@ import { JsonStore } from './json-store.js';
 // asks (password, key passphrase, sudo password, a new host key) sent to the renderer's own
 // dialog as `hostPrompt` events and answered by `answerHostPrompt`. Answers are handed on once.
 
+/** A remote host's kernel and Docker engine, for the probe doctor (RemoteServices.doctorHost()). */
+export type DoctorHost = ReturnType<RemoteServices['doctorHost']>;
+
 /** What a capture on a remote host needs from the session side: its discovery and the collaborators (around the app's finalize). */
 export interface RemoteStart {
   discover(network: string): Promise<NetworkDiscovery>;

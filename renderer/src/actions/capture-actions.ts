@@ -30,7 +30,7 @@ export async function selectNetwork(name: string): Promise<void> {
 export async function loadCatalog(): Promise<void> {
   const st = useCapture.getState();
   st.setCatalog({ ...st.catalog, loading: true, error: null });
-  const r = await invoke('probeCatalog', {});
+  const r = await invoke('probeCatalog', { host: selectedHost() });
   const next = useCapture.getState();
   next.setCatalog(r.ok ? { value: r.value, loading: false, error: null } : { value: null, loading: false, error: r.error });
   if (r.ok) {

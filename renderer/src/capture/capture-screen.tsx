@@ -27,6 +27,7 @@ export function CaptureScreen() {
               // Another host's networks are not this one's: the choice starts over.
               useCapture.getState().setNetwork(null);
               void refreshNetworks();
+              void loadCatalog();
             }}
           />
           <NetworkPicker />
