@@ -80,7 +80,7 @@ export async function runAccuracy(o: SuiteOptions): Promise<{ rows: AccuracyRow[
               const { traces, base } = checkTraces(path, roleOf);
               for (const r of evaluate(sent, gt, gtBase, traces, base)) {
                 const checked = r.requests;
-                rows.push({ ...r, backend, probeSet: setName, model, concurrency, keepAlive, correctPct: pct(r.correct, checked) });
+                rows.push({ ...r, backend, probeSet: setName, model, concurrency, keepAlive, correctPct: pct(r.correct, checked), partial: run.exitCode === 1 });
               }
             }
             const last = rows.filter((r) => r.concurrency === concurrency && r.backend === backend && r.keepAlive === keepAlive && r.probeSet === setName);

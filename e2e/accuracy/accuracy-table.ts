@@ -10,6 +10,8 @@ export interface AccuracyRow extends EndpointResult {
   keepAlive: boolean;
   /** correct / requests checked, in percent (one decimal). */
   correctPct: number;
+  /** The capture ended early (its child died): its traces may lack the end. */
+  partial: boolean;
 }
 
 export function pct(correct: number, of: number): number {
