@@ -41,6 +41,12 @@ export class CausalThread {
     if (this.unsent.length > 32) this.unsent.shift();
   }
 
+  /** A request was sent for `s`: its newest read not sent for is gone. */
+  consumeRead(s: CausalSpan): void {
+    const i = this.unsent.lastIndexOf(s);
+    if (i >= 0) this.unsent.splice(i, 1);
+  }
+
   /** A new slice of the event loop: nothing read in it yet. */
   newSlice(): void {
     this.lastRead = null;

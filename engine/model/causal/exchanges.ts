@@ -99,6 +99,8 @@ export class Exchanges {
         this.diagnostics.add('orphan-request', e.line, t.tid, `request on ${c.key}: no rule decided its parent`);
       }
       if (c.clientTurn === 'sending' && tail !== null) this.markPipelined(c, e);
+      // Whatever rule decided, that read has now been sent for.
+      if (d.parent !== null) t.consumeRead(d.parent);
       req = { ...d, begin: e.start, from: c.upSent, to: c.upSent + len, boundTo: null, read: false };
       this.staleBefore(c, req);
       c.requests.push(req);
