@@ -138,6 +138,15 @@ describe('the rules that decide the parent of an outgoing request', () => {
     expect(r.traces.map(linkShape)).toEqual([['network:1 root', '  network:2 last-read?'], ['network:1 root', '  network:4 last-read?']]);
   });
 
+  it('a request sent by the thread rule uses up its read: a later first request goes to the next read', () => {
+    const s = new CausalScenario(threads());
+    s.recv(1, A, gw(50000)).send(1, at(A.ip, 41000), B); // a's call (thread rule)
+    s.recv(1, A, gw(50001)).send(1, at(A.ip, 41001), B); // b's call on a new connection (no connects recorded)
+    s.recv(2, B, at(A.ip, 41000)).send(2, B, at(A.ip, 41000)).recv(4, B, at(A.ip, 41001)).send(4, B, at(A.ip, 41001));
+    const r = s.runCausal();
+    expect(r.traces.map(linkShape)).toEqual([['network:1 root', '  network:2 thread'], ['network:1 root', '  network:4 last-read?']]);
+  });
+
   it('a reply read in a slice makes that reply\'s request the slice\'s owner', () => {
     const s = new CausalScenario(threads());
     s.loop(1).recv(1, A, gw(50000)).send(1, at(A.ip, 41000), B); // R1 calls B
