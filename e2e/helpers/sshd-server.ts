@@ -1,6 +1,6 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,7 +82,38 @@ function processesOfUid(uid: number): number[] {
 
 export const sshdAvailable = existsSync('/usr/sbin/sshd') && process.getuid?.() === 0;
 
+/**
+ * Users, sudoers rules and folders of earlier runs that were killed before their cleanup (a CI
+ * timeout): a test user whose sshd (its folder's sshd.pid) no longer runs is removed.
+ */
+function removeStaleRuns(): void {
+  for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
+    const [name, , uid, , , home] = line.split(':');
+    if (!name || !home || !/^mtssh[0-9a-f]{8}$/.test(name)) continue;
+    const dir = join(home, '..');
+    let pid = 0;
+    try {
+      pid = Number(readFileSync(join(dir, 'sshd.pid'), 'utf8').trim()) || 0;
+    } catch {
+      // no pid file: killed before sshd started, or starting right now (see the age check)
+    }
+    if (pid > 0 && existsSync(`/proc/${pid}`) && commOf(pid) === 'sshd') continue;
+    // Another suite may be starting its server right now (test files run in parallel).
+    const age = existsSync(dir) ? Date.now() - statSync(dir).mtimeMs : Infinity;
+    if (age < 10 * 60_000) continue;
+    for (const p of processesOfUid(Number(uid))) spawnSync('kill', ['-KILL', String(p)]);
+    spawnSync('userdel', ['--force', name]);
+    rmSync(`/etc/sudoers.d/${name}`, { force: true });
+    if (dir.startsWith(tmpdir())) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function startSshd(): Promise<SshdServer> {
+  try {
+    removeStaleRuns();
+  } catch {
+    // A run without a pid file yet (starting now, in parallel): left alone.
+  }
   const dir = mkdtempSync(join(tmpdir(), 'misertrace-sshd-'));
   chmodSync(dir, 0o755);
   const user = `mtssh${randomBytes(4).toString('hex')}`;
