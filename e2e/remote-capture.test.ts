@@ -1,5 +1,4 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -181,7 +180,8 @@ describe.skipIf(skip !== null)('remote capture over a real sshd', () => {
   it('misertrace doctor, discover and capture --host, run by a local user who has no Docker and no sudo here: only the SSH path can work', async () => {
     const cli = join(PROJECT_ROOT, 'bin', 'misertrace.js');
     if (!existsSync(join(PROJECT_ROOT, 'dist', 'cli', 'main.js'))) throw new Error('run `npm run build` before the e2e tests (the CLI runs from dist/)');
-    const local = `mtlocal${randomBytes(3).toString('hex')}`;
+    // Named after the test's sshd user: a run killed before its cleanup is swept with it (sshd-server.ts).
+    const local = sshd.user.replace(/^mtssh/, 'mtlocal');
     const home = join(dir.path, 'local-home');
     chmodSync(dir.path, 0o755);
     execFileSync('useradd', ['--create-home', '--home-dir', home, '--shell', '/bin/sh', local]);

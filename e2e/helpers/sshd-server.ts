@@ -103,6 +103,8 @@ function removeStaleRuns(): void {
     if (age < 10 * 60_000) continue;
     for (const p of processesOfUid(Number(uid))) spawnSync('kill', ['-KILL', String(p)]);
     spawnSync('userdel', ['--force', name]);
+    // The suite's local user, named after it (remote-capture.test.ts).
+    spawnSync('userdel', ['--force', name.replace(/^mtssh/, 'mtlocal')]);
     rmSync(`/etc/sudoers.d/${name}`, { force: true });
     if (dir.startsWith(tmpdir())) rmSync(dir, { recursive: true, force: true });
   }
