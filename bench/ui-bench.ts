@@ -9,6 +9,7 @@ import { ExplorerPage } from '../e2e/ui/harness/explorer-page.js';
 import { buildRenderer } from '../e2e/ui/harness/renderer-build.js';
 import { serveDirectory } from '../e2e/ui/harness/static-server.js';
 import { FIXTURES } from '../test/fixtures.js';
+import { analysisRows } from './ui-bench-analysis.js';
 import { replicateCapture } from './replicate.js';
 import { buildSyntheticBundle, spansPerRequest } from './synthetic-capture.js';
 
@@ -19,6 +20,7 @@ import { buildSyntheticBundle, spansPerRequest } from './synthetic-capture.js';
 //  2. frame times while panning a 10,002-span trace by dragging (rAF intervals during the drag);
 //  3. span search in that trace (Ctrl+F): from the query typed and Enter to the match (its last
 //     span, under the last worker) selected and drawn; CDP round trips included, an upper bound.
+//  4. the Shapes panel and the compare screen on a 4,000-trace bundle (ui-bench-analysis.ts).
 // A benchmark, not a test: it prints, it does not judge.
 
 const RUNS = Number(process.env['UI_BENCH_RUNS'] ?? 5);
@@ -197,6 +199,7 @@ async function main(): Promise<void> {
       ['re-layout after a drag (worker, until no stale transform)', ms(median(relayouts)), ms(pct(relayouts, 95)), `${relayouts.length} drags`],
       [`span search (Ctrl+F), ${spansPerRequest(shape).toLocaleString('en-US')}-span trace: query + Enter -> last span selected, drawn`, ms(median(searches)), ms(pct(searches, 95)), `${searches.length} searches`],
     ];
+    rows.push(...(await analysisRows(browser, server, dir, RUNS, (xs) => [ms(median(xs)), ms(pct(xs, 95))])));
     const w = Math.max(...rows.map((r) => r[0].length));
     console.log(`  ${'metric'.padEnd(w)}  ${'median'.padStart(10)}  ${'p95'.padStart(10)}  sample`);
     for (const r of rows) console.log(`  ${r[0].padEnd(w)}  ${r[1].padStart(10)}  ${r[2].padStart(10)}  ${r[3]}`);

@@ -103,5 +103,15 @@ describe.skipIf(SKIP_REASON !== null)(`explorer: request shapes and comparing tw
     await expect.poll(() => p.locator('.aligned-row[data-status="added"]').count()).toBe(want.removed);
     await p.getByRole('button', { name: '← Traces' }).click();
     await expect.poll(() => p.locator('.trace-scroller').count()).toBe(1);
+    // One mark: compared against the median trace of its shape.
+    await p.getByRole('button', { name: 'Clear the marks' }).click();
+    await p.locator(`.trace-row[data-trace-id="${b}"]`).click({ modifiers: ['Control'] });
+    const g = t.groups.find((x) => Array.from(x.rows).some((r) => t.rows[r]!.id === b))!;
+    const median = t.rows[g.medianRow]!.id;
+    expect(median).not.toBe(b);
+    await p.getByRole('button', { name: `Compare #${b} with its shape's median` }).click();
+    await expect.poll(() => p.getByRole('heading', { level: 1 }).textContent()).toBe(`#${b} compared with #${median}`);
+    await expect.poll(() => p.locator('.aligned-row').count()).toBe(t.compare(median, b).rows.length);
+    expect(await p.locator('.aligned-row[data-status="matched"]').count()).toBe(t.compare(median, b).rows.length);
   });
 });

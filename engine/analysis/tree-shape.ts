@@ -21,8 +21,16 @@ export const SHAPE_TEXT_LIMIT = 2048;
 
 const ESCAPE = /[\\(),×#]/g;
 
+// Container names repeat across every trace of a bundle: each is escaped once.
+const escaped = new Map<string, string>();
 function escapeName(s: string): string {
-  return s.replace(ESCAPE, (c) => `\\${c}`);
+  let e = escaped.get(s);
+  if (e === undefined) {
+    e = s.replace(ESCAPE, (c) => `\\${c}`);
+    if (escaped.size > 10_000) escaped.clear();
+    escaped.set(s, e);
+  }
+  return e;
 }
 
 /** Two 32-bit FNV-1a variants (different offsets): a 64-bit digest, enough for the subtrees of one bundle. */

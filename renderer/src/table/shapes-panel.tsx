@@ -5,6 +5,7 @@ import { shapeContainers } from '../../../engine/analysis/tree-shape.js';
 import { openComparison } from '../actions/compare-actions.js';
 import { formatCount, formatDurationFixed } from '../common/format.js';
 import { useTable } from '../stores/table-store.js';
+import { selectedShape, withShapeTerm } from './shape-term.js';
 import { ShapeThumbnail } from './shape-thumbnail.js';
 import '../analysis.css';
 
@@ -12,19 +13,6 @@ import '../analysis.css';
 // with its latency distribution. A shape's button writes `shape:N` into the filter (what the user
 // could type); "Slowest vs median" opens the shape's slowest trace compared against its median.
 // Shape N is the bundle's N-th distinct shape by trace id, the same number in the filter.
-
-const SHAPE_TERM = /^shape[:=]\d+$/i;
-
-/** The filter text with its shape term replaced by `shape:N`, or removed (null). */
-export function withShapeTerm(text: string, shape: number | null): string {
-  const words = text.trim().split(/\s+/).filter((w) => w !== '' && !SHAPE_TERM.test(w));
-  return (shape === null ? words : [...words, `shape:${shape}`]).join(' ');
-}
-
-export function selectedShape(text: string): number | null {
-  const w = text.trim().split(/\s+/).find((x) => SHAPE_TERM.test(x));
-  return w === undefined ? null : Number(w.slice(6));
-}
 
 export function ShapesPanel({ table }: { table: TraceTableData }) {
   const [open, setOpen] = useState(true);
