@@ -13,6 +13,8 @@ import { replicateCapture } from './replicate.js';
 //  - the shape column at open (engine: one scan of the spans table, canonical keys), in process;
 //  - open request -> the Shapes panel's rows painted (the table's first paint plus the panel);
 //  - a shape clicked -> the table filtered to it, painted;
+//  - back from the compare screen -> the table screen with its Shapes panel painted again (the
+//    panel's own cost: groups and thumbnails, without the bundle open);
 //  - "Slowest vs median" clicked -> the compare screen's aligned rows painted (two traceDetail
 //    requests, the alignment, the render).
 // Clicks are made in the page (no CDP round trip inside the timing).
@@ -65,6 +67,7 @@ export async function analysisRows(browser: Browser, server: StaticServer, dir: 
   const opens: number[] = [];
   const filters: number[] = [];
   const compares: number[] = [];
+  const remounts: number[] = [];
   let traces = 0;
   for (let i = 0; i < runs; i++) {
     const app = await ExplorerPage.open(browser, server);
@@ -79,6 +82,8 @@ export async function analysisRows(browser: Browser, server: StaticServer, dir: 
       const count = (await first.locator('td').nth(2).textContent())!.trim().split(' ')[0]!;
       filters.push(await timeUntil(app.page, `document.querySelector('tr.shape-row[data-shape="${n}"] button[aria-pressed]').click()`, `(document.querySelector('.row-count')?.textContent ?? '').startsWith(${JSON.stringify(count + ' of')}) && document.querySelector('.trace-scroller .trace-row') !== null`));
       compares.push(await timeUntil(app.page, `document.querySelector('tr.shape-row[data-shape="${n}"] td:last-child button').click()`, `document.querySelector('.aligned-row') !== null`));
+      // Back to the table: the screen mounts again, the shapes are grouped again and drawn (no bundle open inside).
+      remounts.push(await timeUntil(app.page, `document.querySelector('.compare-toolbar button').click()`, `document.querySelector('tr.shape-row') !== null && document.querySelector('.trace-scroller .trace-row') !== null`));
       if (app.errors.length > 0) throw new Error(app.errors.join('\n'));
     } finally {
       await app.close();
@@ -89,6 +94,7 @@ export async function analysisRows(browser: Browser, server: StaticServer, dir: 
     [`shape column at open, ${label} (engine: spans scan + canonical keys)`, ...stat(column), `${column.length} opens`],
     [`Shapes panel first paint, ${label} (open request -> shape rows painted)`, ...stat(opens), `${opens.length} opens`],
     [`  a shape clicked -> table filtered to it, painted`, ...stat(filters), `${filters.length} clicks`],
+    [`  table screen shown again (from the compare screen) -> shapes grouped, rows painted`, ...stat(remounts), `${remounts.length} clicks`],
     [`comparison view first paint, ${label} ('Slowest vs median' -> aligned rows painted)`, ...stat(compares), `${compares.length} clicks`],
   ];
 }
