@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import type { TraceDetail } from '../../../electron/ipc-contract.js';
 
 // Comparing two requests: the traces marked in the table (at most two, the oldest mark drops
-// out), and the pair on the compare screen: A the baseline, B the one being explained.
+// out; marks belong to one bundle: another bundle's table starts with none), and the pair on the compare screen: A the baseline, B the one being explained.
 
 export interface ComparePair {
   a: TraceDetail;
@@ -13,9 +13,11 @@ export interface ComparePair {
 
 interface CompareState {
   marked: readonly number[];
+  /** The bundle the marks are of. */
+  markedBundle: string | null;
   pair: ComparePair | null;
   loading: boolean;
-  toggleMark(traceId: number): void;
+  toggleMark(bundleId: string, traceId: number): void;
   clearMarks(): void;
   setLoading(on: boolean): void;
   show(pair: ComparePair | null): void;
@@ -24,9 +26,14 @@ interface CompareState {
 
 export const useCompare = create<CompareState>()((set) => ({
   marked: [],
+  markedBundle: null,
   pair: null,
   loading: false,
-  toggleMark: (id) => set((s) => ({ marked: s.marked.includes(id) ? s.marked.filter((x) => x !== id) : [...s.marked, id].slice(-2) })),
+  toggleMark: (bundleId, id) =>
+    set((s) => {
+      const marked = s.markedBundle === bundleId ? s.marked : [];
+      return { markedBundle: bundleId, marked: marked.includes(id) ? marked.filter((x) => x !== id) : [...marked, id].slice(-2) };
+    }),
   clearMarks: () => set({ marked: [] }),
   setLoading: (loading) => set({ loading }),
   show: (pair) => set({ pair, loading: false }),

@@ -8,8 +8,10 @@ import { useCompare } from '../stores/compare-store.js';
 // compare them (the first marked is the baseline); with one, compare it against the median
 // trace of its shape.
 
+const NO_MARKS: readonly number[] = [];
+
 export function CompareBar({ table }: { table: TraceTableData }) {
-  const marked = useCompare((s) => s.marked);
+  const marked = useCompare((s) => (s.markedBundle === table.bundleId ? s.marked : NO_MARKS));
   const clear = useCompare((s) => s.clearMarks);
   const loading = useCompare((s) => s.loading);
   const medianOfShape = useMemo(() => {

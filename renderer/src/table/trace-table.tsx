@@ -12,6 +12,7 @@ import type { SortKey } from './table-model.js';
 
 export const ROW_HEIGHT = 28;
 const OVERSCAN = 8;
+const NO_MARKS: readonly number[] = [];
 
 const COLUMNS: { key: SortKey; label: string; className: string }[] = [
   { key: 'id', label: 'Trace', className: 'col-id' },
@@ -36,7 +37,7 @@ export function TraceTable({ table, order, firstTs, onOpen }: Props) {
   const setSort = useTable((s) => s.setSort);
   const cursorId = useTable((s) => s.cursorId);
   const setCursor = useTable((s) => s.setCursor);
-  const marked = useCompare((s) => s.marked);
+  const marked = useCompare((s) => (s.markedBundle === table.bundleId ? s.marked : NO_MARKS));
   const toggleMark = useCompare((s) => s.toggleMark);
   const [sizeRef, , height] = useElementSize<HTMLDivElement>();
   const scroller = useRef<HTMLDivElement | null>(null);
@@ -86,7 +87,7 @@ export function TraceTable({ table, order, firstTs, onOpen }: Props) {
     else if (e.key === 'End') next = order.length - 1;
     else if ((e.key === 'c' || e.key === 'C') && !e.ctrlKey && !e.metaKey && cursorPos >= 0) {
       e.preventDefault();
-      toggleMark(table.id[order[cursorPos]!]!);
+      toggleMark(table.bundleId, table.id[order[cursorPos]!]!);
       return;
     }
     else if (e.key === 'Enter' && cursorPos >= 0) {
@@ -120,7 +121,7 @@ export function TraceTable({ table, order, firstTs, onOpen }: Props) {
         className={`trace-row${pos === cursorPos ? ' trace-row-cursor' : ''}${pos % 2 === 1 ? ' trace-row-odd' : ''}${marked.includes(id) ? ' trace-row-marked' : ''}`}
         data-marked={marked.includes(id) ? 'true' : undefined}
         style={{ transform: `translateY(${pos * ROW_HEIGHT}px)` }}
-        onClick={(e) => (e.ctrlKey || e.metaKey ? toggleMark(id) : setCursor(id))}
+        onClick={(e) => (e.ctrlKey || e.metaKey ? toggleMark(table.bundleId, id) : setCursor(id))}
         onDoubleClick={() => onOpen(id)}
       >
         <span role="gridcell" className="col-id">
