@@ -113,5 +113,10 @@ describe.skipIf(SKIP_REASON !== null)(`explorer: request shapes and comparing tw
     await expect.poll(() => p.getByRole('heading', { level: 1 }).textContent()).toBe(`#${b} compared with #${median}`);
     await expect.poll(() => p.locator('.aligned-row').count()).toBe(t.compare(median, b).rows.length);
     expect(await p.locator('.aligned-row[data-status="matched"]').count()).toBe(t.compare(median, b).rows.length);
+    // A span's name opens its trace there: B's span of the second aligned row, selected in the Gantt.
+    const second = t.compare(median, b).rows[1]!;
+    await p.locator('.aligned-row[data-row="1"]').getByRole('button').click();
+    await expect.poll(() => p.locator('.gantt-row.is-selected').getAttribute('data-span')).toBe(String(second.b));
+    await expect.poll(() => p.getByRole('heading', { name: 'Raw records' }).count()).toBe(1);
   });
 });

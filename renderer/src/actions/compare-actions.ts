@@ -1,4 +1,6 @@
 import { invoke } from '../ipc/explorer-api.js';
+import { openTrace } from './trace-actions.js';
+import { useTraceView } from '../stores/trace-view-store.js';
 import { useCompare } from '../stores/compare-store.js';
 import { useNotices } from '../stores/notice-store.js';
 import { useSession } from '../stores/session-store.js';
@@ -22,4 +24,12 @@ export async function openComparison(aId: number, bId: number, why: string): Pro
   }
   useCompare.getState().show({ a: a.value, b: b.value, why });
   useSession.getState().setScreen('compare');
+}
+
+/** From the compare screen: one of the two traces in the trace view, with the span selected. */
+export async function openTraceAtSpan(traceId: number, spanIndex: number): Promise<void> {
+  await openTrace(traceId);
+  const view = useTraceView.getState();
+  if (view.detail?.traceId !== traceId) return; // it failed, or the user moved on
+  view.select(spanIndex); // the details panel loads the span's records
 }

@@ -1,15 +1,17 @@
 import { useEffect, useRef } from 'react';
 import type { TraceComparison } from '../../../engine/analysis/trace-compare.js';
+import { openTraceAtSpan } from '../actions/compare-actions.js';
 import { formatCount, formatDurationFixed } from '../common/format.js';
 import { deltaClass, probeDeltas, signedCount, signedDuration } from './compare-format.js';
 
 // Both trees aligned, one row per span pair in tree order. Rows beyond LIMIT are not drawn (a
-// 10,000-span pair would make a page of 10,000 rows); the ranking above covers every row.
+// 10,000-span pair would make a page of 10,000 rows); the ranking above covers every row. A span's
+// name opens its trace (B's, or A's for a removed span) at that span.
 
 const LIMIT = 1500;
 const STATUS_MARK = { matched: '', added: '+ ', removed: '− ' } as const;
 
-export function AlignedTable({ cmp, focusRow }: { cmp: TraceComparison; focusRow: number | null }) {
+export function AlignedTable({ cmp, focusRow, traceA, traceB }: { cmp: TraceComparison; focusRow: number | null; traceA: number; traceB: number }) {
   const focused = useRef<HTMLTableRowElement | null>(null);
   useEffect(() => {
     focused.current?.scrollIntoView({ block: 'nearest' });
@@ -37,7 +39,15 @@ export function AlignedTable({ cmp, focusRow }: { cmp: TraceComparison; focusRow
               <tr key={i} ref={i === focusRow ? focused : undefined} className={`aligned-row status-row-${r.status}${i === focusRow ? ' is-focus' : ''}`} data-row={i} data-status={r.status}>
                 <td className="aligned-name" style={{ paddingLeft: `${6 + Math.min(r.depth, 30) * 14}px` }} title={`A span ${r.a < 0 ? '—' : r.a}, B span ${r.b < 0 ? '—' : r.b}`}>
                   <span className={`status-${r.status}`}>{STATUS_MARK[r.status]}</span>
-                  {r.container} <span className="muted">{r.kind === 'fork' ? 'fork' : 'request'}</span>
+                  <button
+                    type="button"
+                    className="link-button"
+                    onClick={() => void (r.b >= 0 ? openTraceAtSpan(traceB, r.b) : openTraceAtSpan(traceA, r.a))}
+                    title={`Open trace #${r.b >= 0 ? traceB : traceA} at span ${r.b >= 0 ? r.b : r.a}`}
+                  >
+                    {r.container}
+                  </button>{' '}
+                  <span className="muted">{r.kind === 'fork' ? 'fork' : 'request'}</span>
                 </td>
                 <td className="num">{r.a < 0 ? '—' : formatDurationFixed(r.durationA)}</td>
                 <td className="num">{r.b < 0 ? '—' : formatDurationFixed(r.durationB)}</td>

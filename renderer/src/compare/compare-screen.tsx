@@ -97,7 +97,7 @@ export function CompareScreen() {
           </ol>
         )}
       </section>
-      <AlignedTable cmp={cmp} focusRow={focusRow} />
+      <AlignedTable cmp={cmp} focusRow={focusRow} traceA={pair.a.traceId} traceB={pair.b.traceId} />
     </main>
   );
 }
