@@ -33,7 +33,17 @@ export async function stopCapture(o: CaptureOptions, a: Attachment, ctx: PhaseCo
 /** ^C (bpftrace runs END and flushes its output), then ^\ / SIGTERM, then kill. */
 export async function stopChild(child: CaptureChild | null, ctx: Pick<PhaseContext, 'log'>): Promise<void> {
   if (!child || child.hasExited) return;
-  const wait = (ms: number) => Promise.race([child.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+  // The timer is cleared when the child exits first: a pending 10 s timer kept every
+  // `misertrace capture` alive 10 s after its bundle was written.
+  const wait = async (ms: number): Promise<boolean> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)));
+    try {
+      return await Promise.race([child.exited.then(() => true), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
   child.interrupt();
   if (await wait(10_000)) return;
   ctx.log('warn', 'the capture child ignored ^C; terminating it');
