@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rebuilds samples/*.mstrace from ../shared/fixtures with the current engine (run after a bundle format change).
+# Rebuilds samples/*.mstrace from ../shared/fixtures with the current engine (run after a bundle format change, or a change of the default model: the samples show its traces).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm run -s build

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseGateway, parseMeta } from '../engine/model/meta.js';
 import { buildBundle } from '../engine/bundle/build-bundle.js';
 import { sortTraceFile } from '../engine/records/sort.js';
+import type { ModelName } from '../engine/model/span-link.js';
 import { fixture, type FixtureName } from './fixtures.js';
 
 // Real bundles built from the fixtures by the real pipeline (sort + generate), for tests.
@@ -18,7 +19,8 @@ export function tempDir(prefix = 'misertrace-test-'): TempDir {
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-export async function buildFixtureBundle(name: FixtureName, dir: string): Promise<string> {
+/** `model` absent: the default model (DEFAULT_MODEL); tests that compare with the original tool's outputs ask for 'original'. */
+export async function buildFixtureBundle(name: FixtureName, dir: string, model?: ModelName): Promise<string> {
   const sorted = join(dir, `${name}.sorted.psv`);
   const s = await sortTraceFile(fixture(name, 'trace.psv'), sorted);
   const out = join(dir, `${name}.mstrace`);
@@ -28,6 +30,7 @@ export async function buildFixtureBundle(name: FixtureName, dir: string): Promis
     gateway: parseGateway(readFileSync(fixture(name, 'gateway.txt'), 'utf8')),
     output: out,
     capture: { backend: 'bpftrace', network: 'oracle', attachedProbes: s.stats.attachedProbes, lostEvents: s.stats.lostEvents },
+    ...(model !== undefined ? { model } : {}),
   });
   return out;
 }

@@ -1,17 +1,21 @@
+import { DEFAULT_MODEL, type ModelName } from '../../engine/model/span-link.js';
 import type { PlannedRequest } from './load-generator.js';
 
 // The demo app's endpoints and the request trace each must give: containers (by role), span kinds
 // (N = network, F = fork) and nesting, written `N:frontend(N:catalog(...),N:inventory)`.
 //
-// Under the MiSeRTrace model (docs/request-model.md section 7), /checkout's second inventory call
-// (/reserve) rides the same persistent inventory->kvstore connection in the same trace, so its
-// kvstore work folds into the first kvstore span: the second inventory span has no child. The
-// catalog's forks are busybox httpd's CGI: sh => subshell (echo | sed: two forks) and wget.
+// The causal model (the default, ADR 0040) gives each endpoint its true tree (`truth`). Under the
+// original MiSeRTrace model (`--model original`, docs/request-model.md section 7), /checkout's
+// second inventory call (/reserve) rides the same persistent inventory->kvstore connection in the
+// same trace, so its kvstore work folds into the first kvstore span: the second inventory span has
+// no child (`tree`). The catalog's forks are busybox httpd's CGI: sh => subshell (echo | sed: two
+// forks) and wget.
 
 export interface Endpoint {
   name: 'checkout' | 'item' | 'stock' | 'cart' | 'order' | 'price';
   path(n: number): string;
   example: string;
+  /** The tree the original model gives (`--model original`). */
   tree: string;
   /**
    * The true causal tree, what the ground-truth logs describe (e2e/accuracy): where the original
@@ -43,6 +47,11 @@ export const ENDPOINTS: readonly Endpoint[] = [
   // A Python thread-pool server: a connection waits in the pool's queue until a worker takes it.
   { name: 'price', path: (n) => `/price?id=${n}`, example: '/price?id=1', tree: 'N:frontend(N:pricing)', truth: 'N:frontend(N:pricing)', thirdParty: true },
 ];
+
+/** The tree `model` gives for endpoint `e` on sequential requests: the true tree, but for the original model. */
+export function treeOf(e: Endpoint, model: ModelName = DEFAULT_MODEL): string {
+  return model === 'original' ? e.tree : e.truth;
+}
 
 /**
  * `perEndpoint` requests of each endpoint, in rotation, item numbers cycling 1..8; the third-party

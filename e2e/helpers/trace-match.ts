@@ -1,6 +1,7 @@
 import { Bundle } from '../../engine/bundle/bundle-reader.js';
 import type { DemoApp } from '../demo-app/demo-app.js';
-import { ENDPOINTS, treeShape } from '../demo-app/endpoints.js';
+import type { ModelName } from '../../engine/model/span-link.js';
+import { ENDPOINTS, treeOf, treeShape } from '../demo-app/endpoints.js';
 import type { SentRequest } from '../demo-app/load-generator.js';
 
 // Compares a capture's request traces with the requests the load generator sent: each trace's
@@ -23,10 +24,11 @@ export function traceViews(bundle: Bundle, app: DemoApp): TraceView[] {
   }));
 }
 
-export function expectedShape(endpoint: string): string {
+/** The tree `model` (the default model when absent) gives a request of `endpoint`. */
+export function expectedShape(endpoint: string, model?: ModelName): string {
   const e = ENDPOINTS.find((x) => x.name === endpoint);
   if (!e) throw new Error(`unknown endpoint ${endpoint}`);
-  return e.tree;
+  return treeOf(e, model);
 }
 
 export interface MatchReport {
@@ -43,8 +45,8 @@ export interface MatchReport {
  * Greedy matching in time order: each trace (by root start) takes the earliest unmatched request
  * of the endpoint its shape belongs to whose [start, end] window contains the root's start.
  */
-export function matchTraces(sent: readonly SentRequest[], traces: readonly TraceView[]): MatchReport {
-  const byShape = new Map<string, string>(ENDPOINTS.map((e) => [e.tree, e.name]));
+export function matchTraces(sent: readonly SentRequest[], traces: readonly TraceView[], model?: ModelName): MatchReport {
+  const byShape = new Map<string, string>(ENDPOINTS.map((e) => [treeOf(e, model), e.name]));
   const open = new Map<string, SentRequest[]>();
   for (const r of [...sent].sort((a, b) => (a.startNs < b.startNs ? -1 : 1))) {
     const l = open.get(r.endpoint) ?? [];

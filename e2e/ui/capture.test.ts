@@ -6,7 +6,7 @@ import { ServicesCaptureAccess } from '../../electron/app-services/capture-bridg
 import { CaptureSessions } from '../../electron/app-services/capture-sessions.js';
 import { DiscoveryService } from '../../capture/discovery/network-discovery.js';
 import { DemoApp, removeStaleDemoResources } from '../demo-app/demo-app.js';
-import { ENDPOINTS, planRequests, treeShape } from '../demo-app/endpoints.js';
+import { ENDPOINTS, planRequests, treeOf, treeShape } from '../demo-app/endpoints.js';
 import { sendRequests } from '../demo-app/load-generator.js';
 import { captureUnavailableReason } from './harness/capture-env.js';
 import { SKIP_REASON, uiSuite } from './harness/ui-suite.js';
@@ -113,11 +113,12 @@ describe.skipIf(SKIP_REASON !== null)(`capture screen${SKIP_REASON ? ` (skipped:
       await expect.poll(() => p.locator('.row-count').textContent(), { timeout: 120_000 }).toBe(`${plan.length} of ${plan.length} traces`);
       expect(existsSync(out)).toBe(true);
       await app.screenshot(ui.shot('capture-result-table'));
-      // Each request's trace has its endpoint's known call path, in order.
+      // Each request's trace has its endpoint's known call path, in order (the app's default model: causal).
       const b = Bundle.open(out);
       try {
         const shapes = b.traces().map((t) => treeShape(t.spans.map((s) => ({ parent: s.parent, kind: s.kind, role: demo!.roleOf(s.container) ?? s.container }))));
-        expect(shapes).toEqual(plan.map((r) => ENDPOINTS.find((e) => e.name === r.endpoint)!.tree));
+        expect(b.model).toBe('causal');
+        expect(shapes).toEqual(plan.map((r) => treeOf(ENDPOINTS.find((e) => e.name === r.endpoint)!, b.model)));
         expect(b.manifest.capture.backend).toBe(backend);
         expect(b.manifest.capture.partial).toBe(false);
       } finally {

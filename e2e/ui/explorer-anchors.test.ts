@@ -11,7 +11,7 @@ describe.skipIf(SKIP_REASON !== null)(`explorer: search, colour by container, co
   const ui = uiSuite();
 
   it('finds spans with Ctrl+F, steps through them, uncollapses the one it goes to, and copies', async () => {
-    const path = await buildFixtureBundle('mixed50', ui.tmp.path);
+    const path = await buildFixtureBundle('mixed50', ui.tmp.path, 'original'); // trace 1's 10 spans: the original model's tree
     const b = Bundle.open(path);
     const spans = b.trace(1)!.spans;
     b.close();
@@ -66,7 +66,7 @@ describe.skipIf(SKIP_REASON !== null)(`explorer: search, colour by container, co
   });
 
   it('colours bars by container with a legend, the kind kept in the outline', async () => {
-    const path = await buildFixtureBundle('mixed50', ui.tmp.path);
+    const path = await buildFixtureBundle('mixed50', ui.tmp.path, 'original'); // trace 1's 10 spans: the original model's tree
     const app = await ui.open();
     const p = app.page;
     app.dialogs.answer(path);

@@ -92,7 +92,7 @@ describe.skipIf(SKIP_REASON !== null)(`explorer: screens${SKIP_REASON ? ` (skipp
   });
 
   it('labels the histogram’s log scale, reads out a bin, prints durations with one precision, and has a legend', async () => {
-    const path = await buildFixtureBundle('mixed50', ui.tmp.path);
+    const path = await buildFixtureBundle('mixed50', ui.tmp.path, 'original'); // the legend names the model: original here
     const app = await ui.open();
     const p = app.page;
     app.dialogs.answer(path);

@@ -28,7 +28,8 @@ describe.skipIf(SKIP_REASON !== null)(`provenance of links${SKIP_REASON ? ` (ski
   const ui = uiSuite();
 
   it('filters the table to traces with inferred links or orphans, and shows each link’s rule in the Gantt', async () => {
-    const path = await buildFixtureBundle('mixed50', ui.tmp.path);
+    // The original model's traces (no links of their own) under the hand-made links.
+    const path = await buildFixtureBundle('mixed50', ui.tmp.path, 'original');
     const app = await ui.open({ linkOverlay: linkOf });
     const p = app.page;
     app.dialogs.answer(path);
@@ -75,7 +76,7 @@ describe.skipIf(SKIP_REASON !== null)(`provenance of links${SKIP_REASON ? ` (ski
   });
 
   it('draws a bundle of the original model as before: no provenance marks, the model named', async () => {
-    const path = await buildFixtureBundle('mixed50', ui.tmp.path);
+    const path = await buildFixtureBundle('mixed50', ui.tmp.path, 'original');
     const app = await ui.open();
     const p = app.page;
     app.dialogs.answer(path);

@@ -55,7 +55,7 @@ describe.skipIf(SKIP_REASON !== null)(`trace table${SKIP_REASON ? ` (skipped: ${
     ['mixed50', 50],
   ] as [FixtureName, number][]) {
     it(`lists the ${count} known traces of ${name} exactly`, async () => {
-      const bundle = await buildFixtureBundle(name, ui.tmp.path);
+      const bundle = await buildFixtureBundle(name, ui.tmp.path, 'original'); // the original tool's traces: the original model
       const app = await ui.open({ viewport: { width: 1400, height: 800 } });
       const p = app.page;
       app.dialogs.answer(bundle);

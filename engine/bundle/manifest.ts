@@ -55,7 +55,7 @@ export interface BundleManifest {
   capture: CaptureInfo;
   stream: { lines: number; records: number; malformed: number; ownLines: number };
   generator: Record<string, number>;
-  /** The model that made the traces; absent in bundles written before the causal model (original). */
+  /** The model that made the traces (while tracesPending: the one asked for); absent in bundles written before the causal model (original). */
   model?: ModelName;
   traceCount: number;
   spanCount: number;

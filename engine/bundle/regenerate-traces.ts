@@ -1,6 +1,6 @@
 import { Diagnostics, type DiagnosticKind } from '../model/diagnostics.js';
 import { InputError, type MetaEntry } from '../model/meta.js';
-import type { ModelName } from '../model/span-link.js';
+import { DEFAULT_MODEL, type ModelName } from '../model/span-link.js';
 import { Bundle } from './bundle-reader.js';
 import { FIRST_CHUNKED_VERSION } from './bundle-schema.js';
 import { generateTraces, type BuildResult, type BuildStage } from './build-bundle.js';
@@ -40,7 +40,9 @@ export async function regenerateTraces(path: string, o: RegenerateOptions = {}):
     for (const [k, n] of Object.entries(b.diagnosticCounts())) if (READING_KINDS.includes(k as DiagnosticKind)) diagnostics.counts.set(k as DiagnosticKind, n);
     meta = b.meta();
     gateway = b.manifest.capture.gateway;
-    model = o.model ?? b.model;
+    // A records-only bundle that names no model (written before records-first bundles named it) gets the default, not
+    // the 'original' that b.model assumes for old bundles with traces.
+    model = o.model ?? (b.manifest.model === undefined && b.tracesPending !== null ? DEFAULT_MODEL : b.model);
     if (o.lenient !== true) diagnostics.stopOn(['bad-details'], `${path} (records)`);
   } finally {
     b.close();

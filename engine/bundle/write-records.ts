@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { Diagnostics } from '../model/diagnostics.js';
 import type { MetaEntry } from '../model/meta.js';
+import { DEFAULT_MODEL, type ModelName } from '../model/span-link.js';
 import { TOOL_VERSION } from '../version.js';
 import { fileError, throwIfCancelled } from '../records/line-reader.js';
 import { recordSource } from '../records/sorted-records.js';
@@ -24,6 +25,8 @@ export interface WriteRecordsOptions {
   capture?: Partial<CaptureInfo>;
   probeScript?: { name: string; text: string };
   lenient?: boolean;
+  /** The model asked for: a generation stopped before the traces resumes with it (DEFAULT_MODEL when absent). */
+  model?: ModelName;
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
   diagnostics: Diagnostics;
@@ -100,6 +103,8 @@ export async function writeRecords(o: WriteRecordsOptions): Promise<BundleManife
       generator: {},
       traceCount: 0,
       spanCount: 0,
+      // The model that will make the traces, so that `generate -i` after a stop keeps the one asked for.
+      model: o.model ?? DEFAULT_MODEL,
       tracesPending: TRACES_PENDING,
       complete: true,
     };

@@ -5,7 +5,7 @@
 export type ModelName = 'original' | 'causal';
 export const MODEL_NAMES: readonly ModelName[] = ['original', 'causal'];
 /** The model generate, bundle import, capture and the app use unless told otherwise. */
-export const DEFAULT_MODEL: ModelName = 'original';
+export const DEFAULT_MODEL: ModelName = 'causal';
 
 /**
  * How a span was linked to its parent.

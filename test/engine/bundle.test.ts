@@ -14,7 +14,7 @@ let dir: TempDir;
 let bundle: string;
 beforeAll(async () => {
   dir = tempDir();
-  bundle = await buildFixtureBundle('seq20', dir.path);
+  bundle = await buildFixtureBundle('seq20', dir.path, 'original');
 });
 afterAll(() => dir.remove());
 
@@ -86,7 +86,7 @@ describe('the .mstrace bundle', () => {
     expect(readFileSync(join(out, 'sorted.psv'), 'utf8')).toBe(readFileSync(fixture('seq20', 'sorted.psv'), 'utf8').replace(/\r\n/g, '\n'));
     expect(readFileSync(join(out, 'meta.psv'), 'utf8')).toBe(readFileSync(fixture('seq20', 'meta.psv'), 'utf8').replace(/\r\n/g, '\n'));
     const again = join(dir.path, 'again.mstrace');
-    const r = await cli('bundle', 'import', '-i', join(out, 'sorted.psv'), '-m', join(out, 'meta.psv'), '-g', readFileSync(join(out, 'gateway.txt'), 'utf8').trim(), '-o', again);
+    const r = await cli('bundle', 'import', '-i', join(out, 'sorted.psv'), '-m', join(out, 'meta.psv'), '-g', readFileSync(join(out, 'gateway.txt'), 'utf8').trim(), '-o', again, '--model', 'original');
     expect(r.code).toBe(0);
     const a = await cli('render', '-i', bundle, '-t', 'custom', '-r');
     const b = await cli('render', '-i', again, '-t', 'custom', '-r');

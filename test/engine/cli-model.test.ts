@@ -46,10 +46,21 @@ describe('--model', () => {
     }
   });
 
-  it('the default is the original model; its bundle has no links and says so', async () => {
+  it('the default is the causal model; --model original makes a bundle with no links that says so', async () => {
     const out = join(dir.path, 'default.mstrace');
     expect((await generate(null, out)).code).toBe(EXIT.ok);
-    const b = Bundle.open(out);
+    const d = Bundle.open(out);
+    try {
+      expect(d.manifest.model).toBe('causal');
+      expect(d.trace(1)!.spans.every((s) => s.link !== undefined)).toBe(true);
+    } finally {
+      d.close();
+    }
+    const links = ['render', '-t', 'dag', '--links'];
+    expect((await cli(...links, '-i', out)).stdout).toBe((await cli(...links, '-i', join(dir.path, 'causal.mstrace'))).stdout);
+    const orig = join(dir.path, 'original.mstrace');
+    expect((await generate('original', orig)).code).toBe(EXIT.ok);
+    const b = Bundle.open(orig);
     try {
       expect(b.manifest.model).toBe('original');
       expect(b.trace(1)!.spans.every((s) => s.link === undefined)).toBe(true);
@@ -59,9 +70,25 @@ describe('--model', () => {
     }
   });
 
-  it('generate -i BUNDLE --model causal redoes the traces of an existing bundle with the other model', async () => {
+  it('generate -i BUNDLE --model original/causal redoes the traces of an existing bundle with the other model', async () => {
     const out = join(dir.path, 'again.mstrace');
+    // The sample is made with the default (causal) model.
     copyFileSync(join(PROJECT_ROOT, 'samples', 'seq20.mstrace'), out);
+    const o = await cli('generate', '-i', out, '--model', 'original');
+    expect(o.code, o.stderr).toBe(EXIT.ok);
+    const ob = Bundle.open(out);
+    try {
+      expect(ob.model).toBe('original');
+      expect(ob.traceCount).toBe(20);
+      expect(ob.trace(1)!.spans[1]!.link).toBeUndefined();
+    } finally {
+      ob.close();
+    }
+    // Without --model it keeps the bundle's own model, not the default.
+    expect((await cli('generate', '-i', out)).code).toBe(EXIT.ok);
+    const kept = Bundle.open(out);
+    expect(kept.model).toBe('original');
+    kept.close();
     const r = await cli('generate', '-i', out, '--model', 'causal');
     expect(r.code, r.stderr).toBe(EXIT.ok);
     const b = Bundle.open(out);
@@ -72,20 +99,17 @@ describe('--model', () => {
     } finally {
       b.close();
     }
-    // Without --model it keeps the bundle's own model.
-    expect((await cli('generate', '-i', out)).code).toBe(EXIT.ok);
-    const again = Bundle.open(out);
-    expect(again.model).toBe('causal');
-    again.close();
   });
 
-  it('bundle import --model causal; an unknown model is a usage error that says what to use', async () => {
-    const out = join(dir.path, 'imported.mstrace');
-    const r = await cli('bundle', 'import', '-i', fixture('seq20', 'trace.psv'), '-m', fixture('seq20', 'meta.psv'), '-g', gw(), '-o', out, '--model', 'causal');
-    expect(r.code, r.stderr).toBe(EXIT.ok);
-    const b = Bundle.open(out);
-    expect(b.model).toBe('causal');
-    b.close();
+  it('bundle import makes causal traces unless --model original; an unknown model is a usage error that says what to use', async () => {
+    for (const model of [null, 'original'] as const) {
+      const out = join(dir.path, `imported-${model ?? 'default'}.mstrace`);
+      const r = await cli('bundle', 'import', '-i', fixture('seq20', 'trace.psv'), '-m', fixture('seq20', 'meta.psv'), '-g', gw(), '-o', out, ...(model === null ? [] : ['--model', model]));
+      expect(r.code, r.stderr).toBe(EXIT.ok);
+      const b = Bundle.open(out);
+      expect(b.model).toBe(model ?? 'causal');
+      b.close();
+    }
     const bad = await generate('clever', join(dir.path, 'bad.mstrace'));
     expect(bad.code).toBe(EXIT.usage);
     expect(bad.stderr).toMatch(/unknown model "clever"/);
@@ -103,7 +127,7 @@ describe('render --links', () => {
     expect(lines[0]).toMatch(/^1 oracle-frontend with PID \d+ .* ns \[root exact\]$/);
     expect(lines[1]).toMatch(/^\t NetworkThreadState oracle-catalog .* \[thread exact\]$/);
     expect(lines[2]).toMatch(/^\t\t ForkThreadState oracle-catalog .* \[fork exact\]$/);
-    const o = await cli('render', '-i', join(dir.path, 'default.mstrace'), '-t', 'dag', '--links', '-n', '1');
+    const o = await cli('render', '-i', join(dir.path, 'original.mstrace'), '-t', 'dag', '--links', '-n', '1');
     expect(o.stdout.split('\n')[1]).toMatch(/\[original\]$/);
     const plain = await cli('render', '-i', causal, '-t', 'dag', '-n', '1');
     expect(plain.stdout).not.toMatch(/\[/);

@@ -11,7 +11,7 @@ let dir: TempDir;
 let bundle: string;
 beforeAll(async () => {
   dir = tempDir();
-  bundle = await buildFixtureBundle('seq20', dir.path);
+  bundle = await buildFixtureBundle('seq20', dir.path, 'original');
 });
 afterAll(() => dir.remove());
 

@@ -19,7 +19,7 @@ let seq20: OpenFixture;
 let mixed50: OpenFixture;
 let out: TempDir;
 beforeAll(async () => {
-  [seq20, mixed50] = await Promise.all([openFixture('seq20'), openFixture('mixed50')]);
+  [seq20, mixed50] = await Promise.all([openFixture('seq20', 'original'), openFixture('mixed50', 'original')]);
   out = tempDir('misertrace-export-');
 });
 afterAll(() => {

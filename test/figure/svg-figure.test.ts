@@ -20,7 +20,7 @@ const UPDATE = process.env['UPDATE_FIGURE_REFERENCES'] === '1';
 let seq20: OpenFixture;
 let mixed50: OpenFixture;
 beforeAll(async () => {
-  [seq20, mixed50] = await Promise.all([openFixture('seq20'), openFixture('mixed50')]);
+  [seq20, mixed50] = await Promise.all([openFixture('seq20', 'original'), openFixture('mixed50', 'original')]);
 });
 afterAll(() => {
   seq20?.close();
