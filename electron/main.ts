@@ -1,7 +1,7 @@
 import { app, BrowserWindow, dialog, ipcMain, Menu, session, type IpcMainInvokeEvent, type MenuItemConstructorOptions, type OpenDialogOptions, type SaveDialogOptions } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appLocations } from './app-paths.js';
+import { appLocations } from './app-services/app-paths.js';
 import { ServicesCaptureAccess } from './app-services/capture-bridge.js';
 import { CaptureSessions } from './app-services/capture-sessions.js';
 import { composeServices, type ComposedServices } from './app-services/compose-services.js';

@@ -1,3 +1,4 @@
+// Over 300 lines: the remote capture child is one state machine over one SSH channel (watchdog script, heartbeat, stop, exit codes); its parts share that state.
 import { randomBytes } from 'node:crypto';
 import type { ClientChannel } from 'ssh2';
 import { Emitter, type Disposable } from '../session/lifecycle.js';

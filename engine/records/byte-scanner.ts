@@ -1,3 +1,4 @@
+// Over 300 lines: one byte-level scanner run for every line of a capture; its fast path and fallback share the cursor state.
 import { account, cleanDetails, formatRecordLine, PsvParser, type LineResult, type StreamStats } from '../model/psv-parse.js';
 import type { ProbeTable } from '../model/record.js';
 import type { TimeBase } from '../model/time.js';

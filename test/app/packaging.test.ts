@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/config/config.js';
 import { DebugLogger } from 'builder-util/out/DebugLogger.js';
 import { describe, expect, it } from 'vitest';
-import { appLocations } from '../../electron/app-paths.js';
+import { appLocations } from '../../electron/app-services/app-paths.js';
 import { PROJECT_ROOT } from '../fixtures.js';
 
 // Packaging cannot run here (no Electron binary), so its configuration is checked as far as the

@@ -1,3 +1,4 @@
+// Over 300 lines: one exchange table per connection (turns, byte offsets, deferred binds, pipelining) whose transitions share its state; split, each half would reach into the other.
 import type { Diagnostics } from '../diagnostics.js';
 import type { StateKind } from '../state.js';
 import type { RelNs } from '../time.js';
