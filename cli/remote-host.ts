@@ -1,5 +1,6 @@
 import type { HostKeyRequest, RemotePrompts, SecretRequest } from '../capture/remote/remote-prompts.js';
 import type { RemoteHost } from '../capture/remote/ssh-connection.js';
+import { readTerminalLine as ask } from '../capture/session/terminal-password.js';
 import type { Options } from './command.js';
 
 // `--host user@server[:port]` for discover, doctor and capture (docs/adr/0065): one SSH
@@ -17,37 +18,6 @@ export const REMOTE_HELP = `      --host TARGET      run on another Linux host o
                          key is checked against known_hosts; the agent, your keys, then a
                          password are tried; root there through sudo (asked here)
       --ssh-config FILE  an ssh_config to use instead of ~/.ssh/config`;
-
-function ask(input: NodeJS.ReadStream, output: NodeJS.WritableStream, question: string, echo: boolean): Promise<string | null> {
-  return new Promise((resolve) => {
-    output.write(question);
-    const wasRaw = input.isRaw;
-    input.setRawMode(true);
-    input.resume();
-    let typed = '';
-    const finish = (value: string | null) => {
-      input.off('data', onData);
-      input.setRawMode(wasRaw);
-      input.pause();
-      output.write('\n');
-      resolve(value);
-    };
-    const onData = (chunk: Buffer) => {
-      for (const ch of chunk.toString('utf8')) {
-        if (ch === '\r' || ch === '\n') return finish(typed);
-        if (ch === '\x03' || ch === '\x04') return finish(null);
-        if (ch === '\x7f' || ch === '\b') {
-          if (typed.length > 0 && echo) output.write('\b \b');
-          typed = typed.slice(0, -1);
-        } else {
-          typed += ch;
-          if (echo) output.write(ch);
-        }
-      }
-    };
-    input.on('data', onData);
-  });
-}
 
 export function terminalRemotePrompts(input: NodeJS.ReadStream, output: NodeJS.WritableStream): RemotePrompts {
   return {
