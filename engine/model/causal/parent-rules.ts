@@ -10,8 +10,9 @@ import type { Connection, Decision } from './connection.js';
 //   last-read the request or reply read last, when the thread's loop boundaries are not recorded;
 //             both take the newest read not yet sent for whose request is not answered yet (an
 //             event loop that read two before either handler sent sends for the newer first),
-//             else the newest read;
-//   orphan    nothing applies: no parent (never glued to a wrong one).
+//             else the newest read if its request is not answered yet: an answered request has
+//             sent its response and sends nothing more, so it is never an inferred parent;
+//   orphan    nothing applies: no parent (never glued to a wrong one, nor to a closed one).
 
 export const ORPHAN: Decision = { parent: null, rule: 'orphan', exact: false };
 
@@ -29,6 +30,6 @@ export function decideParent(t: CausalThread, conn: Connection | null, connectsR
     const s = fresh ? t.unsent.shift()! : t.unsent.pop()!;
     if (!s.answered) return { parent: s, rule, exact: false };
   }
-  if (t.lastRead !== null) return { parent: t.lastRead, rule, exact: false };
+  if (t.lastRead !== null && !t.lastRead.answered) return { parent: t.lastRead, rule, exact: false };
   return ORPHAN;
 }
