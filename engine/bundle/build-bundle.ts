@@ -1,4 +1,4 @@
-import { type BundleManifest, type CaptureInfo } from './manifest.js';
+import type { BundleManifest } from './manifest.js';
 import { BundleWriter } from './bundle-writer.js';
 import { CausalEventCounter } from '../handlers/causal-event-counts.js';
 import { EventCounter, type RecordColumns } from '../handlers/event-counts.js';
@@ -12,7 +12,7 @@ import type { AssembledTrace } from '../model/trace-assembly.js';
 import { CancelledError, CancelPoint, throwIfCancelled } from '../records/line-reader.js';
 import { RecordView } from '../records/record-columns.js';
 import { RecordChunkReader } from './record-chunk-reader.js';
-import { writeRecords } from './write-records.js';
+import { writeRecords, type RecordInputs } from './write-records.js';
 import { collectGarbage } from './collect-garbage.js';
 
 // generate: records first, then traces (ADR 0061). writeRecords() puts the records in time order
@@ -25,21 +25,7 @@ export type BuildStage = 'generate' | 'count' | 'write';
 // Share of the 'generate' stage's progress that reading and storing the records takes.
 const RECORDS_SHARE = 0.6;
 
-export interface BuildBundleOptions {
-  /** Records sorted by time, or (with `unsorted`) a raw capture ordered on the way. */
-  sortedPath: string;
-  unsorted?: boolean;
-  /** Memory for ordering a raw capture before spilling runs (bytes). */
-  memoryBudgetBytes?: number;
-  meta: readonly MetaEntry[];
-  gateway: string;
-  output: string;
-  capture?: Partial<CaptureInfo>;
-  probeScript?: { name: string; text: string };
-  lenient?: boolean;
-  /** The model that makes the traces (DEFAULT_MODEL when absent). */
-  model?: ModelName;
-  signal?: AbortSignal;
+export interface BuildBundleOptions extends RecordInputs {
   onProgress?: (stage: BuildStage, fraction: number) => void;
 }
 

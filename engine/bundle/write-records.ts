@@ -14,10 +14,12 @@ import { defaultCaptureInfo, type BundleManifest, type CaptureInfo } from './man
 // script and a manifest that says the traces are still to come. Once this returns, the bundle
 // exists under its name and opens with its records, whatever happens to the generation.
 
-export interface WriteRecordsOptions {
+/** What a bundle is built from: the records and what the capture knew beside them. */
+export interface RecordInputs {
   /** Records sorted by time, or (with `unsorted`) a raw capture ordered on the way. */
   sortedPath: string;
   unsorted?: boolean;
+  /** Memory for ordering a raw capture before spilling runs (bytes). */
   memoryBudgetBytes?: number;
   meta: readonly MetaEntry[];
   gateway: string;
@@ -25,9 +27,12 @@ export interface WriteRecordsOptions {
   capture?: Partial<CaptureInfo>;
   probeScript?: { name: string; text: string };
   lenient?: boolean;
-  /** The model asked for: a generation stopped before the traces resumes with it (DEFAULT_MODEL when absent). */
+  /** The model asked for (DEFAULT_MODEL when absent); a generation stopped before the traces resumes with it. */
   model?: ModelName;
   signal?: AbortSignal;
+}
+
+export interface WriteRecordsOptions extends RecordInputs {
   onProgress?: (fraction: number) => void;
   diagnostics: Diagnostics;
 }
