@@ -20,6 +20,7 @@ import type {
 export type { CaptureEvent, CaptureStartRequest, DockerNetworkSummary, HostPrompt, NetworkInspection, ProbeCatalog, SavedHost } from './ipc-capture-types.js';
 import type { FigureChoices } from '../engine/figure/figure-choices.js';
 import type { ModelName, SpanLink } from '../engine/model/span-link.js';
+import type { TraceTableColumns } from '../engine/model/trace-table-columns.js';
 
 /** An expected failure, shown to the user as message + what to do. Bugs use kind 'internal'. */
 export interface AppError {
@@ -86,28 +87,8 @@ export interface BundleInfo {
  * All traces of a bundle, column by column: one array per field, all of the same length. A table
  * of 100k rows crosses the boundary as a few flat arrays instead of 100k objects.
  */
-export interface TraceTableData {
+export interface TraceTableData extends TraceTableColumns {
   bundleId: string;
-  count: number;
-  id: number[];
-  /** RelNs of the root span's start. */
-  start: number[];
-  duration: number[];
-  spanCount: number[];
-  depth: number[];
-  eventCount: number[];
-  /** Index into containerNames. */
-  rootContainer: number[];
-  /** Per trace, indices into containerNames of every container the trace touches. */
-  containers: number[][];
-  containerNames: string[];
-  /** Per trace, links a model inferred rather than saw (causal model); absent when the bundle records no links. */
-  inferredLinks?: number[];
-  /** Per trace, 1 when its root is an orphan (a request no rule could link to a parent). */
-  orphans?: number[];
-  /** Per trace, index into shapeKeys: its tree shape (engine/analysis/tree-shape.ts), for the Shapes view. */
-  shape?: number[];
-  shapeKeys?: string[];
 }
 
 export interface SpanDto {

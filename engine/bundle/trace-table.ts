@@ -1,32 +1,13 @@
 import type { TraceSummary } from './bundle-reader.js';
+import type { TraceTableColumns } from '../model/trace-table-columns.js';
 import type { TraceShapeColumn } from './trace-shapes.js';
+
+export type { TraceTableColumns };
 
 // A bundle's trace summaries as columns (one array per field, container names interned): the
 // shape the app's trace table takes. Built where the bundle is read (the engine worker in the
 // app), because a list of objects per trace costs the receiving thread far more to copy than a
 // few arrays of numbers (50,000 traces: ~0.6 s of main as objects).
-
-export interface TraceTableColumns {
-  count: number;
-  id: number[];
-  /** RelNs of the root span's start. */
-  start: number[];
-  duration: number[];
-  spanCount: number[];
-  depth: number[];
-  eventCount: number[];
-  /** Index into containerNames. */
-  rootContainer: number[];
-  /** Per trace, indices into containerNames of every container the trace touches. */
-  containers: number[][];
-  containerNames: string[];
-  /** Bundles that record links (causal model): per trace, links the model inferred, and 1 for an orphan root. */
-  inferredLinks?: number[];
-  orphans?: number[];
-  /** Per trace, index into shapeKeys (engine/analysis/tree-shape.ts): the request types of the Shapes view. */
-  shape?: number[];
-  shapeKeys?: string[];
-}
 
 export function traceTableColumns(rows: readonly TraceSummary[], shapes?: TraceShapeColumn): TraceTableColumns {
   const names = new Map<string, number>();
