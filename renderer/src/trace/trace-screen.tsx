@@ -4,6 +4,7 @@ import { useElementWidth } from '../common/use-element-width.js';
 import { useExport } from '../stores/export-store.js';
 import { useSession } from '../stores/session-store.js';
 import { DETAILS_WIDTH, useTraceView } from '../stores/trace-view-store.js';
+import { GanttMinimap } from './gantt-minimap.js';
 import { GanttView } from './gantt-view.js';
 import { PanelSplitter } from './panel-splitter.js';
 import { SpanDetails } from './span-details.js';
@@ -73,6 +74,7 @@ export function TraceScreen() {
               }}
             />
           )}
+          <GanttMinimap key={`minimap:${detail.bundleId}:${detail.traceId}`} detail={detail} />
           <GanttView key={`${detail.bundleId}:${detail.traceId}`} detail={detail} matches={search.open ? matches : null} />
         </div>
         <PanelSplitter width={width} min={DETAILS_WIDTH.min} max={max} onChange={setSideWidth} />
