@@ -81,6 +81,12 @@ export interface BundleInfo {
   diagnostics: Record<string, number>;
   /** The model that made the traces (manifest.model; bundles from before the causal model: 'original'). */
   model?: ModelName;
+  /**
+   * Set when the bundle holds its records only (ADR 0061: written first, then the generation
+   * stopped or was never run): what to tell the user instead of an empty table, with the command
+   * that makes the traces. Null when the bundle has its traces.
+   */
+  recordsOnly: string | null;
 }
 
 /**

@@ -116,5 +116,6 @@ function describe(bundleId: string, r: BundleOpenResult): BundleInfo {
     probes: r.probes,
     diagnostics: r.diagnostics,
     model: m.model ?? 'original',
+    recordsOnly: m.tracesPending === undefined ? null : `records only (${m.tracesPending}): generate its traces with \`misertrace generate -i ${r.path}\``,
   };
 }

@@ -6,6 +6,7 @@ import { useTable } from '../stores/table-store.js';
 import { BundleSummary } from './bundle-summary.js';
 import { CompareBar } from './compare-bar.js';
 import { ShapesPanel } from './shapes-panel.js';
+import { DurationScatter } from './duration-scatter.js';
 import { LatencyHistogram } from './latency-histogram.js';
 import { filterRows, orderRows } from './table-model.js';
 import { parseFilter } from './table-query.js';
@@ -93,14 +94,23 @@ export function TraceTableScreen() {
           </span>
         )}
       </div>
-      {table.count === 0 ? (
+      {bundle.recordsOnly !== null ? (
+        // Records without traces is not "no requests": say how to make them (ADR 0061).
+        <div className="empty-state records-only" role="status">
+          <h2>This bundle holds its records only</h2>
+          <p>{bundle.recordsOnly}</p>
+        </div>
+      ) : table.count === 0 ? (
         <div className="empty-state">
           <h2>No request traces in this bundle</h2>
           <p>The capture saw no request arriving from the gateway ({bundle.gateway}). Check that the load went through a port published on the gateway and that the right network was traced.</p>
         </div>
       ) : (
         <>
-          <LatencyHistogram table={table} shownRows={filtered} />
+          <div className="latency-row">
+            <LatencyHistogram table={table} shownRows={filtered} />
+            <DurationScatter table={table} listed={order} firstTs={bundle.firstTs} onOpen={(id) => void openTrace(id)} />
+          </div>
           <ShapesPanel table={table} />
           <TraceTable table={table} order={order} firstTs={bundle.firstTs} onOpen={(id) => void openTrace(id)} />
         </>
