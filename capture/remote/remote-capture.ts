@@ -64,6 +64,9 @@ export function remoteCapture(
     },
     // Around the host's own finalize (in process, or the app's engine worker).
     finalize: (inp) => finalize({ ...inp, capture: { ...inp.capture, hostname, ...(info() ? { remote: info()! } : {}) } }),
+    // The host's Docker events are not followed yet (this machine's engine knows nothing of its
+    // network); the session says so in its log.
+    watchNetwork: null,
   };
   return {
     collaborators,

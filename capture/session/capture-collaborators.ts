@@ -1,4 +1,5 @@
 import { DiscoveryService, type NetworkDiscovery } from '../discovery/network-discovery.js';
+import { watchNetworkJoins, type NetworkJoin, type NetworkWatch } from '../discovery/network-watch.js';
 import { RecordTail } from '../bpftrace/record-tail.js';
 import { finalizeCapture, type FinalizeInput, type FinalizeResult } from './finalize-capture.js';
 import type { KernelFeatures } from '../probes/kernel-features.js';
@@ -22,6 +23,8 @@ export interface CaptureCollaborators {
   followRecords(path: string): RecordTail;
   /** Orders the raw records, generates the traces and writes the bundle. */
   finalize(inp: FinalizeInput): Promise<FinalizeResult>;
+  /** Follows containers (re)started on the traced network during the capture; null: not followed (said in the log). */
+  watchNetwork: ((d: NetworkDiscovery, onJoin: (j: NetworkJoin) => void) => NetworkWatch) | null;
 }
 
 /** The collaborators of a capture run in this process; `over` replaces some of them. */
@@ -32,6 +35,10 @@ export function captureCollaborators(o: Pick<CaptureOptions, 'docker'>, over: Pa
     kernelFeatures: over.kernelFeatures ?? null,
     followRecords: over.followRecords ?? ((path) => new RecordTail(path)),
     finalize: over.finalize ?? finalizeCapture,
+    watchNetwork:
+      over.watchNetwork !== undefined
+        ? over.watchNetwork
+        : (d, onJoin) => watchNetworkJoins(o.docker ?? {}, d.network.id, new Date(d.discoveredAt), new Map(d.containers.map((c) => [c.id, c.name])), onJoin),
   };
 }
 

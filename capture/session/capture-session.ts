@@ -9,6 +9,7 @@ import { ChildLogFilter } from './child-log.js';
 import { finalizePhase } from './finalize-phase.js';
 import { DisposableStore, Emitter, type Disposable } from './lifecycle.js';
 import { FiguresMeter, watchCapture } from './live-figures.js';
+import { NetworkChanges } from './network-changes.js';
 import { checkOutputPath, makeWorkDir } from './output-check.js';
 import { writeWorkNote } from './work-note.js';
 import type { ChildExit } from './pty-child.js';
@@ -38,6 +39,7 @@ export class CaptureSession implements Disposable {
   private readonly attach: AttachPhase;
   private readonly meter = new FiguresMeter();
   private readonly childLog = new ChildLogFilter();
+  private readonly changes: NetworkChanges;
   private stateValue: CaptureState = 'idle';
   private workDir: string | null = null;
   private output = '';
@@ -60,6 +62,7 @@ export class CaptureSession implements Disposable {
         if (this.stateValue === 'cancelled') throw new CaptureError('auth-cancelled', 'the capture was cancelled before its probes were attached; nothing was captured');
       },
     };
+    this.changes = this.store.add(new NetworkChanges(this.ctx));
     this.attach = new AttachPhase(o, this.deps, this.ctx, (line) => {
       const entry = this.childLog.line(line);
       if (entry !== null) this.onLog.fire(entry);
@@ -116,6 +119,7 @@ export class CaptureSession implements Disposable {
     this.store.add(a.lines);
     this.meter.restart(a.tail, new Date());
     this.setState('capturing');
+    this.changes.start(this.deps.watchNetwork, this.plan!);
     this.store.add(
       watchCapture(this.o, a, this.meter, this.ctx, {
         state: () => this.stateValue,
@@ -194,6 +198,7 @@ export class CaptureSession implements Disposable {
     // Let finish() store this promise before any state change reaches listeners (who may call stop()).
     await Promise.resolve();
     const stoppedAt = new Date();
+    this.changes.stop(stoppedAt);
     const a = this.attached!;
     this.expectExit = true;
     await stopCapture(this.o, a, this.ctx, drain);
@@ -206,6 +211,7 @@ export class CaptureSession implements Disposable {
         startedAt: this.meter.startedAt,
         stoppedAt,
         partialReason,
+        containerChanges: this.changes.reasons(),
         signal: this.finalizeAbort.signal,
         onProgress: (fraction) => this.onProgress.fire({ stage: 'generating', fraction }),
       },

@@ -19,6 +19,8 @@ export interface FinalizePhaseInput {
   startedAt: Date | null;
   stoppedAt: Date;
   partialReason: string | null;
+  /** Containers restarted or added during the capture (network-changes.ts): each makes the bundle partial. */
+  containerChanges?: readonly string[];
   signal: AbortSignal;
   onProgress(fraction: number): void;
 }
@@ -27,7 +29,9 @@ export async function finalizePhase(inp: FinalizePhaseInput, finalize: CaptureCo
   const { o, plan, attached: a } = inp;
   const tailFig = a.tail.figures;
   // Events the kernel dropped make spans incomplete: the bundle says so, and the CLI exits 1.
-  const partialReason = inp.partialReason ?? (tailFig.lostEvents > 0 ? `${tailFig.lostEvents} events were lost (the kernel's buffers were full): traces may be incomplete` : null);
+  const lost = tailFig.lostEvents > 0 ? `${tailFig.lostEvents} events were lost (the kernel's buffers were full): traces may be incomplete` : null;
+  const reasons = [inp.partialReason ?? lost, ...(inp.containerChanges ?? [])].filter((r): r is string => r !== null);
+  const partialReason = reasons.length > 0 ? reasons.join('; ') : null;
   const { discovery, features } = plan;
   const launch = a.launch;
   const res = await finalize({

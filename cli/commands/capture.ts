@@ -3,11 +3,12 @@ import type { ElevationMethod } from '../../capture/session/elevation.js';
 import { terminalPasswordPrompt } from '../../capture/session/terminal-password.js';
 import { DIAGNOSTIC_EXPLANATION, type DiagnosticKind } from '../../engine/model/diagnostics.js';
 import { CancelledError } from '../../engine/records/line-reader.js';
-import { requireString, UsageError, type Command } from '../command.js';
+import { requireString, UsageError, type CliIO, type Command } from '../command.js';
 import { MODEL_HELP, MODEL_OPTION, modelOf } from '../model-option.js';
 import { EXIT } from '../exit-codes.js';
 import { Progress } from '../progress.js';
 import { connectRemote, REMOTE_HELP, REMOTE_OPTIONS } from '../remote-host.js';
+import { RESUME_HELP, RESUME_OPTIONS, resumeOptionsOf, resumeOrFinish } from '../remote-resume.js';
 
 // misertrace capture: the whole capture session headless. stdout gets exactly one line, once every
 // probe is attached ("capturing: ..."): scripts wait for it before starting their load. Progress
@@ -59,9 +60,11 @@ ${MODEL_HELP}; the original needs the syscalls set
       --force            replace OUTPUT if it exists (refused otherwise)
       --docker-socket P  the Docker engine's socket
 ${REMOTE_HELP}
+${RESUME_HELP}
                          (the bundle is built here, with that host's clocks in its manifest)
 prints one line on stdout once the probes are attached ("capturing: ..."); progress on stderr.
-exit status: 0 bundle written; 1 bundle written but partial (the capture child died); 2 bad usage;
+exit status: 0 bundle written; 1 bundle written but partial (the child died, events were lost, a container
+restarted or joined the network: the reason is printed); 2 bad usage;
 3 environment not ready (Docker, privileges, kernel)`,
   options: {
     network: { type: 'string', short: 'n' },
@@ -80,6 +83,7 @@ exit status: 0 bundle written; 1 bundle written but partial (the capture child d
     force: { type: 'boolean' },
     'docker-socket': { type: 'string' },
     ...REMOTE_OPTIONS,
+    ...RESUME_OPTIONS,
   },
   async run(v, _p, io) {
     const network = requireString(v, 'network', '-n NETWORK', 'capture');
@@ -97,114 +101,184 @@ exit status: 0 bundle written; 1 bundle written but partial (the capture child d
     const socket = v['docker-socket'] as string | undefined;
     // --host: the same session, with collaborators that reach that host over one SSH connection.
     const remote = await connectRemote(v, io.stderr);
-    const rc = remote ? (await import('../../capture/remote/remote-capture.js')).remoteCapture(remote.host, remote.prompts) : null;
-    const session = new CaptureSession({
-      network,
-      output,
-      backend,
-      probeSet,
-      model,
-      probes: (v['probe'] as string[] | undefined) ?? [],
-      customProbeFiles: (v['inputbt'] as string[] | undefined) ?? [],
-      ...(typeof v['variant'] === 'string' ? { variant: v['variant'] } : {}),
-      ...(rbPages !== undefined ? { rbPages } : {}),
-      ...(bufferKb !== undefined ? { bufferKb } : {}),
-      elevation: elevation as ElevationMethod | 'auto',
-      askPassword: terminalPasswordPrompt(process.stdin, io.stderr),
-      keepWorkDir: v['keep-work-dir'] === true,
-      overwrite: v['force'] === true,
-      ...(socket ? { docker: { socketPath: socket } } : {}),
-    }, rc?.collaborators ?? {});
-    const tty = io.stderr.isTTY === true;
-    let lastPrinted = 0;
-    let shown = false;
-    session.onLog.on((l) => {
-      if (shown) io.stderr.write('\r\x1b[K');
-      io.stderr.write(`misertrace: ${l.level === 'info' ? '' : `${l.level}: `}${l.text}\n`);
-    });
-    session.onState.on((s) => {
-      if (['sorting', 'generating', 'draining', 'stopping'].includes(s)) {
-        if (shown) io.stderr.write('\r\x1b[K');
-        shown = false;
-        io.stderr.write(`misertrace: ${s}...\n`);
-      }
-    });
-    const bar = new Progress(io.stderr);
-    session.onProgress.on((p) => bar.update(p.stage, p.fraction));
-    session.onState.on((s) => {
-      if (s === 'done' || s === 'failed') bar.done();
-    });
-    session.onFigures.on((f) => {
-      if (f.state !== 'capturing') return;
-      if (tty) {
-        io.stderr.write(`\r\x1b[K${statusLine(f)}`);
-        shown = true;
-      } else if (Date.now() - lastPrinted >= 10_000) {
-        lastPrinted = Date.now();
-        io.stderr.write(`${statusLine(f)}\n`);
-      }
-    });
+    const resume = remote ? resumeOptionsOf(v) : null;
+    const lazy = remote ? await remoteModules() : null;
+    const segments = lazy ? new lazy.CaptureSegments(output) : null;
+    let host = remote?.host ?? null;
+    const clock: { endAt?: number } = {};
     try {
-      // A signal before the probes are attached cancels: nothing was captured yet.
-      // Attached already (the signal raced the attach): it is a stop, handled below, not a cancel.
-      const onEarlySignal = () => {
-        if (session.state !== 'capturing') void session.cancel({ keep: false });
-      };
-      io.signal.addEventListener('abort', onEarlySignal, { once: true });
-      let a;
-      try {
-        a = await session.start();
-      } catch (e) {
-        // Ctrl-C while starting: "interrupted, nothing written" (exit 130), not the child's error.
-        if (io.signal.aborted) throw new CancelledError();
-        throw e;
+      for (let n = 1; ; n++) {
+        const rc = host && lazy ? lazy.remoteCapture(host, remote!.prompts, lazy.RemoteServices.of(host), segments!.finalize(lazy.finalizeCapture)) : null;
+        const session = new CaptureSession({
+          network,
+          output,
+          backend,
+          probeSet,
+          model,
+          probes: (v['probe'] as string[] | undefined) ?? [],
+          customProbeFiles: (v['inputbt'] as string[] | undefined) ?? [],
+          ...(typeof v['variant'] === 'string' ? { variant: v['variant'] } : {}),
+          ...(rbPages !== undefined ? { rbPages } : {}),
+          ...(bufferKb !== undefined ? { bufferKb } : {}),
+          elevation: elevation as ElevationMethod | 'auto',
+          askPassword: terminalPasswordPrompt(process.stdin, io.stderr),
+          keepWorkDir: v['keep-work-dir'] === true,
+          // A resumed capture writes the whole capture over its own partial bundle.
+          overwrite: v['force'] === true || n > 1,
+          ...(socket ? { docker: { socketPath: socket } } : {}),
+        }, rc?.collaborators ?? {});
+        let r: CaptureResult | number;
+        try {
+          r = await runSegment(session, io, { output, network, where: host ? ` of ${host.label}` : '', first: n === 1, duration, clock });
+        } finally {
+          session.dispose();
+        }
+        if (typeof r === 'number') return r;
+        const lost = host?.closedReason;
+        // The connection dropped (not the user's stop): the partial bundle is written; resume or finish.
+        if (host && remote && resume && typeof lost === 'string' && r.partial && !io.signal.aborted) {
+          const next = await resumeOrFinish({
+            label: host.label,
+            lost,
+            tracerPid: rc?.child?.tracerPid ?? null,
+            output,
+            connect: async () => (await connectRemote(v, io.stderr))!.host,
+            ...resume,
+            stdin: process.stdin,
+            stderr: io.stderr,
+            signal: io.signal,
+          });
+          if (next !== null) {
+            host.dispose();
+            host = next;
+            segments!.resume(lost);
+            continue;
+          }
+        }
+        if (r.partial) {
+          io.stderr.write(`misertrace: the bundle is PARTIAL: ${r.partialReason}\n`);
+          return EXIT.problems;
+        }
+        return EXIT.ok;
       }
-      io.signal.removeEventListener('abort', onEarlySignal);
-      // A second Ctrl-C stops faster and keeps everything; the last one says where it is.
-      const work = a.workDir;
-      let hurried = false;
-      io.interrupts?.hurryable();
-      io.interrupts?.setKept(`the raw capture is kept in ${work}`);
-      io.interrupts?.hurry.addEventListener('abort', () => ((hurried = true), session.hurry()), { once: true });
-      session.onState.on((s) => {
-        if (s === 'generating') io.interrupts?.setKept(`${output} keeps its records without traces: misertrace generate -i ${output} adds them`);
-      });
-      io.stdout.write(
-        `capturing: ${a.attachedProbes ?? '?'} probes attached (${a.backend}, ${a.variant}) to ${a.threads} threads of ${a.containers.length} containers on network ${network}${remote ? ` of ${remote.host.label}` : ''}; stop with Ctrl-C\n`,
-      );
-      const stopped = new Promise<CaptureResult>((resolve, reject) => {
-        const stop = () => session.stop().then(resolve, reject);
-        if (io.signal.aborted) stop();
-        io.signal.addEventListener('abort', stop, { once: true });
-        if (duration !== undefined) setTimeout(stop, duration * 1000).unref();
-        // The child's death (or a host shortage) ends the capture by itself.
-        session.onState.on((s) => {
-          if (s === 'stopping' && !io.signal.aborted) void session.stop().then(resolve, reject);
-        });
-      });
-      let r: CaptureResult;
-      try {
-        r = await stopped;
-      } catch (e) {
-        if (!(e instanceof CancelledError) || !hurried) throw e;
-        io.stderr.write(`\nmisertrace: stopped before the bundle was written; the raw capture is kept in ${work} (misertrace bundle recover ${work} makes the bundle)\n`);
-        return EXIT.interrupted;
-      }
-      if (shown) io.stderr.write('\r\x1b[K');
-      io.stderr.write(`wrote ${r.output}: ${r.traceCount} request traces, ${r.spanCount} spans, ${r.records} records (variant ${r.variant})\n`);
-      if (r.malformed > 0) io.stderr.write(`misertrace: warning: ${r.malformed} malformed lines were skipped\n`);
-      for (const [kind, n] of Object.entries(r.diagnostics)) {
-        io.stderr.write(`  ${String(n).padStart(6)} ${kind}: ${DIAGNOSTIC_EXPLANATION[kind as DiagnosticKind] ?? ''}\n`);
-      }
-      if (r.workDir) io.stderr.write(`raw and sorted records kept in ${r.workDir}\n`);
-      if (r.partial) {
-        io.stderr.write(`misertrace: the bundle is PARTIAL: ${r.partialReason}\n`);
-        return EXIT.problems;
-      }
-      return EXIT.ok;
     } finally {
-      session.dispose();
-      remote?.host.dispose();
+      host?.dispose();
+      await segments?.dispose();
     }
   },
 };
+
+async function remoteModules() {
+  const [{ remoteCapture }, { RemoteServices }, { CaptureSegments }, { finalizeCapture }] = await Promise.all([
+    import('../../capture/remote/remote-capture.js'),
+    import('../../capture/remote/remote-services.js'),
+    import('../../capture/remote/capture-segments.js'),
+    import('../../capture/session/finalize-capture.js'),
+  ]);
+  return { remoteCapture, RemoteServices, CaptureSegments, finalizeCapture };
+}
+
+interface SegmentRun {
+  output: string;
+  network: string;
+  /** " of HOST" for a remote capture. */
+  where: string;
+  /** The first segment prints the one stdout line; a resumed one says so on stderr. */
+  first: boolean;
+  duration: number | undefined;
+  /** When --duration ends the capture (set at the first attach). */
+  clock: { endAt?: number };
+}
+
+/** One session from start to its bundle: the result, or the exit status when it ended without one. */
+async function runSegment(session: CaptureSession, io: CliIO, o: SegmentRun): Promise<CaptureResult | number> {
+  const { output, network, duration } = o;
+  const tty = io.stderr.isTTY === true;
+  let lastPrinted = 0;
+  let shown = false;
+  session.onLog.on((l) => {
+    if (shown) io.stderr.write('\r\x1b[K');
+    io.stderr.write(`misertrace: ${l.level === 'info' ? '' : `${l.level}: `}${l.text}\n`);
+  });
+  session.onState.on((s) => {
+    if (['sorting', 'generating', 'draining', 'stopping'].includes(s)) {
+      if (shown) io.stderr.write('\r\x1b[K');
+      shown = false;
+      io.stderr.write(`misertrace: ${s}...\n`);
+    }
+  });
+  const bar = new Progress(io.stderr);
+  session.onProgress.on((p) => bar.update(p.stage, p.fraction));
+  session.onState.on((s) => {
+    if (s === 'done' || s === 'failed') bar.done();
+  });
+  session.onFigures.on((f) => {
+    if (f.state !== 'capturing') return;
+    if (tty) {
+      io.stderr.write(`\r\x1b[K${statusLine(f)}`);
+      shown = true;
+    } else if (Date.now() - lastPrinted >= 10_000) {
+      lastPrinted = Date.now();
+      io.stderr.write(`${statusLine(f)}\n`);
+    }
+  });
+  {
+    // A signal before the probes are attached cancels: nothing was captured yet.
+    // Attached already (the signal raced the attach): it is a stop, handled below, not a cancel.
+    const onEarlySignal = () => {
+      if (session.state !== 'capturing') void session.cancel({ keep: false });
+    };
+    io.signal.addEventListener('abort', onEarlySignal, { once: true });
+    let a;
+    try {
+      a = await session.start();
+    } catch (e) {
+      // Ctrl-C while starting: "interrupted, nothing written" (exit 130), not the child's error.
+      if (io.signal.aborted) throw new CancelledError();
+      throw e;
+    }
+    io.signal.removeEventListener('abort', onEarlySignal);
+    // A second Ctrl-C stops faster and keeps everything; the last one says where it is.
+    const work = a.workDir;
+    let hurried = false;
+    io.interrupts?.hurryable();
+    io.interrupts?.setKept(`the raw capture is kept in ${work}`);
+    io.interrupts?.hurry.addEventListener('abort', () => ((hurried = true), session.hurry()), { once: true });
+    session.onState.on((s) => {
+      if (s === 'generating') io.interrupts?.setKept(`${output} keeps its records without traces: misertrace generate -i ${output} adds them`);
+    });
+    const line = `${a.attachedProbes ?? '?'} probes attached (${a.backend}, ${a.variant}) to ${a.threads} threads of ${a.containers.length} containers on network ${network}${o.where}; stop with Ctrl-C`;
+    if (o.first) io.stdout.write(`capturing: ${line}\n`);
+    else io.stderr.write(`misertrace: resumed, capturing again: ${line}\n`);
+    const stopped = new Promise<CaptureResult>((resolve, reject) => {
+      const stop = () => session.stop().then(resolve, reject);
+      if (io.signal.aborted) stop();
+      io.signal.addEventListener('abort', stop, { once: true });
+      // --duration counts from the first segment's attach: a resumed capture ends when the first would have.
+      if (duration !== undefined) {
+        o.clock.endAt ??= Date.now() + duration * 1000;
+        setTimeout(stop, Math.max(0, o.clock.endAt - Date.now())).unref();
+      }
+      // The child's death (or a host shortage) ends the capture by itself.
+      session.onState.on((s) => {
+        if (s === 'stopping' && !io.signal.aborted) void session.stop().then(resolve, reject);
+      });
+    });
+    let r: CaptureResult;
+    try {
+      r = await stopped;
+    } catch (e) {
+      if (!(e instanceof CancelledError) || !hurried) throw e;
+      io.stderr.write(`\nmisertrace: stopped before the bundle was written; the raw capture is kept in ${work} (misertrace bundle recover ${work} makes the bundle)\n`);
+      return EXIT.interrupted;
+    }
+    if (shown) io.stderr.write('\r\x1b[K');
+    io.stderr.write(`wrote ${r.output}: ${r.traceCount} request traces, ${r.spanCount} spans, ${r.records} records (variant ${r.variant})\n`);
+    if (r.malformed > 0) io.stderr.write(`misertrace: warning: ${r.malformed} malformed lines were skipped\n`);
+    for (const [kind, n] of Object.entries(r.diagnostics)) {
+      io.stderr.write(`  ${String(n).padStart(6)} ${kind}: ${DIAGNOSTIC_EXPLANATION[kind as DiagnosticKind] ?? ''}\n`);
+    }
+    if (r.workDir) io.stderr.write(`raw and sorted records kept in ${r.workDir}\n`);
+    return r;
+  }
+}
