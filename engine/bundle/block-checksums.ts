@@ -22,6 +22,7 @@ const READ_BACK: readonly { name: string; order: string }[] = [
   { name: 'probes', order: 'id' },
   { name: 'comms', order: 'id' },
   { name: 'thread_counts', order: 'tid, probe_id' },
+  { name: 'span_sched', order: 'trace_id, idx' },
   { name: 'diagnostics', order: 'rowid' },
   { name: 'diagnostic_counts', order: 'kind' },
 ];

@@ -14,6 +14,8 @@ import { RecordView } from '../records/record-columns.js';
 import { RecordChunkReader } from './record-chunk-reader.js';
 import { writeRecords, type RecordInputs } from './write-records.js';
 import { collectGarbage } from './collect-garbage.js';
+import { SchedTimelines } from '../analysis/sched-timeline.js';
+import { writeSpanSched } from './span-sched-store.js';
 
 // generate: records first, then traces (ADR 0061). writeRecords() puts the records in time order
 // into the bundle and renames it into place; generateTraces() reads them back, runs the span
@@ -102,9 +104,12 @@ export async function generateTraces(path: string, o: GenerateTracesOptions): Pr
     const total = reader.count;
     const diagnostics = o.diagnostics;
     const gen = startModel(o.model ?? DEFAULT_MODEL, o.meta, o.gateway, diagnostics);
+    // Scheduler records (capture --sched) make each span's on-CPU / runnable / blocked split (ADR 0090).
+    const sched = SchedTimelines.forProbes(probes.list.map((p) => p.name));
     const cancel = new CancelPoint(o.signal);
     let done = 0;
     for (const c of reader.timeOrder()) {
+      sched?.add(c);
       for (let i = 0; i < c.n; i++) {
         gen.feed(view.at(c, i));
         // A chunk can take minutes where the model's states pile up (an event-loop server under
@@ -147,6 +152,7 @@ export async function generateTraces(path: string, o: GenerateTracesOptions): Pr
     writer.commitTraces(() => {
       writer.setTraces(traces, counter.counts);
       if (counter instanceof CausalEventCounter) writer.setThreadCounts(counter.threadCounts);
+      writeSpanSched(writer.connection, traces, sched);
       writer.setDiagnostics(diagnostics);
       writer.setManifest(out);
     });

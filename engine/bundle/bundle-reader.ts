@@ -1,5 +1,7 @@
 // Over 300 lines: Bundle is the one read API of a .mstrace file (checks at open, queries, record chunks), all over the same open database.
 import Database from 'better-sqlite3';
+import { readSpanSched } from './span-sched-store.js';
+import type { TraceSched } from '../analysis/sched-timeline.js';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { InputError, type MetaEntry } from '../model/meta.js';
 import { ProbeTable, type TraceRecord } from '../model/record.js';
@@ -299,6 +301,11 @@ export class Bundle {
       out[idx]!.byProbe[this.probesById[probe]!.name] = count;
     }
     return out;
+  }
+
+  /** Where each span's time went (ADR 0090); null when the bundle has no scheduler records. */
+  spanSched(traceId: number, spanCount: number): TraceSched | null {
+    return readSpanSched(this.db, traceId, spanCount);
   }
 
   /** The raw records of one span, by index on (tid, ts): never a scan of the trace. */

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { BundleError } from './bundle-errors.js';
 import { CHECKSUM_TABLE } from './block-checksums.js';
 import { CAUSAL_ADDITIONS, SCHEMA } from './bundle-schema.js';
+import { SPAN_SCHED_TABLE } from './span-sched-store.js';
 
 // A bundle is a file anyone can hand us (issue 16): before it is read it must be a regular file
 // (a FIFO blocks the open, a device never ends), and its schema must be ours: tables, not views
@@ -23,6 +24,7 @@ function referenceShape(): Map<string, Map<string, string>> {
     db.exec(SCHEMA);
     db.exec(CHECKSUM_TABLE);
     for (const a of CAUSAL_ADDITIONS) if (db.prepare(a.check).get() === undefined) db.exec(a.sql);
+    db.exec(SPAN_SCHED_TABLE);
     reference = tableShapes(db);
   } finally {
     db.close();
