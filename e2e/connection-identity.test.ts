@@ -131,7 +131,7 @@ describe.skipIf(env.skipReason !== null)('connection identity of records under c
         expect(foreign.slice(0, 5)).toEqual([]);
         expect(early.slice(0, 5)).toEqual([]);
         if (set === 'causal') expect(connectAt.size).toBeGreaterThan(0);
-        if (backend === 'ftrace' && set === 'syscalls') {
+        if (set === 'syscalls') {
           // Each kept syscall's exit says how many bytes it moved.
           const exits = readFileSync(join(work!, 'raw.psv'), 'utf8').split('\n').filter((l) => l.split('|')[4]?.startsWith('MT:sys_exit_'));
           expect(exits.length).toBeGreaterThan(100);

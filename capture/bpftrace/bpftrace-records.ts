@@ -4,7 +4,7 @@ import { ByteBuilder } from './byte-builder.js';
 
 // bpftrace's output with the record maps (docs/adr/0026) back into the record lines the printf
 // probe set wrote, so that sorting, generating and the live figures read what they always read.
-// A dump is the lines `@mt_a[tid, exit ts]: (code, n1, ..., n11, comm)` of one map, then its count
+// A dump is the lines `@mt_a[tid, exit ts]: (code, n1, ..., n12, comm)` of one map, then its count
 // line `@mt_na: N`. At the count line the dump's entries are written, in exit-time order (the
 // order the printf set wrote them in), each as its records in the printf order (sys_enter,
 // tcp_send / tcp_rcv_space_adjust(s), sys_exit). A count above the number of entries means
@@ -53,8 +53,11 @@ const BAR = 124;
 const AT = 64;
 
 // Entry fields, as indices into `pos` (start at 2i, end at 2i+1).
-const TID = 0, TS = 1, CODE = 2, N1 = 3, N2 = 4, CPU = 5, SPORT = 6, DPORT_F = 7, SA = 8, DA = 9, RTS = 10, RCPU = 11, LTS = 12, LCPU = 13;
-const FIELDS = 14;
+const TID = 0, TS = 1, CODE = 2, N1 = 3, N2 = 4, CPU = 5, SPORT = 6, DPORT_F = 7, SA = 8, DA = 9, RTS = 10, RCPU = 11, LTS = 12, LCPU = 13, RET = 14;
+const FIELDS = 15;
+/** A syscall's return value is written biased by this (errors are -1..-4095), so that 0 can mean none. */
+const RET_BIAS = 4096;
+const RET_DETAIL = b('|"ret=');
 
 interface Kind {
   kind: RecordKind['kind'];
@@ -156,7 +159,7 @@ export class BpftraceRecordConverter {
   /** Writes the records of an entry line to `o`; false if it is not one. */
   private convert(o: ByteBuilder, l: Uint8Array, a: number, e: number): boolean {
     const pos = this.pos;
-    // `@map[tid, ts]: (n, ..., n, comm)`: 14 digit fields, then comm up to the last ")"
+    // `@map[tid, ts]: (n, ..., n, comm)`: 15 digit fields, then comm up to the last ")"
     // (a comm may itself contain ", " or ")").
     let p = a;
     while (p < e && l[p] !== 91 /* [ */) p++;
@@ -235,6 +238,13 @@ export class BpftraceRecordConverter {
     }
     this.head(o, l, comm, commEnd, TS, CPU);
     o.putBytes(kind.exit);
+    // The bytes the syscall moved (or its error), as the ftrace backend writes them.
+    const ret = digits(l, this.pos[2 * RET]!, this.pos[2 * RET + 1]!);
+    if (ret > 0) {
+      o.putBytes(RET_DETAIL);
+      o.putString(String(ret - RET_BIAS));
+      o.byte(QUOTE);
+    }
     o.byte(NL);
     return true;
   }

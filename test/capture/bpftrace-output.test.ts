@@ -13,13 +13,13 @@ import { cli } from '../engine/cli-harness.js';
 const groups = { send: ['write'], recv: ['read'] };
 const dir = mkdtempSync(join(tmpdir(), 'misertrace-pump-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const exit = (map: string, tid: number, ts: number) => `@mt_${map}[${tid}, ${ts}]: (${REC_EXIT}, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, sh)\n`;
+const exit = (map: string, tid: number, ts: number) => `@mt_${map}[${tid}, ${ts}]: (${REC_EXIT}, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, sh)\n`;
 /**
  * bpftrace's output of our script run by hand: a curl write (enter at 250, exit at 300, with its
  * tcp_send) in map a, then `rest` (more of map a and its count), then an empty map b.
  */
 const byHand = (rest: string) =>
-  `Attaching 9 probes...\n@misertrace_attached: 5\n@mt_a[7, 300]: (${syscallCode(loadCatalog().syscalls, 'write')}, 250, 1, 0, 5000, 80, 16777343, 33559212, 0, 0, 0, 0, curl)\n${rest}\n@mt_nb: 0\n`;
+  `Attaching 9 probes...\n@misertrace_attached: 5\n@mt_a[7, 300]: (${syscallCode(loadCatalog().syscalls, 'write')}, 250, 1, 0, 5000, 80, 16777343, 33559212, 0, 0, 0, 0, 4108, curl)\n${rest}\n@mt_nb: 0\n`;
 
 describe('converting bpftrace output while it is written', () => {
   it('appends converted records at every poll, keeps a cut line for the next, converts the rest at the end', async () => {
@@ -60,7 +60,7 @@ describe('converting bpftrace output while it is written', () => {
       'sh|9|200|0|tracepoint:sched:sched_switch|prev_state=0 next_pid=0',
       'curl|7|250|1|MT:sys_enter_write',
       'curl|7|250|1|MT:tcp_send|sport=5000 dport=80 saddr=127.0.0.1 daddr=172.18.0.2',
-      'curl|7|300|0|MT:sys_exit_write',
+      'curl|7|300|0|MT:sys_exit_write|ret=12',
     ]);
     expect(readdirSync(dir).filter((f) => f.includes('.records-'))).toEqual([]);
   });

@@ -113,8 +113,14 @@ describe.skipIf(!canRun)('record maps with a real bpftrace', () => {
         expect(mine[i - 1]!.split('|')[4]).toMatch(/^MT:sys_enter_(write|writev|sendto|sendmsg)$/);
         expect(mine[i - 1]!.split('|').slice(0, 4)).toEqual(mine[i]!.split('|').slice(0, 4)); // stamped at entry
         expect(mine[i + 1]!.split('|')[4]).toMatch(/^MT:sys_exit_/);
+        // The exit says how many bytes the send moved, as the ftrace backend's does: "ping N".
+        expect(mine[i + 1]!).toMatch(/\|"ret=(6|7)"$/);
       }
     }
+    // Every kept syscall's exit carries its return value (receives: the bytes read).
+    const exits = mine.filter((l) => l.split('|')[4]!.startsWith('MT:sys_exit_'));
+    expect(exits.length).toBeGreaterThanOrEqual(4 * ROUNDS);
+    expect(exits.filter((l) => !/\|"ret=\d+"$/.test(l))).toEqual([]);
     // Our dotted addresses are bpftrace's own ntop of the same u32.
     const values = [33559212, 50336428, 16777343, 0x04030201];
     const bt = spawnSync(features.bpftrace!.path, ['-e', `BEGIN { ${values.map((v) => `printf("%s\\n", ntop((uint32)${v}));`).join(' ')} exit(); }`], { encoding: 'utf8' });

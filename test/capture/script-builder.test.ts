@@ -54,7 +54,7 @@ describe('bpftrace script builder', () => {
     }
   });
 
-  it('the base set prints nothing itself: every record is an entry of 12 uint64 and the comm in the record maps', () => {
+  it('the base set prints nothing itself: every record is an entry of 13 uint64 (the last: the return value of a syscall exit) and the comm in the record maps', () => {
     for (const v of bpftraceVariants) {
       const s = buildBpftraceScript({ catalog, variant: v, tids: [1], probes: [], custom: [], attachMarker: true });
       const formats = [...s.text.matchAll(/printf\("([^"\\]*(?:\\.[^"\\]*)*)"/g)].map((m) => m[1]!);
@@ -63,7 +63,7 @@ describe('bpftrace script builder', () => {
       // fork, exit, and a syscall each (syscalls set); or a send, a receive and a connect (causal set).
       expect(recs.length).toBe(2 + (v.set === 'causal' ? 3 : catalog.syscalls.send.length + catalog.syscalls.recv.length));
       for (const r of recs) {
-        expect(r.match(/\(uint64\)/g)).toHaveLength(12);
+        expect(r.match(/\(uint64\)/g)).toHaveLength(13);
         // A connect's comm is the connecting thread's, kept from SYN_SENT (causal-connect.bt).
         expect(r.endsWith(', comm') || r.endsWith(', $c.3')).toBe(true);
       }
