@@ -8,6 +8,7 @@ import { pct, type AccuracyRow } from './accuracy-table.js';
 import { bundlesPerModel, captureWhile, cliOffer, requireBuiltCli } from './cli-runner.js';
 import { checkTraces, evaluate, bundleBase } from './evaluate.js';
 import { collectGroundTruth, type GtSource } from './ground-truth.js';
+import { keepRun } from './kept-runs.js';
 
 // The accuracy runs: the demo app captured with every backend and probe set the CLI offers, at
 // several concurrencies, keep-alive off and on; every model the CLI offers generates traces from
@@ -24,6 +25,8 @@ export interface SuiteOptions {
   log?: (line: string) => void;
   /** Aborted: no new capture starts; the app is removed and runAccuracy rejects with InterruptedError. */
   signal?: AbortSignal;
+  /** Keep each capture and its ground truth here (kept-runs.ts), to check again with `--recheck`. */
+  keepDir?: string;
 }
 
 export class InterruptedError extends Error {}
@@ -76,6 +79,10 @@ export async function runAccuracy(o: SuiteOptions): Promise<{ rows: AccuracyRow[
             const setName = probeSet ?? /probe set: ([a-z-]+)/.exec(run.stderr)?.[1] ?? 'default';
             const gtBase = bundleBase(run.bundle);
             const gt = await collectGroundTruth(docker, demoSources(app), ridPrefix, gtBase);
+            if (o.keepDir) {
+              const roles = Object.fromEntries([...app.containers.values()].flatMap((c) => [app.containerName(c.role), `/${app.containerName(c.role)}`].map((n) => [n, c.role])));
+              keepRun(join(o.keepDir, `run${n - 1}`), run.bundle, { backend, probeSet: setName, concurrency, keepAlive, exitCode: run.exitCode }, sent, gt, gtBase, roles);
+            }
             for (const [model, path] of bundlesPerModel(run.bundle, offer.models, dir, modelOffered)) {
               const { traces, base } = checkTraces(path, roleOf);
               for (const r of evaluate(sent, gt, gtBase, traces, base)) {

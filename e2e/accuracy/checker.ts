@@ -59,25 +59,76 @@ export function spanFits(s: CheckSpan, n: TruthNode, tol = TOLERANCE_NS, ignoreW
 }
 
 export function checkRequest(truth: TruthNode, traces: readonly CheckTrace[], tol = TOLERANCE_NS): RequestCheck {
-  const claims = traces.filter((t) => t.spans.length > 0 && spanFits(t.spans[0]!, truth, tol));
+  return checkRequests([truth], traces, tol)[0]!;
+}
+
+/** The traces whose root span is this request's root handling. */
+function claimsOf(truth: TruthNode, traces: readonly CheckTrace[], tol: number): CheckTrace[] {
+  return traces.filter((t) => t.spans.length > 0 && spanFits(t.spans[0]!, truth, tol));
+}
+
+/**
+ * Checks every request of one capture at once. On an event loop the root spans of concurrent
+ * requests overlap, so one request's root handling can fit several traces' roots (each contains
+ * the handler and lies in the load generator's window): each trace stands for at most one
+ * request, and a request is correct when a trace matches it wholly and no other request needs
+ * that trace (a maximum matching of requests to the traces that match them wholly). Verdicts of
+ * the other requests come from the claims left to them.
+ */
+export function checkRequests(truths: readonly TruthNode[], traces: readonly CheckTrace[], tol = TOLERANCE_NS): RequestCheck[] {
+  const claims = truths.map((n) => claimsOf(n, traces, tol));
+  const verdicts = truths.map((n, i) => claims[i]!.map((t) => checkIn(n, t, traces, tol)));
+  // Kuhn's augmenting paths over the "matches wholly" edges: a few hundred requests a capture.
+  const owner = new Map<number, number>();
+  const tryAssign = (i: number, seen: Set<number>): boolean => {
+    for (const [k, t] of claims[i]!.entries()) {
+      if (verdicts[i]![k]!.verdict !== 'correct' || seen.has(t.id)) continue;
+      seen.add(t.id);
+      const o = owner.get(t.id);
+      if (o === undefined || tryAssign(o, seen)) {
+        owner.set(t.id, i);
+        return true;
+      }
+    }
+    return false;
+  };
+  truths.forEach((_, i) => tryAssign(i, new Set()));
+  const mine = new Map([...owner].map(([tid, i]) => [i, tid]));
+  const rank: Verdict[] = ['correct', 'wrong-parent', 'merged', 'split', 'missing'];
+  return truths.map((n, i) => {
+    const cs = claims[i]!;
+    if (cs.length === 0) return unclaimed(n, traces, tol);
+    const matched = mine.get(i);
+    if (matched !== undefined) return verdicts[i]![cs.findIndex((t) => t.id === matched)]!;
+    // No trace of its own: the best of the claims no other request matched wholly.
+    const free = verdicts[i]!.filter((_, k) => !owner.has(cs[k]!.id));
+    if (free.length === 0) {
+      const other = owner.get(cs[0]!.id)!;
+      return { ...verdicts[i]![0]!, verdict: 'merged', detail: `its only trace(s) ${cs.map((t) => t.id).join(', ')} match other requests (request #${other} of this capture) wholly` };
+    }
+    return free.sort((a, b) => rank.indexOf(a.verdict) - rank.indexOf(b.verdict))[0]!;
+  });
+}
+
+/** No trace is rooted on its root handling: merged into another, cut in pieces, or missing. */
+function unclaimed(truth: TruthNode, traces: readonly CheckTrace[], tol: number): RequestCheck {
   const none = { inferred: 0, inferredRight: 0, byRule: {} };
-  if (claims.length === 0) {
-    // A span of the root's thread holds its whole handling but is not its own (below another
-    // root, or a root reaching outside this request's window): another request's trace took it in.
-    const inside = traces.find((t) => t.spans.some((s, i) => (i > 0 && spanFits(s, truth, tol)) || spanFits(s, truth, tol, true)));
-    if (inside) return { verdict: 'merged', traceId: inside.id, detail: `its root is inside trace ${inside.id}`, ...none };
-    // Spans of the root's thread that overlap its handling without containing it: cut in pieces.
-    const h = truth.handler;
-    const pieces = h ? traces.filter((t) => t.spans.some((s) => s.kind === truth.kind && s.role === truth.role && s.tid === truth.tid && s.start < h.end && s.end > h.start)) : [];
-    return pieces.length > 0
-      ? { verdict: 'split', traceId: pieces[0]!.id, detail: `its root handling is cut: ${pieces.length} trace(s) hold pieces of it`, ...none }
-      : { verdict: 'missing', traceId: null, detail: 'no trace has its root span', ...none };
-  }
-  // Two traces rooted on the same handling: the request was cut in two.
-  const t = claims[0]!;
+  // A span of the root's thread holds its whole handling but is not its own (below another
+  // root, or a root reaching outside this request's window): another request's trace took it in.
+  const inside = traces.find((t) => t.spans.some((s, i) => (i > 0 && spanFits(s, truth, tol)) || spanFits(s, truth, tol, true)));
+  if (inside) return { verdict: 'merged', traceId: inside.id, detail: `its root is inside trace ${inside.id}`, ...none };
+  // Spans of the root's thread that overlap its handling without containing it: cut in pieces.
+  const h = truth.handler;
+  const pieces = h ? traces.filter((t) => t.spans.some((s) => s.kind === truth.kind && s.role === truth.role && s.tid === truth.tid && s.start < h.end && s.end > h.start)) : [];
+  return pieces.length > 0
+    ? { verdict: 'split', traceId: pieces[0]!.id, detail: `its root handling is cut: ${pieces.length} trace(s) hold pieces of it`, ...none }
+    : { verdict: 'missing', traceId: null, detail: 'no trace has its root span', ...none };
+}
+
+/** The request checked against trace `t`, one of the traces rooted on its root handling. */
+function checkIn(truth: TruthNode, t: CheckTrace, traces: readonly CheckTrace[], tol: number): RequestCheck {
   const used = new Set<number>([0]);
   const problems: { verdict: Verdict; detail: string }[] = [];
-  if (claims.length > 1) problems.push({ verdict: 'split', detail: `${claims.length} traces have its root span` });
   let inferred = 0;
   let inferredRight = 0;
   const byRule: Record<string, [number, number]> = {};

@@ -1,9 +1,9 @@
 import { Bundle } from '../../engine/bundle/bundle-reader.js';
 import { ENDPOINTS } from '../demo-app/endpoints.js';
 import type { SentRequest } from '../demo-app/load-generator.js';
-import { checkRequest, tally, type AccuracyCounts, type CheckTrace, type RequestCheck } from './checker.js';
+import { checkRequests, tally, type AccuracyCounts, type CheckTrace, type RequestCheck } from './checker.js';
 import type { GroundTruth } from './ground-truth.js';
-import { truthTree, type GtHandler } from './truth-tree.js';
+import { truthTree, type GtHandler, type TruthNode } from './truth-tree.js';
 
 // One bundle against the ground truth of the requests sent while it was captured: a verdict per
 // request, tallied per endpoint.
@@ -54,6 +54,8 @@ export function evaluate(sent: readonly SentRequest[], gt: GroundTruth, gtBase: 
     checks.set(e.name, []);
     out.set(e.name, { endpoint: e.name, ...tally([]), unlogged: 0, failed: 0, examples: [] });
   }
+  // Every request's true tree first: the traces are checked against all of them at once.
+  const todo: { s: SentRequest; truth: TruthNode }[] = [];
   for (const s of sent) {
     const e = ENDPOINTS.find((x) => x.name === s.endpoint)!;
     const r = out.get(e.name)!;
@@ -66,12 +68,17 @@ export function evaluate(sent: readonly SentRequest[], gt: GroundTruth, gtBase: 
       (gt.byRid.get(s.rid) ?? []).map((h) => shift(h, d)),
       { start: Number(s.startNs - base), end: Number(s.endNs - base) },
     );
-    if (!truth) {
-      r.unlogged++;
-      continue;
-    }
-    const c = checkRequest(truth, traces);
-    checks.get(e.name)!.push(c);
+    if (!truth) r.unlogged++;
+    else todo.push({ s, truth });
+  }
+  const results = checkRequests(
+    todo.map((x) => x.truth),
+    traces,
+  );
+  for (const [k, { s, truth }] of todo.entries()) {
+    const c = results[k]!;
+    const r = out.get(s.endpoint)!;
+    checks.get(s.endpoint)!.push(c);
     if (process.env.ACCURACY_DEBUG && (c.verdict !== 'correct' || process.env.ACCURACY_DEBUG === 'all')) {
       const t = traces.find((x) => x.id === c.traceId);
       console.error(JSON.stringify({ rid: s.rid, verdict: c.verdict, detail: c.detail, truth, spans: t?.spans }));

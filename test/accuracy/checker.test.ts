@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AccuracyRow } from '../../e2e/accuracy/accuracy-table.js';
-import { checkRequest, tally, type CheckSpan, type CheckTrace } from '../../e2e/accuracy/checker.js';
+import { checkRequest, checkRequests, tally, type CheckSpan, type CheckTrace } from '../../e2e/accuracy/checker.js';
 import { flagValues } from '../../e2e/accuracy/cli-runner.js';
 import { belowFloors } from '../../e2e/accuracy/floors.js';
 import { parseTree, truthTree, type GtHandler } from '../../e2e/accuracy/truth-tree.js';
@@ -118,6 +118,36 @@ describe('checkRequest', () => {
     const c = checkRequest(truthOf(0), [{ id: 1, spans: wrong }]);
     expect(c).toMatchObject({ verdict: 'wrong-parent', inferred: 2, inferredRight: 1 });
     expect(tally([c, checkRequest(truthOf(0), [{ id: 1, spans: right }])])).toMatchObject({ requests: 2, correct: 1, 'wrong-parent': 1, inferred: 4, inferredRight: 3, byRule: { slice: [4, 3] } });
+  });
+});
+
+describe('checkRequests (every request of a capture at once)', () => {
+  // Two /stock requests on one event loop: A logged at 0, B at 50, their frontend spans nested so
+  // that each root span contains both handlers (and lies in both load-generator windows).
+  const win = { start: -100, end: 1100 };
+  const a = truthTree(TREE, stockLogs('a', 0), win)!;
+  const b = truthTree(TREE, stockLogs('b', 50), win)!;
+  const traceOf = (id: number, t: number, root: [number, number]): CheckTrace => ({ id, spans: stockSpans(t).map((s, i) => (i === 0 ? { ...s, start: root[0], end: root[1] } : s)) });
+
+  it('gives each trace to one request: both right when each has a whole trace, whichever root fits first', () => {
+    // Trace 1 (B's) comes first and its root also fits A's handling: A must still get trace 2.
+    const traces = [traceOf(1, 50, [-50, 1000]), traceOf(2, 0, [-40, 990])];
+    expect(checkRequests([a, b], traces).map((c) => [c.verdict, c.traceId])).toEqual([
+      ['correct', 2],
+      ['correct', 1],
+    ]);
+  });
+
+  it("a request whose only fitting trace is another request's whole trace is merged, not correct", () => {
+    const c = checkRequests([a, b], [traceOf(1, 50, [-50, 1000])]);
+    expect(c.map((x) => x.verdict)).toEqual(['merged', 'correct']);
+    expect(c[0]!.detail).toMatch(/match other requests/);
+  });
+
+  it('swapped children: the root fits both, but no trace matches A wholly', () => {
+    const swapped = (id: number, own: number, other: number): CheckTrace => ({ id, spans: [stockSpans(own)[0]!, ...stockSpans(other).slice(1)] });
+    const c = checkRequests([a, b], [swapped(1, 0, 50), swapped(2, 50, 0)]);
+    expect(c.map((x) => x.verdict)).not.toContain('correct');
   });
 });
 
