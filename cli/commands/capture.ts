@@ -1,6 +1,7 @@
 import { CaptureSession, type CaptureResult, type LiveFigures } from '../../capture/session/capture-session.js';
 import type { ElevationMethod } from '../../capture/session/elevation.js';
 import { terminalPasswordPrompt } from '../../capture/session/terminal-password.js';
+import { loadCatalog, probeGroup } from '../../capture/probes/probe-catalog.js';
 import { DIAGNOSTIC_EXPLANATION, type DiagnosticKind } from '../../engine/model/diagnostics.js';
 import { CancelledError } from '../../engine/records/line-reader.js';
 import { requireString, UsageError, type CliIO, type Command } from '../command.js';
@@ -37,7 +38,7 @@ function statusLine(f: LiveFigures): string {
 
 export const captureCommand: Command = {
   name: 'capture',
-  usage: '[--host TARGET] -n NETWORK -o OUTPUT.mstrace [--backend auto|ftrace|bpftrace] [--probe-set auto|causal|syscalls] [--model original|causal] [--probe ID]... [-i CUSTOM.bt]... [--duration S]',
+  usage: '[--host TARGET] -n NETWORK -o OUTPUT.mstrace [--backend auto|ftrace|bpftrace] [--probe-set auto|causal|syscalls] [--model original|causal] [--probe ID]... [--sched] [-i CUSTOM.bt]... [--duration S]',
   help: `  -n, --network NAME     the Docker network of the application
   -o, --output PATH      the bundle to write (.mstrace)
       --backend NAME     auto (default): ftrace (our own tracefs reader, the cheaper one under
@@ -49,7 +50,9 @@ export const captureCommand: Command = {
                          every TCP send and receive); misertrace doctor says which and why
 ${MODEL_HELP}; the original needs the syscalls set
       --probe ID         add a ready-made probe (repeatable): tcp_probe, sched_migrate_task,
-                         page_fault_user, block_io, sched_switch (misertrace doctor lists them)
+                         page_fault_user, block_io, sched_switch, sched_wakeup (misertrace doctor lists them)
+      --sched            where each span's time went: on a CPU, runnable, blocked, with page
+                         faults and migrations (adds sched_switch, sched_wakeup, page_fault_user)
   -i, --inputbt PATH     custom probes in the original custom-probe format (bpftrace backend)
       --variant ID       force a probe variant instead of the first the kernel supports
       --duration S       stop after S seconds (default: until Ctrl-C / SIGTERM)
@@ -71,6 +74,7 @@ restarted or joined the network: the reason is printed); 2 bad usage;
     output: { type: 'string', short: 'o' },
     backend: { type: 'string' },
     probe: { type: 'string', multiple: true },
+    sched: { type: 'boolean' },
     inputbt: { type: 'string', short: 'i', multiple: true },
     variant: { type: 'string' },
     'probe-set': { type: 'string' },
@@ -100,8 +104,9 @@ restarted or joined the network: the reason is printed); 2 bad usage;
     const bufferKb = positiveNumber(v['buffer-kb'], '--buffer-kb');
     const socket = v['docker-socket'] as string | undefined;
     // --host: the same session, with collaborators that reach that host over one SSH connection.
+    const resumeOptions = resumeOptionsOf(v);
     const remote = await connectRemote(v, io.stderr);
-    const resume = remote ? resumeOptionsOf(v) : null;
+    const resume = remote ? resumeOptions : null;
     const lazy = remote ? await remoteModules() : null;
     const segments = lazy ? new lazy.CaptureSegments(output) : null;
     let host = remote?.host ?? null;
@@ -115,7 +120,7 @@ restarted or joined the network: the reason is printed); 2 bad usage;
           backend,
           probeSet,
           model,
-          probes: (v['probe'] as string[] | undefined) ?? [],
+          probes: [...((v['probe'] as string[] | undefined) ?? []), ...(v['sched'] === true ? probeGroup(loadCatalog(), 'sched') : [])],
           customProbeFiles: (v['inputbt'] as string[] | undefined) ?? [],
           ...(typeof v['variant'] === 'string' ? { variant: v['variant'] } : {}),
           ...(rbPages !== undefined ? { rbPages } : {}),

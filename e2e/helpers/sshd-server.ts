@@ -31,6 +31,10 @@ export interface SshdServer {
   freezeConnections(): number;
   /** Kills the per-connection sshd processes (the connections drop; the server keeps listening). */
   killConnections(): number;
+  /** Kills the server and its connections (nothing listens on the port until restart()). */
+  kill(): Promise<void>;
+  /** Starts the server again on the same port, with the same keys. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -261,6 +265,8 @@ export async function startSshd(): Promise<SshdServer> {
       for (const c of sshds) spawnSync('kill', ['-KILL', String(c)]);
       return sshds.length;
     },
+    kill: stopSshd,
+    restart: start,
     stop: cleanup,
   };
 }

@@ -20,6 +20,20 @@ export interface CaptureInfo {
   probesSelected: string[];
   /** Set when the capture ran on another host over SSH (docs/adr/0065): which, and its clocks at start and end, to align hosts later. */
   remote?: RemoteCaptureInfo;
+  /** Times the capture did not cover: the connection to the remote host was lost and the capture resumed into the same bundle (docs/adr/0085). */
+  gaps?: CaptureGap[];
+}
+
+/** A stretch between two segments of one capture, when nothing was recorded. */
+export interface CaptureGap {
+  /** ISO times: the earlier segment's end and the next one's start (this machine's clock). */
+  from: string;
+  to: string;
+  /** Why the earlier segment ended, e.g. "the connection to HOST was lost". */
+  reason: string;
+  /** The host's CLOCK_MONOTONIC (decimal ns) when the earlier tracer ended (null: the connection dropped before it said) and when the next one started. */
+  monotonicFrom: string | null;
+  monotonicTo: string | null;
 }
 
 /** One reading of a host's clocks (decimal ns strings: beyond 2^53). */
