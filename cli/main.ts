@@ -1,5 +1,5 @@
 import { InputError } from '../engine/model/meta.js';
-import { CancelledError } from '../engine/records/line-reader.js';
+import { CancelledError, isDiskFull } from '../engine/records/line-reader.js';
 import { TOOL_VERSION } from '../engine/version.js';
 import { commandHelp, parseCommandArgs, type CliIO } from './command.js';
 import { COMMANDS } from './commands/index.js';
@@ -85,8 +85,4 @@ export async function main(): Promise<void> {
   process.exitCode = code;
 }
 
-/** ENOSPC from Node, SQLITE_FULL from SQLite ("database or disk is full"). */
-export function isDiskFull(e: unknown): boolean {
-  const code = (e as { code?: unknown } | null)?.code;
-  return code === 'ENOSPC' || code === 'SQLITE_FULL';
-}
+export { isDiskFull };

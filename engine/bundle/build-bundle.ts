@@ -9,7 +9,7 @@ import { startModel } from '../model/model-run.js';
 import { DEFAULT_MODEL, type ModelName } from '../model/span-link.js';
 import { TimeBase } from '../model/time.js';
 import type { AssembledTrace } from '../model/trace-assembly.js';
-import { CancelledError, CancelPoint, throwIfCancelled } from '../records/line-reader.js';
+import { CancelledError, CancelPoint, isDiskFull, throwIfCancelled } from '../records/line-reader.js';
 import { RecordView } from '../records/record-columns.js';
 import { RecordChunkReader } from './record-chunk-reader.js';
 import { writeRecords, type RecordInputs } from './write-records.js';
@@ -45,15 +45,22 @@ export class TracesPendingError extends InputError {
     readonly records: number,
     cause: unknown,
   ) {
+    // A full disk is the machine's state, not a bug: no stack trace, exit 3 (environment).
+    const full = isDiskFull(cause);
     const why =
       cause instanceof CancelledError
         ? 'interrupted while generating the traces'
-        : cause instanceof InputError
-          ? cause.message
-          : `internal error while generating the traces (please report it):\n${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}`;
-    super(`${why}\n  ${path} keeps its ${records} records, without traces`, `generate them again: misertrace generate -i ${path}`);
+        : full
+          ? `the disk is full (${(cause as Error).message}) while writing the traces`
+          : cause instanceof InputError
+            ? cause.message
+            : `internal error while generating the traces (please report it):\n${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}`;
+    super(
+      `${why}\n  ${path} keeps its ${records} records, without traces`,
+      full ? `free some space (or move the bundle to another file system), then: misertrace generate -i ${path}` : `generate them again: misertrace generate -i ${path}`,
+    );
     this.name = 'TracesPendingError';
-    (this as { exitCode?: number }).exitCode = cause instanceof CancelledError ? 130 : cause instanceof InputError ? 2 : 70;
+    (this as { exitCode?: number }).exitCode = cause instanceof CancelledError ? 130 : full ? 3 : cause instanceof InputError ? 2 : 70;
   }
 }
 

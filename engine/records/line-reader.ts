@@ -104,6 +104,12 @@ export async function* readByteChunks(path: string, opts: ReadOptions = {}): Asy
   }
 }
 
+/** ENOSPC from Node, SQLITE_FULL from SQLite ("database or disk is full"): the machine's state, not a bug. */
+export function isDiskFull(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === 'ENOSPC' || code === 'SQLITE_FULL';
+}
+
 /** Turns a file-system error into a message a user can act on. */
 export function fileError(e: unknown, path: string): Error {
   const code = (e as NodeJS.ErrnoException).code;
