@@ -242,7 +242,8 @@ export class RecordConverter {
       case Kind.RecvLength: {
         const len = e.num('ret');
         const family = e.num('family');
-        if (len > 0 && e.num('protocol') === 6 && (family === 2 || family === 10)) this.sockRecord(e.key('sk'), 'MT:sock_recv', e.pid, e.ts, e.cpu, len);
+        // len 0 is the end of the stream: a reply that ends at close ends there (its reader goes on).
+        if (len >= 0 && e.num('protocol') === 6 && (family === 2 || family === 10)) this.sockRecord(e.key('sk'), 'MT:sock_recv', e.pid, e.ts, e.cpu, len);
         return;
       }
       case Kind.RcvSpace: {

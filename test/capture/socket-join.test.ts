@@ -37,16 +37,18 @@ const HOST: [string, number, string, number] = ['127.0.0.1', 8080, '127.0.0.1', 
 const ESTABLISHED = 1, SYN_SENT = 2, CLOSE = 7;
 
 describe('socket pointer -> 4-tuple join', () => {
-  it('causal records: sends and receives with their tuple and length, errors counted, not recorded', () => {
+  it('causal records: sends and receives with their tuple and length (0: end of stream), errors counted, not recorded', () => {
     const { c, lines } = converter();
     c.feed(state(1, 0, ESTABLISHED, A));
     c.feed(send(10, 10, 120));
     c.feed(send(11, 10, -11));
     c.feed(recv(20, 10, 64));
     c.feed(recv(21, 10, 0));
+    c.feed(recv(22, 10, -11));
     expect(lines).toEqual([
       'app|10|10|0|MT:sock_send|"saddr=172.18.0.3 sport=41000 daddr=172.18.0.4 dport=5432 len=120"',
       'app|10|20|0|MT:sock_recv|"saddr=172.18.0.3 sport=41000 daddr=172.18.0.4 dport=5432 len=64"',
+      'app|10|21|0|MT:sock_recv|"saddr=172.18.0.3 sport=41000 daddr=172.18.0.4 dport=5432 len=0"',
     ]);
     expect(c.stats.sendErrors).toBe(1);
   });

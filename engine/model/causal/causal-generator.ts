@@ -261,6 +261,8 @@ export class CausalGenerator {
     this.counts.ioEvents++;
     const key = connectionKey(e.tuple, t.container);
     let c = this.conns.get(key);
+    // The end of a stream never seen carrying data (older than the capture): nothing to learn.
+    if (e.bytes === 0 && e.dir === 'recv' && (c === undefined || !c.seen)) return;
     if (c === undefined) c = this.newConnection(key, e.tuple, t.container);
     else {
       // Most recently used last: idle eviction looks at the front only.

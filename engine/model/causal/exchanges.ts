@@ -60,6 +60,13 @@ export class Exchanges {
 
   handle(t: CausalThread, c: Connection, e: IoEvent, local: string, thread: ThreadOf): void {
     const client = c.isClient(local);
+    // A receive of 0 bytes is the end of the stream: no message, no turn. A client reading it has
+    // the whole reply only now when the reply ends at close (HTTP/1.0, CGI): what it sends next
+    // continues that reply's request, so it counts as a read of it.
+    if (e.dir === 'recv' && e.bytes === 0) {
+      if (client) this.clientEof(t, c, e);
+      return;
+    }
     // One side used by two threads at once: the turn-taking of each is mixed with the other's.
     const busy = client ? c.busyClient : c.busyServer;
     if (busy !== t.tid && busy >= 0 && e.start < (client ? c.busyClientEnd : c.busyServerEnd) && thread(busy) !== undefined) {
@@ -147,6 +154,13 @@ export class Exchanges {
     const req = c.requests.find((r) => !r.read) ?? (c.requests.length > 0 ? c.requests[c.requests.length - 1]! : null);
     if (req !== null) req.read = true;
     while (c.requests.length > 1 && c.requests[0]!.read && c.requests[0] !== req) c.requests.shift();
+    t.noteRead(req?.parent ?? null);
+    this.own(t, e.start, t.lastRead);
+  }
+
+  private clientEof(t: CausalThread, c: Connection, e: IoEvent): void {
+    let req: ClientRequest | null = null;
+    for (let i = c.requests.length - 1; i >= 0 && req === null; i--) if (c.requests[i]!.read) req = c.requests[i]!;
     t.noteRead(req?.parent ?? null);
     this.own(t, e.start, t.lastRead);
   }
