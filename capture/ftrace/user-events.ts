@@ -28,9 +28,23 @@ export function userEventRecord(e: FtEvent, commOf: (tid: number) => string, tra
       return;
     }
     case 'sched:sched_switch': {
+      // One record per traced side, as sched-switch.bt prints them: next_pid == tid is the
+      // thread taking the CPU (docs/adr/0090).
       const prev = e.num('prev_pid');
-      if (!traced.has(prev)) return;
-      line(commOf(prev), prev, e.ts, e.cpu, probe, `prev_state=${e.num('prev_state')} next_pid=${e.num('next_pid')}`);
+      const next = e.num('next_pid');
+      const details = `prev_state=${e.num('prev_state')} next_pid=${next}`;
+      if (traced.has(prev)) line(commOf(prev), prev, e.ts, e.cpu, probe, details);
+      if (traced.has(next)) {
+        const comm = e.get('next_comm');
+        line(typeof comm === 'string' ? comm : commOf(next), next, e.ts, e.cpu, probe, details);
+      }
+      return;
+    }
+    case 'sched:sched_wakeup': {
+      const tid = e.num('pid');
+      if (!traced.has(tid)) return;
+      const comm = e.get('comm');
+      line(typeof comm === 'string' ? comm : commOf(tid), tid, e.ts, e.cpu, probe, `target_cpu=${e.num('target_cpu')}`);
       return;
     }
     case 'block:block_bio_queue':

@@ -55,6 +55,8 @@ export interface ProbeCatalog {
   variants: VariantSpec[];
   base: ProbeSpec[];
   optional: ProbeSpec[];
+  /** Ready-made probes taken together by one flag (`sched`: capture --sched, docs/adr/0090). */
+  groups: Record<string, string[]>;
   /** The syscall set's ftrace events (probes/ftrace/events.json). */
   ftrace: FtraceEvents;
   /** Each ftrace variant's events, by variant id. */
@@ -76,12 +78,13 @@ let cached: ProbeCatalog | null = null;
 
 export function loadCatalog(dir = findProbesDir()): ProbeCatalog {
   if (cached?.dir === dir) return cached;
-  const raw = JSON.parse(readFileSync(join(dir, 'catalog.json'), 'utf8')) as Omit<ProbeCatalog, 'dir' | 'ftrace' | 'ftraceByVariant'>;
+  const raw = JSON.parse(readFileSync(join(dir, 'catalog.json'), 'utf8')) as Omit<ProbeCatalog, 'dir' | 'ftrace' | 'ftraceByVariant' | 'groups'> & { groups?: Record<string, unknown> };
   const readEvents = (rel: string) => JSON.parse(readFileSync(join(dir, rel), 'utf8')) as FtraceEvents;
   const ftrace = readEvents(join('ftrace', 'events.json'));
   const ftraceByVariant: Record<string, FtraceEvents> = {};
   for (const v of raw.variants) if (v.backend === 'ftrace') ftraceByVariant[v.id] = v.events ? readEvents(v.events) : ftrace;
-  cached = { dir, syscalls: raw.syscalls, variants: raw.variants, base: raw.base, optional: raw.optional, ftrace, ftraceByVariant };
+  const groups = Object.fromEntries(Object.entries(raw.groups ?? {}).filter((e): e is [string, string[]] => Array.isArray(e[1])));
+  cached = { dir, syscalls: raw.syscalls, variants: raw.variants, base: raw.base, optional: raw.optional, groups, ftrace, ftraceByVariant };
   return cached;
 }
 
@@ -98,6 +101,13 @@ export function readProbeFile(catalog: ProbeCatalog, relPath: string): string {
 /** Base and optional probes by id. */
 export function probeById(catalog: ProbeCatalog, id: string): ProbeSpec | undefined {
   return [...catalog.base, ...catalog.optional].find((p) => p.id === id);
+}
+
+/** The probe ids of group `name` (e.g. `sched`); throws for a group the catalog lacks (our bug). */
+export function probeGroup(catalog: ProbeCatalog, name: string): string[] {
+  const ids = catalog.groups[name];
+  if (ids === undefined) throw new Error(`probes/catalog.json has no probe group "${name}"`);
+  return ids;
 }
 
 /** The syscall events a requirement of `syscalls: true` means. */

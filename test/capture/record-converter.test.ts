@@ -68,13 +68,18 @@ describe('ftrace events to records', () => {
     c.feed(ev(2, 21, 'task:task_rename', { pid: 21, newcomm: 'item' }));
     c.feed(ev(3, 0, 'sched:sched_migrate_task', { pid: 21, comm: 'item', orig_cpu: 0, dest_cpu: 1 }));
     c.feed(ev(4, 21, 'sched:sched_switch', { prev_pid: 21, prev_state: 1, next_pid: 0 }));
-    c.feed(ev(5, 21, 'sched:sched_switch', { prev_pid: 99, prev_state: 0, next_pid: 21 }));
+    c.feed(ev(5, 21, 'sched:sched_switch', { prev_pid: 99, prev_state: 0, next_pid: 21, next_comm: 'item' }));
+    c.feed(ev(5, 99, 'sched:sched_wakeup', { pid: 21, comm: 'item', target_cpu: 1 }));
+    c.feed(ev(5, 99, 'sched:sched_wakeup', { pid: 98, comm: 'other', target_cpu: 1 }));
     c.feed(ev(6, 21, 'sched:sched_process_exit'));
     c.feed(ev(7, 0, 'sched:sched_migrate_task', { pid: 21, comm: 'item', orig_cpu: 1, dest_cpu: 0 }));
     expect(lines).toEqual([
       'httpd|20|1|0|MT:sched_process_fork|"parent_pid=20 child_pid=21"',
       'item|21|3|0|tracepoint:sched:sched_migrate_task|"orig_cpu=0 dest_cpu=1"',
       'item|21|4|0|tracepoint:sched:sched_switch|"prev_state=1 next_pid=0"',
+      // the switch that brings a traced thread on is its record too (ADR 0090); untraced threads' wakeups are not
+      'item|21|5|0|tracepoint:sched:sched_switch|"prev_state=0 next_pid=21"',
+      'item|21|5|0|tracepoint:sched:sched_wakeup|"target_cpu=1"',
       'item|21|6|0|MT:sched_process_exit|"pid=21"',
     ]);
   });

@@ -1,0 +1,115 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Bundle } from '../engine/bundle/bundle-reader.js';
+import { CaptureSession } from '../capture/session/capture-session.js';
+import { loadCatalog, probeGroup } from '../capture/probes/probe-catalog.js';
+import { criticalPath } from '../engine/figure/critical-path.js';
+import { tempDir, type TempDir } from '../test/fixture-bundles.js';
+import { PROJECT_ROOT } from '../test/fixtures.js';
+import { DemoApp } from './demo-app/demo-app.js';
+import { planRequests } from './demo-app/endpoints.js';
+import { sendRequests } from './demo-app/load-generator.js';
+import { announceSkip, captureEnvironment, expectNoChildProcesses } from './helpers/capture-env.js';
+
+// Where the time went, captured for real (issue 14, ADR 0090): the demo app under the scheduler
+// group, with bpftrace (the session) and with ftrace (`misertrace capture --sched`, from dist/:
+// run `npm run build` first). Every span of every request gets a split that covers it exactly;
+// the frontend's root spans block while their calls run; the critical path's total is the root's.
+
+const env = await captureEnvironment();
+announceSkip('capture --sched', env.skipReason);
+
+describe.skipIf(env.skipReason !== null)('capture with the scheduler group', () => {
+  let app: DemoApp;
+  let dir: TempDir;
+
+  beforeAll(async () => {
+    dir = tempDir('misertrace-sched-e2e-');
+    app = new DemoApp();
+    await app.up();
+  }, 180_000);
+
+  afterAll(async () => {
+    await app?.down();
+    dir?.remove();
+  }, 60_000);
+
+  function checkSplits(path: string): void {
+    const b = Bundle.open(path);
+    try {
+      const names = b.probes.map((p) => p.name);
+      expect(names).toEqual(expect.arrayContaining(['tracepoint:sched:sched_switch', 'tracepoint:sched:sched_wakeup']));
+      expect(b.traceCount).toBeGreaterThanOrEqual(4);
+      let spans = 0;
+      let withBlocked = 0;
+      for (const t of b.traces()) {
+        const sched = b.spanSched(t.id, t.spans.length);
+        expect(sched, `trace ${t.id} has a split`).not.toBeNull();
+        t.spans.forEach((s, i) => {
+          const x = sched!.spans[i];
+          expect(x, `trace ${t.id} span ${i} (tid ${s.tid}) has a split`).not.toBeNull();
+          // The three states cover the span exactly (ns, rounded once each).
+          expect(Math.abs(x!.onCpuNs + x!.runnableNs + x!.blockedNs - (s.end - s.start))).toBeLessThanOrEqual(2);
+          spans++;
+        });
+        const root = sched!.spans[0]!;
+        // A request's first handler ran (it read the request), and one with calls waited for them.
+        expect(root.onCpuNs).toBeGreaterThan(0);
+        if (t.spans.length > 1 && root.blockedNs > 0) withBlocked++;
+        const cp = sched!.criticalPath!;
+        const rootLen = t.spans[0]!.end - t.spans[0]!.start;
+        const covered = criticalPath(t.spans).segments.reduce((n, g) => n + g.end - g.start, 0);
+        expect(covered).toBe(rootLen);
+        expect(Math.abs(cp.onCpuNs + cp.runnableNs + cp.blockedNs - rootLen)).toBeLessThanOrEqual(2 * t.spans.length);
+      }
+      console.log(`[sched] ${path}: ${b.traceCount} traces, ${spans} spans with a split; ${withBlocked} roots with calls blocked while they ran`);
+      expect(withBlocked).toBeGreaterThan(0);
+    } finally {
+      b.close();
+    }
+  }
+
+  it('bpftrace: every span of every request gets its on-CPU / runnable / blocked split', async () => {
+    const out = join(dir.path, 'bpftrace.mstrace');
+    const session = new CaptureSession({ network: app.network, output: out, backend: 'bpftrace', probes: probeGroup(loadCatalog(), 'sched'), drain: { quietMs: 300, maxMs: 10_000 } });
+    try {
+      await session.start();
+      const sent = await sendRequests(app.url, planRequests(2), 1);
+      expect(sent.every((s) => s.status === 200)).toBe(true);
+      const r = await session.stop();
+      expect(r.lostEvents).toBe(0);
+    } finally {
+      session.dispose();
+      await expectNoChildProcesses();
+    }
+    checkSplits(out);
+  }, 180_000);
+
+  it('ftrace through `misertrace capture --sched`', async () => {
+    const out = join(dir.path, 'ftrace.mstrace');
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'misertrace.js'), 'capture', '-n', app.network, '-o', out, '--backend', 'ftrace', '--sched'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        let text = '';
+        child.stdout.on('data', (d: Buffer) => {
+          text += d.toString();
+          if (text.includes('\n')) resolve(text);
+        });
+        void exited.then(() => reject(new Error(`capture ended before attaching:\n${stderr}`)));
+      });
+      expect(line).toMatch(/^capturing: /);
+      const sent = await sendRequests(app.url, planRequests(2), 1);
+      expect(sent.every((s) => s.status === 200)).toBe(true);
+      child.kill('SIGINT');
+      expect(await exited, stderr).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    }
+    checkSplits(out);
+  }, 180_000);
+});
