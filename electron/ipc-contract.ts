@@ -20,6 +20,7 @@ import type {
 export type { CaptureEvent, CaptureStartRequest, DockerNetworkSummary, HostPrompt, NetworkInspection, ProbeCatalog, SavedHost } from './ipc-capture-types.js';
 import type { FigureChoices } from '../engine/figure/figure-choices.js';
 import type { ModelName, SpanLink } from '../engine/model/span-link.js';
+import type { TraceSched } from '../engine/analysis/sched-timeline.js';
 import type { TraceTableColumns } from '../engine/model/trace-table-columns.js';
 
 /** An expected failure, shown to the user as message + what to do. Bugs use kind 'internal'. */
@@ -121,6 +122,8 @@ export interface TraceDetail {
   probes: string[];
   /** Per span index: events in the span, in total and by probe name (the figure layout's SpanCounts). */
   counts: { total: number; byProbe: Record<string, number> }[];
+  /** Per span index, where its thread's time went, and the critical path's total (ADR 0090); absent without scheduler records. */
+  sched?: TraceSched;
 }
 
 export interface SpanRecordDto {

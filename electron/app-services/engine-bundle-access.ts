@@ -60,7 +60,7 @@ export class EngineBundleAccess implements BundleAccess {
     const b = this.get(bundleId);
     const r = await this.engine.run({ kind: 'bundle-trace', handle: b.handle, traceId }).result;
     if (r.trace === null) throw new AppFailure('trace-missing', `trace ${traceId} is not in ${basename(b.path)}`, `choose a trace between 1 and ${r.traceCount}`);
-    return toTraceDetail(bundleId, b.probes, b.timeBaseNs, r.trace, r.counts);
+    return toTraceDetail(bundleId, b.probes, b.timeBaseNs, r.trace, r.counts, r.sched);
   }
 
   async spanRecords(bundleId: string, traceId: number, spanIndex: number, offset: number, limit: number): Promise<SpanRecordPage> {

@@ -58,7 +58,8 @@ export function traceJob(job: Job<'bundle-trace'>): BundleTraceResult {
   const b = get(job.handle);
   return guard(b, () => {
     const trace = b.trace(job.traceId);
-    return { kind: 'bundle-trace', trace, counts: trace === null ? [] : b.spanCounts(job.traceId), traceCount: b.traceCount };
+    const sched = trace === null ? null : b.spanSched(job.traceId, trace.spans.length);
+    return { kind: 'bundle-trace', trace, counts: trace === null ? [] : b.spanCounts(job.traceId), sched, traceCount: b.traceCount };
   });
 }
 

@@ -6,6 +6,7 @@ import type { FigureChoices } from '../figure/figure-choices.js';
 import type { MetaEntry } from '../model/meta.js';
 import type { ModelName } from '../model/span-link.js';
 import type { AssembledTrace } from '../model/trace-assembly.js';
+import type { TraceSched } from '../analysis/sched-timeline.js';
 
 // Typed messages between the app (or any host) and the engine worker. Every request carries an
 // id; progress, result and error answer with the same id; cancel names the id to stop.
@@ -90,6 +91,8 @@ export interface BundleTraceResult {
   /** null: no trace of that id (traceCount says which exist). */
   trace: AssembledTrace | null;
   counts: { total: number; byProbe: Record<string, number> }[];
+  /** Where each span's time went (ADR 0090); null without scheduler records. */
+  sched: TraceSched | null;
   traceCount: number;
 }
 
