@@ -57,3 +57,47 @@ describe.skipIf(SKIP_REASON !== null)(`explorer: scatter and request types${SKIP
     await expect.poll(() => p.locator('.trace-table').count()).toBe(1);
   });
 });
+
+describe.skipIf(SKIP_REASON !== null)(`explorer: request types in the table${SKIP_REASON ? ` (skipped: ${SKIP_REASON})` : ''}`, () => {
+  const ui = uiSuite();
+
+  it('groups the listed traces by entry container and tree shape, each type opening to its traces', async () => {
+    const path = await buildFixtureBundle('mixed50', ui.tmp.path);
+    const app = await ui.open();
+    const p = app.page;
+    app.dialogs.answer(path);
+    await p.getByRole('button', { name: /Open bundle/ }).click();
+    await expect.poll(() => p.locator('.trace-row[data-trace-id]').count()).toBeGreaterThan(0);
+    await p.getByRole('button', { name: 'Group by request type' }).click();
+    const region = p.getByRole('region', { name: 'Request types' });
+    await expect.poll(() => region.locator('.type-row').count()).toBe(3);
+    // One entry container (mixed50's requests all enter at the frontend), three shapes: the
+    // counts are the Shapes panel's, and they add up to the listed traces.
+    expect(await region.locator('.entry-row').allTextContents()).toEqual([expect.stringMatching(/^oracle-frontend — entry of 50 traces, 3 types$/)]);
+    const counts = (await region.locator('.type-row').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-count'))))).sort();
+    const panel = (await p.locator('.shape-row td:nth-child(3)').allTextContents()).map((t) => Number(t.split(' ')[0])).sort();
+    expect(counts).toEqual(panel);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(50);
+    // Open the first type: its traces are the ones the filter `entry:… shape:N` lists.
+    const first = region.getByRole('button', { name: /oracle-frontend · Shape \d+/ }).first();
+    const shape = Number((await first.textContent())!.match(/Shape (\d+)/)![1]);
+    await first.click();
+    await expect.poll(() => first.getAttribute('aria-expanded')).toBe('true');
+    const ids = (await region.locator('.type-trace[data-trace-id]').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-trace-id'))))).sort((a, b) => a - b);
+    expect(ids.length).toBe(Number(await region.locator('.type-row').first().getAttribute('data-count')));
+    await app.screenshot(ui.shot('request-types'));
+    expect(await seriousA11yViolations(p)).toEqual([]);
+    // A filter narrows the types: `catalog` leaves the two shapes that call it.
+    await p.getByRole('searchbox', { name: 'Filter traces' }).fill('catalog');
+    await expect.poll(() => region.locator('.type-row').count()).toBe(2);
+    await p.getByRole('searchbox', { name: 'Filter traces' }).fill('');
+    await p.getByRole('button', { name: 'Group by request type' }).click();
+    await p.getByRole('searchbox', { name: 'Filter traces' }).fill(`entry:oracle-frontend shape:${shape}`);
+    await expect.poll(async () => (await p.locator('.trace-row[data-trace-id]').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-trace-id'))))).sort((a, b) => a - b)).toEqual(ids);
+    // A trace of a type opens from the grouped view.
+    await p.getByRole('searchbox', { name: 'Filter traces' }).fill('');
+    await p.getByRole('button', { name: 'Group by request type' }).click();
+    await region.getByRole("button", { name: `Open trace #${ids[0]}`, exact: true }).click();
+    await expect.poll(() => p.locator('.trace-title').textContent()).toContain(`Trace #${ids[0]}`);
+  });
+});

@@ -11,6 +11,9 @@ import { LatencyHistogram } from './latency-histogram.js';
 import { filterRows, orderRows } from './table-model.js';
 import { parseFilter } from './table-query.js';
 import { TraceTable } from './trace-table.js';
+import { GroupByTypeButton } from './group-by-type-button.js';
+import { RequestTypesView } from './request-types-view.js';
+import { useRequestTypes } from '../stores/request-types-store.js';
 
 const FILTER_HELP = 'Filter: a trace id (12), a container name (catalog), entry:frontend, dur>5ms, dur<1s, spans>10, events>=100, depth>3, shape:2 (a request shape, see the Shapes panel), inferred (a link the model inferred, or an orphan), orphan. Terms combine with AND.';
 
@@ -42,6 +45,7 @@ export function TraceTableScreen() {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
   const descending = useTable((s) => s.descending);
+  const grouped = useRequestTypes((s) => s.grouped);
   // Typing stays responsive on 100k rows: the filter pass runs on the deferred text.
   const deferredText = useDeferredValue(filterText);
   const parsed = useMemo(() => parseFilter(deferredText), [deferredText]);
@@ -87,6 +91,7 @@ export function TraceTableScreen() {
             {formatDuration(range[0])} – {formatDuration(range[1])} ×
           </button>
         )}
+        <GroupByTypeButton />
         <CompareBar table={table} />
         {parsed.errors.length > 0 && (
           <span className="filter-error" role="alert">
@@ -112,7 +117,11 @@ export function TraceTableScreen() {
             <DurationScatter table={table} listed={order} firstTs={bundle.firstTs} onOpen={(id) => void openTrace(id)} />
           </div>
           <ShapesPanel table={table} />
-          <TraceTable table={table} order={order} firstTs={bundle.firstTs} onOpen={(id) => void openTrace(id)} />
+          {grouped ? (
+            <RequestTypesView table={table} order={order} firstTs={bundle.firstTs} onOpen={(id) => void openTrace(id)} />
+          ) : (
+            <TraceTable table={table} order={order} firstTs={bundle.firstTs} onOpen={(id) => void openTrace(id)} />
+          )}
         </>
       )}
     </main>
