@@ -78,6 +78,9 @@ const sessionId = str(64, { nonEmpty: true, pattern: /^[A-Za-z0-9_-]+$/ });
 const absPath = str(4096, { nonEmpty: true, pattern: /^(\/|[A-Za-z]:[\\/]|\\\\)/ });
 const traceId = int(1, MAX_ID);
 
+/** A length as `misertrace export --width/--font-size` takes it (the engine checks its range). */
+const lengthText = str(32, { nonEmpty: true, pattern: /^\d+(\.\d+)?(px|in|cm|mm|pt)?$/ });
+
 const exportRequest = obj<ExportRequest>({
   bundleId,
   traceIds: list(traceId, 10_000),
@@ -89,7 +92,9 @@ const exportRequest = obj<ExportRequest>({
     palette: oneOf(FIGURE_PALETTES),
     title: nullable(str(300)),
     caption: nullable(str(2000)),
-    width: nullable(int(200, 20_000)),
+    width: nullable(lengthText),
+    fontSize: nullable(lengthText),
+    renames: list(obj({ container: str(256, { nonEmpty: true }), name: str(256, { pattern: /^[^,=]*$/ }) }), 1000),
   }),
 });
 
@@ -100,6 +105,8 @@ const optionalHost: Check<string | null | undefined> = (v, at) => (v === undefin
 
 const captureStart = obj<CaptureStartRequest>({
   host: optionalHost,
+  /** Absent or null: a new capture; else the session id of one whose connection dropped. */
+  resume: (v, at) => (v === undefined || v === null ? v : sessionId(v, at)),
   network: str(256, { nonEmpty: true, pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]*$/ }),
   backend: oneOf(CAPTURE_BACKENDS),
   optionalProbes: list(str(128, { pattern: /^[A-Za-z0-9_:.-]+$/ }), 64),

@@ -1,5 +1,6 @@
 import type { TimeBase } from '../model/time.js';
 import type { AssembledTrace } from '../model/trace-assembly.js';
+import type { FigureSource } from './figure-command.js';
 import type { GanttLayout, GanttViewOptions, SpanCounts } from './layout-types.js';
 
 // Inputs and outputs of the SVG figure (engine/figure/svg.ts), shared by the CLI and the app.
@@ -40,6 +41,8 @@ export interface FigureOptions {
   tooltips?: boolean;
   /** For exact absolute start times in the hover text. */
   base?: TimeBase;
+  /** The bundle and the command that regenerate the figure, written into its <metadata>. */
+  source?: FigureSource;
 }
 
 export interface FigurePanelPlacement {

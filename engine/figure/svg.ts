@@ -21,6 +21,8 @@ const MIN_WIDTH = 240;
 const TITLE_SIZE = 15;
 const HEADING_SIZE = 12;
 const PANEL_GAP = 14;
+/** Namespace of the <metadata> element that names the bundle and the regenerating command. */
+export const SOURCE_NS = 'urn:misertrace:figure-source:1';
 
 interface Chrome {
   titleLines: string[];
@@ -80,6 +82,13 @@ export function renderFigure(traces: readonly FigureTrace[], opts: FigureOptions
   );
   out.push(`<title id="figure-title">${xml(opts.title ?? `Request trace${traces.length > 1 ? 's' : ''} ${traces.map((t) => t.trace.id).join(', ')}`)}</title>`);
   out.push(`<desc id="figure-desc">${xml(describe(traces, layouts))}</desc>`);
+  if (opts.source !== undefined) {
+    const src = opts.source;
+    out.push(
+      // Text content, not attributes: XML turns newlines in attributes into spaces, and a caption may have them.
+      `<metadata id="misertrace-source"><mt:source xmlns:mt="${SOURCE_NS}"><mt:bundle sha256="${xml(src.bundleSha256)}">${xml(src.bundle)}</mt:bundle><mt:command>${xml(src.command)}</mt:command></mt:source></metadata>`,
+    );
+  }
   out.push(`<rect width="${num(width)}" height="${num(height)}" fill="${palette.background}"/>`);
   let y = FIGURE_MARGIN;
   if (chrome.titleLines.length > 0) {

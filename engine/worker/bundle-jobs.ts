@@ -4,12 +4,12 @@ import { BundleError, TraceMissingError } from '../bundle/bundle-errors.js';
 import { Bundle } from '../bundle/bundle-reader.js';
 import { traceTableColumns } from '../bundle/trace-table.js';
 import { traceShapeColumn } from '../bundle/trace-shapes.js';
+import { packTraceTable } from '../model/packed-trace-table.js';
 import { chromeTraceJson } from '../export/chrome-trace.js';
 import type { ExportInput, ExportTrace } from '../export/export-types.js';
 import { jaegerJson } from '../export/jaeger.js';
 import { otlpJson } from '../export/otlp.js';
-import { figureOptionsFor } from '../figure/figure-choices.js';
-import { renderFigure } from '../figure/svg.js';
+import { figureSvg } from './figure-job.js';
 import type { BundleCloseResult, BundleOpenResult, BundleSpanRecordsResult, BundleTraceResult, EngineJob, ExportJobResult } from './protocol.js';
 
 // Bundle queries and exports as engine jobs (docs/adr/0055): the app runs them in the engine
@@ -36,7 +36,7 @@ export function openBundleJob(job: Job<'bundle-open'>): BundleOpenResult {
       diagnostics: guard(b, () => b.diagnosticCounts()),
       table: guard(b, () => {
         const rows = b.traceSummaries();
-        return traceTableColumns(rows, traceShapeColumn(b, rows.map((r) => r.id)));
+        return packTraceTable(traceTableColumns(rows, traceShapeColumn(b, rows.map((r) => r.id))));
       }),
     };
     open.set(result.handle, b);
@@ -80,9 +80,8 @@ export function exportJob(job: Job<'export'>): ExportJobResult {
       return { trace, counts: bundle.spanCounts(id) };
     });
     if (job.format === 'svg') {
-      const opts = figureOptionsFor(job.figure, traces[0]!.trace.spans[0]!.start);
-      opts.base = bundle.base;
-      return { kind: 'export', bytes: utf8(renderFigure(traces, opts).svg) };
+      const fig = figureSvg(bundle, job.bundle, traces, job.figure);
+      return { kind: 'export', bytes: utf8(fig.svg), warnings: fig.warnings };
     }
     const input: ExportInput = {
       traces,
@@ -92,7 +91,7 @@ export function exportJob(job: Job<'export'>): ExportJobResult {
       source: basename(job.bundle),
     };
     const text = job.format === 'chrome' ? chromeTraceJson(input) : job.format === 'jaeger' ? jaegerJson(input) : otlpJson(input);
-    return { kind: 'export', bytes: utf8(text) };
+    return { kind: 'export', bytes: utf8(text), warnings: [] };
   } finally {
     bundle.close();
   }

@@ -12,7 +12,6 @@ import { formatBytes } from '../common/format.js';
 export function currentFigureOptions(): FigureExportOptions {
   const e = useExport.getState();
   const v = useTraceView.getState();
-  const width = e.width.trim() === '' ? null : Number(e.width);
   return {
     counts: [...v.shownCounts],
     collapsed: e.keepCollapsed ? [...v.collapsed].sort((a, b) => a - b) : [],
@@ -20,7 +19,9 @@ export function currentFigureOptions(): FigureExportOptions {
     palette: e.greyscale ? 'greyscale' : 'color',
     title: e.title.trim() === '' ? null : e.title.trim(),
     caption: e.caption.trim() === '' ? null : e.caption.trim(),
-    width: width !== null && Number.isInteger(width) ? width : null,
+    width: e.width.trim() === '' ? null : e.width.trim(),
+    fontSize: null,
+    renames: [],
   };
 }
 
