@@ -1,4 +1,4 @@
-import type { EventContract, EventName, ExplorerApi } from './ipc-contract.js';
+import type { EventContract, EventName, ExplorerApi, TraceTableMessage } from './ipc-contract.js';
 
 // Builds `window.explorer` from the contract's verb and event lists over a transport. The preload
 // calls it with ipcRenderer; the browser-mode e2e serializes this very function into the page and
@@ -10,6 +10,8 @@ export interface ApiTransport {
   invoke(channel: string, payload: unknown): Promise<unknown>;
   subscribe(channel: string, listener: (payload: unknown) => void): () => void;
   pathForFile(file: File): string;
+  /** Messages on the table port: a MessagePort main handed to the preload (docs/adr/0105). */
+  onTraceTable(listener: (message: TraceTableMessage) => void): () => void;
 }
 
 export function createExplorerApi(verbs: readonly string[], events: readonly string[], transport: ApiTransport): ExplorerApi {
@@ -22,5 +24,6 @@ export function createExplorerApi(verbs: readonly string[], events: readonly str
     return transport.subscribe(`explorer-event:${name}`, listener as (p: unknown) => void);
   };
   api['pathForFile'] = (file: File) => transport.pathForFile(file);
+  api['onTraceTable'] = (listener: (message: TraceTableMessage) => void) => transport.onTraceTable(listener);
   return Object.freeze(api) as unknown as ExplorerApi;
 }

@@ -21,6 +21,7 @@ export type { CaptureEvent, CaptureStartRequest, DockerNetworkSummary, HostPromp
 import type { FigureChoices } from '../engine/figure/figure-choices.js';
 import type { ModelName, SpanLink } from '../engine/model/span-link.js';
 import type { TraceSched } from '../engine/analysis/sched-timeline.js';
+import type { PackedTraceTable } from '../engine/model/packed-trace-table.js';
 import type { TraceTableColumns } from '../engine/model/trace-table-columns.js';
 
 /** An expected failure, shown to the user as message + what to do. Bugs use kind 'internal'. */
@@ -98,6 +99,16 @@ export interface TraceTableData extends TraceTableColumns {
   bundleId: string;
 }
 
+/**
+ * The trace table on its way to the renderer: not an invoke answer but a message on the window's
+ * table port (a MessagePort), packed as flat buffers (docs/adr/0105). The `traceTable` verb asks
+ * main to send it and answers how many traces it sent.
+ */
+export interface TraceTableMessage {
+  bundleId: string;
+  table: PackedTraceTable;
+}
+
 export interface SpanDto {
   index: number;
   parent: number;
@@ -152,7 +163,7 @@ export interface SpanRecordPage {
 // ---------------------------------------------------------------- export
 
 /** The export formats; ipc-validate.ts checks requests against this list. */
-export const EXPORT_FORMATS = ['svg', 'chrome', 'jaeger', 'otlp'] as const;
+export const EXPORT_FORMATS = ['svg', 'pdf', 'png', 'chrome', 'jaeger', 'otlp'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export const FIGURE_PALETTES = ['color', 'greyscale'] as const satisfies readonly FigureExportOptions['palette'][];
@@ -171,6 +182,14 @@ export interface ExportRequest {
 }
 
 export type ExportOutcome = { saved: true; path: string; bytes: number } | { saved: false };
+
+/** The figure editor's live preview: the very SVG an export writes, with what it gave up. */
+export interface FigurePreview {
+  svg: string;
+  warnings: string[];
+  /** The `misertrace export` command stored in the SVG (docs/adr/0095). */
+  command: string;
+}
 
 // ---------------------------------------------------------------- start-up and recent files
 
@@ -205,10 +224,11 @@ export interface InvokeContract {
   pickBundle: { req: Record<string, never>; res: PickOutcome };
   openBundle: { req: { path: string }; res: BundleInfo };
   closeBundle: { req: { bundleId: string }; res: { closed: boolean } };
-  traceTable: { req: { bundleId: string }; res: TraceTableData };
+  traceTable: { req: { bundleId: string }; res: { bundleId: string; count: number } };
   traceDetail: { req: { bundleId: string; traceId: number }; res: TraceDetail };
   spanRecords: { req: { bundleId: string; traceId: number; spanIndex: number; offset: number; limit: number }; res: SpanRecordPage };
   exportTrace: { req: ExportRequest; res: ExportOutcome };
+  previewFigure: { req: Omit<ExportRequest, 'format'>; res: FigurePreview };
   listRecent: { req: Record<string, never>; res: RecentBundle[] };
   forgetRecent: { req: { path: string }; res: RecentBundle[] };
   /** `host`: a saved remote host; absent or null: this computer. */
@@ -240,6 +260,7 @@ export const INVOKE_VERBS = [
   'traceDetail',
   'spanRecords',
   'exportTrace',
+  'previewFigure',
   'listRecent',
   'forgetRecent',
   'listNetworks',
@@ -262,6 +283,8 @@ const everyVerbListed: MissingVerbs extends never ? true : MissingVerbs = true;
 void everyVerbListed;
 
 export const INVOKE_CHANNEL_PREFIX = 'explorer:';
+/** The preload asks main for the table port on this channel; main answers on it with the port. */
+export const TABLE_PORT_CHANNEL = 'misertrace:table-port';
 export function invokeChannel(verb: InvokeVerb): `explorer:${InvokeVerb}` {
   return `explorer:${verb}`;
 }
@@ -290,6 +313,8 @@ export type ExplorerApi = {
 } & {
   /** Subscribes to one kind of event; returns the unsubscribe function (a disposable). */
   on<E extends EventName>(name: E, listener: (payload: EventContract[E]) => void): () => void;
+  /** Subscribes to the trace tables main sends on the table port (`traceTable` asks for one). */
+  onTraceTable(listener: (message: TraceTableMessage) => void): () => void;
   /** The absolute path of a file dropped on the window (Electron's webUtils), '' if none. */
   pathForFile(file: File): string;
 };

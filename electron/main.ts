@@ -1,4 +1,4 @@
-import { app, BrowserWindow, dialog, ipcMain, Menu, session, type IpcMainInvokeEvent, type MenuItemConstructorOptions, type OpenDialogOptions, type SaveDialogOptions } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, MessageChannelMain, session, type MessagePortMain, type IpcMainInvokeEvent, type MenuItemConstructorOptions, type OpenDialogOptions, type SaveDialogOptions } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appLocations } from './app-services/app-paths.js';
@@ -6,8 +6,9 @@ import { ServicesCaptureAccess } from './app-services/capture-bridge.js';
 import { CaptureSessions } from './app-services/capture-sessions.js';
 import { composeServices, type ComposedServices } from './app-services/compose-services.js';
 import type { DialogPort } from './app-services/dialog-port.js';
+import { ElectronFigureRasterizer } from './app-services/electron-figure-raster.js';
 import { bundleFromArgv } from './app-services/startup.js';
-import { eventChannel, INVOKE_VERBS, invokeChannel, type EventContract, type EventName, type MenuCommand } from './ipc-contract.js';
+import { eventChannel, INVOKE_VERBS, invokeChannel, TABLE_PORT_CHANNEL, type EventContract, type EventName, type MenuCommand, type TraceTableMessage } from './ipc-contract.js';
 import { dispatchInvoke } from './ipc-dispatch.js';
 import { isTrustedSenderUrl } from './ipc-validate.js';
 import { DiscoveryService } from '../capture/discovery/network-discovery.js';
@@ -38,6 +39,19 @@ let rendererStarted = false;
 
 function send<E extends EventName>(name: E, payload: EventContract[E]): void {
   if (window !== null && !window.isDestroyed()) window.webContents.send(eventChannel(name), payload);
+}
+
+/** Main's end of the window's table port (docs/adr/0105); a new one for each page load. */
+let tablePort: MessagePortMain | null = null;
+
+/**
+ * A trace table to the renderer on its port. MessagePortMain transfers ports only, so the packed
+ * table's buffers are copied here, as flat bytes: no per-trace work on main.
+ */
+function sendTable(message: TraceTableMessage): boolean {
+  if (tablePort === null) return false;
+  tablePort.postMessage(message);
+  return true;
 }
 
 function openFromOs(path: string): void {
@@ -78,6 +92,14 @@ function bindIpc(s: ComposedServices): void {
     const ok = trustedSender(e) && typeof path === 'string' && path !== '';
     if (ok) s.services.grants.allow(path, 'open');
     e.returnValue = ok;
+  });
+  // The preload asks at each page load: the page's old port (if any) goes with the old page.
+  ipcMain.on(TABLE_PORT_CHANNEL, (e) => {
+    if (!trustedSender(e)) return;
+    tablePort?.close();
+    const { port1, port2 } = new MessageChannelMain();
+    tablePort = port1;
+    e.sender.postMessage(TABLE_PORT_CHANNEL, null, [port2]);
   });
   for (const verb of INVOKE_VERBS) {
     ipcMain.handle(invokeChannel(verb), async (e, payload: unknown) => {
@@ -204,7 +226,9 @@ if (!app.requestSingleInstanceLock()) {
       platform: process.platform,
       dialogs,
       emit: send,
+      tables: sendTable,
       engine,
+      rasterizer: new ElectronFigureRasterizer(),
       capture: new ServicesCaptureAccess({ discovery: new DiscoveryService(), session: new CaptureSessions({ engine }) }),
     });
     services = { ...ownServices, dispose: () => ownServices.dispose().finally(() => engine.dispose()) };

@@ -1,10 +1,23 @@
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { createExplorerApi } from './ipc-api.js';
-import { EVENT_NAMES, INVOKE_VERBS } from './ipc-contract.js';
+import { EVENT_NAMES, INVOKE_VERBS, TABLE_PORT_CHANNEL, type TraceTableMessage } from './ipc-contract.js';
 
 // The preload (sandboxed, context-isolated): exposes the contract's task verbs as
 // `window.explorer`, never ipcRenderer itself. Bundled into one CommonJS file by Vite, because a
 // sandboxed preload can require nothing but 'electron'.
+
+// The table port: main answers this request with a MessagePort on which trace tables arrive as
+// flat buffers, so they are not an invoke answer cloned on main (docs/adr/0105). Asked before any
+// verb, so it is there before the first `traceTable`.
+const tableListeners = new Set<(m: TraceTableMessage) => void>();
+ipcRenderer.on(TABLE_PORT_CHANNEL, (e: IpcRendererEvent) => {
+  const port = e.ports[0];
+  if (port === undefined) return;
+  port.onmessage = (m: { data: unknown }) => {
+    for (const l of tableListeners) l(m.data as TraceTableMessage);
+  };
+});
+ipcRenderer.send(TABLE_PORT_CHANNEL);
 
 const api = createExplorerApi(INVOKE_VERBS, EVENT_NAMES, {
   invoke: (channel, payload) => ipcRenderer.invoke(channel, payload),
@@ -21,6 +34,12 @@ const api = createExplorerApi(INVOKE_VERBS, EVENT_NAMES, {
     const path = webUtils.getPathForFile(file);
     if (path !== '') ipcRenderer.sendSync('misertrace:grant-drop', path);
     return path;
+  },
+  onTraceTable: (listener) => {
+    tableListeners.add(listener);
+    return () => {
+      tableListeners.delete(listener);
+    };
   },
 });
 

@@ -1,4 +1,5 @@
-import type { BundleInfo, SpanRecordPage, TraceDetail, TraceTableData } from '../ipc-contract.js';
+import type { PackedTraceTable } from '../../engine/model/packed-trace-table.js';
+import type { BundleInfo, SpanRecordPage, TraceDetail } from '../ipc-contract.js';
 
 // The queries the app makes on open bundles. One interface so the transport can change (in
 // process today, the engine worker once it serves queries) without touching IPC or the UI.
@@ -6,7 +7,8 @@ import type { BundleInfo, SpanRecordPage, TraceDetail, TraceTableData } from '..
 export interface BundleAccess {
   open(path: string): Promise<BundleInfo>;
   close(bundleId: string): Promise<boolean>;
-  traceTable(bundleId: string): Promise<TraceTableData>;
+  /** Packed, as it goes to the renderer's table port. */
+  traceTable(bundleId: string): Promise<PackedTraceTable>;
   traceDetail(bundleId: string, traceId: number): Promise<TraceDetail>;
   spanRecords(bundleId: string, traceId: number, spanIndex: number, offset: number, limit: number): Promise<SpanRecordPage>;
   /** The path a handle was opened from (exports re-open bundles by path in the worker). */

@@ -1,16 +1,10 @@
 import type { Bundle } from '../../engine/bundle/bundle-reader.js';
-import type { TraceTableColumns } from '../../engine/bundle/trace-table.js';
 import type { BundleManifest } from '../../engine/bundle/manifest.js';
-import type { TraceSched } from '../../engine/analysis/sched-timeline.js';
 import type { AssembledTrace } from '../../engine/model/trace-assembly.js';
-import type { TraceDetail, TraceTableData } from '../ipc-contract.js';
+import type { TraceSched } from '../../engine/analysis/sched-timeline.js';
+import type { TraceDetail } from '../ipc-contract.js';
 
 // Engine results -> the contract's DTOs. Pure, so the same mapping serves every transport.
-
-/** The engine's columns (engine/bundle/trace-table.ts) are the contract's table, with the handle's id. */
-export function toTraceTable(bundleId: string, columns: TraceTableColumns): TraceTableData {
-  return { bundleId, ...columns };
-}
 
 type SpanCounts = ReturnType<Bundle['spanCounts']>;
 

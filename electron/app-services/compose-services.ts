@@ -2,7 +2,7 @@ import { settingsStore } from './app-settings.js';
 import type { BundleAccess } from './bundle-access.js';
 import type { CaptureAccess } from './capture-access.js';
 import type { DialogPort } from './dialog-port.js';
-import type { EventSink } from './event-sink.js';
+import type { EventSink, TableSink } from './event-sink.js';
 import { WorkerEngineClient, type EngineClient } from '../../engine/worker/engine-client.js';
 import { EngineBundleAccess } from './engine-bundle-access.js';
 import { EngineTraceExporter } from './figure-exporter.js';
@@ -12,6 +12,7 @@ import { RecentFiles } from './recent-files.js';
 import { RemoteHosts } from './remote-hosts.js';
 import { startupInfo } from './startup.js';
 import type { TraceExporter } from './trace-exporter.js';
+import type { FigureRasterizer } from './figure-raster.js';
 
 // The app's services wired together: one function for main.ts and for the browser-mode e2e, so
 // both run the same composition. Bundle queries and exports go through the engine (a worker
@@ -27,11 +28,15 @@ export interface ComposeOptions {
   platform: string;
   dialogs: DialogPort;
   emit: EventSink;
+  /** The window's table port (docs/adr/0105); without one, `traceTable` fails. */
+  tables?: TableSink;
   capture: CaptureAccess;
   /** Where bundle queries and exports run; default: an engine worker of its own (main never runs them). */
   engine?: EngineClient;
   bundles?: BundleAccess;
   exporter?: TraceExporter;
+  /** Chromium for PDF and PNG figures (Electron's in main.ts, Playwright's in the e2e). */
+  rasterizer?: FigureRasterizer;
 }
 
 export interface ComposedServices {
@@ -52,8 +57,10 @@ export function composeServices(o: ComposeOptions): ComposedServices {
     recent,
     dialogs: o.dialogs,
     exporter: o.exporter ?? new EngineTraceExporter(engine),
+    ...(o.rasterizer !== undefined ? { rasterizer: o.rasterizer } : {}),
     capture: o.capture,
     emit: o.emit,
+    ...(o.tables !== undefined ? { tables: o.tables } : {}),
     grants: new PathGrants(),
     hosts: new RemoteHosts(o.userDataDir, (p) => o.emit('hostPrompt', p)),
     startup: () => startupInfo({ appVersion: o.appVersion, platform: o.platform, takeLaunchBundle: o.takeLaunchBundle, samplePath: o.samplePath, settings, recent }),

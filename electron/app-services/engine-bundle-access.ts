@@ -1,10 +1,11 @@
 import { basename } from 'node:path';
 import type { EngineClient } from '../../engine/worker/engine-client.js';
 import type { BundleOpenResult } from '../../engine/worker/protocol.js';
-import type { BundleInfo, SpanRecordPage, TraceDetail, TraceTableData } from '../ipc-contract.js';
+import type { PackedTraceTable } from '../../engine/model/packed-trace-table.js';
+import type { BundleInfo, SpanRecordPage, TraceDetail } from '../ipc-contract.js';
 import { AppFailure } from './app-error.js';
 import type { BundleAccess } from './bundle-access.js';
-import { toTraceDetail, toTraceTable } from './bundle-dto.js';
+import { toTraceDetail } from './bundle-dto.js';
 
 // BundleAccess through the engine's bundle jobs (engine/worker/bundle-jobs.ts): in the app they
 // run in the engine worker, which holds the open bundles, so no query ever runs on main
@@ -21,7 +22,7 @@ interface OpenBundle {
 export class EngineBundleAccess implements BundleAccess {
   private readonly open_ = new Map<string, OpenBundle>();
   /** The trace table, read at open (so a damaged bundle fails there) and handed out once. */
-  private readonly tables = new Map<string, TraceTableData>();
+  private readonly tables = new Map<string, PackedTraceTable>();
   private nextId = 1;
 
   constructor(private readonly engine: EngineClient) {}
@@ -30,7 +31,7 @@ export class EngineBundleAccess implements BundleAccess {
     const r = await this.engine.run({ kind: 'bundle-open', path }).result;
     const id = `b${this.nextId++}`;
     this.open_.set(id, { handle: r.handle, path: r.path, probes: r.probes, timeBaseNs: r.manifest.timeBaseNs });
-    this.tables.set(id, toTraceTable(id, r.table));
+    this.tables.set(id, r.table);
     return describe(id, r);
   }
 
@@ -43,7 +44,7 @@ export class EngineBundleAccess implements BundleAccess {
     return true;
   }
 
-  async traceTable(bundleId: string): Promise<TraceTableData> {
+  async traceTable(bundleId: string): Promise<PackedTraceTable> {
     const b = this.get(bundleId);
     const cached = this.tables.get(bundleId);
     if (cached !== undefined) {
@@ -53,7 +54,7 @@ export class EngineBundleAccess implements BundleAccess {
     // Asked again (a reload of the renderer): read again, as at open.
     const r = await this.engine.run({ kind: 'bundle-open', path: b.path }).result;
     await this.engine.run({ kind: 'bundle-close', handle: r.handle }).result;
-    return toTraceTable(bundleId, r.table);
+    return r.table;
   }
 
   async traceDetail(bundleId: string, traceId: number): Promise<TraceDetail> {

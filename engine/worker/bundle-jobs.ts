@@ -4,6 +4,7 @@ import { BundleError, TraceMissingError } from '../bundle/bundle-errors.js';
 import { Bundle } from '../bundle/bundle-reader.js';
 import { traceTableColumns } from '../bundle/trace-table.js';
 import { traceShapeColumn } from '../bundle/trace-shapes.js';
+import { packTraceTable } from '../model/packed-trace-table.js';
 import { chromeTraceJson } from '../export/chrome-trace.js';
 import type { ExportInput, ExportTrace } from '../export/export-types.js';
 import { jaegerJson } from '../export/jaeger.js';
@@ -35,7 +36,7 @@ export function openBundleJob(job: Job<'bundle-open'>): BundleOpenResult {
       diagnostics: guard(b, () => b.diagnosticCounts()),
       table: guard(b, () => {
         const rows = b.traceSummaries();
-        return traceTableColumns(rows, traceShapeColumn(b, rows.map((r) => r.id)));
+        return packTraceTable(traceTableColumns(rows, traceShapeColumn(b, rows.map((r) => r.id))));
       }),
     };
     open.set(result.handle, b);

@@ -1,6 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { runJob, toErrorData } from './jobs.js';
-import type { EngineProgress, FromWorker, ToWorker } from './protocol.js';
+import { packedBuffers } from '../model/packed-trace-table.js';
+import type { EngineProgress, FromWorker, JobResult, ToWorker } from './protocol.js';
 
 // Worker entry: runs engine jobs off the app's main thread; several may run at once, each
 // cancellable by id. Jobs yield between chunks, so a cancel message gets in.
@@ -26,8 +27,17 @@ port.on('message', (msg: ToWorker) => {
     send({ type: 'progress', id: msg.id, progress });
   };
   runJob(msg.job, { signal: ctl.signal, onProgress })
-    // An export's bytes are transferred: main gets them without a copy of megabytes of SVG.
-    .then((result) => port.postMessage({ type: 'result', id: msg.id, result } satisfies FromWorker, result.kind === 'export' ? [result.bytes.buffer as ArrayBuffer] : []))
+    .then((result) => port.postMessage({ type: 'result', id: msg.id, result } satisfies FromWorker, transferable(result)))
     .catch((e: unknown) => send({ type: 'error', id: msg.id, error: toErrorData(e) }))
     .finally(() => running.delete(msg.id));
 });
+
+/**
+ * Buffers main takes over instead of copying: an export's bytes (megabytes of SVG) and a bundle's
+ * packed trace table (docs/adr/0105).
+ */
+function transferable(result: JobResult): ArrayBuffer[] {
+  if (result.kind === 'export') return [result.bytes.buffer as ArrayBuffer];
+  if (result.kind === 'bundle-open') return packedBuffers(result.table);
+  return [];
+}

@@ -1,9 +1,9 @@
 import type { CaptureInfo, BundleManifest } from '../bundle/manifest.js';
 import type { BundleError } from '../bundle/bundle-errors.js';
 import type { SpanRecord } from '../bundle/bundle-reader.js';
-import type { TraceTableColumns } from '../bundle/trace-table.js';
 import type { FigureChoices } from '../figure/figure-choices.js';
 import type { MetaEntry } from '../model/meta.js';
+import type { PackedTraceTable } from '../model/packed-trace-table.js';
 import type { ModelName } from '../model/span-link.js';
 import type { AssembledTrace } from '../model/trace-assembly.js';
 import type { TraceSched } from '../analysis/sched-timeline.js';
@@ -77,8 +77,8 @@ export interface BundleOpenResult {
   manifest: BundleManifest;
   probes: string[];
   diagnostics: Record<string, number>;
-  /** The trace table as columns (built here: cheaper to send than an object per trace). */
-  table: TraceTableColumns;
+  /** The trace table, packed (built here; its buffers are transferred, not copied). */
+  table: PackedTraceTable;
 }
 
 export interface BundleCloseResult {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bundle } from '../../engine/bundle/bundle-reader.js';
 import { BundleError } from '../../engine/bundle/bundle-errors.js';
 import { InputError } from '../../engine/model/meta.js';
+import { unpackTraceTable } from '../../engine/model/packed-trace-table.js';
 import { CancelledError } from '../../engine/records/line-reader.js';
 import { AppFailure, toAppError } from '../../electron/app-services/app-error.js';
 import { ServicesCaptureAccess } from '../../electron/app-services/capture-bridge.js';
@@ -12,6 +13,7 @@ import { composeServices } from '../../electron/app-services/compose-services.js
 import type { DialogPort } from '../../electron/app-services/dialog-port.js';
 import { RecentFiles } from '../../electron/app-services/recent-files.js';
 import { bundleFromArgv } from '../../electron/app-services/startup.js';
+import type { TraceTableMessage } from '../../electron/ipc-contract.js';
 import { dispatchInvoke } from '../../electron/ipc-dispatch.js';
 import { CaptureError } from '../../capture/session/capture-errors.js';
 import { DiscoveryError } from '../../capture/discovery/discovery-errors.js';
@@ -39,6 +41,9 @@ beforeAll(async () => {
 });
 afterAll(() => dir.remove());
 
+/** The trace tables the services sent to the window's table port. */
+const tablesSent: TraceTableMessage[] = [];
+
 function compose(userData: string, dialogs: DialogPort = new Answers([]), sample: string | null = null, launch: string | null = null) {
   let l = launch;
   const c = composeServices({
@@ -53,6 +58,7 @@ function compose(userData: string, dialogs: DialogPort = new Answers([]), sample
     platform: 'linux',
     dialogs,
     emit: () => undefined,
+    tables: (m) => tablesSent.push(m) > 0,
     capture: new ServicesCaptureAccess({ discovery: new DiscoveryService({ socketPath: join(userData, 'none.sock') }), session: null }),
   });
   // As if the renderer had it from main's Open dialog (path-grants.ts).
@@ -69,8 +75,11 @@ describe('app services', () => {
     expect(opened.ok).toBe(true);
     const info = (opened as { ok: true; value: { bundleId: string; traceCount: number; probes: string[] } }).value;
     expect(info.traceCount).toBe(20);
-    const table = (await call('traceTable', { bundleId: info.bundleId })) as { ok: true; value: { id: number[]; count: number } };
-    expect(table.value.id).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    // The table goes to the table port; the verb answers how many traces it sent.
+    expect(await call('traceTable', { bundleId: info.bundleId })).toEqual({ ok: true, value: { bundleId: info.bundleId, count: 20 } });
+    const sent = tablesSent.pop()!;
+    expect(sent.bundleId).toBe(info.bundleId);
+    expect(unpackTraceTable(sent.table).id).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     const b = Bundle.open(seq20);
     const detail = (await call('traceDetail', { bundleId: info.bundleId, traceId: 3 })) as { ok: true; value: { spans: unknown[]; counts: unknown[] } };
     expect(detail.value.spans).toEqual(b.trace(3)!.spans);

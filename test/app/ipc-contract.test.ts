@@ -25,6 +25,7 @@ describe('IPC contract', () => {
         return () => undefined;
       },
       pathForFile: () => '/dropped',
+      onTraceTable: () => () => undefined,
     });
     for (const v of INVOKE_VERBS) await (api[v] as (r: unknown) => Promise<unknown>)({ probe: v });
     expect(calls.map((c) => c[0])).toEqual(INVOKE_VERBS.map(invokeChannel));
@@ -32,7 +33,7 @@ describe('IPC contract', () => {
     expect(subs).toEqual(EVENT_NAMES.map(eventChannel));
     expect(() => api.on('nope' as never, () => undefined)).toThrow(/unknown event/);
     expect(Object.isFrozen(api)).toBe(true);
-    expect(Object.keys(api).sort()).toEqual([...INVOKE_VERBS, 'on', 'pathForFile'].sort());
+    expect(Object.keys(api).sort()).toEqual([...INVOKE_VERBS, 'on', 'onTraceTable', 'pathForFile'].sort());
   });
 
   it('keeps createExplorerApi self-contained (it is serialized into the e2e page)', () => {

@@ -1,4 +1,3 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import { finalizeInEngine } from '../../capture/session/finalize-capture.js';
 import { DiscoveryService } from '../../capture/discovery/network-discovery.js';
 import { InProcessEngineClient, WorkerEngineClient, type EngineClient } from '../../engine/worker/engine-client.js';
 import { tempDir, type TempDir } from '../fixture-bundles.js';
+import { formatDelay as fmt, mainDelayDuring } from './main-delay.js';
 
 // Main never blocks on a user action (docs/adr/0055): the app's services, composed as main
 // composes them, export a 10,000-span trace as SVG and finalize a 1M-record capture while the
@@ -47,39 +47,7 @@ function compose(engine: EngineClient, savePaths: string[]) {
   return c;
 }
 
-interface MainDelay {
-  /** monitorEventLoopDelay's longest wait, ms: main's own work plus the scheduler's share. */
-  maxDelay: number;
-  /** The most time the loop was busy (eventLoopUtilization's active ms) between two 5 ms ticks: main's own work. */
-  maxBusy: number;
-}
-
-/**
- * How long main's event loop waited while `work` ran. On a shared 2-core machine a thread that is
- * not scheduled for 100 ms shows as a 100 ms delay with an idle loop; only a delay during which
- * the loop was busy is main blocking, so the busy time between ticks is measured too.
- */
-async function mainDelayDuring(work: () => Promise<unknown>): Promise<MainDelay> {
-  const h = monitorEventLoopDelay({ resolution: 5 });
-  let last = performance.eventLoopUtilization();
-  let maxBusy = 0;
-  const tick = setInterval(() => {
-    const now = performance.eventLoopUtilization();
-    maxBusy = Math.max(maxBusy, performance.eventLoopUtilization(now, last).active);
-    last = now;
-  }, 5);
-  h.enable();
-  try {
-    await work();
-  } finally {
-    h.disable();
-    clearInterval(tick);
-  }
-  return { maxDelay: h.max / 1e6, maxBusy };
-}
-
 const FIGURE = { counts: [], collapsed: [], window: null, palette: 'color' as const, title: null, caption: null, width: null };
-const fmt = (d: MainDelay) => `max delay ${d.maxDelay.toFixed(1)} ms, longest busy ${d.maxBusy.toFixed(1)} ms`;
 
 describe('main stays responsive', () => {
   // One retry: on a machine shared by several test runs, a GC or a preemption inside a callback

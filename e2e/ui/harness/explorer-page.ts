@@ -6,13 +6,14 @@ import type { CaptureAccess } from '../../../electron/app-services/capture-acces
 import { ServicesCaptureAccess } from '../../../electron/app-services/capture-bridge.js';
 import { composeServices, type ComposedServices } from '../../../electron/app-services/compose-services.js';
 import { createExplorerApi } from '../../../electron/ipc-api.js';
-import { EVENT_NAMES, eventChannel, INVOKE_CHANNEL_PREFIX, INVOKE_VERBS, type EventContract, type EventName } from '../../../electron/ipc-contract.js';
+import { EVENT_NAMES, eventChannel, INVOKE_CHANNEL_PREFIX, INVOKE_VERBS, type EventContract, type EventName, type TraceTableMessage } from '../../../electron/ipc-contract.js';
 import { dispatchInvoke } from '../../../electron/ipc-dispatch.js';
 import { isTrustedSenderUrl } from '../../../electron/ipc-validate.js';
 import { DiscoveryService } from '../../../capture/discovery/network-discovery.js';
 import type { StaticServer } from './static-server.js';
 import { LinkedBundleAccess, type LinkRuleOf } from './hand-made-bundles.js';
 import { QueuedDialogs } from './test-dialogs.js';
+import { playwrightRasterizer } from './playwright-raster.js';
 
 // One app window in Chromium: the built renderer, with `window.explorer` installed from the IPC
 // contract and every verb bound (page.exposeBinding) to the real services composed exactly as
@@ -62,8 +63,14 @@ export class ExplorerPage {
       platform: process.platform,
       dialogs,
       emit: (name, payload) => void self?.emit(name, payload).catch((e: unknown) => self?.errors.push(`event ${name} not delivered: ${String(e)}`)),
+      // As main's table port: the table enters the page on a real MessagePort (sendTable below).
+      tables: (m) => {
+        void self?.sendTable(m).catch((e: unknown) => self?.errors.push(`trace table not delivered: ${String(e)}`));
+        return self !== null;
+      },
       // No Docker socket by default: a test that wants Docker passes its own CaptureAccess.
       capture: o.capture ?? new ServicesCaptureAccess({ discovery: new DiscoveryService({ socketPath: join(userDataDir, 'no-docker.sock') }), session: null }),
+      rasterizer: playwrightRasterizer,
     });
     // The handlers look the bundle access up on each call: the overlay wraps the app's own.
     if (o.linkOverlay !== undefined) composed.services.bundles = new LinkedBundleAccess(composed.services.bundles, o.linkOverlay);
@@ -104,6 +111,11 @@ export class ExplorerPage {
       content: `(() => {
         const listeners = new Map();
         window.__explorerEmit = (channel, payload) => { for (const l of listeners.get(channel) ?? []) l(payload); };
+        // The table port: the preload's MessagePort from main, here a channel within the page.
+        const tables = new MessageChannel();
+        window.__explorerTablePost = (m) => tables.port1.postMessage(m, [m.table.numbers.buffer, m.table.containerStart.buffer, m.table.containerIndex.buffer]);
+        const tableListeners = new Set();
+        tables.port2.onmessage = (e) => { for (const l of tableListeners) l(e.data); };
         const transport = {
           invoke: async (channel, payload) => JSON.parse(await window.__explorerInvoke(channel, JSON.stringify(payload))),
           subscribe: (channel, listener) => {
@@ -115,6 +127,10 @@ export class ExplorerPage {
             const path = ${JSON.stringify(dropDir)} === '' ? '' : ${JSON.stringify(dropDir)} + '/' + file.name;
             if (path !== '') void window.__explorerGrantDrop(path);
             return path;
+          },
+          onTraceTable: (listener) => {
+            tableListeners.add(listener);
+            return () => tableListeners.delete(listener);
           },
         };
         window.explorer = (${createExplorerApi.toString()})(${JSON.stringify(INVOKE_VERBS)}, ${JSON.stringify(EVENT_NAMES)}, transport);
@@ -128,6 +144,12 @@ export class ExplorerPage {
   async emit<E extends EventName>(name: E, payload: EventContract[E]): Promise<void> {
     if (this.page.isClosed()) return;
     await this.page.evaluate(([ch, p]) => (globalThis as unknown as { __explorerEmit(c: string, p: unknown): void }).__explorerEmit(ch, p), [eventChannel(name), payload] as const);
+  }
+
+  /** A trace table onto the page's table port, as main posts it on its MessagePortMain. */
+  async sendTable(message: TraceTableMessage): Promise<void> {
+    if (this.page.isClosed()) return;
+    await this.page.evaluate((m) => (globalThis as unknown as { __explorerTablePost(m: unknown): void }).__explorerTablePost(m), message);
   }
 
   /** Clicks a tab of the top bar ('Start', 'Capture', /Traces/, /Trace #/). */

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import { writeSyntheticCapture, type SyntheticShape } from '../../../bench/synthetic-capture.js';
 import { buildBundle } from '../../../engine/bundle/build-bundle.js';
+import { packTraceTable, unpackTraceTable, type PackedTraceTable } from '../../../engine/model/packed-trace-table.js';
 import type { SpanLink } from '../../../engine/model/span-link.js';
 import type { BundleAccess } from '../../../electron/app-services/bundle-access.js';
-import type { BundleInfo, SpanDto, TraceDetail, TraceTableData } from '../../../electron/ipc-contract.js';
+import type { BundleInfo, SpanDto, TraceDetail } from '../../../electron/ipc-contract.js';
 
 // Hand-made traces for the UI checks of issue 14 and of the causal model's provenance:
 // - a synthetic capture whose containers have real-world long names (k8s_…, compose prefixes),
@@ -35,8 +36,8 @@ export class LinkedBundleAccess implements BundleAccess {
     return { ...(await this.inner.open(path)), model: 'causal' };
   }
 
-  async traceTable(bundleId: string): Promise<TraceTableData> {
-    const t = await this.inner.traceTable(bundleId);
+  async traceTable(bundleId: string): Promise<PackedTraceTable> {
+    const t = unpackTraceTable(await this.inner.traceTable(bundleId));
     const inferredLinks: number[] = [];
     const orphans: number[] = [];
     for (const id of t.id) {
@@ -44,7 +45,7 @@ export class LinkedBundleAccess implements BundleAccess {
       inferredLinks.push(d.spans.filter((s) => s.parent >= 0 && s.link !== undefined && !s.link.exact).length);
       orphans.push(d.spans[0]!.link?.rule === 'orphan' ? 1 : 0);
     }
-    return { ...t, inferredLinks, orphans };
+    return packTraceTable({ ...t, inferredLinks, orphans });
   }
 
   async traceDetail(bundleId: string, traceId: number): Promise<TraceDetail> {

@@ -1,4 +1,5 @@
 import { invoke } from '../ipc/explorer-api.js';
+import { readTraceTable } from '../ipc/trace-table-port.js';
 import { useNotices } from '../stores/notice-store.js';
 import { useSession } from '../stores/session-store.js';
 import { useTable } from '../stores/table-store.js';
@@ -43,7 +44,7 @@ export async function openBundlePath(path: string): Promise<boolean> {
       useNotices.getState().pushError(`Could not open ${fileNameOf(path)}`, opened.error);
       return false;
     }
-    const table = await invoke('traceTable', { bundleId: opened.value.bundleId });
+    const table = await readTraceTable(opened.value.bundleId);
     if (!table.ok) {
       useNotices.getState().pushError(`Could not read the traces of ${fileNameOf(path)}`, table.error);
       await invoke('closeBundle', { bundleId: opened.value.bundleId });
