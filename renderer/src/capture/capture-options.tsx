@@ -1,6 +1,7 @@
 import { chooseCustomProbe, chooseOutput, loadCatalog, startCapture } from '../actions/capture-actions.js';
 import { ErrorBox } from '../common/error-box.js';
 import { useCapture } from '../stores/capture-store.js';
+import { SCHED_GROUP, withSchedGroup } from './sched-group.js';
 
 // Steps 2 and 3: probes (base set, optional probes the kernel offers, a custom .bt file), backend,
 // buffers and where the bundle goes; then Start.
@@ -21,6 +22,8 @@ export function CaptureOptions() {
   if (form.output === null) blockers.push('choose where to save the bundle');
   if (backend !== null && !backend.available) blockers.push(`${form.backend} is not usable here`);
   if (form.customProbePath !== null && form.backend !== 'bpftrace') blockers.push('custom probes need the bpftrace backend');
+  const schedOn = SCHED_GROUP.every((id) => form.optionalProbes.includes(id));
+  const schedMissing = SCHED_GROUP.filter((id) => cat?.optional.find((p) => p.id === id)?.available !== true);
   const toggleProbe = (id: string, on: boolean) => update({ probesTouched: true, optionalProbes: on ? [...form.optionalProbes, id] : form.optionalProbes.filter((p) => p !== id) });
   return (
     <section className="panel" aria-label="Capture settings">
@@ -51,6 +54,10 @@ export function CaptureOptions() {
             <p className="muted">
               Always: the model’s base set (fork, exit, send/receive syscalls, TCP 4-tuples){backend?.variant ? `; with ${form.backend} on this kernel: ${backend.variant}` : ''}.
             </p>
+            <label className="check-label sched-group" title={schedMissing.length > 0 ? `this kernel lacks ${schedMissing.join(', ')}` : 'scheduler records of the traced threads: sched_switch, sched_wakeup, page_fault_user'}>
+              <input type="checkbox" checked={schedOn} disabled={schedMissing.length > 0} onChange={(e) => update({ probesTouched: true, optionalProbes: withSchedGroup(form.optionalProbes, e.target.checked) })} />
+              Where the time went <span className="muted">on a CPU, runnable, blocked in each span, with page faults and migrations (the scheduler’s records; costs more under load)</span>
+            </label>
             {cat.optional.map((p) => (
               <label key={p.id} className="check-label" title={p.reason ?? p.description}>
                 <input type="checkbox" checked={form.optionalProbes.includes(p.id)} disabled={!p.available} onChange={(e) => toggleProbe(p.id, e.target.checked)} />

@@ -2,6 +2,7 @@ import type { TraceDetail } from '../../../electron/ipc-contract.js';
 import { COLOUR_PALETTE } from '../../../engine/figure/palette.js';
 import type { ModelName } from '../../../engine/model/span-link.js';
 import { useTraceView, type ArrowMode } from '../stores/trace-view-store.js';
+import { CriticalSched, SchedLegend } from './sched-strip.js';
 
 // What the marks of the Gantt mean: bar kinds, the critical path's outline and its time mark,
 // the arrow styles (and, for traces of the causal model, the inferred links' dotted style).
@@ -71,6 +72,8 @@ export function GanttLegend({ detail, critical, arrows, model, colours }: Props)
           Critical path (its time on the span underlined)
         </li>
       )}
+      {detail.sched !== undefined && <SchedLegend />}
+      {critical && detail.sched?.criticalPath && <CriticalSched split={detail.sched.criticalPath} />}
       {arrows !== 'none' && (
         <li>
           <Arrow /> Request or fork

@@ -3,6 +3,8 @@ import type { CriticalSegment } from '../../../engine/figure/critical-path.js';
 import type { GanttLayout, GanttRow } from '../../../engine/figure/layout-types.js';
 import { COLOUR_PALETTE } from '../../../engine/figure/palette.js';
 import { segmentsWidth } from '../../../engine/figure/span-label.js';
+import type { SchedSplit } from '../../../engine/analysis/sched-timeline.js';
+import { SchedStrip } from './sched-strip.js';
 
 // Bars and labels of the visible rows (the tree items), drawn from the shared layout through the
 // screen map x' = a * x + b (identity once the layout for the current window has arrived). Three
@@ -28,6 +30,8 @@ interface Props {
   plotLeft: number;
   contentWidth: number;
   between?: ReactNode;
+  /** Per span, where its thread's time went (a strip along the bar's top); null without scheduler records. */
+  sched?: readonly (SchedSplit | null)[] | null;
 }
 
 const P = COLOUR_PALETTE;
@@ -77,7 +81,7 @@ interface RowProps extends Props {
   hasChildren: boolean;
 }
 
-function Row({ row, layout, a, b, critical, selected, hovered, matches, colours, hasChildren, plotWidth }: RowProps) {
+function Row({ row, layout, a, b, critical, selected, hovered, matches, colours, hasChildren, plotWidth, sched }: RowProps) {
   const style = row.kind === 'network' ? P.network : P.fork;
   const onCritical = critical?.spans.has(row.span) === true;
   const isSelected = selected === row.span;
@@ -117,6 +121,7 @@ function Row({ row, layout, a, b, critical, selected, hovered, matches, colours,
           strokeDasharray={style.dash ?? undefined}
         />
       )}
+      {!outside && sched?.[row.span] && <SchedStrip split={sched[row.span]!} x={Math.max(x, 0) + 1} y={barTop + 1.5} w={Math.min(x + w, plotWidth) - Math.max(x, 0) - 2} h={4} />}
       {segs.map((s, i) => {
         const x0 = Math.max(0, toX(s.start));
         const x1 = Math.min(plotWidth, toX(s.end));

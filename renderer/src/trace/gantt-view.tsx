@@ -240,6 +240,7 @@ export function GanttView({ detail, matches = null }: { detail: TraceDetail; mat
                     plotWidth={plotWidth}
                     plotLeft={plotLeft}
                     contentWidth={contentWidth}
+                    sched={detail.sched?.spans ?? null}
                     between={<GanttArrows layout={layout} indices={arrows} band={band} a={a} b={b} critical={critical?.spans ?? null} />}
                   />
                 </g>

@@ -7,6 +7,7 @@ import { CopyButton } from '../common/copy-button.js';
 import { useTraceView } from '../stores/trace-view-store.js';
 import { linkText } from './link-text.js';
 import { SpanRecords } from './span-records.js';
+import { SchedDetails } from './sched-strip.js';
 
 // Everything about the selected span: times (exact), thread, container, state kind, event counts
 // by probe, and its raw records, read from the bundle by index a page at a time.
@@ -86,6 +87,12 @@ export function SpanDetails({ detail, span }: { detail: TraceDetail; span: numbe
           </>
         )}
       </dl>
+      {detail.sched !== undefined && (
+        <>
+          <h3>Where the time went</h3>
+          <SchedDetails split={detail.sched.spans[span] ?? null} />
+        </>
+      )}
       <h3>Events: {formatCount(c.total)}</h3>
       {byProbe.length === 0 ? (
         <p className="muted">No events recorded in this span.</p>
