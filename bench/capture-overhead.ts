@@ -1,12 +1,13 @@
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import type { ProbeSetName } from '../capture/probes/probe-catalog.js';
+import { loadCatalog, probeGroup, type ProbeSetName } from '../capture/probes/probe-catalog.js';
 import { CaptureSession, type CaptureResult } from '../capture/session/capture-session.js';
 import { DemoApp, DemoImages } from '../e2e/demo-app/demo-app.js';
 import { startKernelOnlyTracing } from './kernel-only-tracing.js';
+import { printSummary, type Mode, type Row } from './overhead-summary.js';
+import { containersCpuSeconds, treeCpuSeconds } from './proc-cpu.js';
+import { wrk as wrkRun, type WrkResult } from './wrk-run.js';
 import { remoteCapture } from '../capture/remote/remote-capture.js';
 import type { RemotePrompts } from '../capture/remote/remote-prompts.js';
 import { RemoteHost } from '../capture/remote/ssh-connection.js';
@@ -20,41 +21,56 @@ import { startSshd, type SshdServer } from '../e2e/helpers/sshd-server.js';
 // latency, the capture child's CPU and lost events; the verdict uses the median over rounds of
 // each pair's ratio (a shared machine drifts within seconds; a pair's two runs are adjacent). Targets: causal set >= 0.97 of throughput, p99
 // within 1.10x (docs/adr/0050); syscall set >= 0.90, p99 within 1.2x; nothing lost.
-//   --duration S (10)  --rounds N (3)  --connections C (8)  --threads T (2)
-//   --endpoints stock,item (stock = Node event loop only; item = fork-per-request CGI path; checkout)
+// The default run is short (/stock, both sets, ftrace, 3 rounds of 8 s); --sweep is the long one.
+//   --duration S (8)  --rounds N (3; 5 with --sweep)  --connections C (8)  --threads T (2)
+//   --endpoints stock (stock = Node event loop only; item = fork-per-request CGI path; checkout;
+//                cart = nginx + redis, order = PostgreSQL, price = Python: the third-party servers)
 //   --sets causal,syscalls (the probe sets to measure, each beside the others)
-//   --backend ftrace|bpftrace (ftrace, the default of a capture)
+//   --backends ftrace[,bpftrace] (--backend too; ftrace, the default of a capture)
+//   --sweep      every endpoint, both backends, 5 rounds (hours on a 2-CPU machine)
 //   --no-floor   leave out the kernel-only rows
 //   --kernel-only  only the kernel-only rows (no capture)
 //   --host       also capture as a remote host through a loopback OpenSSH server started here
 //                (e2e/helpers/sshd-server.ts; docs/adr/0065): rows ssh:SET beside capture:SET
+//   --sched      also each capture with the scheduler group added (capture --sched, docs/adr/0090):
+//                rows capture:SET:BACKEND+sched beside capture:SET:BACKEND
 //   --generate   also sort/generate each capture (slow under this load: the model's span count
 //                grows with concurrency; the overhead itself is measured without it)
-
-const run = promisify(execFile);
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : def;
 }
 
-const DURATION = Number(arg('duration', '10'));
-const ROUNDS = Number(arg('rounds', '3'));
+const SWEEP = process.argv.includes('--sweep');
+const DURATION = Number(arg('duration', '8'));
+const ROUNDS = Number(arg('rounds', SWEEP ? '5' : '3'));
 const CONNECTIONS = Number(arg('connections', '8'));
 const THREADS = Number(arg('threads', '2'));
-const ENDPOINTS = arg('endpoints', 'stock,item').split(',');
-const BACKEND = arg('backend', 'ftrace') as 'bpftrace' | 'ftrace';
+const PATHS: Record<string, string> = { stock: '/stock?id=1', item: '/item?id=1', checkout: '/checkout?item=1', cart: '/cart?id=1', order: '/order?id=1', price: '/price?id=1' };
+/** Endpoints served by the third-party servers (the app runs them only for these). */
+const THIRD_PARTY = new Set(['cart', 'order', 'price']);
+const ENDPOINTS = arg('endpoints', SWEEP ? Object.keys(PATHS).join(',') : 'stock').split(',');
+const BACKENDS = arg('backends', arg('backend', SWEEP ? 'ftrace,bpftrace' : 'ftrace')).split(',') as Backend[];
+type Backend = 'bpftrace' | 'ftrace';
+for (const e of ENDPOINTS) if (!PATHS[e]) throw new Error(`unknown endpoint ${e} (one of ${Object.keys(PATHS).join(', ')})`);
+for (const b of BACKENDS) if (b !== 'ftrace' && b !== 'bpftrace') throw new Error(`unknown backend ${b} (ftrace or bpftrace)`);
 const GENERATE = process.argv.includes('--generate');
 const KERNEL_ONLY = process.argv.includes('--kernel-only');
 const FLOOR = !process.argv.includes('--no-floor');
 const HOST = process.argv.includes('--host');
+const SCHED = process.argv.includes('--sched');
 const SETS = arg('sets', 'causal,syscalls').split(',') as ProbeSetName[];
-const TARGET: Record<ProbeSetName, { rps: number; p99: number }> = { causal: { rps: 0.97, p99: 1.1 }, syscalls: { rps: 0.9, p99: 1.2 } };
-/** What a run measures: untraced, a capture with a set, or a set's kernel-only floor. */
-type Mode = 'off' | `capture:${ProbeSetName}` | `ssh:${ProbeSetName}` | `floor:${ProbeSetName}`;
+// What a run measures (overhead-summary.ts): untraced, a capture with a set and a backend, or a
+// set's kernel-only floor (its events enabled, nobody reading: backend-independent).
 const MODES: Mode[] = [
   'off',
-  ...SETS.flatMap((set) => [...(KERNEL_ONLY ? [] : [`capture:${set}` as const]), ...(HOST && !KERNEL_ONLY ? [`ssh:${set}` as const] : []), ...(FLOOR || KERNEL_ONLY ? [`floor:${set}` as const] : [])]),
+  ...SETS.flatMap((set) => [
+    ...(KERNEL_ONLY ? [] : BACKENDS.map((b) => `capture:${set}:${b}` as const)),
+    ...(SCHED && !KERNEL_ONLY ? BACKENDS.map((b) => `capture:${set}:${b}+sched` as const) : []),
+    ...(HOST && !KERNEL_ONLY ? BACKENDS.map((b) => `ssh:${set}:${b}` as const) : []),
+    ...(FLOOR || KERNEL_ONLY ? [`floor:${set}` as const] : []),
+  ]),
 ];
 /** --host: the loopback sshd and the one connection to it, opened at the first ssh: run. */
 let loopback: { sshd: SshdServer; host: RemoteHost; prompts: RemotePrompts } | null = null;
@@ -66,103 +82,18 @@ async function loopbackHost(): Promise<{ host: RemoteHost; prompts: RemotePrompt
   loopback = { sshd, prompts, host: await RemoteHost.connect('mt-key', { prompts, configFile: sshd.sshConfig, agent: false }) };
   return loopback;
 }
-const PATHS: Record<string, string> = { stock: '/stock?id=1', item: '/item?id=1', checkout: '/checkout?item=1' };
-
-interface WrkResult {
-  /** CPU seconds wrk itself used (user + system; /usr/bin/time), NaN when unknown. */
-  cpu: number;
-  rps: number;
-  p50ms: number;
-  p99ms: number;
-  requests: number;
-  errors: number;
-}
-
-function toMs(v: string): number {
-  const m = /^([\d.]+)(us|ms|s|m)$/.exec(v.trim());
-  if (!m) throw new Error(`wrk latency "${v}"`);
-  const n = Number(m[1]);
-  return m[2] === 'us' ? n / 1000 : m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : n * 60_000;
-}
-
-async function wrk(url: string, seconds: number): Promise<WrkResult> {
-  if (!url.startsWith('http://127.0.0.1:')) throw new Error('the benchmark only loads 127.0.0.1');
-  const args = [`-t${THREADS}`, `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', url];
-  // wrk's own CPU too: an enabled syscall tracepoint slows every process's syscalls, the load
-  // generator's included.
-  const timed = existsSync('/usr/bin/time');
-  const { stdout, stderr } = await run(timed ? '/usr/bin/time' : 'wrk', timed ? ['-f', 'MTCPU %U %S', 'wrk', ...args] : args, { timeout: (seconds + 30) * 1000 });
-  const cpuM = /MTCPU ([\d.]+) ([\d.]+)/.exec(stderr);
-  const num = (re: RegExp) => {
-    const m = re.exec(stdout);
-    if (!m) throw new Error(`unexpected wrk output:\n${stdout}`);
-    return m[1]!;
-  };
-  const errors = /Non-2xx or 3xx responses: (\d+)/.exec(stdout);
-  const sockErr = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
-  return {
-    cpu: cpuM ? Number(cpuM[1]) + Number(cpuM[2]) : Number.NaN,
-    rps: Number(num(/Requests\/sec:\s+([\d.]+)/)),
-    p50ms: toMs(num(/^\s+50%\s+(\S+)/m)),
-    p99ms: toMs(num(/^\s+99%\s+(\S+)/m)),
-    requests: Number(num(/(\d+) requests in/)),
-    errors: Number(errors?.[1] ?? 0) + (sockErr ? sockErr.slice(1).reduce((s, x) => s + Number(x), 0) : 0),
-  };
-}
-
-/**
- * CPU seconds the app's containers have used (cgroup v1 cpuacct or v2 cpu.stat): a figure the
- * other work on a shared machine disturbs far less than throughput does.
- */
-function appCpuSeconds(app: DemoApp): number {
-  let sum = 0;
-  for (const c of app.containers.values()) {
-    const v1 = `/sys/fs/cgroup/cpuacct/docker/${c.id}/cpuacct.usage`;
-    const v2 = `/sys/fs/cgroup/system.slice/docker-${c.id}.scope/cpu.stat`;
-    try {
-      if (existsSync(v1)) sum += Number(readFileSync(v1, 'utf8')) / 1e9;
-      else sum += Number(/^usage_usec (\d+)/m.exec(readFileSync(v2, 'utf8'))?.[1]) / 1e6;
-    } catch {
-      return Number.NaN;
-    }
-  }
-  return sum;
-}
-
-/** CPU seconds a process has used (utime + stime), or 0 when it is gone. */
-function cpuSeconds(pid: number): number {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').slice(readFileSync(`/proc/${pid}/stat`, 'utf8').lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-
-interface Row {
-  endpoint: string;
-  round: number;
-  /** The traced mode an untraced run is paired with. */
-  pairedWith?: Mode;
-  mode: Mode;
-  wrk: WrkResult;
-  childCpu?: number;
-  ourCpu?: number;
-  /** CPU of the app's containers and of wrk per request, us. */
-  cpuPerRequestUs?: number;
-  records?: number;
-  lost?: number;
-  capture?: CaptureResult;
-}
+const wrk = (url: string, seconds: number) => wrkRun(url, seconds, THREADS, CONNECTIONS);
+const appCpuSeconds = (app: DemoApp) => containersCpuSeconds([...app.containers.values()].map((c) => c.id));
 
 async function measure(images: DemoImages, endpoint: string, mode: Mode, round: number, dir: string): Promise<Row> {
-  const app = new DemoApp({ images });
+  const app = new DemoApp({ images, thirdParty: THIRD_PARTY.has(endpoint) });
   await app.up();
   let session: CaptureSession | null = null;
   try {
     const url = `${app.url}${PATHS[endpoint]}`;
     await wrk(url, 2); // warm-up: JIT, connection pools
-    const set = mode === 'off' ? null : (mode.slice(mode.indexOf(':') + 1) as ProbeSetName);
+    const [, setName, backendName] = mode.split(':');
+    const set = mode === 'off' ? null : (setName as ProbeSetName);
     if (mode.startsWith('floor:')) {
       const tracing = await startKernelOnlyTracing(app.network, set!);
       let events = 0;
@@ -179,17 +110,19 @@ async function measure(images: DemoImages, endpoint: string, mode: Mode, round: 
       const remote = mode.startsWith('ssh:') ? await loopbackHost() : null;
       // ssh: the same capture with the tracer run through the loopback sshd (its CPU, and the
       // transfer's, is on the machine, as the server's would be; the child CPU column is 0).
-      session = new CaptureSession({ network: app.network, output: join(dir, `${endpoint}-${round}-${mode.replace(':', '-')}.mstrace`), backend: BACKEND, probeSet: set! }, remote ? remoteCapture(remote.host, remote.prompts).collaborators : {});
+      const [backend, extra] = backendName!.split('+');
+      const probes = extra === 'sched' ? probeGroup(loadCatalog(), 'sched') : [];
+      session = new CaptureSession({ network: app.network, output: join(dir, `${endpoint}-${round}-${mode.replaceAll(':', '-')}.mstrace`), backend: backend as Backend, probeSet: set!, probes }, remote ? remoteCapture(remote.host, remote.prompts).collaborators : {});
       await session.start();
     }
     const pid = session ? (session.childPid !== null && session.childPid > 0 ? session.childPid : -1) : null;
-    const c0 = pid ? cpuSeconds(pid) : 0;
+    const c0 = pid ? treeCpuSeconds(pid) : 0;
     const u0 = process.cpuUsage();
     const a0 = appCpuSeconds(app);
     const w = await wrk(url, DURATION);
     const row: Row = { endpoint, round, mode, wrk: w, cpuPerRequestUs: ((appCpuSeconds(app) - a0 + w.cpu) / w.requests) * 1e6 };
     if (session && pid) {
-      row.childCpu = pid > 0 ? (cpuSeconds(pid) - c0) / DURATION : 0;
+      row.childCpu = pid > 0 ? (treeCpuSeconds(pid) - c0) / DURATION : 0;
       const u = process.cpuUsage(u0);
       row.ourCpu = (u.user + u.system) / 1e6 / DURATION;
       if (GENERATE) {
@@ -212,14 +145,9 @@ async function measure(images: DemoImages, endpoint: string, mode: Mode, round: 
   }
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-}
-
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'misertrace-bench-'));
-  console.error(`capture overhead: ${MODES.join(', ')} (${BACKEND}), wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s, ${ROUNDS} rounds, endpoints ${ENDPOINTS.join(', ')}`);
+  console.error(`capture overhead: ${MODES.join(', ')}, wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s, ${ROUNDS} rounds, endpoints ${ENDPOINTS.join(', ')}`);
   const images = await DemoImages.build();
   const rows: Row[] = [];
   try {
@@ -250,30 +178,7 @@ async function main(): Promise<void> {
     loopback?.host.dispose();
     await loopback?.sshd.stop();
   }
-  console.log('\nsummary (medians over rounds; x = the median ratio to the untraced run paired with each):');
-  let ok = true;
-  for (const endpoint of ENDPOINTS) {
-    const off = rows.filter((r) => r.endpoint === endpoint && r.mode === 'off');
-    console.log(`${endpoint.padEnd(8)} untraced ${median(off.map((r) => r.wrk.rps)).toFixed(0)} req/s, p50 ${median(off.map((r) => r.wrk.p50ms)).toFixed(2)} ms, p99 ${median(off.map((r) => r.wrk.p99ms)).toFixed(2)} ms, CPU ${median(off.map((r) => r.cpuPerRequestUs ?? Number.NaN)).toFixed(0)} us/request (app + wrk)`);
-    for (const mode of MODES.filter((m) => m !== 'off')) {
-      const mine = rows.filter((r) => r.endpoint === endpoint && r.mode === mode);
-      // Paired: each run and its untraced partner are next to each other in time, so their ratio
-      // cancels the drift of a shared machine that the ratio of medians keeps.
-      const pair = (f: (r: Row) => number) => median(mine.map((r) => f(r) / f(off.find((o) => o.round === r.round && o.pairedWith === mode)!)));
-      const rps = pair((r) => r.wrk.rps);
-      const cpu = pair((r) => r.cpuPerRequestUs ?? Number.NaN);
-      const p50 = pair((r) => r.wrk.p50ms);
-      const p99 = pair((r) => r.wrk.p99ms);
-      const lost = mine.reduce((n, r) => n + (r.lost ?? 0), 0);
-      const set = mode.slice(mode.indexOf(':') + 1) as ProbeSetName;
-      const verdict = mode.startsWith('capture:') || mode.startsWith('ssh:') ? (rps >= TARGET[set].rps && p99 <= TARGET[set].p99 && lost === 0 ? 'meets' : 'MISSES') : '';
-      if (verdict === 'MISSES' && (set !== 'causal' || endpoint === 'stock')) ok = false;
-      console.log(
-        `${endpoint.padEnd(8)} ${mode.padEnd(16)} throughput ${median(mine.map((r) => r.wrk.rps)).toFixed(0)} req/s x${rps.toFixed(3)}, p50 x${p50.toFixed(2)}, p99 x${p99.toFixed(2)}, CPU per request (app + wrk) x${cpu.toFixed(3)}` +
-          (mode.startsWith('capture:') || mode.startsWith('ssh:') ? `, child CPU ${(median(mine.map((r) => r.childCpu ?? 0)) * 100).toFixed(0)}%, lost ${lost}: ${verdict} the target (>= ${TARGET[set].rps} throughput, p99 <= ${TARGET[set].p99}x, 0 lost)` : ` (kernel only, ${median(mine.map((r) => (r.records ?? 0) / r.wrk.requests)).toFixed(1)} events/request)`),
-      );
-    }
-  }
+  const ok = printSummary(rows, ENDPOINTS, MODES);
   process.exitCode = ok ? 0 : 1;
 }
 

@@ -3,7 +3,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EVENTS_LINE } from './ftrace-config.js';
 import { convertHelperPages, PageStreamParser, readHelperFormats, type HelperConfig, type HelperFormats, type HelperReplay } from './helper-output.js';
-import { RawReader } from './raw-reader.js';
+import { countPageEvents } from './ring-buffer-page.js';
 
 // The unprivileged half of an ftrace capture: follows what the root helper
 // (misertrace-ftrace-helper.sh) writes to the work folder and keeps the records file the session
@@ -31,10 +31,13 @@ export class FtraceRelay {
   private msgCarry = '';
   private attached = false;
   private fmt: HelperFormats | null = null;
-  private counter: RawReader | null = null;
   private parser: PageStreamParser | null = null;
   private pagesOffset = 0;
-  private readonly counts = new Map<number, number>();
+  /** Events counted so far, by type id, and in all. */
+  private readonly counts = new Float64Array(1 << 16);
+  private events = 0;
+  /** One read buffer for every pass (a fresh 8 MiB one each pass was most of this process's cost). */
+  private readonly chunk = Buffer.allocUnsafe(8 << 20);
   private shown = -1;
   private lastShown = 0;
   result: HelperReplay | null = null;
@@ -67,11 +70,13 @@ export class FtraceRelay {
       } else if (l !== '') lines.push(l);
     }
     if (this.attached) await this.count();
-    if (this.counter && this.counter.stats.events !== this.shown && (force || Date.now() - this.lastShown >= SHOW_EVERY_MS)) {
-      this.shown = this.counter.stats.events;
+    if (this.fmt && this.events !== this.shown && (force || Date.now() - this.lastShown >= SHOW_EVERY_MS)) {
+      this.shown = this.events;
       this.lastShown = Date.now();
       const byName: Record<string, number> = {};
-      for (const [id, n] of this.counts) byName[this.fmt!.formats.get(id)?.name ?? `id ${id}`] = n;
+      this.counts.forEach((n, id) => {
+        if (n > 0) byName[this.fmt!.formats.get(id)?.name ?? `id ${id}`] = n;
+      });
       lines.push(`${EVENTS_LINE} ${this.pagesOffset} ${JSON.stringify(byName)}`);
     }
     if (lines.length === 0) return;
@@ -83,13 +88,13 @@ export class FtraceRelay {
   private async count(): Promise<void> {
     if (this.fmt === null) {
       this.fmt = await readHelperFormats(join(this.dir, 'formats'));
-      this.counter = RawReader.forPages([], this.fmt.layout, this.fmt.formats);
       this.parser = new PageStreamParser(this.fmt.layout.pageSize);
     }
-    const chunk = await readFrom(this.from, this.pagesOffset, 8 << 20);
+    const chunk = await readFrom(this.from, this.pagesOffset, this.chunk);
     this.pagesOffset += chunk.length;
-    const n = this.fmt.layout.pageSize;
-    this.parser!.feed(chunk, (_s, page) => this.counter!.countEvents(page, n, this.counts));
+    const layout = this.fmt.layout;
+    // The parser keeps a copy of a cut tail, never a view into the reused buffer.
+    this.parser!.feed(chunk, (_s, page) => (this.events += countPageEvents(page, layout.pageSize, layout, this.counts)));
   }
 
   /** After the helper ended: its last messages, then every page converted to records. */
@@ -133,7 +138,7 @@ export class FtraceRelay {
   }
 }
 
-async function readFrom(path: string, offset: number, max = 1 << 20): Promise<Buffer> {
+async function readFrom(path: string, offset: number, into: Buffer | number = 1 << 20): Promise<Buffer> {
   let fh: FileHandle;
   try {
     fh = await open(path, 'r');
@@ -141,8 +146,8 @@ async function readFrom(path: string, offset: number, max = 1 << 20): Promise<Bu
     return Buffer.alloc(0);
   }
   try {
-    const buf = Buffer.allocUnsafe(max);
-    const { bytesRead } = await fh.read(buf, 0, max, offset);
+    const buf = typeof into === 'number' ? Buffer.allocUnsafe(into) : into;
+    const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
     return buf.subarray(0, bytesRead);
   } finally {
     await fh.close();

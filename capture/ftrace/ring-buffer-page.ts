@@ -95,3 +95,37 @@ export function walkPage(page: Buffer, n: number, layout: PageLayout, origin: Ns
   }
   return missed;
 }
+
+/**
+ * Counts the events of one page by type id into `counts` (indexed by id), without their times:
+ * the live figures of a capture (ftrace-relay.ts) need only how many of each, and this runs on the
+ * machine being measured. Returns the number of events counted.
+ */
+export function countPageEvents(page: Buffer, n: number, layout: PageLayout, counts: Float64Array): number {
+  const commitWord = page.readUInt32LE(layout.commitOffset);
+  const end = Math.min(layout.dataOffset + (commitWord & ~(RB_MISSED_EVENTS | RB_MISSED_STORED) & 0x7fffffff), n);
+  let events = 0;
+  let p = layout.dataOffset;
+  while (p + 4 <= end) {
+    const head = page.readUInt32LE(p);
+    const typeLen = head & 0x1f;
+    if (typeLen === 29) {
+      if (head >>> 5 === 0) break;
+      p += 4 + page.readUInt32LE(p + 4);
+      continue;
+    }
+    if (typeLen >= 30) {
+      p += 8;
+      continue;
+    }
+    const start = typeLen === 0 ? p + 8 : p + 4;
+    const len = typeLen === 0 ? page.readUInt32LE(p + 4) - 4 : typeLen * 4;
+    if (len < 0 || start + len > end) break;
+    if (len >= 8) {
+      counts[page.readUInt16LE(start)]!++;
+      events++;
+    }
+    p = start + ((len + 3) & ~3);
+  }
+  return events;
+}

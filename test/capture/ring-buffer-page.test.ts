@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseEventFormat, readEventFormat, readField } from '../../capture/ftrace/event-format.js';
 import { RawReader } from '../../capture/ftrace/raw-reader.js';
 import { NsOrigin } from '../../capture/ftrace/ns-origin.js';
-import { DEFAULT_LAYOUT, parseHeaderPage, walkPage } from '../../capture/ftrace/ring-buffer-page.js';
+import { countPageEvents, DEFAULT_LAYOUT, parseHeaderPage, walkPage } from '../../capture/ftrace/ring-buffer-page.js';
 import { TracefsInstance } from '../../capture/ftrace/tracefs-instance.js';
 import { detectKernelFeatures } from '../../capture/probes/kernel-features.js';
 
@@ -66,6 +66,21 @@ describe('ring buffer pages', () => {
     expect(events.map((e) => e.ts)).toEqual([1_000_000_005n, 1_000_000_005n + (3n << 27n) + 7n, 5_000_000_001n]);
     expect(events.map((e) => e.len)).toEqual([8, 200, 8]);
     expect(p[events[1]!.start]).toBe(2);
+  });
+
+  it('counts the events of a page by type id as walkPage finds them (the live figures: no times decoded)', () => {
+    const ev = (id: number, len = 8) => {
+      const b = Buffer.alloc(len);
+      b.writeUInt16LE(id, 0);
+      return b;
+    };
+    const p = page(1n, [{ delta: 1, payload: ev(7) }, { delta: 0, extend: 9n << 27n }, { delta: 2, payload: ev(300, 200) }, { delta: 0, pad: 12 }, { delta: 0, abs: 5n }, { delta: 1, payload: ev(7) }], 3);
+    const counts = new Float64Array(1 << 16);
+    expect(countPageEvents(p, p.length, DEFAULT_LAYOUT, counts)).toBe(3);
+    expect([counts[7], counts[300]]).toEqual([2, 1]);
+    const walked: number[] = [];
+    walkPage(p, p.length, DEFAULT_LAYOUT, new NsOrigin(0n), (_ts, start) => walked.push(p.readUInt16LE(start)));
+    expect(walked).toEqual([7, 300, 7]);
   });
 
   it('keeps timestamps past 2^53 ns exact (uptime over 104 days): Number offsets from a whole-second origin', () => {
