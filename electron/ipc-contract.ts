@@ -22,6 +22,7 @@ import type { FigureChoices } from '../engine/figure/figure-choices.js';
 import type { ModelName, SpanLink } from '../engine/model/span-link.js';
 import type { TraceSched } from '../engine/analysis/sched-timeline.js';
 import type { PackedTraceTable } from '../engine/model/packed-trace-table.js';
+import type { SpanRecord } from '../engine/model/span-record.js';
 import type { TraceTableColumns } from '../engine/model/trace-table-columns.js';
 
 /** An expected failure, shown to the user as message + what to do. Bugs use kind 'internal'. */
@@ -137,19 +138,8 @@ export interface TraceDetail {
   sched?: TraceSched;
 }
 
-export interface SpanRecordDto {
-  seq: number;
-  /** RelNs. */
-  ts: number;
-  /** Exact absolute nanoseconds. */
-  tsNs: string;
-  tid: number;
-  cpu: number;
-  comm: string;
-  probe: string;
-  details: string;
-  line: number;
-}
+/** A span's record: the engine's own shape (browser-safe), sent as the bundle reader gives it. */
+export type SpanRecordDto = SpanRecord;
 
 export interface SpanRecordPage {
   traceId: number;

@@ -2,6 +2,7 @@
 import Database from 'better-sqlite3';
 import { readSpanSched } from './span-sched-store.js';
 import type { TraceSched } from '../analysis/sched-timeline.js';
+import type { SpanRecord } from '../model/span-record.js';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { InputError, type MetaEntry } from '../model/meta.js';
 import { ProbeTable, type TraceRecord } from '../model/record.js';
@@ -39,17 +40,8 @@ export interface TraceSummary {
   orphan?: boolean;
 }
 
-export interface SpanRecord {
-  seq: number;
-  ts: number;
-  tsNs: string;
-  tid: number;
-  cpu: number;
-  comm: string;
-  probe: string;
-  details: string;
-  line: number;
-}
+/** A span's record as `spanRecords` gives it (declared browser-safe: the IPC contract sends it as it is). */
+export type { SpanRecord };
 
 export interface BundleProbe {
   id: number;

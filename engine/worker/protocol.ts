@@ -1,6 +1,6 @@
 import type { CaptureInfo, BundleManifest } from '../bundle/manifest.js';
 import type { BundleError } from '../bundle/bundle-errors.js';
-import type { SpanRecord } from '../bundle/bundle-reader.js';
+import type { SpanRecord } from '../model/span-record.js';
 import type { FigureChoices } from '../figure/figure-choices.js';
 import type { MetaEntry } from '../model/meta.js';
 import type { PackedTraceTable } from '../model/packed-trace-table.js';
