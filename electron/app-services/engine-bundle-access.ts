@@ -12,8 +12,16 @@ import { toTraceDetail } from './bundle-dto.js';
 // (docs/adr/0055); with an in-process EngineClient, the same jobs run on the calling thread.
 // Only the contract's DTOs are made here.
 
+/**
+ * A read that takes longer fails (EngineTimeoutError) and its worker is replaced: a hostile file
+ * that slipped past the schema checks costs the user a message, never a hung app (docs/adr/0076).
+ */
+export const READ_TIMEOUT_MS = 60_000;
+
 interface OpenBundle {
   handle: number;
+  /** The engine's generation the handle belongs to: a replaced engine forgot it. */
+  generation: number;
   path: string;
   probes: string[];
   timeBaseNs: BundleOpenResult['manifest']['timeBaseNs'];
@@ -25,12 +33,20 @@ export class EngineBundleAccess implements BundleAccess {
   private readonly tables = new Map<string, PackedTraceTable>();
   private nextId = 1;
 
-  constructor(private readonly engine: EngineClient) {}
+  constructor(
+    private readonly engine: EngineClient,
+    private readonly timeoutMs = READ_TIMEOUT_MS,
+  ) {}
+
+  private read<J extends Parameters<EngineClient['run']>[0]>(job: J) {
+    return this.engine.run(job, undefined, { timeoutMs: this.timeoutMs }).result;
+  }
 
   async open(path: string): Promise<BundleInfo> {
-    const r = await this.engine.run({ kind: 'bundle-open', path }).result;
+    const generation = this.engine.generation ?? 0;
+    const r = await this.read({ kind: 'bundle-open', path });
     const id = `b${this.nextId++}`;
-    this.open_.set(id, { handle: r.handle, path: r.path, probes: r.probes, timeBaseNs: r.manifest.timeBaseNs });
+    this.open_.set(id, { handle: r.handle, generation, path: r.path, probes: r.probes, timeBaseNs: r.manifest.timeBaseNs });
     this.tables.set(id, r.table);
     return describe(id, r);
   }
@@ -40,7 +56,8 @@ export class EngineBundleAccess implements BundleAccess {
     if (b === undefined) return false;
     this.open_.delete(bundleId);
     this.tables.delete(bundleId);
-    await this.engine.run({ kind: 'bundle-close', handle: b.handle }).result;
+    // A handle of a replaced engine is gone with it (and its number may be another bundle's now).
+    if (b.generation === (this.engine.generation ?? 0)) await this.engine.run({ kind: 'bundle-close', handle: b.handle }).result;
     return true;
   }
 
@@ -52,21 +69,21 @@ export class EngineBundleAccess implements BundleAccess {
       return cached;
     }
     // Asked again (a reload of the renderer): read again, as at open.
-    const r = await this.engine.run({ kind: 'bundle-open', path: b.path }).result;
+    const r = await this.read({ kind: 'bundle-open', path: b.path });
     await this.engine.run({ kind: 'bundle-close', handle: r.handle }).result;
     return r.table;
   }
 
   async traceDetail(bundleId: string, traceId: number): Promise<TraceDetail> {
-    const b = this.get(bundleId);
-    const r = await this.engine.run({ kind: 'bundle-trace', handle: b.handle, traceId }).result;
+    const b = await this.live(bundleId);
+    const r = await this.read({ kind: 'bundle-trace', handle: b.handle, traceId });
     if (r.trace === null) throw new AppFailure('trace-missing', `trace ${traceId} is not in ${basename(b.path)}`, `choose a trace between 1 and ${r.traceCount}`);
     return toTraceDetail(bundleId, b.probes, b.timeBaseNs, r.trace, r.counts, r.sched);
   }
 
   async spanRecords(bundleId: string, traceId: number, spanIndex: number, offset: number, limit: number): Promise<SpanRecordPage> {
-    const b = this.get(bundleId);
-    const r = await this.engine.run({ kind: 'bundle-span-records', handle: b.handle, traceId, spanIndex, offset, limit }).result;
+    const b = await this.live(bundleId);
+    const r = await this.read({ kind: 'bundle-span-records', handle: b.handle, traceId, spanIndex, offset, limit });
     return { traceId, spanIndex, offset, records: r.records, more: r.more };
   }
 
@@ -79,10 +96,21 @@ export class EngineBundleAccess implements BundleAccess {
   }
 
   async dispose(): Promise<void> {
-    const handles = [...this.open_.values()].map((b) => b.handle);
+    const handles = [...this.open_.values()].filter((b) => b.generation === (this.engine.generation ?? 0)).map((b) => b.handle);
     this.open_.clear();
     this.tables.clear();
     await Promise.all(handles.map((handle) => this.engine.run({ kind: 'bundle-close', handle }).result.catch(() => undefined)));
+  }
+
+  /** The bundle with a handle of the engine as it is now: opened again after the engine was replaced. */
+  private async live(bundleId: string): Promise<OpenBundle> {
+    const b = this.get(bundleId);
+    const generation = this.engine.generation ?? 0;
+    if (b.generation === generation) return b;
+    const r = await this.read({ kind: 'bundle-open', path: b.path });
+    const again = { ...b, handle: r.handle, generation };
+    this.open_.set(bundleId, again);
+    return again;
   }
 
   private get(bundleId: string): OpenBundle {
