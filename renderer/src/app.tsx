@@ -3,6 +3,7 @@ import { closeBundle, loadStartup, openBundlePath, pickAndOpenBundle } from './a
 import { subscribeCaptureEvents } from './actions/capture-actions.js';
 import { exportCurrentTrace } from './actions/export-actions.js';
 import { CaptureScreen } from './capture/capture-screen.js';
+import { ContextMenu } from './common/context-menu.js';
 import { Notices } from './common/notices.js';
 import { TopBar } from './common/top-bar.js';
 import { onEvent } from './ipc/explorer-api.js';
@@ -43,6 +44,7 @@ export function App() {
     <div className="app">
       <TopBar />
       <Notices />
+      <ContextMenu />
       <div className="screen">
         {screen === 'start' && <StartScreen />}
         {screen === 'capture' && <CaptureScreen />}

@@ -43,8 +43,8 @@ export function CompareBar({ table }: { table: TraceTableData }) {
           {action.label}
         </button>
       )}
-      <button type="button" onClick={clear} aria-label="Clear the marks">
-        Clear marks
+      <button type="button" onClick={clear}>
+        Clear the marks
       </button>
     </span>
   );
