@@ -10,10 +10,11 @@ import { DEFAULT_MODEL, type ModelName } from '../model/span-link.js';
 import { TimeBase } from '../model/time.js';
 import type { AssembledTrace } from '../model/trace-assembly.js';
 import { CancelledError, CancelPoint, isDiskFull, throwIfCancelled } from '../records/line-reader.js';
-import { RecordView } from '../records/record-columns.js';
+import { RecordView, type ColumnNames, type RecordColumns as ParsedColumns } from '../records/record-columns.js';
 import { RecordChunkReader } from './record-chunk-reader.js';
 import { writeRecords, type RecordInputs } from './write-records.js';
 import { collectGarbage } from './collect-garbage.js';
+import { FusedModel } from './fused-model.js';
 import { SchedTimelines } from '../analysis/sched-timeline.js';
 import { writeSpanSched } from './span-sched-store.js';
 
@@ -66,15 +67,27 @@ export class TracesPendingError extends InputError {
 
 export async function buildBundle(o: BuildBundleOptions): Promise<BuildResult> {
   const diagnostics = new Diagnostics();
-  const written = await writeRecords({ ...o, diagnostics, onProgress: (f) => o.onProgress?.('generate', f * RECORDS_SHARE) });
+  const model = o.model ?? DEFAULT_MODEL;
+  // The causal model runs in the records' pass (ADR 0080): its state is bounded, and a failure of
+  // its own waits until the records are in. The original model's states can pile up until the
+  // heap runs out (keep-alive load): it runs after the records are safe in the bundle (ADR 0061).
+  const fused = model === 'causal' ? new FusedModel(model, o.meta, o.gateway, { ...(o.lenient !== undefined ? { lenient: o.lenient } : {}), source: o.sortedPath, ...(o.signal ? { signal: o.signal } : {}) }) : null;
+  const written = await writeRecords({
+    ...o,
+    diagnostics,
+    ...(fused !== null ? { onBatch: (c: ParsedColumns, names: ColumnNames, keep: Uint8Array | null) => fused.feed(c, names, keep) } : {}),
+    onProgress: (f) => o.onProgress?.('generate', f * RECORDS_SHARE),
+  });
   collectGarbage();
   // A model record without the fields the model needs is bad input, like a malformed line.
-  if (o.lenient !== true) diagnostics.stopOn(['bad-details'], o.sortedPath);
+  if (fused === null && o.lenient !== true) diagnostics.stopOn(['bad-details'], o.sortedPath);
   try {
+    if (fused !== null && fused.error !== null) throw fused.error;
     return await generateTraces(o.output, {
       meta: o.meta,
       gateway: o.gateway,
       diagnostics,
+      ...(fused !== null ? { fed: fused } : {}),
       ...(o.model ? { model: o.model } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
       ...(o.onProgress ? { onProgress: (stage: BuildStage, f: number) => o.onProgress!(stage, stage === 'generate' ? RECORDS_SHARE + f * (1 - RECORDS_SHARE) : f) } : {}),
@@ -91,6 +104,8 @@ export interface GenerateTracesOptions {
   diagnostics: Diagnostics;
   /** The model that makes the traces (DEFAULT_MODEL when absent). */
   model?: ModelName;
+  /** A model already fed every record while they were written (ADR 0080): no model pass over the bundle. */
+  fed?: FusedModel;
   signal?: AbortSignal;
   onProgress?: (stage: BuildStage, fraction: number) => void;
 }
@@ -110,14 +125,15 @@ export async function generateTraces(path: string, o: GenerateTracesOptions): Pr
     const reader = new RecordChunkReader(db);
     const total = reader.count;
     const diagnostics = o.diagnostics;
-    const gen = startModel(o.model ?? DEFAULT_MODEL, o.meta, o.gateway, diagnostics);
+    const gen = o.fed?.run ?? startModel(o.model ?? DEFAULT_MODEL, o.meta, o.gateway, diagnostics);
     // Scheduler records (capture --sched) make each span's on-CPU / runnable / blocked split (ADR 0090).
     const sched = SchedTimelines.forProbes(probes.list.map((p) => p.name));
     const cancel = new CancelPoint(o.signal);
     let done = 0;
-    for (const c of reader.timeOrder()) {
+    // A model fed in the records' pass needs this pass only for scheduler records.
+    for (const c of o.fed === undefined || sched !== null ? reader.timeOrder() : []) {
       sched?.add(c);
-      for (let i = 0; i < c.n; i++) {
+      for (let i = 0; i < c.n && o.fed === undefined; i++) {
         gen.feed(view.at(c, i));
         // A chunk can take minutes where the model's states pile up (an event-loop server under
         // keep-alive load): a cancel must not wait for the chunk's end.
@@ -128,6 +144,7 @@ export async function generateTraces(path: string, o: GenerateTracesOptions): Pr
     }
     // With lost events the causal model marks every link inferred: any record may be missing.
     const res = gen.finish({ lostEvents: manifest.capture?.lostEvents ?? 0 });
+    o.fed?.mergeInto(diagnostics);
     const traces = res.traces;
     throwIfCancelled(o.signal);
 

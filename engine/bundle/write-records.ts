@@ -6,6 +6,7 @@ import { TOOL_VERSION } from '../version.js';
 import { fileError, throwIfCancelled } from '../records/line-reader.js';
 import { recordSource } from '../records/sorted-records.js';
 import { TimeOrderCheck } from '../records/time-order.js';
+import type { ColumnNames, RecordColumns } from '../records/record-columns.js';
 import { FORMAT_VERSION } from './bundle-schema.js';
 import { BundleWriter } from './bundle-writer.js';
 import { defaultCaptureInfo, type BundleManifest, type CaptureInfo } from './manifest.js';
@@ -35,6 +36,8 @@ export interface RecordInputs {
 export interface WriteRecordsOptions extends RecordInputs {
   onProgress?: (fraction: number) => void;
   diagnostics: Diagnostics;
+  /** Each batch once the bundle has it (`keep[i] === 0`: record i left out), e.g. the model fed in the same pass (ADR 0080). */
+  onBatch?: (c: RecordColumns, names: ColumnNames, keep: Uint8Array | null) => Promise<void>;
 }
 
 /** What the manifest says until the traces are written. */
@@ -82,6 +85,7 @@ export async function writeRecords(o: WriteRecordsOptions): Promise<BundleManife
         }
       }
       writer.addColumns(c, stream.names(), skipped ? keep : null);
+      if (o.onBatch) await o.onBatch(c, stream.names(), skipped ? keep : null);
       throwIfCancelled(o.signal);
     }
     const lost = stream.stats.lostEvents + (o.capture?.lostEvents ?? 0);
