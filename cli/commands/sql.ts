@@ -13,7 +13,8 @@ export const sqlCommand: Command = {
       --json             one JSON object per row (default: a header, then rows with | between fields)
 
 tables: manifest, meta, probes, comms, traces, spans, span_counts, diagnostics, diagnostic_counts,
-and records (virtual): seq, ts, ts_ns, tid, cpu, comm, probe, details, line
+span_sched (captures with --sched: per span ns on_cpu, runnable, blocked, faults, migrations; idx -1
+the trace's critical path), and records (virtual): seq, ts, ts_ns, tid, cpu, comm, probe, details, line
   records            every record in time order (ts: ns from the manifest's timeBaseNs, ts_ns: absolute)
   records(TID)       one thread's records, found by index
   records(TID, FROM, TO)  ... with FROM <= ts <= TO

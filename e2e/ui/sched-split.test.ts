@@ -91,6 +91,9 @@ describe.skipIf(CAPTURE_SKIP !== null)(`where the time went${CAPTURE_SKIP ? ` (s
     const table = p.getByRole('table', { name: "Where the span's time went" });
     await expect.poll(() => table.locator('tr').count()).toBe(5);
     expect(await table.locator('tr').first().textContent()).toMatch(/^On CPU[\d.]+ (ns|µs|ms|s)\d+(\.\d)?%$/);
+    // The hover says it in one line too.
+    await p.locator('.gantt-row[data-span="0"] .gantt-bar').hover();
+    await expect.poll(() => p.locator('.tooltip-sched').textContent()).toMatch(/^on CPU .+, runnable .+, blocked .+/);
     await app.screenshot(ui.shot('sched-split'));
     expect(await seriousA11yViolations(p)).toEqual([]);
   }, 300_000);

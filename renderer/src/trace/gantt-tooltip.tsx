@@ -2,6 +2,7 @@ import type { TraceDetail } from '../../../electron/ipc-contract.js';
 import { isModelProbe, probeEventName } from '../../../engine/model/record.js';
 import { formatCount, formatDuration } from '../common/format.js';
 import { linkText } from './link-text.js';
+import { splitText } from './sched-strip.js';
 
 // Hover details of one span, beside the pointer: the full container name (labels shorten long
 // ones), times, the top event counts and how the span was linked to its parent.
@@ -26,6 +27,7 @@ export function GanttTooltip({ detail, span, x, y }: { detail: TraceDetail; span
       <div>
         {formatCount(c?.total ?? 0)} events{top.map(([p, n]) => ` · ${probeEventName(p)} ${formatCount(n)}`).join('')}
       </div>
+      {detail.sched?.spans[span] && <div className="tooltip-sched">{splitText(detail.sched.spans[span])}</div>}
       {s.link !== undefined && <div className={s.link.exact ? '' : 'tooltip-inferred'}>{linkText(s.link)}</div>}
     </div>
   );
