@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './app.js';
 import { hasExplorerApi } from './ipc/explorer-api.js';
 import './styles.css';
+import './dark.css';
 
 const root = document.getElementById('root');
 if (root === null) throw new Error('index.html lacks #root');
