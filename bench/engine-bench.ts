@@ -7,12 +7,14 @@ import { formatMeta } from '../engine/model/meta.js';
 import { writeKeepAliveCapture } from './keepalive-capture.js';
 import { nodeStartSeconds, runCommand, type CommandRun } from './command-bench.js';
 import { replicateCapture } from './replicate.js';
+import { originalGenerator, pairedWithOriginal } from './original-tool.js';
 
 // `npm run bench`: first what users run, the `misertrace` commands end to end as processes
 // (start-up, parsing, the bundle written, exit); then the engine's stages in process, on captures
 // replicated from a real one to ~1M and ~10M records. Each stage runs in its own process (its
 // peak RSS is its own); medians over runs.
-// Usage: node dist/bench/engine-bench.js [--sizes 1,10|none] [--runs 3] [--commands-only]
+// Usage: node dist/bench/engine-bench.js [--sizes 1,10|none] [--runs 3] [--commands-only] [--original DIR]
+// --original DIR: a checkout of the original tool; adds "sort then generate vs generator.py" (paired runs).
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
@@ -25,6 +27,9 @@ const opt = (name: string, dflt: string) => {
 const sizes = opt('--sizes', '1,10').split(',').filter((x) => x !== '' && x !== 'none').map(Number);
 const runs = Number(opt('--runs', '3'));
 const commandsOnly = args.includes('--commands-only');
+const originalDir = opt('--original', '');
+const original = originalDir === '' ? null : originalGenerator(resolve(originalDir));
+if (original !== null && 'missing' in original) console.log(`no "vs generator.py" row: ${original.missing}`);
 const BIN = join(root, 'bin', 'misertrace.js');
 const cache = join(tmpdir(), 'misertrace-bench');
 mkdirSync(cache, { recursive: true });
@@ -93,6 +98,15 @@ for (const millions of sizes) {
     maxRssMB: s.maxRssMB === null ? null : Math.max(s.maxRssMB, genC[i]!.maxRssMB!),
   }));
   commandRow(label0, 'sort, then generate', both, recs, 'two processes, the sorted text file between');
+  if (original !== null && 'script' in original) {
+    // Ours and theirs alternate, the ratio taken pair by pair (bench/original-tool.ts).
+    const v = pairedWithOriginal({ bin: BIN, script: original.script, raw, meta, gateway: '172.29.77.1', work: cache, pairs: Math.max(3, n) });
+    const cpu = v.cpuRatio === null ? '' : `, CPU ${v.cpuRatio.toFixed(2)}x`;
+    console.log(
+      `${label0.padEnd(6)} ${'sort+generate vs gen.py'.padEnd(26)} ${fmt(recs).padStart(8)} ${v.oursSeconds.toFixed(2).padStart(8)} ${fmt(recs / v.oursSeconds).padStart(10)} ${(v.oursRssMB === null ? '' : `${v.oursRssMB.toFixed(0)} MB`).padStart(9)} ${(v.oursCpu === null ? '' : v.oursCpu.toFixed(2)).padStart(7)}  ` +
+        `generator.py alone ${v.theirsSeconds.toFixed(2)} s (${v.theirsCpu === null ? '' : `${v.theirsCpu.toFixed(2)} s CPU, `}${v.theirsRssMB === null ? '?' : v.theirsRssMB.toFixed(0)} MB); ratio ${v.ratio.toFixed(2)}x${cpu}, median of ${v.pairs} pairs`,
+    );
+  }
   const impC = cmdRuns(n, ['bundle', 'import', '-i', raw, '-m', meta, '-g', '172.29.77.1', '-o', cmdBundle], fresh(cmdBundle));
   commandRow(label0, 'misertrace bundle import', impC, recs, 'raw capture -> bundle, one process');
   commandRow(label0, 'render -t custom', cmdRuns(n, ['render', '-i', cmdBundle, '-t', 'custom']), null, 'every trace, from the stored counts');
