@@ -174,6 +174,12 @@ export class SchedTimelines {
   private readonly parsed = new Map<string, { prevState: number; nextPid: number } | null>();
   /** sched_switch records whose details could not be read. */
   unreadable = 0;
+  /**
+   * Whether any record is a thread taking a CPU. Captures made before sched_switch recorded both
+   * sides (and the original tool's) have only threads leaving it: their on-CPU time is unknowable,
+   * so they get no split at all rather than a wrong one.
+   */
+  sawSwitchIn = false;
 
   /** null when the records hold no sched_switch: a capture without the scheduler group. */
   static forProbes(names: readonly string[]): SchedTimelines | null {
@@ -226,6 +232,7 @@ export class SchedTimelines {
       return;
     }
     if (sw.nextPid === tid) {
+      this.sawSwitchIn = true;
       // Coming on: a migration when it left from another CPU.
       if (t.lastCpu >= 0 && t.lastCpu !== cpu) t.migrations.push(ts);
       t.change(ts, Sched.Runnable, Sched.OnCpu);
@@ -258,8 +265,9 @@ export class SchedTimelines {
   /** Thread `tid`'s split over [start, end]; null when no scheduler record of it was seen. */
   split(tid: number, start: number, end: number): SchedSplit | null {
     const t = this.threads.get(tid);
-    if (t === undefined || t.first === -1) return null;
-    return t.split(start, end);
+    if (!this.sawSwitchIn || t === undefined || t.first === -1) return null;
+    // A span with its end before its start (inconsistent records) is split over the same interval.
+    return end < start ? t.split(end, start) : t.split(start, end);
   }
 }
 

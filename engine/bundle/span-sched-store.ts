@@ -31,10 +31,10 @@ export function traceSplits(trace: AssembledTrace, timelines: SchedTimelines): T
   return { spans, criticalPath: path };
 }
 
-/** Replaces the table's rows (in the transaction that writes the traces). `timelines` null: clears it. */
+/** Replaces the table's rows (in the transaction that writes the traces). `timelines` null (or of a capture without switch-ins): clears it. */
 export function writeSpanSched(db: Database.Database, traces: readonly AssembledTrace[], timelines: SchedTimelines | null): number {
   const has = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'span_sched'").get() !== undefined;
-  if (timelines === null) {
+  if (timelines === null || !timelines.sawSwitchIn) {
     if (has) db.exec('DELETE FROM span_sched');
     return 0;
   }

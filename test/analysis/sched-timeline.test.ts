@@ -38,6 +38,7 @@ describe('a thread\'s on-CPU / runnable / blocked split', () => {
     expect(t.split(3, 100, 700)).toEqual({ onCpuNs: 100, runnableNs: 100, blockedNs: 400, faults: 0, migrations: 0 });
     const s = new SchedTimelines(names);
     s.recordSwitch(4, 500, 0, 2, 9); // left in D: it ran before
+    s.recordSwitch(9, 500, 0, 2, 9); // (the other side: the capture records threads taking a CPU)
     expect(s.split(4, 0, 1000)).toEqual({ onCpuNs: 500, runnableNs: 0, blockedNs: 500, faults: 0, migrations: 0 });
   });
 
@@ -71,6 +72,19 @@ describe('a thread\'s on-CPU / runnable / blocked split', () => {
     });
     expect(t.unreadable).toBe(1);
     expect(t.split(7, 0, 60)).toEqual({ onCpuNs: 20, runnableNs: 10 + 20, blockedNs: 10, faults: 0, migrations: 0 });
+  });
+
+  it('a capture whose switches are only threads leaving the CPU (older captures, the original tool\'s) gets no split', () => {
+    const t = new SchedTimelines(names);
+    t.recordSwitch(5, 100, 0, 1, 9);
+    t.recordWakeup(5, 200);
+    t.recordSwitch(5, 400, 0, 1, 9);
+    expect(t.sawSwitchIn).toBe(false);
+    expect(t.split(5, 0, 500)).toBeNull();
+  });
+
+  it('a span that ends before it starts is split over the same interval', () => {
+    expect(thread7().split(7, 800, 200)).toEqual(thread7().split(7, 200, 800));
   });
 
   it('no sched_switch probe: no timelines', () => {
