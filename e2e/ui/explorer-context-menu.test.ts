@@ -32,7 +32,7 @@ describe.skipIf(SKIP_REASON !== null)(`explorer: context menus${SKIP_REASON ? ` 
     await p.locator('.trace-row[data-trace-id="4"]').click({ button: 'right' });
     await expect.poll(() => menu.getAttribute('aria-label')).toBe('Trace #4');
     // Focus is in the menu, on its first item.
-    await expect.poll(() => p.evaluate(() => document.activeElement?.textContent)).toBe('Open trace #4');
+    await expect.poll(() => p.evaluate('document.activeElement?.textContent')).toBe('Open trace #4');
     await menu.getByRole('menuitem', { name: 'Copy trace id' }).click();
     await expect.poll(() => clipboard(p)).toBe('mixed50.mstrace trace #4');
     expect(await menu.count()).toBe(0);
@@ -52,11 +52,11 @@ describe.skipIf(SKIP_REASON !== null)(`explorer: context menus${SKIP_REASON ? ` 
     await p.keyboard.press('Shift+F10');
     await expect.poll(() => menu.getAttribute('aria-label')).toBe('Trace #2');
     await p.keyboard.press('ArrowUp'); // wraps to the last item
-    await expect.poll(() => p.evaluate(() => document.activeElement?.textContent)).toMatch(/^Only this request shape \(shape \d+\)$/);
+    await expect.poll(() => p.evaluate('document.activeElement?.textContent')).toMatch(/^Only this request shape \(shape \d+\)$/);
     expect(await seriousA11yViolations(p)).toEqual([]);
     await p.keyboard.press('Escape');
     expect(await menu.count()).toBe(0);
-    await expect.poll(() => p.evaluate(() => document.activeElement?.className)).toContain('trace-scroller');
+    await expect.poll(() => p.evaluate('document.activeElement?.className')).toContain('trace-scroller');
     expect(await p.locator('.trace-row[data-trace-id]').count()).toBeGreaterThan(0); // Esc did not leave the screen
     // Filter to the row's entry container, and to its request shape.
     await p.locator('.trace-row[data-trace-id="3"]').click({ button: 'right' });

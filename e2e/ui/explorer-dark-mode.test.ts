@@ -29,7 +29,7 @@ function contrast(a: Rgb, b: Rgb): number {
   return (hi + 0.05) / (lo + 0.05);
 }
 
-const background = (p: Page, selector: string) => p.locator(selector).first().evaluate((e) => getComputedStyle(e).backgroundColor);
+const background = (p: Page, selector: string) => p.locator(selector).first().evaluate((e) => e.ownerDocument.defaultView!.getComputedStyle(e).backgroundColor);
 
 async function exportSvg(app: ExplorerPage, target: string): Promise<string> {
   const p = app.page;
@@ -62,16 +62,16 @@ describe.skipIf(SKIP_REASON !== null)(`explorer: dark mode${SKIP_REASON ? ` (ski
     const plot = parseRgb(await background(p, '.gantt'));
     expect(luminance(plot)).toBeLessThan(0.03);
     // Labels beside the bars (on the dark plot) and arrows: WCAG AA for text, 3:1 for graphics.
-    const labelFills = await p.locator('.gantt .label-right tspan, .gantt .label-left tspan').evaluateAll((ts) => ts.map((t) => getComputedStyle(t).fill));
+    const labelFills = await p.locator('.gantt .label-right tspan, .gantt .label-left tspan').evaluateAll((ts) => ts.map((t) => t.ownerDocument.defaultView!.getComputedStyle(t).fill));
     expect(labelFills.length).toBeGreaterThan(0);
     for (const f of labelFills) expect(contrast(parseRgb(f), plot), f).toBeGreaterThanOrEqual(4.5);
-    const arrowStrokes = await p.locator('.gantt-arrow:not(.is-critical) path[fill="none"]').evaluateAll((ps) => ps.map((x) => getComputedStyle(x).stroke));
+    const arrowStrokes = await p.locator('.gantt-arrow:not(.is-critical) path[fill="none"]').evaluateAll((ps) => ps.map((x) => x.ownerDocument.defaultView!.getComputedStyle(x).stroke));
     expect(arrowStrokes.length).toBeGreaterThan(0);
     for (const s of arrowStrokes) expect(contrast(parseRgb(s), plot), s).toBeGreaterThanOrEqual(3);
     // Labels inside the (light) bars stay dark on them.
-    const inside = await p.locator('.gantt .label-inside tspan').first().evaluate((t) => getComputedStyle(t).fill);
+    const inside = await p.locator('.gantt .label-inside tspan').first().evaluate((t) => t.ownerDocument.defaultView!.getComputedStyle(t).fill);
     expect(contrast(parseRgb(inside), [0x99, 0xdd, 0xff])).toBeGreaterThanOrEqual(4.5);
-    const legendText = await p.locator('.gantt-legend li').first().evaluate((e) => getComputedStyle(e).color);
+    const legendText = await p.locator('.gantt-legend li').first().evaluate((e) => e.ownerDocument.defaultView!.getComputedStyle(e).color);
     expect(contrast(parseRgb(legendText), parseRgb(await background(p, '.gantt-legend')))).toBeGreaterThanOrEqual(4.5);
     await app.screenshot(ui.shot('dark-trace'));
     expect(await seriousA11yViolations(p)).toEqual([]);
