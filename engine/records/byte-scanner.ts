@@ -11,6 +11,7 @@ import { RecordColumns } from './record-columns.js';
 // every line by construction: the fast path only ever accepts what the parser accepts.
 
 const PIPE = 124;
+const NL = 10;
 const QUOTE = 34;
 const CR = 13;
 const SPACE = 32;
@@ -144,11 +145,12 @@ export class ByteScanner {
     }
     if (this.direct !== null) {
       const text = formatRecordLine(rec);
-      this.reserve(Buffer.byteLength(text));
+      this.reserve(Buffer.byteLength(text) + 1);
       out.lineSrc[i] = 1;
       out.lineStart[i] = this.arenaPos;
       this.arenaPos += this.arena.write(text, this.arenaPos, 'utf8');
       out.lineEnd[i] = this.arenaPos;
+      this.arena[this.arenaPos++] = NL;
       return;
     }
     out.lineSrc[i] = 2;
@@ -259,15 +261,17 @@ export class ByteScanner {
       out.lineStart[k] = s;
       out.lineEnd[k] = e;
     } else if (bare) {
-      this.reserve(e - s);
+      this.reserve(e - s + 1);
       const start = this.arenaPos;
-      this.arenaPos = e - s < 512 ? copy(buf, s, e, this.arena, start) : start + buf.copy(this.arena, start, s, e);
+      const end = e - s < 512 ? copy(buf, s, e, this.arena, start) : start + buf.copy(this.arena, start, s, e);
+      this.arena[end] = NL;
+      this.arenaPos = end + 1;
       out.lineSrc[k] = 1;
       out.lineStart[k] = start;
-      out.lineEnd[k] = this.arenaPos;
+      out.lineEnd[k] = end;
     } else {
       // Bare form: the fields' inner bytes joined by pipes, then the cleaned details.
-      this.reserve(e - s + (details === null ? 0 : Buffer.byteLength(details) + 1));
+      this.reserve(e - s + 1 + (details === null ? 0 : Buffer.byteLength(details) + 1));
       const a = this.arena;
       const start = this.arenaPos;
       let w = start;
@@ -284,10 +288,12 @@ export class ByteScanner {
         a[w++] = PIPE;
         w += a.write(details, w, 'utf8');
       }
-      this.arenaPos = w;
       out.lineSrc[k] = 1;
       out.lineStart[k] = start;
       out.lineEnd[k] = w;
+      // In the sorter's buffer each line ends with its newline: lines in file order are copied out together.
+      if (this.direct !== null) a[w++] = NL;
+      this.arenaPos = w;
     }
     this.stats.lines++;
     this.stats.records++;
@@ -303,8 +309,9 @@ export class ByteScanner {
 }
 
 /**
- * A buffer the sorter hands the scanner (sort.ts): bare lines are written at `pos`, and the
- * sorter keeps them there, instead of the scanner's own arena and then a copy into the sorter's.
+ * A buffer the sorter hands the scanner (sort.ts): bare lines are written at `pos`, each followed
+ * by a newline (not part of the record's line: lineEnd is before it), and the sorter keeps them
+ * there, instead of the scanner's own arena and then a copy into the sorter's.
  */
 export interface LineArena {
   buf: Buffer;
