@@ -1,9 +1,6 @@
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-// The ftrace backend's elevated child is our own Node program (ftrace-child), started like
-// bpftrace (directly as root, or through sudo/pkexec) with one argument: this config, as JSON.
+// What an ftrace capture traces and how its pages become records: the root helper's arguments
+// are made from it (helper-command.ts), the unprivileged conversion reads it (helper-output.ts),
+// and the work folder keeps it as ftrace-config.json (helper-replay.ts converts a folder again).
 
 export interface FtraceChildConfig {
   /** Where tracefs is mounted. */
@@ -20,10 +17,8 @@ export interface FtraceChildConfig {
   sockets: { event: string; filter?: string }[];
   /** Ready-made probes' events (the converter prints each as its bpftrace probe would, tcp_probe as an MT: record). */
   userEvents: { event: string }[];
-  /** The records file (during the capture: our own lines, Lost N events, live event counts). */
+  /** The records file (during the capture: the helper's lines, Lost N events, live event counts). */
   output: string;
-  /** The page spool, converted to records after the capture (page-spool.ts). */
-  spool: string;
   /** Per-CPU buffer of each instance, KiB. */
   bufferKb: number;
 }
@@ -40,21 +35,5 @@ export function expandEvents(list: FtraceChildConfig['traced'], syscalls: Ftrace
   return out;
 }
 
-/** The child's live figures line: `@misertrace_events: <spool bytes> <JSON of kernel events by name so far>`. */
+/** The live figures line: `@misertrace_events: <page bytes> <JSON of kernel events by name so far>`. */
 export const EVENTS_LINE = '@misertrace_events:';
-
-/** How to run a Node program as the child: node itself, or Electron as node. */
-export interface NodeRuntime {
-  execPath: string;
-  env?: Record<string, string>;
-}
-
-const HERE = dirname(fileURLToPath(import.meta.url));
-
-/** argv and environment of the ftrace child; from sources (tests) it runs through tsx. */
-export function ftraceChildCommand(configPath: string, runtime: NodeRuntime = { execPath: process.execPath }): { argv: string[]; env: Record<string, string> } {
-  const js = join(HERE, 'ftrace-child.js');
-  if (existsSync(js)) return { argv: [runtime.execPath, js, configPath], env: runtime.env ?? {} };
-  const ts = join(HERE, 'ftrace-child.ts');
-  return { argv: [runtime.execPath, '--import', import.meta.resolve('tsx'), ts, configPath], env: runtime.env ?? {} };
-}

@@ -9,10 +9,10 @@ import { walkPage, type PageLayout } from './ring-buffer-page.js';
 import type { TracefsInstance } from './tracefs-instance.js';
 
 // Reads the binary per-CPU ring buffers (per_cpu/cpuN/trace_pipe_raw) of one or more tracefs
-// instances without blocking (readPagesSync: the capture child copies the pages to its spool),
+// instances without blocking (readPagesSync: the live kernel test reads real pages with it),
 // and hands events on in global time order: a k-way merge of the per-CPU streams, released up to
 // a watermark below which every stream has been read (all instances use the same clock; the
-// spool replay feeds pages through ingest). Converting runs for every event of a capture, so it
+// conversion of the root helper's pages feeds them through ingest, helper-output.ts). Converting runs for every event of a capture, so it
 // avoids work per event: Number timestamps (ns-origin.ts), events queued as columns, fields
 // decoded only when the converter asks for them, straight from the page.
 

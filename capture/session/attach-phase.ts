@@ -79,7 +79,6 @@ export class AttachPhase {
       workDir,
       ...(o.rbPages !== undefined ? { rbPages: o.rbPages } : {}),
       ...(o.bufferKb !== undefined ? { bufferKb: o.bufferKb } : {}),
-      ...(o.nodeRuntime !== undefined ? { nodeRuntime: o.nodeRuntime } : {}),
     };
     const launch = variant.backend === 'bpftrace' ? await bpftraceLaunch(input) : await ftraceLaunch(input);
     await rm(launch.rawPath, { force: true });

@@ -7,7 +7,7 @@ import type { ProbeCatalog, ProbeSpec, VariantSpec } from '../probes/probe-catal
 import { ftraceEventsOf } from '../probes/probe-catalog.js';
 import type { SyscallGroups } from '../probes/record-codes.js';
 import { bpftraceEnv, bufferSizing, buildBpftraceScript } from '../probes/script-builder.js';
-import type { FtraceChildConfig, NodeRuntime } from '../ftrace/ftrace-config.js';
+import type { FtraceChildConfig } from '../ftrace/ftrace-config.js';
 import { ftraceHelperArgs, ftraceHelperPath } from '../ftrace/helper-command.js';
 import { FtraceRelay } from '../ftrace/ftrace-relay.js';
 
@@ -22,8 +22,6 @@ export interface BackendLaunch {
   rawPath: string;
   /** bpftrace: the child writes its own output here; it is converted into rawPath (bpftrace-output.ts). */
   convert?: { from: string; syscalls: SyscallGroups };
-  /** ftrace: the page spool the child writes, converted into rawPath after it ended (page-spool.ts). */
-  spoolPath?: string;
   /** ftrace: follows what the root helper writes and converts its pages into rawPath (ftrace-relay.ts). */
   pump?: OutputPump;
   script: { name: string; text: string };
@@ -51,8 +49,6 @@ export interface LaunchInput {
   rbPages?: number;
   /** ftrace: per-CPU buffer of each tracefs instance, KiB. */
   bufferKb?: number;
-  /** ftrace: how to run our Node child (Electron passes itself with ELECTRON_RUN_AS_NODE). */
-  nodeRuntime?: NodeRuntime;
 }
 
 export async function bpftraceLaunch(inp: LaunchInput): Promise<BackendLaunch> {
@@ -105,7 +101,6 @@ export async function ftraceLaunch(inp: LaunchInput): Promise<BackendLaunch> {
     ...ftraceEventsOf(inp.catalog, inp.variant),
     userEvents: inp.probes.flatMap((p) => p.ftrace.map((e) => ({ event: e }))),
     output: rawPath,
-    spool: join(inp.workDir, 'pages.spool'),
     bufferKb: inp.bufferKb ?? 8192,
   };
   const configPath = join(inp.workDir, 'ftrace-config.json');

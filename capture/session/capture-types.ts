@@ -2,7 +2,6 @@ import type { DockerEndpoint } from '../discovery/docker-connection.js';
 import type { Backend } from '../probes/probe-catalog.js';
 import type { ProbeSetChoice } from '../probes/probe-support.js';
 import type { ModelName } from '../../engine/model/span-link.js';
-import type { NodeRuntime } from '../ftrace/ftrace-config.js';
 import type { ElevationMethod, PasswordPrompt } from './elevation.js';
 import type { HostLimits } from './host-guard.js';
 
@@ -50,7 +49,6 @@ export interface CaptureOptions {
   docker?: DockerEndpoint;
   /** PATH to find bpftrace, sudo, pkexec (default: this process's). */
   pathEnv?: string;
-  nodeRuntime?: NodeRuntime;
   attachTimeoutMs?: number;
   /** Output counts as drained when it has not grown for quietMs (at most maxMs). */
   drain?: { quietMs: number; maxMs: number };

@@ -1,13 +1,11 @@
-import { closeSync, openSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { replaySpool } from '../ftrace/page-spool.js';
 import type { Attachment } from './attach-phase.js';
 import type { CaptureOptions, PhaseContext } from './capture-types.js';
 import type { CaptureChild } from './pty-child.js';
 
 // The stop phase: drain until the records stop coming (when the user stopped it), stop the child
 // (^C, then SIGTERM, then kill), turn everything it left into records (bpftrace's output with its
-// exit dump of the record maps; the ftrace child's page spool) and close the records file.
+// exit dump of the record maps; the ftrace helper's pages) and close the records file.
 
 export async function stopCapture(o: CaptureOptions, a: Attachment, ctx: PhaseContext, drain: boolean): Promise<void> {
   if (drain && !a.child.hasExited) {
@@ -25,7 +23,6 @@ export async function stopCapture(o: CaptureOptions, a: Attachment, ctx: PhaseCo
   if (converted && converted.cutBytes > 0) ctx.log('warn', `the last ${converted.cutBytes} bytes of bpftrace's output were a line cut short by its end; dropped`);
   if (pump && pump.stats.malformed > 0) ctx.log('warn', `${pump.stats.malformed} record map lines could not be read; skipped`);
   for (const n of pump?.notes ?? []) ctx.log(n.level, n.text);
-  if (a.launch.spoolPath) await convertSpool(a.launch.spoolPath, a.launch.rawPath, ctx);
   await a.tail.poll().catch(() => undefined);
   await a.tail.close();
 }
@@ -73,30 +70,4 @@ async function drainUntilQuiet(o: CaptureOptions, a: Attachment, ctx: PhaseConte
     await new Promise((r) => setTimeout(r, 50));
   }
   if (Date.now() - t0 >= maxMs) ctx.log('warn', `output still growing after ${Math.round(maxMs / 1000)} s; stopping anyway`);
-}
-
-/** The ftrace child's page spool -> records appended to the records file (page-spool.ts). */
-async function convertSpool(spool: string, rawPath: string, ctx: PhaseContext): Promise<void> {
-  if (!(await stat(spool).then(() => true, () => false))) {
-    ctx.log('warn', `the ftrace child left no page spool (${spool}): no records beyond what it wrote`);
-    return;
-  }
-  const fd = openSync(rawPath, 'a');
-  try {
-    const r = await replaySpool(spool, fd);
-    ctx.log(
-      'info',
-      `ftrace: ${r.events} events in ${r.pages} pages -> ${r.converter.records} records` +
-        (r.unresolvedSends > 0 ? `; ${r.unresolvedSends} sends on sockets whose 4-tuple was never seen (no tcp_send record)` : '') +
-        (r.cutBytes > 0 ? `; the last ${r.cutBytes} bytes of the spool were cut short by the child's end` : ''),
-    );
-    // Never skipped silently: events of a type the spool does not describe, and events the
-    // kernel says it dropped (its per-CPU stats, reported as lost, count them too).
-    if (r.unknownEvents > 0) ctx.log('warn', `ftrace: ${r.unknownEvents} events of a type the page spool does not describe were skipped`);
-    if (r.missedInPages > 0) ctx.log('warn', `ftrace: pages say at least ${r.missedInPages} events were dropped by the kernel before them (buffer full): see the lost events`);
-  } catch (e) {
-    ctx.log('error', `converting the page spool ${spool}: ${String(e)}`);
-  } finally {
-    closeSync(fd);
-  }
 }

@@ -1,6 +1,6 @@
 import { existsSync, openSync, closeSync, readFileSync, statSync } from 'node:fs';
 import { resolve, join } from 'node:path';
-import { replaySpool } from '../../capture/ftrace/page-spool.js';
+import { isHelperFolder, replayHelperFolder } from '../../capture/ftrace/helper-replay.js';
 import { trimIncompleteLine } from '../../capture/session/finalize-capture.js';
 import { WORK_META, WORK_NOTE, type WorkNote } from '../../capture/session/work-note.js';
 import { buildBundle } from '../../engine/bundle/build-bundle.js';
@@ -62,18 +62,17 @@ export async function runRecover(v: Record<string, unknown>, pos: string[], io: 
   return EXIT.ok;
 }
 
-/** The folder's records: the ftrace child's page spool converted (again) when there is one, else raw.psv. */
+/** The folder's records: the ftrace helper's pages converted (again) when there are some, else raw.psv. */
 async function recordsOf(dir: string, io: CliIO): Promise<string> {
   const raw = join(dir, 'raw.psv');
-  const spool = join(dir, 'pages.spool');
-  if (existsSync(spool) && statSync(spool).size > 0) {
-    // The records file of the ftrace backend is written only from the spool, after the capture:
-    // converting it again is the only way to know it is whole.
+  if (isHelperFolder(dir)) {
+    // The ftrace backend's records are converted from the helper's pages only after the capture:
+    // converting them again is the only way to know they are whole.
     const out = join(dir, 'recovered.psv');
     const fd = openSync(out, 'w');
     try {
-      const r = await replaySpool(spool, fd);
-      io.stderr.write(`converted the page spool: ${r.events} events -> ${r.converter.records} records` + (r.cutBytes > 0 ? ` (its last ${r.cutBytes} bytes were cut short)` : '') + '\n');
+      const r = await replayHelperFolder(dir, fd);
+      io.stderr.write(`converted the ftrace helper's pages: ${r.events} events -> ${r.converter.records} records` + (r.cutBytes > 0 ? ` (their last ${r.cutBytes} bytes were cut short)` : '') + '\n');
     } finally {
       closeSync(fd);
     }

@@ -52,7 +52,6 @@ async function capture(v: VariantSpec, work: () => Promise<void>): Promise<{ lin
       ...ftraceEventsOf(catalog, v),
       userEvents: [],
       output: records,
-      spool: '',
       bufferKb: 1024,
     };
     argv = [ftraceHelperPath(), ...ftraceHelperArgs(work_, config)];
