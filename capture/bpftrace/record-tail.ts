@@ -114,7 +114,7 @@ export class RecordTail implements Disposable {
     const c = line.charCodeAt(0);
     if (c === 64 /* @ */) {
       if (line.startsWith(EVENTS_LINE)) {
-        // The ftrace child's live counts (its records come after the capture, page-spool.ts).
+        // The ftrace relay's live counts (the records come after the capture, ftrace-relay.ts).
         try {
           const rest = line.slice(EVENTS_LINE.length).trim();
           const sp = rest.indexOf(' ');
