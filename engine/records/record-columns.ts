@@ -2,11 +2,13 @@ import { grown } from './typed-grow.js';
 import type { ProbeInfo, TraceRecord } from '../model/record.js';
 import type { TimeBase } from '../model/time.js';
 
-// A batch of parsed records as columns: no object per record on the hot path. Each record also
-// keeps where its line lies in the source chunk, and whether that line is already in bare form,
-// so the sorter can copy bytes instead of re-formatting text.
+// Parsed records as columns: no object per record on the hot path. FieldColumns holds the
+// fields; a batch (RecordColumns) also keeps where each record's line lies in the source chunk,
+// and whether that line is already in bare form, so the sorter can copy bytes instead of
+// re-formatting text; the sorter's whole table (sorted-records.ts) keeps the fields only.
 
-export class RecordColumns {
+/** The fields of `n` records, one typed array per field, growable. */
+export class FieldColumns {
   n = 0;
   tid: Int32Array;
   ts: Float64Array;
@@ -17,6 +19,35 @@ export class RecordColumns {
   /** Index into `details`, -1 when the record has none. */
   detailsAt: Int32Array;
   details: string[] = [];
+
+  constructor(capacity: number) {
+    this.tid = new Int32Array(capacity);
+    this.ts = new Float64Array(capacity);
+    this.cpu = new Int32Array(capacity);
+    this.probe = new Int32Array(capacity);
+    this.comm = new Int32Array(capacity);
+    this.line = new Int32Array(capacity);
+    this.detailsAt = new Int32Array(capacity);
+  }
+
+  /** Records the columns hold without growing. */
+  get capacity(): number {
+    return this.ts.length;
+  }
+
+  /** Room for `c` records, keeping the first `n`. */
+  protected growTo(c: number): void {
+    this.tid = grown(this.tid, c);
+    this.ts = grown(this.ts, c);
+    this.cpu = grown(this.cpu, c);
+    this.probe = grown(this.probe, c);
+    this.comm = grown(this.comm, c);
+    this.line = grown(this.line, c);
+    this.detailsAt = grown(this.detailsAt, c);
+  }
+}
+
+export class RecordColumns extends FieldColumns {
   /**
    * (Filled only when the stream was asked for bare lines.)
    * Where each record's bare line (`comm|tid|nsecs|cpu|probe[|details]`) is: lineSrc 0 = bytes
@@ -30,14 +61,8 @@ export class RecordColumns {
   lineEnd: Int32Array;
   bareText: string[] = [];
 
-  constructor(private capacity = 1 << 16) {
-    this.tid = new Int32Array(capacity);
-    this.ts = new Float64Array(capacity);
-    this.cpu = new Int32Array(capacity);
-    this.probe = new Int32Array(capacity);
-    this.comm = new Int32Array(capacity);
-    this.line = new Int32Array(capacity);
-    this.detailsAt = new Int32Array(capacity);
+  constructor(capacity = 1 << 16) {
+    super(capacity);
     this.lineStart = new Int32Array(capacity);
     this.lineEnd = new Int32Array(capacity);
     this.lineSrc = new Uint8Array(capacity);
@@ -56,20 +81,14 @@ export class RecordColumns {
 
   /** Room for one more record. */
   ensure(): void {
-    if (this.n < this.capacity) return;
-    const c = this.capacity * 2;
-    const grow = <T extends Int32Array | Float64Array | Uint8Array>(a: T): T => grown(a, c);
-    this.tid = grow(this.tid);
-    this.ts = grow(this.ts);
-    this.cpu = grow(this.cpu);
-    this.probe = grow(this.probe);
-    this.comm = grow(this.comm);
-    this.line = grow(this.line);
-    this.detailsAt = grow(this.detailsAt);
-    this.lineStart = grow(this.lineStart);
-    this.lineEnd = grow(this.lineEnd);
-    this.lineSrc = grow(this.lineSrc);
-    this.capacity = c;
+    if (this.n >= this.capacity) this.growTo(this.capacity * 2);
+  }
+
+  protected override growTo(c: number): void {
+    super.growTo(c);
+    this.lineStart = grown(this.lineStart, c);
+    this.lineEnd = grown(this.lineEnd, c);
+    this.lineSrc = grown(this.lineSrc, c);
   }
 }
 

@@ -3,9 +3,8 @@ import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileError, throwIfCancelled } from './line-reader.js';
 import { MinHeap } from './min-heap.js';
-import { grown } from './typed-grow.js';
 import { cpuMergeOrder } from './cpu-merge.js';
-import { RecordColumns } from './record-columns.js';
+import { FieldColumns, RecordColumns } from './record-columns.js';
 import { RecordStream, type RecordStreamOptions } from './record-stream.js';
 
 // Raw capture -> records in time order, parsed once. What a capture or an import needs is not a
@@ -29,28 +28,13 @@ async function fileSize(path: string): Promise<number> {
   }
 }
 
-/** Parsed fields of many records, growable. */
-class RecordTable {
-  n = 0;
-  ts: Float64Array;
-  tid: Int32Array;
-  cpu: Int32Array;
-  probe: Int32Array;
-  comm: Int32Array;
-  line: Int32Array;
-  detailsAt: Int32Array;
-  details: string[] = [];
+/** Parsed fields of many records (every batch of a run), with the memory their details hold. */
+class RecordTable extends FieldColumns {
   detailBytes = 0;
 
   /** `capacity`: the expected record count, so that the columns rarely need to grow. */
   constructor(capacity = 1 << 16) {
-    this.ts = new Float64Array(capacity);
-    this.tid = new Int32Array(capacity);
-    this.cpu = new Int32Array(capacity);
-    this.probe = new Int32Array(capacity);
-    this.comm = new Int32Array(capacity);
-    this.line = new Int32Array(capacity);
-    this.detailsAt = new Int32Array(capacity);
+    super(capacity);
   }
 
   clear(): void {
@@ -70,7 +54,7 @@ class RecordTable {
   }
 
   addAll(c: RecordColumns): void {
-    while (this.n + c.n > this.ts.length) this.grow();
+    while (this.n + c.n > this.capacity) this.growTo(this.capacity * 2);
     const o = this.n;
     this.ts.set(c.ts.subarray(0, c.n), o);
     this.tid.set(c.tid.subarray(0, c.n), o);
@@ -89,17 +73,6 @@ class RecordTable {
       }
     }
     this.n += c.n;
-  }
-
-  private grow(): void {
-    const c = this.ts.length * 2;
-    this.ts = grown(this.ts, c);
-    this.tid = grown(this.tid, c);
-    this.cpu = grown(this.cpu, c);
-    this.probe = grown(this.probe, c);
-    this.comm = grown(this.comm, c);
-    this.line = grown(this.line, c);
-    this.detailsAt = grown(this.detailsAt, c);
   }
 
   /** Copies record i into the next row of `out`. */
