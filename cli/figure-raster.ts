@@ -65,6 +65,8 @@ function chromiumPath(pw: PlaywrightLike): string {
 export interface RasterOptions {
   /** PNG resolution; default 300. */
   dpi?: number;
+  /** This Chromium instead of the search (MISERTRACE_CHROMIUM, Playwright's own, the system's). */
+  executablePath?: string;
 }
 
 /** The figure as a PDF page of its printed size, or a PNG at `dpi`. */
@@ -72,7 +74,7 @@ export async function rasterizeFigure(svg: string, format: RasterFormat, o: Rast
   const pw = await loadPlaywright();
   const page = figurePage(svg);
   const browser = await pw.chromium.launch({
-    executablePath: chromiumPath(pw),
+    executablePath: o.executablePath ?? chromiumPath(pw),
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-dev-shm-usage'],
   });

@@ -153,7 +153,7 @@ export interface SpanRecordPage {
 // ---------------------------------------------------------------- export
 
 /** The export formats; ipc-validate.ts checks requests against this list. */
-export const EXPORT_FORMATS = ['svg', 'chrome', 'jaeger', 'otlp'] as const;
+export const EXPORT_FORMATS = ['svg', 'pdf', 'png', 'chrome', 'jaeger', 'otlp'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export const FIGURE_PALETTES = ['color', 'greyscale'] as const satisfies readonly FigureExportOptions['palette'][];
@@ -172,6 +172,14 @@ export interface ExportRequest {
 }
 
 export type ExportOutcome = { saved: true; path: string; bytes: number } | { saved: false };
+
+/** The figure editor's live preview: the very SVG an export writes, with what it gave up. */
+export interface FigurePreview {
+  svg: string;
+  warnings: string[];
+  /** The `misertrace export` command stored in the SVG (docs/adr/0095). */
+  command: string;
+}
 
 // ---------------------------------------------------------------- start-up and recent files
 
@@ -210,6 +218,7 @@ export interface InvokeContract {
   traceDetail: { req: { bundleId: string; traceId: number }; res: TraceDetail };
   spanRecords: { req: { bundleId: string; traceId: number; spanIndex: number; offset: number; limit: number }; res: SpanRecordPage };
   exportTrace: { req: ExportRequest; res: ExportOutcome };
+  previewFigure: { req: Omit<ExportRequest, 'format'>; res: FigurePreview };
   listRecent: { req: Record<string, never>; res: RecentBundle[] };
   forgetRecent: { req: { path: string }; res: RecentBundle[] };
   /** `host`: a saved remote host; absent or null: this computer. */
@@ -241,6 +250,7 @@ export const INVOKE_VERBS = [
   'traceDetail',
   'spanRecords',
   'exportTrace',
+  'previewFigure',
   'listRecent',
   'forgetRecent',
   'listNetworks',

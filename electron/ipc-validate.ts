@@ -81,21 +81,25 @@ const traceId = int(1, MAX_ID);
 /** A length as `misertrace export --width/--font-size` takes it (the engine checks its range). */
 const lengthText = str(32, { nonEmpty: true, pattern: /^\d+(\.\d+)?(px|in|cm|mm|pt)?$/ });
 
+const figureChoices = obj<ExportRequest['figure']>({
+  counts: list(str(256), 64),
+  collapsed: list(int(0, MAX_ID), 1_000_000),
+  window: nullable(obj({ start: int(-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER), end: int(-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) })),
+  palette: oneOf(FIGURE_PALETTES),
+  title: nullable(str(300)),
+  caption: nullable(str(2000)),
+  width: nullable(lengthText),
+  fontSize: nullable(lengthText),
+  // Container names and display names travel as --rename a=A,b=B: no ',' or '=' in them.
+  renames: list(obj({ container: str(256, { nonEmpty: true, pattern: /^[^,=]+$/ }), name: str(256, { pattern: /^[^,=]*$/ }) }), 1000),
+  labelFields: nullable(list(oneOf(['tid', 'container', 'ip', 'kind', 'start', 'duration', 'counts'] as const), 7)),
+});
+
 const exportRequest = obj<ExportRequest>({
   bundleId,
   traceIds: list(traceId, 10_000),
   format: oneOf(EXPORT_FORMATS),
-  figure: obj({
-    counts: list(str(256), 64),
-    collapsed: list(int(0, MAX_ID), 1_000_000),
-    window: nullable(obj({ start: int(-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER), end: int(-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) })),
-    palette: oneOf(FIGURE_PALETTES),
-    title: nullable(str(300)),
-    caption: nullable(str(2000)),
-    width: nullable(lengthText),
-    fontSize: nullable(lengthText),
-    renames: list(obj({ container: str(256, { nonEmpty: true }), name: str(256, { pattern: /^[^,=]*$/ }) }), 1000),
-  }),
+  figure: figureChoices,
 });
 
 /** user@server[:port] or an ssh alias (parseHostSpec checks it for real when connecting). */
@@ -123,6 +127,7 @@ export const REQUEST_CHECKS: { [V in InvokeVerb]: Check<RequestOf<V>> } = {
   traceDetail: obj({ bundleId, traceId }),
   spanRecords: obj({ bundleId, traceId, spanIndex: int(0, MAX_ID), offset: int(0, Number.MAX_SAFE_INTEGER), limit: int(1, 5000) }),
   exportTrace: exportRequest,
+  previewFigure: obj({ bundleId, traceIds: list(traceId, 10_000), figure: figureChoices }),
   listRecent: empty,
   forgetRecent: obj({ path: str(4096, { nonEmpty: true }) }),
   listNetworks: obj({ host: optionalHost }),

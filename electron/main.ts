@@ -6,6 +6,7 @@ import { ServicesCaptureAccess } from './app-services/capture-bridge.js';
 import { CaptureSessions } from './app-services/capture-sessions.js';
 import { composeServices, type ComposedServices } from './app-services/compose-services.js';
 import type { DialogPort } from './app-services/dialog-port.js';
+import { ElectronFigureRasterizer } from './app-services/electron-figure-raster.js';
 import { bundleFromArgv } from './app-services/startup.js';
 import { eventChannel, INVOKE_VERBS, invokeChannel, TABLE_PORT_CHANNEL, type EventContract, type EventName, type MenuCommand, type TraceTableMessage } from './ipc-contract.js';
 import { dispatchInvoke } from './ipc-dispatch.js';
@@ -227,6 +228,7 @@ if (!app.requestSingleInstanceLock()) {
       emit: send,
       tables: sendTable,
       engine,
+      rasterizer: new ElectronFigureRasterizer(),
       capture: new ServicesCaptureAccess({ discovery: new DiscoveryService(), session: new CaptureSessions({ engine }) }),
     });
     services = { ...ownServices, dispose: () => ownServices.dispose().finally(() => engine.dispose()) };

@@ -9,6 +9,8 @@ import { SKIP_REASON, uiSuite } from './harness/ui-suite.js';
 
 // Exports from the trace view, byte for byte against `misertrace export` on the same bundle.
 
+const STRIPPED = 'oracle-frontend=frontend,oracle-catalog=catalog,oracle-inventory=inventory,oracle-kvstore=kvstore';
+
 async function openTrace(app: ExplorerPage, bundle: string, id: number): Promise<void> {
   const p = app.page;
   app.dialogs.answer(bundle);
@@ -37,7 +39,8 @@ describe.skipIf(SKIP_REASON !== null)(`export${SKIP_REASON ? ` (skipped: ${SKIP_
     const appSvg = join(ui.tmp.path, 'app-4.svg');
     await exportAs(app, /SVG figure/, appSvg);
     const cliSvg = join(ui.tmp.path, 'cli-4.svg');
-    const cli = await misertrace(['export', '-i', bundle, '-n', '4', '--format', 'svg', '-o', cliSvg]);
+    // The figure editor strips the containers' common prefix by default (oracle-): the CLI's --rename.
+    const cli = await misertrace(['export', '-i', bundle, '-n', '4', '--format', 'svg', '-o', cliSvg, '--rename', STRIPPED]);
     expect(cli.stderr).toBe('');
     expect(cli.code).toBe(0);
     const text = readFileSync(appSvg, 'utf8');
@@ -50,14 +53,18 @@ describe.skipIf(SKIP_REASON !== null)(`export${SKIP_REASON ? ` (skipped: ${SKIP_
     await fig.screenshot({ path: ui.shot('exported-figure-mixed50-4'), fullPage: true });
     await fig.close();
 
-    // Title, caption, width, greyscale, a collapsed subtree and only the total count.
+    // Title, caption, width, greyscale (in the figure editor), a collapsed subtree and only the total count.
     const p = app.page;
     const panel = p.getByRole('region', { name: 'Export' });
     await panel.getByRole('radio', { name: /SVG figure/ }).check();
-    await panel.getByLabel('Title').fill('Checkout request');
-    await panel.getByLabel('Caption').fill('Spans of trace 4 with their event totals.');
-    await panel.getByLabel('Width (px)').fill('1200');
-    await panel.getByRole('checkbox', { name: 'Greyscale' }).check();
+    await panel.getByRole('button', { name: 'Figure editor…' }).click();
+    const editor = p.getByRole('dialog', { name: /Figure editor/ });
+    await editor.getByLabel('Title').fill('Checkout request');
+    await editor.getByLabel('Caption').fill('Spans of trace 4 with their event totals.');
+    await editor.getByRole('radio', { name: 'Custom' }).check();
+    await editor.getByLabel('Width', { exact: true }).fill('1200');
+    await editor.getByRole('checkbox', { name: 'Greyscale' }).check();
+    await editor.getByRole('button', { name: 'Close', exact: true }).click();
     await p.getByRole('button', { name: 'Collapse span 2' }).click();
     await p.locator('.count-chooser summary').click();
     const counts = p.getByRole('group', { name: 'Counts on bars' });
@@ -69,7 +76,7 @@ describe.skipIf(SKIP_REASON !== null)(`export${SKIP_REASON ? ` (skipped: ${SKIP_
     const cliSvg2 = join(ui.tmp.path, 'cli-4-options.svg');
     const cli2 = await misertrace([
       'export', '-i', bundle, '-n', '4', '--format', 'svg', '-o', cliSvg2,
-      '--title', 'Checkout request', '--caption', 'Spans of trace 4 with their event totals.', '--width', '1200', '--greyscale', '--collapse', '2', '--counts', 'total',
+      '--title', 'Checkout request', '--caption', 'Spans of trace 4 with their event totals.', '--width', '1200', '--greyscale', '--collapse', '2', '--counts', 'total', '--rename', STRIPPED,
     ]);
     expect(cli2.stderr).toBe('');
     const text2 = readFileSync(appSvg2, 'utf8');
@@ -92,11 +99,14 @@ describe.skipIf(SKIP_REASON !== null)(`export${SKIP_REASON ? ` (skipped: ${SKIP_
     await p.keyboard.press('ArrowRight');
     const [start, end] = (await p.locator('.gantt').getAttribute('data-window'))!.split('-').map(Number) as [number, number];
     await p.getByRole('button', { name: 'Export…', exact: true }).click();
-    await p.getByRole('region', { name: 'Export' }).getByRole('checkbox', { name: 'Only the zoomed time window' }).check();
+    await p.getByRole('region', { name: 'Export' }).getByRole('button', { name: 'Figure editor…' }).click();
+    const editor = p.getByRole('dialog', { name: /Figure editor/ });
+    await editor.getByRole('checkbox', { name: 'Only the zoomed time window' }).check();
+    await editor.getByRole('button', { name: 'Close', exact: true }).click();
     const mine = join(ui.tmp.path, 'app-1-window.svg');
     await exportAs(app, /SVG figure/, mine);
     const theirs = join(ui.tmp.path, 'cli-1-window.svg');
-    const cli = await misertrace(['export', '-i', bundle, '-n', '1', '--format', 'svg', '-o', theirs, '--window', `${start - rootStart}ns..${end - rootStart}ns`]);
+    const cli = await misertrace(['export', '-i', bundle, '-n', '1', '--format', 'svg', '-o', theirs, '--window', `${start - rootStart}ns..${end - rootStart}ns`, '--rename', STRIPPED]);
     expect(cli.code, cli.stderr).toBe(0);
     expect(readFileSync(mine, 'utf8')).toBe(readFileSync(theirs, 'utf8'));
   });

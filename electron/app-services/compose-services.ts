@@ -12,6 +12,7 @@ import { RecentFiles } from './recent-files.js';
 import { RemoteHosts } from './remote-hosts.js';
 import { startupInfo } from './startup.js';
 import type { TraceExporter } from './trace-exporter.js';
+import type { FigureRasterizer } from './figure-raster.js';
 
 // The app's services wired together: one function for main.ts and for the browser-mode e2e, so
 // both run the same composition. Bundle queries and exports go through the engine (a worker
@@ -34,6 +35,8 @@ export interface ComposeOptions {
   engine?: EngineClient;
   bundles?: BundleAccess;
   exporter?: TraceExporter;
+  /** Chromium for PDF and PNG figures (Electron's in main.ts, Playwright's in the e2e). */
+  rasterizer?: FigureRasterizer;
 }
 
 export interface ComposedServices {
@@ -54,6 +57,7 @@ export function composeServices(o: ComposeOptions): ComposedServices {
     recent,
     dialogs: o.dialogs,
     exporter: o.exporter ?? new EngineTraceExporter(engine),
+    ...(o.rasterizer !== undefined ? { rasterizer: o.rasterizer } : {}),
     capture: o.capture,
     emit: o.emit,
     ...(o.tables !== undefined ? { tables: o.tables } : {}),

@@ -13,6 +13,7 @@ import type { PathGrants } from './path-grants.js';
 import type { RecentFiles } from './recent-files.js';
 import type { RemoteHosts } from './remote-hosts.js';
 import { EXPORT_FILTERS, type TraceExporter } from './trace-exporter.js';
+import { APP_PNG_DPI, type FigureRasterizer } from './figure-raster.js';
 
 // The verbs of the contract, implemented over the services. No Electron here: main.ts binds these
 // to ipcMain, the browser-mode e2e binds the very same functions to the page.
@@ -31,7 +32,17 @@ export interface ExplorerServices {
   grants: PathGrants;
   /** Saved remote hosts and their connections (docs/adr/0065). */
   hosts: RemoteHosts;
+  /** Draws PDF and PNG figures with Chromium (Electron's in the app); absent: those formats are refused. */
+  rasterizer?: FigureRasterizer;
 }
+
+/** The file an export writes: the engine's text, or its SVG figure printed or rasterized by Chromium. */
+async function exportBytes(s: ExplorerServices, bundlePath: string, req: RequestOf<'exportTrace'>): Promise<Uint8Array> {
+  if (req.format !== 'pdf' && req.format !== 'png') return s.exporter.render(bundlePath, req.traceIds, req.format, req.figure);
+  const svg = new TextDecoder().decode(await s.exporter.render(bundlePath, req.traceIds, 'svg', req.figure));
+  return s.rasterizer!.render(svg, req.format, APP_PNG_DPI);
+}
+
 
 export type InvokeHandlers = { [V in InvokeVerb]: (req: RequestOf<V>) => Promise<ResponseOf<V>> };
 
@@ -78,6 +89,9 @@ export function createInvokeHandlers(s: ExplorerServices): InvokeHandlers {
         throw new AppFailure('export-unavailable', `${EXPORT_FILTERS[req.format].name} export is not available in this build`, 'use the CLI: misertrace export');
       }
       if (req.traceIds.length === 0) throw new AppFailure('input', 'no trace chosen to export', 'select a trace first');
+      if ((req.format === 'pdf' || req.format === 'png') && s.rasterizer === undefined) {
+        throw new AppFailure('export-unavailable', `${EXPORT_FILTERS[req.format].name} export needs a Chromium to draw it, and this build has none`, 'export the SVG, or use the CLI: misertrace export --format pdf');
+      }
       const bundlePath = s.bundles.pathOf(req.bundleId);
       const f = EXPORT_FILTERS[req.format];
       const ids = req.traceIds.length === 1 ? `trace-${req.traceIds[0]}` : `${req.traceIds.length}-traces`;
@@ -87,9 +101,13 @@ export function createInvokeHandlers(s: ExplorerServices): InvokeHandlers {
         filters: [{ name: f.name, extensions: f.extensions }],
       });
       if (target === null) return { saved: false };
-      const bytes = await s.exporter.render(bundlePath, req.traceIds, req.format, req.figure);
+      const bytes = await exportBytes(s, bundlePath, req);
       await writeAtomically(target, (w) => w.writeBytes(bytes));
       return { saved: true, path: target, bytes: (await stat(target)).size };
+    },
+    previewFigure: async (req) => {
+      if (req.traceIds.length === 0) throw new AppFailure('input', 'no trace chosen to draw', 'select a trace first');
+      return s.exporter.preview(s.bundles.pathOf(req.bundleId), req.traceIds, req.figure);
     },
     listRecent: () => s.recent.list(),
     forgetRecent: ({ path }) => s.recent.forget(path),

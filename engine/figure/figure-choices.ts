@@ -1,5 +1,5 @@
 import type { FigureFlags } from './figure-flags.js';
-import { TOTAL_COUNT_PROBE } from './layout-types.js';
+import { TOTAL_COUNT_PROBE, type LabelField } from './layout-types.js';
 
 // A figure export's choices as the app's figure editor makes them (the IPC contract's
 // FigureExportOptions has this shape), written as the `misertrace export` flags they stand for.
@@ -27,6 +27,8 @@ export interface FigureChoices {
   fontSize: string | null;
   /** Display names of containers (--rename), in the order given. */
   renames: FigureRename[];
+  /** Label fields in order (--label); null for the default (tid, container, counts). */
+  labelFields: LabelField[] | null;
 }
 
 /** The flags for these choices; `rootStart` is the first trace's root span start. */
@@ -38,6 +40,7 @@ export function flagsForChoices(o: FigureChoices, rootStart: number): FigureFlag
   if (o.caption !== null) f.caption = o.caption;
   if (o.palette === 'greyscale') f.greyscale = true;
   f.counts = o.counts.length === 0 ? 'none' : o.counts.map((p) => (p === TOTAL_COUNT_PROBE ? 'total' : p)).join(',');
+  if (o.labelFields !== null) f.label = o.labelFields.length === 0 ? 'none' : o.labelFields.join(',');
   const renames = o.renames.filter((r) => r.name !== r.container);
   if (renames.length > 0) f.rename = renames.map((r) => `${r.container}=${r.name}`).join(',');
   // The CLI's --window is time since the request's start and keeps only the rows it touches.

@@ -18,8 +18,10 @@ import { FONT_STACK } from './text-metrics.js';
 
 const DEFAULT_WIDTH = 960;
 const MIN_WIDTH = 240;
-const TITLE_SIZE = 15;
-const HEADING_SIZE = 12;
+// Title and panel headings scale with the text (15 and 12 at the default 11): a one-column
+// figure at 8pt keeps its title in proportion.
+const TITLE_PER_FONT = 15 / 11;
+const HEADING_PER_FONT = 12 / 11;
 const PANEL_GAP = 14;
 /** Namespace of the <metadata> element that names the bundle and the regenerating command. */
 export const SOURCE_NS = 'urn:misertrace:figure-source:1';
@@ -29,16 +31,18 @@ interface Chrome {
   captionLines: string[];
   headings: (string | null)[];
   fontSize: number;
+  titleSize: number;
+  headingSize: number;
 }
 
-function headingHeight(h: string | null): number {
-  return h === null ? 0 : HEADING_SIZE + 10;
+function headingHeight(h: string | null, size: number): number {
+  return h === null ? 0 : size + 10;
 }
 
 function chromeHeight(c: Chrome, legendRows: number): number {
   let h = 2 * FIGURE_MARGIN;
-  if (c.titleLines.length > 0) h += c.titleLines.length * TITLE_SIZE * 1.3 + 8;
-  for (const hd of c.headings) h += headingHeight(hd) + axisHeight(c.fontSize) + PANEL_GAP;
+  if (c.titleLines.length > 0) h += c.titleLines.length * c.titleSize * 1.3 + 8;
+  for (const hd of c.headings) h += headingHeight(hd, c.headingSize) + axisHeight(c.fontSize) + PANEL_GAP;
   h += legendRows * legendLineHeight(c.fontSize);
   if (c.captionLines.length > 0) h += 6 + c.captionLines.length * c.fontSize * 1.4;
   return h;
@@ -59,11 +63,15 @@ export function renderFigure(traces: readonly FigureTrace[], opts: FigureOptions
   const palette = opts.greyscale ? GREYSCALE_PALETTE : COLOUR_PALETTE;
   const fontSize = opts.view?.geometry?.fontSize ?? 11;
   const inner = width - 2 * FIGURE_MARGIN;
+  const titleSize = Math.round(fontSize * TITLE_PER_FONT * 100) / 100;
+  const headingSize = Math.round(fontSize * HEADING_PER_FONT * 100) / 100;
   const chrome: Chrome = {
-    titleLines: opts.title ? wrapText(opts.title, inner, TITLE_SIZE, true) : [],
+    titleLines: opts.title ? wrapText(opts.title, inner, titleSize, true) : [],
     captionLines: opts.caption ? wrapText(opts.caption, inner, fontSize) : [],
     headings: traces.map((t) => t.heading ?? (traces.length > 1 ? `Trace ${t.trace.id}` : null)),
     fontSize,
+    titleSize,
+    headingSize,
   };
   // For a fixed height, reserve the legend's largest possible size (all four entries; five with inferred links).
   const anyInferred = traces.some(({ trace }) => trace.spans.some((s) => s.link !== undefined && !s.link.exact));
@@ -92,11 +100,11 @@ export function renderFigure(traces: readonly FigureTrace[], opts: FigureOptions
   out.push(`<rect width="${num(width)}" height="${num(height)}" fill="${palette.background}"/>`);
   let y = FIGURE_MARGIN;
   if (chrome.titleLines.length > 0) {
-    out.push(`<g font-size="${TITLE_SIZE}" font-weight="bold" fill="${palette.text}">`);
+    out.push(`<g font-size="${num(titleSize)}" font-weight="bold" fill="${palette.text}">`);
     for (const line of chrome.titleLines) {
-      y += TITLE_SIZE;
+      y += titleSize;
       out.push(`<text x="${FIGURE_MARGIN}" y="${num(y)}">${xml(line)}</text>`);
-      y += TITLE_SIZE * 0.3;
+      y += titleSize * 0.3;
     }
     out.push('</g>');
     y += 8;
@@ -106,8 +114,8 @@ export function renderFigure(traces: readonly FigureTrace[], opts: FigureOptions
   layouts.forEach((l, i) => {
     const heading = chrome.headings[i] ?? null;
     if (heading !== null) {
-      out.push(`<text x="${FIGURE_MARGIN}" y="${num(y + HEADING_SIZE)}" font-size="${HEADING_SIZE}" font-weight="bold" fill="${palette.text}">${xml(heading)}</text>`);
-      y += headingHeight(heading);
+      out.push(`<text x="${FIGURE_MARGIN}" y="${num(y + headingSize)}" font-size="${num(headingSize)}" font-weight="bold" fill="${palette.text}">${xml(heading)}</text>`);
+      y += headingHeight(heading, headingSize);
     }
     drawPanel(out, l, plotX, y, { palette, tooltips: opts.tooltips !== false, base: opts.base });
     panels.push({ x: plotX, y, layout: l });

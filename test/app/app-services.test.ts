@@ -135,7 +135,7 @@ describe('app services', () => {
     const target = join(dir.path, 'fig.svg');
     const s = compose(join(dir.path, 'u5'), new Answers([null, target]));
     const info = await s.handlers.openBundle({ path: seq20 });
-    const req = { bundleId: info.bundleId, traceIds: [2], format: 'svg' as const, figure: { counts: [], collapsed: [], window: null, palette: 'color' as const, title: null, caption: null, width: null } };
+    const req = { bundleId: info.bundleId, traceIds: [2], format: 'svg' as const, figure: { counts: [], collapsed: [], window: null, palette: 'color' as const, title: null, caption: null, width: null, fontSize: null, renames: [], labelFields: null } };
     expect(await s.handlers.exportTrace(req)).toEqual({ saved: false });
     const r = await s.handlers.exportTrace(req);
     expect(r).toMatchObject({ saved: true, path: target });

@@ -45,6 +45,8 @@ describe('IPC contract', () => {
   });
 
   it('refuses malformed payloads with the field that is wrong', () => {
+    const FIGURE = { counts: [], collapsed: [], window: null, palette: 'color', title: null, caption: null, width: '241pt', fontSize: '8pt', renames: [], labelFields: null };
+    expect(validateRequest('previewFigure', { bundleId: 'b1', traceIds: [1], figure: FIGURE }).ok).toBe(true);
     expect(validateRequest('openBundle', { path: '/a/b.mstrace' })).toEqual({ ok: true, value: { path: '/a/b.mstrace' } });
     const bad: [Parameters<typeof validateRequest>[0], unknown, RegExp][] = [
       ['openBundle', { path: 'rel.mstrace' }, /openBundle\.path: has an unexpected form/],
@@ -55,7 +57,10 @@ describe('IPC contract', () => {
       ['traceDetail', { bundleId: 'b1', traceId: 1.5 }, /expected an integer/],
       ['traceDetail', { bundleId: 'x; DROP', traceId: 1 }, /bundleId: has an unexpected form/],
       ['spanRecords', { bundleId: 'b1', traceId: 1, spanIndex: 0, offset: 0, limit: 100_000 }, /limit: outside 1\.\.5000/],
-      ['exportTrace', { bundleId: 'b1', traceIds: [1], format: 'pdf', figure: {} }, /format: expected one of/],
+      ['exportTrace', { bundleId: 'b1', traceIds: [1], format: 'gif', figure: {} }, /format: expected one of/],
+      ['previewFigure', { bundleId: 'b1', traceIds: [1], figure: { ...FIGURE, width: '3 furlongs' } }, /figure\.width: has an unexpected form/],
+      ['previewFigure', { bundleId: 'b1', traceIds: [1], figure: { ...FIGURE, renames: [{ container: 'a', name: 'x,y' }] } }, /renames\[0\]\.name: has an unexpected form/],
+      ['previewFigure', { bundleId: 'b1', traceIds: [1], figure: { ...FIGURE, labelFields: ['tid', 'secret'] } }, /labelFields\[1\]: expected one of/],
       ['startCapture', { network: 'net; rm -rf /', backend: 'bpftrace', optionalProbes: [], customProbePath: null, buffers: { rbPages: null, ftraceBufferKb: null }, output: '/o.mstrace', durationSec: null }, /network: has an unexpected form/],
       ['pickCaptureOutput', { suggestedName: '../../etc/passwd' }, /suggestedName: has an unexpected form/],
     ];

@@ -47,7 +47,7 @@ function compose(engine: EngineClient, savePaths: string[]) {
   return c;
 }
 
-const FIGURE = { counts: [], collapsed: [], window: null, palette: 'color' as const, title: null, caption: null, width: null };
+const FIGURE = { counts: [], collapsed: [], window: null, palette: 'color' as const, title: null, caption: null, width: null, fontSize: null, renames: [], labelFields: null };
 
 describe('main stays responsive', () => {
   // One retry: on a machine shared by several test runs, a GC or a preemption inside a callback

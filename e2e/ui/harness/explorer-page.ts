@@ -13,6 +13,7 @@ import { DiscoveryService } from '../../../capture/discovery/network-discovery.j
 import type { StaticServer } from './static-server.js';
 import { LinkedBundleAccess, type LinkRuleOf } from './hand-made-bundles.js';
 import { QueuedDialogs } from './test-dialogs.js';
+import { playwrightRasterizer } from './playwright-raster.js';
 
 // One app window in Chromium: the built renderer, with `window.explorer` installed from the IPC
 // contract and every verb bound (page.exposeBinding) to the real services composed exactly as
@@ -69,6 +70,7 @@ export class ExplorerPage {
       },
       // No Docker socket by default: a test that wants Docker passes its own CaptureAccess.
       capture: o.capture ?? new ServicesCaptureAccess({ discovery: new DiscoveryService({ socketPath: join(userDataDir, 'no-docker.sock') }), session: null }),
+      rasterizer: playwrightRasterizer,
     });
     // The handlers look the bundle access up on each call: the overlay wraps the app's own.
     if (o.linkOverlay !== undefined) composed.services.bundles = new LinkedBundleAccess(composed.services.bundles, o.linkOverlay);

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { ExportPanel } from '../export/export-panel.js';
+import { FigureEditor } from '../export/figure-editor.js';
 import { useElementWidth } from '../common/use-element-width.js';
 import { useExport } from '../stores/export-store.js';
 import { useSession } from '../stores/session-store.js';
@@ -26,6 +27,7 @@ export function TraceScreen() {
   const sideWidth = useTraceView((s) => s.detailsWidth);
   const setSideWidth = useTraceView((s) => s.setDetailsWidth);
   const exportOpen = useExport((s) => s.open);
+  const editorOpen = useExport((s) => s.editorOpen);
   const [bodyRef, bodyWidth] = useElementWidth<HTMLDivElement>();
   const [search, setSearch] = useState<{ open: boolean; query: string }>({ open: false, query: '' });
   const [matches, setMatches] = useState<ReadonlySet<number> | null>(null);
@@ -45,7 +47,8 @@ export function TraceScreen() {
       if (e.key === 'Backspace' && !e.altKey && !e.ctrlKey && !e.metaKey) back();
       else if (e.key === 'ArrowLeft' && e.altKey) back();
       else if (e.key === 'Escape') {
-        if (useExport.getState().open) useExport.getState().set({ open: false });
+        if (useExport.getState().editorOpen) useExport.getState().set({ editorOpen: false });
+        else if (useExport.getState().open) useExport.getState().set({ open: false });
         else if (useTraceView.getState().selectedSpan !== null) useTraceView.getState().select(null);
         else back();
       }
@@ -59,6 +62,7 @@ export function TraceScreen() {
   return (
     <main className="trace-screen" aria-label={`Trace ${detail.traceId}`}>
       <TraceToolbar detail={detail} />
+      {editorOpen && <FigureEditor />}
       <div className="trace-body" ref={bodyRef}>
         <div className="gantt-column">
           {search.open && (
