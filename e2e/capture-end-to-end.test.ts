@@ -7,11 +7,11 @@ import { parseMeta } from '../engine/model/meta.js';
 import { CaptureSession, type CaptureResult } from '../capture/session/capture-session.js';
 import type { Backend } from '../capture/probes/probe-catalog.js';
 import { tempDir, type TempDir } from '../test/fixture-bundles.js';
-import { PROJECT_ROOT } from '../test/fixtures.js';
 import { DemoApp } from './demo-app/demo-app.js';
 import { planRequests } from './demo-app/endpoints.js';
 import { sendRequests, type SentRequest } from './demo-app/load-generator.js';
 import { announceSkip, captureEnvironment, expectNoChildProcesses } from './helpers/capture-env.js';
+import { CLI, spawnCapture } from './helpers/cli-capture.js';
 import { expectedShape, matchTraces, traceViews } from './helpers/trace-match.js';
 
 // The demo app on the local Docker engine, captured for real with bpftrace and with our ftrace
@@ -109,7 +109,7 @@ describe.skipIf(env.skipReason !== null)('capture end to end on the demo app', (
   it('misertrace discover: meta file, script, and a printed bpftrace command that captures by hand', async () => {
     const meta = join(dir.path, 'meta.psv');
     const script = join(dir.path, 'probes.bt');
-    const cli = join(PROJECT_ROOT, 'bin', 'misertrace.js');
+    const cli = CLI;
     const d = spawnSync(process.execPath, [cli, 'discover', '-n', app.network, '-m', meta, '-o', script], { encoding: 'utf8' });
     expect(d.status).toBe(0);
     const lines = d.stdout.trim().split('\n');
@@ -154,29 +154,16 @@ describe.skipIf(env.skipReason !== null)('capture end to end on the demo app', (
   }, 120_000);
 
   it('misertrace capture: one stdout line once attached; SIGINT drains, writes the bundle, exits 0', async () => {
-    const cli = join(PROJECT_ROOT, 'bin', 'misertrace.js');
-    if (!existsSync(join(PROJECT_ROOT, 'dist', 'cli', 'main.js'))) throw new Error('run `npm run build` before the e2e tests (the CLI runs from dist/)');
     const output = join(dir.path, 'cli.mstrace');
-    const child = spawn(process.execPath, [cli, 'capture', '-n', app.network, '-o', output], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const c = spawnCapture(['-n', app.network, '-o', output]);
     try {
-      await new Promise<void>((resolve, reject) => {
-        child.stdout.on('data', (d: Buffer) => {
-          stdout += d.toString();
-          if (stdout.includes('\n')) resolve();
-        });
-        void exited.then((c) => reject(new Error(`capture exited (${c}) before attaching: ${stderr}`)));
-      });
       // The default (causal) model's probe set, where this kernel offers it.
-      expect(stdout).toMatch(/^capturing: \d+ probes attached \(ftrace, (causal-)?tracefs\) to \d+ threads of 4 containers on network mtdemo-/);
+      expect(await c.attached()).toMatch(/^capturing: \d+ probes attached \(ftrace, (causal-)?tracefs\) to \d+ threads of 4 containers on network mtdemo-/);
       const sent = await sendRequests(app.url, planRequests(1), 1);
-      child.kill('SIGINT');
-      expect(await exited).toBe(0);
-      expect(stdout.trim().split('\n')).toHaveLength(1);
-      expect(stderr).toMatch(/wrote .*cli\.mstrace: 3 request traces/);
+      c.child.kill('SIGINT');
+      expect(await c.exited).toBe(0);
+      expect(c.out().trim().split('\n')).toHaveLength(1);
+      expect(c.err()).toMatch(/wrote .*cli\.mstrace: 3 request traces/);
       const bundle = Bundle.open(output);
       try {
         expect(traceViews(bundle, app).map((t) => t.shape)).toEqual(sent.map((s) => expectedShape(s.endpoint)));
@@ -188,7 +175,7 @@ describe.skipIf(env.skipReason !== null)('capture end to end on the demo app', (
         bundle.close();
       }
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      c.kill();
     }
   }, 120_000);
 });

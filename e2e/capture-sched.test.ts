@@ -1,16 +1,14 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Bundle } from '../engine/bundle/bundle-reader.js';
 import { CaptureSession } from '../capture/session/capture-session.js';
 import { loadCatalog, probeGroup } from '../capture/probes/probe-catalog.js';
 import { criticalPath } from '../engine/figure/critical-path.js';
-import { tempDir, type TempDir } from '../test/fixture-bundles.js';
-import { PROJECT_ROOT } from '../test/fixtures.js';
-import { DemoApp } from './demo-app/demo-app.js';
 import { planRequests } from './demo-app/endpoints.js';
 import { sendRequests } from './demo-app/load-generator.js';
 import { announceSkip, captureEnvironment, expectNoChildProcesses } from './helpers/capture-env.js';
+import { spawnCapture } from './helpers/cli-capture.js';
+import { demoAppSuite } from './helpers/demo-suite.js';
 
 // Where the time went, captured for real (issue 14, ADR 0090): the demo app under the scheduler
 // group, with bpftrace (the session) and with ftrace (`misertrace capture --sched`, from dist/:
@@ -21,19 +19,7 @@ const env = await captureEnvironment();
 announceSkip('capture --sched', env.skipReason);
 
 describe.skipIf(env.skipReason !== null)('capture with the scheduler group', () => {
-  let app: DemoApp;
-  let dir: TempDir;
-
-  beforeAll(async () => {
-    dir = tempDir('misertrace-sched-e2e-');
-    app = new DemoApp();
-    await app.up();
-  }, 180_000);
-
-  afterAll(async () => {
-    await app?.down();
-    dir?.remove();
-  }, 60_000);
+  const demo = demoAppSuite('misertrace-sched-e2e-');
 
   function checkSplits(path: string): void {
     const b = Bundle.open(path);
@@ -71,11 +57,11 @@ describe.skipIf(env.skipReason !== null)('capture with the scheduler group', () 
   }
 
   it('bpftrace: every span of every request gets its on-CPU / runnable / blocked split', async () => {
-    const out = join(dir.path, 'bpftrace.mstrace');
-    const session = new CaptureSession({ network: app.network, output: out, backend: 'bpftrace', probes: probeGroup(loadCatalog(), 'sched'), drain: { quietMs: 300, maxMs: 10_000 } });
+    const out = join(demo.dir.path, 'bpftrace.mstrace');
+    const session = new CaptureSession({ network: demo.app.network, output: out, backend: 'bpftrace', probes: probeGroup(loadCatalog(), 'sched'), drain: { quietMs: 300, maxMs: 10_000 } });
     try {
       await session.start();
-      const sent = await sendRequests(app.url, planRequests(2), 1);
+      const sent = await sendRequests(demo.app.url, planRequests(2), 1);
       expect(sent.every((s) => s.status === 200)).toBe(true);
       const r = await session.stop();
       expect(r.lostEvents).toBe(0);
@@ -87,28 +73,17 @@ describe.skipIf(env.skipReason !== null)('capture with the scheduler group', () 
   }, 180_000);
 
   it('ftrace through `misertrace capture --sched`', async () => {
-    const out = join(dir.path, 'ftrace.mstrace');
-    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'misertrace.js'), 'capture', '-n', app.network, '-o', out, '--backend', 'ftrace', '--sched'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    const out = join(demo.dir.path, 'ftrace.mstrace');
+    const c = spawnCapture(['-n', demo.app.network, '-o', out, '--backend', 'ftrace', '--sched']);
     try {
-      const line = await new Promise<string>((resolve, reject) => {
-        let text = '';
-        child.stdout.on('data', (d: Buffer) => {
-          text += d.toString();
-          if (text.includes('\n')) resolve(text);
-        });
-        void exited.then(() => reject(new Error(`capture ended before attaching:\n${stderr}`)));
-      });
-      expect(line).toMatch(/^capturing: /);
-      const sent = await sendRequests(app.url, planRequests(2), 1);
+      expect(await c.attached()).toMatch(/^capturing: /);
+      const sent = await sendRequests(demo.app.url, planRequests(2), 1);
       expect(sent.every((s) => s.status === 200)).toBe(true);
-      child.kill('SIGINT');
-      expect(await exited, stderr).toBe(0);
+      c.child.kill('SIGINT');
+      expect(await c.exited, c.err()).toBe(0);
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
-      await exited;
+      c.kill();
+      await c.exited;
     }
     checkSplits(out);
   }, 180_000);

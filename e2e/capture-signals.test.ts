@@ -1,14 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bundle } from '../engine/bundle/bundle-reader.js';
-import { tempDir, type TempDir } from '../test/fixture-bundles.js';
-import { PROJECT_ROOT } from '../test/fixtures.js';
-import { DemoApp } from './demo-app/demo-app.js';
 import { planRequests } from './demo-app/endpoints.js';
 import { sendRequests } from './demo-app/load-generator.js';
 import { announceSkip, captureEnvironment } from './helpers/capture-env.js';
+import { requireBuiltCli, spawnCapture } from './helpers/cli-capture.js';
+import { demoAppSuite } from './helpers/demo-suite.js';
 import { expectedShape, traceViews } from './helpers/trace-match.js';
 
 // Ctrl-C during `misertrace capture` (issue 16 item 5): a second one stops faster and never loses
@@ -17,7 +16,6 @@ import { expectedShape, traceViews } from './helpers/trace-match.js';
 
 const env = await captureEnvironment();
 announceSkip('capture signals', env.skipReason);
-const CLI = join(PROJECT_ROOT, 'bin', 'misertrace.js');
 
 /** tracefs instances of captures; `of` limits them to those of one helper pid (others may run tests on this machine). */
 function instances(of?: number | null): string[] {
@@ -30,36 +28,23 @@ function ours(before: readonly string[]): string[] {
 }
 
 describe.skipIf(env.skipReason !== null)('Ctrl-C during misertrace capture', () => {
-  let app: DemoApp;
-  let dir: TempDir;
   const children: ChildProcess[] = [];
-
-  beforeAll(async () => {
-    if (!existsSync(join(PROJECT_ROOT, 'dist', 'cli', 'main.js'))) throw new Error('run `npm run build` first (the CLI runs from dist/)');
-    dir = tempDir('misertrace-signals-');
-    app = new DemoApp();
-    await app.up();
-  }, 180_000);
-  afterAll(async () => {
+  beforeAll(() => requireBuiltCli());
+  const demo = demoAppSuite('misertrace-signals-');
+  // After hooks unwind in reverse: this one runs before the demo app goes down.
+  afterAll(() => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    await app?.down();
-    dir?.remove();
-  }, 60_000);
+  });
 
   function capture(name: string) {
-    const output = join(dir.path, `${name}.mstrace`);
-    const child = spawn(process.execPath, [CLI, 'capture', '-n', app.network, '-o', output, '--backend', 'ftrace'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const output = join(demo.dir.path, `${name}.mstrace`);
+    const c = spawnCapture(['-n', demo.app.network, '-o', output, '--backend', 'ftrace']);
+    children.push(c.child);
     const until = async (what: string, cond: () => boolean) => {
       for (let i = 0; i < 600 && !cond(); i++) await new Promise((r) => setTimeout(r, 50));
-      if (!cond()) throw new Error(`no ${what}: ${stderr}`);
+      if (!cond()) throw new Error(`no ${what}: ${c.err()}`);
     };
-    return { child, output, exited, until, out: () => stdout, err: () => stderr };
+    return { ...c, output, until };
   }
 
   it('Ctrl-C while attaching: exit 130, nothing written, no instance or work folder left', async () => {
@@ -75,7 +60,7 @@ describe.skipIf(env.skipReason !== null)('Ctrl-C during misertrace capture', () 
     } else {
       expect(code, c.err()).toBe(130);
       expect(c.err()).toMatch(/interrupted/);
-      expect(readdirSync(dir.path).filter((n) => n.includes('attaching'))).toEqual([]);
+      expect(readdirSync(demo.dir.path).filter((n) => n.includes('attaching'))).toEqual([]);
     }
     for (let i = 0; i < 50 && ours(before).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
     expect(ours(before)).toEqual([]);
@@ -86,7 +71,7 @@ describe.skipIf(env.skipReason !== null)('Ctrl-C during misertrace capture', () 
     const c = capture('hurried');
     await c.until('attach line', () => c.out().includes('capturing:'));
     const mine = ours(before);
-    const sent = await sendRequests(app.url, planRequests(1), 1);
+    const sent = await sendRequests(demo.app.url, planRequests(1), 1);
     c.child.kill('SIGINT');
     await c.until('draining', () => c.err().includes('draining'));
     c.child.kill('SIGINT');
@@ -95,12 +80,12 @@ describe.skipIf(env.skipReason !== null)('Ctrl-C during misertrace capture', () 
     const b = Bundle.open(c.output);
     try {
       expect(b.manifest.capture.partial).toBe(false);
-      expect(traceViews(b, app).map((t) => t.shape)).toEqual(sent.map((s) => expectedShape(s.endpoint)));
+      expect(traceViews(b, demo.app).map((t) => t.shape)).toEqual(sent.map((s) => expectedShape(s.endpoint)));
     } finally {
       b.close();
     }
     expect(instances().filter((n) => mine.includes(n))).toEqual([]);
-    expect(readdirSync(dir.path).filter((n) => n.startsWith('.hurried'))).toEqual([]);
+    expect(readdirSync(demo.dir.path).filter((n) => n.startsWith('.hurried'))).toEqual([]);
   }, 120_000);
 
   it('the last Ctrl-C ends at once, says where the capture is kept; the helper cleans up by itself', async () => {
@@ -108,7 +93,7 @@ describe.skipIf(env.skipReason !== null)('Ctrl-C during misertrace capture', () 
     const c = capture('ended');
     await c.until('attach line', () => c.out().includes('capturing:'));
     const mine = ours(before);
-    await sendRequests(app.url, planRequests(1), 1);
+    await sendRequests(demo.app.url, planRequests(1), 1);
     for (let i = 0; i < 3; i++) {
       c.child.kill('SIGINT');
       await new Promise((r) => setTimeout(r, 30));
@@ -129,28 +114,18 @@ describe.skipIf(env.skipReason !== null)('Ctrl-C during misertrace capture', () 
 // hurry while sorting or generating stops building and keeps every record, deterministically
 // (asked from the state change itself).
 describe.skipIf(env.skipReason !== null)('stop faster while the bundle is built', () => {
-  let app: DemoApp;
-  let dir: TempDir;
-  beforeAll(async () => {
-    dir = tempDir('misertrace-hurry-');
-    app = new DemoApp();
-    await app.up();
-  }, 180_000);
-  afterAll(async () => {
-    await app?.down();
-    dir?.remove();
-  }, 60_000);
+  const demo = demoAppSuite('misertrace-hurry-');
 
   for (const phase of ['sorting', 'generating'] as const) {
     it(`while ${phase}: nothing captured is lost, and what is kept is where the error says`, async () => {
       const { CaptureSession } = await import('../capture/session/capture-session.js');
-      const output = join(dir.path, `${phase}.mstrace`);
-      const session = new CaptureSession({ network: app.network, output, backend: 'ftrace', drain: { quietMs: 300, maxMs: 5000 } });
+      const output = join(demo.dir.path, `${phase}.mstrace`);
+      const session = new CaptureSession({ network: demo.app.network, output, backend: 'ftrace', drain: { quietMs: 300, maxMs: 5000 } });
       try {
         const a = await session.start();
         const helper = session.childPid;
         expect(instances(helper)).toHaveLength(2);
-        await sendRequests(app.url, planRequests(1), 1);
+        await sendRequests(demo.app.url, planRequests(1), 1);
         session.onState.on((s) => {
           if (s === phase) session.hurry();
         });

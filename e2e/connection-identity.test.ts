@@ -1,14 +1,13 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Bundle } from '../engine/bundle/bundle-reader.js';
-import { tempDir, type TempDir } from '../test/fixture-bundles.js';
-import { PROJECT_ROOT } from '../test/fixtures.js';
-import { DemoApp } from './demo-app/demo-app.js';
 import { planRequests } from './demo-app/endpoints.js';
 import { sendRequests } from './demo-app/load-generator.js';
 import { announceSkip, captureEnvironment } from './helpers/capture-env.js';
+import { requireBuiltCli, spawnCapture } from './helpers/cli-capture.js';
+import { demoAppSuite } from './helpers/demo-suite.js';
 
 // The connection identity of every record (issue 10): the demo app under concurrent load
 // (8 in flight, keep-alive and fresh connections, with busy loops saturating the CPUs, which is
@@ -54,55 +53,32 @@ function readRecords(raw: string): { recs: Rec[]; parent: Map<number, number> } 
 }
 
 describe.skipIf(env.skipReason !== null)('connection identity of records under concurrent load', () => {
-  let app: DemoApp;
-  let dir: TempDir;
-
-  beforeAll(async () => {
-    if (!existsSync(join(PROJECT_ROOT, 'dist', 'cli', 'main.js'))) throw new Error('run `npm run build` before the e2e tests (the CLI runs from dist/)');
-    dir = tempDir('misertrace-identity-');
-    app = new DemoApp();
-    await app.up();
-  }, 180_000);
-
-  afterAll(async () => {
-    await app?.down();
-    dir?.remove();
-  }, 60_000);
+  beforeAll(() => requireBuiltCli());
+  const demo = demoAppSuite('misertrace-identity-');
 
   for (const backend of ['ftrace', 'bpftrace'] as const) {
     for (const set of ['causal', 'syscalls'] as const) {
       it(`${backend}, ${set} set: every record's connection is its own container's, none before its connect`, async () => {
-        const output = join(dir.path, `${backend}-${set}.mstrace`);
-        const cli = join(PROJECT_ROOT, 'bin', 'misertrace.js');
-        const child = spawn(process.execPath, [cli, 'capture', '-n', app.network, '-o', output, '--backend', backend, '--probe-set', set, '--keep-work-dir'], { stdio: ['ignore', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+        const output = join(demo.dir.path, `${backend}-${set}.mstrace`);
+        const c = spawnCapture(['-n', demo.app.network, '-o', output, '--backend', backend, '--probe-set', set, '--keep-work-dir']);
         try {
-          await new Promise<void>((resolve, reject) => {
-            child.stdout.on('data', (d: Buffer) => {
-              stdout += d.toString();
-              if (stdout.includes('\n')) resolve();
-            });
-            void exited.then((c) => reject(new Error(`capture exited (${c}) before attaching: ${stderr}`)));
-          });
-          expect(stdout).toContain(`(${backend}, ${set === 'causal' ? 'causal-' : ''}`);
+          expect(await c.attached()).toContain(`(${backend}, ${set === 'causal' ? 'causal-' : ''}`);
           // Fresh connections and keep-alive ones, 8 requests in flight, the CPUs saturated by busy
           // loops (not by more requests: the original model's generation grows with them).
           const hogs = [0, 1].map(() => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
           try {
-            const a = await sendRequests(app.url, planRequests(12), 8);
-            const b = await sendRequests(app.url, planRequests(12), 8, { keepAlive: true });
+            const a = await sendRequests(demo.app.url, planRequests(12), 8);
+            const b = await sendRequests(demo.app.url, planRequests(12), 8, { keepAlive: true });
             expect([...a, ...b].every((s) => s.status === 200)).toBe(true);
           } finally {
             for (const h of hogs) h.kill('SIGKILL');
           }
-          child.kill('SIGINT');
-          expect(await exited).toBe(0);
+          c.child.kill('SIGINT');
+          expect(await c.exited).toBe(0);
         } finally {
-          if (child.exitCode === null) child.kill('SIGKILL');
+          c.kill();
         }
+        const stderr = c.err();
         const work = /raw and sorted records kept in (\S+)/.exec(stderr)?.[1];
         expect(work, stderr).toBeDefined();
         const bundle = Bundle.open(output);

@@ -1,4 +1,4 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,12 +11,12 @@ import { RemoteHost } from '../capture/remote/ssh-connection.js';
 import { CaptureSession, type CaptureLog, type CaptureResult } from '../capture/session/capture-session.js';
 import type { Backend } from '../capture/probes/probe-catalog.js';
 import { tempDir, type TempDir } from '../test/fixture-bundles.js';
-import { PROJECT_ROOT } from '../test/fixtures.js';
 import { parseMeta } from '../engine/model/meta.js';
 import { DemoApp } from './demo-app/demo-app.js';
 import { planRequests } from './demo-app/endpoints.js';
 import { sendRequests, type SentRequest } from './demo-app/load-generator.js';
 import { announceSkip, captureEnvironment } from './helpers/capture-env.js';
+import { CLI, requireBuiltCli, spawnCapture } from './helpers/cli-capture.js';
 import { sshdAvailable, startSshd, type SshdServer } from './helpers/sshd-server.js';
 import { expectedShape, traceViews } from './helpers/trace-match.js';
 
@@ -178,8 +178,8 @@ describe.skipIf(skip !== null)('remote capture over a real sshd', () => {
   }, 60_000);
 
   it('misertrace doctor, discover and capture --host, run by a local user who has no Docker and no sudo here: only the SSH path can work', async () => {
-    const cli = join(PROJECT_ROOT, 'bin', 'misertrace.js');
-    if (!existsSync(join(PROJECT_ROOT, 'dist', 'cli', 'main.js'))) throw new Error('run `npm run build` before the e2e tests (the CLI runs from dist/)');
+    const cli = CLI;
+    requireBuiltCli();
     // Named after the test's sshd user: a run killed before its cleanup is swept with it (sshd-server.ts).
     const local = sshd.user.replace(/^mtssh/, 'mtlocal');
     const home = join(dir.path, 'local-home');
@@ -197,7 +197,6 @@ describe.skipIf(skip !== null)('remote capture over a real sshd', () => {
       // As that user (Node drops the supplementary groups when it sets the uid); not runuser, which keeps SIGINT from the CLI.
       const ids = { uid: Number(execFileSync('id', ['-u', local], { encoding: 'utf8' })), gid: Number(execFileSync('id', ['-g', local], { encoding: 'utf8' })) };
       const opts = { ...ids, cwd: home, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, USER: local } };
-      const as = (args: string[]) => spawn(process.execPath, [cli, ...args], { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
       const run = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { ...opts, encoding: 'utf8', timeout: 120_000 });
       // The local path: no Docker for this user.
       const here = run(['capture', '-n', app.network, '-o', join(home, 'here.mstrace'), '--duration', '1']);
@@ -211,23 +210,12 @@ describe.skipIf(skip !== null)('remote capture over a real sshd', () => {
       expect(disc.status, disc.stderr).toBe(0);
       expect(parseMeta(readFileSync(join(home, 'meta.psv'), 'utf8'))).toEqual((await new DiscoveryService().discover(app.network)).meta);
       const output = join(home, 'there.mstrace');
-      const child = as(['capture', '--host', 'mt-key', '--ssh-config', cfg, '-n', app.network, '-o', output]);
-      let stdout = '';
-      let stderr = '';
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      const c = spawnCapture(['--host', 'mt-key', '--ssh-config', cfg, '-n', app.network, '-o', output], opts);
       try {
-        await new Promise<void>((resolve, reject) => {
-          child.stdout.on('data', (d: Buffer) => {
-            stdout += d.toString();
-            if (stdout.includes('\n')) resolve();
-          });
-          void exited.then((c) => reject(new Error(`capture exited (${c}) before attaching: ${stderr}`)));
-        });
-        expect(stdout).toMatch(new RegExp(`^capturing: \\d+ probes attached \\(ftrace, .*on network ${app.network} of mt-key; stop with Ctrl-C`));
+        expect(await c.attached()).toMatch(new RegExp(`^capturing: \\d+ probes attached \\(ftrace, .*on network ${app.network} of mt-key; stop with Ctrl-C`));
         const sent = await sendRequests(app.url, planRequests(1), 1);
-        child.kill('SIGINT');
-        expect(await exited, stderr).toBe(0);
+        c.child.kill('SIGINT');
+        expect(await c.exited, c.err()).toBe(0);
         const b = Bundle.open(output);
         try {
           expect(traceViews(b, app).map((t) => t.shape)).toEqual(sent.map((s) => expectedShape(s.endpoint)));
@@ -236,7 +224,7 @@ describe.skipIf(skip !== null)('remote capture over a real sshd', () => {
           b.close();
         }
       } finally {
-        if (child.exitCode === null) child.kill('SIGKILL');
+        c.kill();
       }
     } finally {
       sshd.sudoWithoutPassword(false);
