@@ -105,4 +105,57 @@ describe.skipIf(skip !== null)('remote hosts in the app services', () => {
       await access.dispose();
     }
   }, 180_000);
+  it('the connection drops mid-capture: connection-lost with the partial bundle; Resume captures on into the same bundle, the gap in its manifest', async () => {
+    const sessions = new CaptureSessions();
+    const access = new ServicesCaptureAccess({ discovery: new DiscoveryService({ socketPath: join(dir.path, 'no-docker.sock') }), session: sessions });
+    const events: CaptureEvent[] = [];
+    const waitFor = async <T extends CaptureEvent>(what: string, ok: (e: CaptureEvent) => e is T, from: number): Promise<T> => {
+      for (const t0 = Date.now(); Date.now() - t0 < 90_000; await new Promise((r) => setTimeout(r, 100))) {
+        const failed = events.find((e) => e.type === 'failed');
+        if (failed) throw new Error(`failed while waiting for ${what}: ${JSON.stringify(failed)}`);
+        const hit = events.slice(from).find(ok);
+        if (hit) return hit;
+      }
+      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(events.filter((e) => e.type !== 'figures'))}`);
+    };
+    const capturing = (e: CaptureEvent): e is CaptureEvent & { type: 'phase' } => e.type === 'phase' && e.phase === 'capturing';
+    try {
+      const output = join(dir.path, 'app-resumed.mstrace');
+      const req = { network: app.network, backend: 'ftrace' as const, optionalProbes: [], customProbePath: null, buffers: { rbPages: null, ftraceBufferKb: null }, output, durationSec: null, host: 'mt-pass' };
+      const { sessionId } = await access.start(req, (e) => events.push(e), await hosts.start('mt-pass'));
+      await waitFor('the first attach', capturing, 0);
+      const first = await sendRequests(app.url, planRequests(1), 1);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(sshd.killConnections()).toBeGreaterThan(0);
+      const lost = await waitFor('connection-lost', (e): e is CaptureEvent & { type: 'connection-lost' } => e.type === 'connection-lost', 0);
+      expect(lost).toMatchObject({ sessionId, host: 'mt-pass', bundlePath: output });
+      expect(lost.reason).toContain('the connection to mt-pass was lost');
+      expect(events.some((e) => e.type === 'done')).toBe(false);
+      // The partial bundle is there while the person decides.
+      const partial = Bundle.open(output);
+      partial.close();
+      // Resume, as the capture screen does: the same request naming the session, over a new connection.
+      const mark = events.length;
+      expect((await access.start({ ...req, resume: sessionId }, (e) => events.push(e), await hosts.start('mt-pass'))).sessionId).toBe(sessionId);
+      await waitFor('the resumed attach', capturing, mark);
+      const second = await sendRequests(app.url, planRequests(2), 1);
+      expect(await access.stop(sessionId)).toBe(true);
+      const d = await waitFor('done', (e): e is CaptureEvent & { type: 'done' } => e.type === 'done', mark);
+      expect(d.partial).toBe(true);
+      expect(d.partialReason).toMatch(/^the capture has a gap \(the connection to mt-pass was lost; resumed [\d.]+ s later\)/);
+      const b = Bundle.open(d.bundlePath);
+      try {
+        expect(traceViews(b, app).map((t) => t.shape)).toEqual([...first, ...second].map((s) => expectedShape(s.endpoint)));
+        expect(b.manifest.capture.gaps).toHaveLength(1);
+        expect(b.manifest.capture.partial).toBe(true);
+      } finally {
+        b.close();
+      }
+      expect(JSON.stringify(events)).not.toContain(sshd.password);
+      // Finish of a capture no longer waiting for it: nothing to do.
+      expect(await access.stop(sessionId)).toBe(false);
+    } finally {
+      await access.dispose();
+    }
+  }, 240_000);
 });

@@ -87,6 +87,11 @@ export interface CaptureStartRequest {
   durationSec: number | null;
   /** A saved remote host (user@server[:port]); absent or null: this computer. */
   host?: string | null;
+  /**
+   * The session whose connection to `host` dropped ('connection-lost'): the capture goes on into
+   * its bundle as a new segment, the gap in the manifest (docs/adr/0085); absent or null: a new capture.
+   */
+  resume?: string | null;
 }
 
 /** A remote host the capture screen offers (docs/adr/0065): stored without any secret. */
@@ -139,4 +144,9 @@ export type CaptureEvent =
   | { sessionId: string; type: 'log'; level: 'info' | 'warn' | 'error'; text: string }
   | { sessionId: string; type: 'privilege-prompt'; promptId: string; tool: string; message: string }
   | { sessionId: string; type: 'done'; bundlePath: string; partial: boolean; partialReason: string | null; lostEvents: number }
+  /**
+   * The connection to the remote host dropped; the partial bundle is written (null: nothing had
+   * arrived yet). Resume: startCapture with `resume`; Finish: stopCapture.
+   */
+  | { sessionId: string; type: 'connection-lost'; host: string; reason: string; bundlePath: string | null }
   | { sessionId: string; type: 'failed'; error: AppError };

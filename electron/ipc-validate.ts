@@ -109,6 +109,8 @@ const optionalHost: Check<string | null | undefined> = (v, at) => (v === undefin
 
 const captureStart = obj<CaptureStartRequest>({
   host: optionalHost,
+  /** Absent or null: a new capture; else the session id of one whose connection dropped. */
+  resume: (v, at) => (v === undefined || v === null ? v : sessionId(v, at)),
   network: str(256, { nonEmpty: true, pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]*$/ }),
   backend: oneOf(CAPTURE_BACKENDS),
   optionalProbes: list(str(128, { pattern: /^[A-Za-z0-9_:.-]+$/ }), 64),

@@ -26,6 +26,7 @@ export class CaptureSegments {
   private readonly gapList: CaptureGap[] = [];
   private pending: { reason: string; monotonicFrom: string | null } | null = null;
   private segments = 0;
+  private reason: string | null = null;
 
   constructor(private readonly output: string) {}
 
@@ -36,6 +37,11 @@ export class CaptureSegments {
 
   get gaps(): readonly CaptureGap[] {
     return this.gapList;
+  }
+
+  /** Why the last bundle written is partial as the manifest says it (a resumed capture always is: its gaps); null: as its session says. */
+  get partialReason(): string | null {
+    return this.reason;
   }
 
   /** The capture goes on after `reason`: the next segment's bundle holds everything with a gap. */
@@ -87,6 +93,7 @@ export class CaptureSegments {
     const first = kept.capture;
     const note = `the capture has ${gaps.length === 1 ? 'a gap' : `${gaps.length} gaps`} (${gaps.map((g) => `${g.reason}; resumed ${secondsBetween(g.from, g.to)} later`).join('; ')}): traces across ${gaps.length === 1 ? 'it' : 'them'} may be incomplete`;
     const partialReason = inp.capture.partialReason ? `${inp.capture.partialReason}; ${note}` : note;
+    this.reason = partialReason;
     const capture: Partial<CaptureInfo> = {
       ...inp.capture,
       startedAt: first.startedAt ?? inp.capture.startedAt ?? null,

@@ -1,7 +1,10 @@
 import type { RemoteCaptureInfo } from '../../engine/bundle/manifest.js';
 import type { CaptureCollaborators } from '../session/capture-collaborators.js';
 import { finalizeCapture } from '../session/finalize-capture.js';
+import { DEFAULT_LIMITS, type HostLimits } from '../session/host-guard.js';
 import type { RemoteChild } from './remote-child.js';
+import { RemoteError } from './remote-errors.js';
+import { remoteRoom, remoteShortage, throttledRemoteCheck } from './remote-guard.js';
 import { startRemoteChild } from './remote-launch.js';
 import { choosePrivilege, type RemotePrivilege } from './remote-privilege.js';
 import type { RemotePrompts } from './remote-prompts.js';
@@ -30,9 +33,11 @@ export function remoteCapture(
   prompts: RemotePrompts,
   services = RemoteServices.of(host),
   finalize: CaptureCollaborators['finalize'] = finalizeCapture,
-  options: { heartbeatTimeoutS?: number } = {},
+  options: { heartbeatTimeoutS?: number; limits?: HostLimits | false } = {},
 ): RemoteCapture {
   let privilege: RemotePrivilege | null = null;
+  let backend: string | null = null;
+  const limits = options.limits ?? DEFAULT_LIMITS;
   let hostname = host.target.hostname;
   let child: RemoteChild | null = null;
   const info = (): RemoteCaptureInfo | null =>
@@ -55,10 +60,18 @@ export function remoteCapture(
       // Decided before anything starts: a host where we cannot get root fails here, clearly.
       privilege = choosePrivilege({ ...f, sudoNoPassword }, host.label);
       hostname = f.hostname;
+      // The host's own room, before anything starts there (docs/adr/0086).
+      if (limits !== false) {
+        const why = remoteShortage(host.label, await remoteRoom(host), limits, true);
+        if (why !== null) throw new RemoteError('host-short', `${why}: not starting the capture there`, 'free memory or disk on that host (or point TMPDIR of its SSH user at a larger disk), then capture again');
+      }
       return f;
     },
     discover: (network) => services.discover(network),
+    // While capturing: its memory, and its disk where the ftrace helper's pages wait.
+    hostShortage: limits === false ? null : throttledRemoteCheck(host, () => backend === 'ftrace'),
     startChild: (o, launch) => {
+      backend = launch.variant.backend;
       child = startRemoteChild({ host, privilege: privilege ?? 'sudo-password', prompts, ...options, ...(o.onAuthenticating ? { onAuthenticating: o.onAuthenticating } : {}) }, launch);
       return child;
     },

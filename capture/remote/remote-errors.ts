@@ -12,7 +12,8 @@ export type RemoteErrorCode =
   | 'auth-cancelled'
   | 'disconnected'
   | 'not-privileged'
-  | 'remote-command';
+  | 'remote-command'
+  | 'host-short';
 
 export class RemoteError extends InputError {
   constructor(

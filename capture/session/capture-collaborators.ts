@@ -6,6 +6,7 @@ import type { KernelFeatures } from '../probes/kernel-features.js';
 import type { BackendLaunch } from './backend-launch.js';
 import { PtyChild, type CaptureChild, type PtyChildOptions } from './pty-child.js';
 import type { CaptureOptions } from './capture-types.js';
+import type { HostLimits } from './host-guard.js';
 
 // What a capture session works with but does not build itself (as Perfetto's FtraceController
 // is handed its procfs and config muxer): the network's discovery, the elevated child's launcher,
@@ -25,6 +26,8 @@ export interface CaptureCollaborators {
   finalize(inp: FinalizeInput): Promise<FinalizeResult>;
   /** Follows containers (re)started on the traced network during the capture; null: not followed (said in the log). */
   watchNetwork: ((d: NetworkDiscovery, onJoin: (j: NetworkJoin) => void) => NetworkWatch) | null;
+  /** The traced host's own shortage, checked beside this machine's while capturing (a remote host's memory and disk: capture/remote); null: the traced host is this machine. */
+  hostShortage: ((limits: HostLimits) => Promise<string | null>) | null;
 }
 
 /** The collaborators of a capture run in this process; `over` replaces some of them. */
@@ -35,6 +38,7 @@ export function captureCollaborators(o: Pick<CaptureOptions, 'docker'>, over: Pa
     kernelFeatures: over.kernelFeatures ?? null,
     followRecords: over.followRecords ?? ((path) => new RecordTail(path)),
     finalize: over.finalize ?? finalizeCapture,
+    hostShortage: over.hostShortage ?? null,
     watchNetwork:
       over.watchNetwork !== undefined
         ? over.watchNetwork

@@ -128,6 +128,7 @@ export class CaptureSession implements Disposable {
           this.ctx.log('error', `${why}: stopping the capture and keeping what was captured`);
           void this.finish(why, false);
         },
+        ...(this.deps.hostShortage ? { tracedHostShortage: this.deps.hostShortage } : {}),
       }),
     );
     void a.child.exited.then((x) => this.onChildExit(x));

@@ -1,7 +1,7 @@
 import type { RecordTail } from '../bpftrace/record-tail.js';
 import { readOutput, type Attachment } from './attach-phase.js';
 import type { CaptureOptions, CaptureState, LiveFigures, PhaseContext } from './capture-types.js';
-import { DEFAULT_LIMITS, hostShortage } from './host-guard.js';
+import { DEFAULT_LIMITS, hostShortage, type HostLimits } from './host-guard.js';
 import { DisposableStore, interval, type Disposable } from './lifecycle.js';
 
 // The live figures phase, while the probes are attached: every figuresIntervalMs the records file
@@ -51,6 +51,8 @@ export interface WatchHooks {
   onFigures(f: LiveFigures): void;
   /** The host runs short of memory or disk while capturing. */
   onShortage(why: string): void;
+  /** The traced host's own check when it is another machine (capture/remote/remote-guard.ts). */
+  tracedHostShortage?: (limits: HostLimits) => Promise<string | null>;
 }
 
 /** Starts the figures ticks and the host guard for an attached capture; dispose to stop them. */
@@ -66,7 +68,7 @@ export function watchCapture(o: CaptureOptions, a: Attachment, meter: FiguresMet
     const limits = o.hostLimits ?? DEFAULT_LIMITS;
     const check = async () => {
       if (hooks.state() !== 'capturing') return;
-      const why = await hostShortage(a.info.workDir, limits).catch(() => null);
+      const why = (await hostShortage(a.info.workDir, limits).catch(() => null)) ?? (await hooks.tracedHostShortage?.(limits).catch(() => null)) ?? null;
       if (why !== null && hooks.state() === 'capturing') hooks.onShortage(why);
     };
     store.add(interval(() => void check(), 1000));

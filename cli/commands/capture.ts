@@ -1,3 +1,4 @@
+import { CaptureError } from '../../capture/session/capture-errors.js';
 import { CaptureSession, type CaptureResult, type LiveFigures } from '../../capture/session/capture-session.js';
 import type { ElevationMethod } from '../../capture/session/elevation.js';
 import { terminalPasswordPrompt } from '../../capture/session/terminal-password.js';
@@ -133,15 +134,23 @@ restarted or joined the network: the reason is printed); 2 bad usage;
           ...(socket ? { docker: { socketPath: socket } } : {}),
         }, rc?.collaborators ?? {});
         let r: CaptureResult | number;
+        // Set when nothing had arrived before the connection dropped: no bundle, but resumable.
+        let nothing: CaptureError | null = null;
         try {
           r = await runSegment(session, io, { output, network, where: host ? ` of ${host.label}` : '', first: n === 1, duration, clock });
+        } catch (e) {
+          // Nothing had arrived when the connection dropped (no bundle to keep): resuming may still.
+          if (!(e instanceof CaptureError && e.code === 'no-records' && typeof host?.closedReason === 'string' && segments?.count === 0)) throw e;
+          io.stderr.write(`misertrace: nothing had arrived from ${host.label} when the connection dropped\n`);
+          nothing = e;
+          r = -1;
         } finally {
           session.dispose();
         }
-        if (typeof r === 'number') return r;
+        if (typeof r === 'number' && nothing === null) return r;
         const lost = host?.closedReason;
         // The connection dropped (not the user's stop): the partial bundle is written; resume or finish.
-        if (host && remote && resume && typeof lost === 'string' && r.partial && !io.signal.aborted) {
+        if (host && remote && resume && typeof lost === 'string' && (nothing !== null || (r as CaptureResult).partial) && !io.signal.aborted) {
           const next = await resumeOrFinish({
             label: host.label,
             lost,
@@ -156,12 +165,17 @@ restarted or joined the network: the reason is printed); 2 bad usage;
           if (next !== null) {
             host.dispose();
             host = next;
-            segments!.resume(lost);
+            // A first segment that brought nothing leaves no gap: the bundle starts with the next.
+            if (segments!.count > 0) segments!.resume(lost);
             continue;
           }
         }
-        if (r.partial) {
-          io.stderr.write(`misertrace: the bundle is PARTIAL: ${r.partialReason}\n`);
+        if (nothing !== null) throw nothing;
+        if (typeof r === 'number') return r;
+        // A resumed capture's bundle is partial by its gaps, whatever its last segment says.
+        const partialReason = segments?.partialReason ?? r.partialReason;
+        if (r.partial || partialReason !== null) {
+          io.stderr.write(`misertrace: the bundle is PARTIAL: ${partialReason}\n`);
           return EXIT.problems;
         }
         return EXIT.ok;

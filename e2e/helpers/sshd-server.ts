@@ -114,7 +114,14 @@ function removeStaleRuns(): void {
   }
 }
 
-export async function startSshd(): Promise<SshdServer> {
+export interface SshdOptions {
+  /** Keyboard-interactive through PAM (pam_unix asks the password) instead of plain password authentication. */
+  kbdInteractive?: boolean;
+  /** Environment of the user's sessions (sshd's SetEnv), e.g. TMPDIR. */
+  env?: Record<string, string>;
+}
+
+export async function startSshd(o: SshdOptions = {}): Promise<SshdServer> {
   try {
     removeStaleRuns();
   } catch {
@@ -148,9 +155,8 @@ export async function startSshd(): Promise<SshdServer> {
       `PidFile ${join(dir, 'sshd.pid')}`,
       `AuthorizedKeysFile ${join(dir, 'authorized_keys')}/%u`,
       'StrictModes no',
-      'PasswordAuthentication yes',
-      'KbdInteractiveAuthentication no',
-      'UsePAM no',
+      ...(o.kbdInteractive ? ['PasswordAuthentication no', 'KbdInteractiveAuthentication yes', 'UsePAM yes'] : ['PasswordAuthentication yes', 'KbdInteractiveAuthentication no', 'UsePAM no']),
+      ...Object.entries(o.env ?? {}).map(([k, v]) => `SetEnv ${k}=${v}`),
       'PermitRootLogin no',
       `AllowUsers ${user}`,
       'AllowStreamLocalForwarding yes',

@@ -1,18 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { CaptureError } from '../../capture/session/capture-errors.js';
 import { RemoteError } from '../../capture/remote/remote-errors.js';
-import { CaptureSession, type CaptureOptions, type CaptureState, type LiveFigures } from '../../capture/session/capture-session.js';
+import { CaptureSession, type CaptureOptions, type CaptureResult, type CaptureState, type LiveFigures } from '../../capture/session/capture-session.js';
+import { CaptureSegments } from '../../capture/remote/capture-segments.js';
+import type { RemoteCapture } from '../../capture/remote/remote-capture.js';
+import { tracerGone } from '../../capture/remote/remote-reconnect.js';
 import type { PasswordRequest } from '../../capture/session/elevation.js';
 import type { DockerEndpoint } from '../../capture/discovery/docker-connection.js';
 import type { NetworkDiscovery } from '../../capture/discovery/network-discovery.js';
 import { runDoctor } from '../../capture/probes/doctor.js';
-import { loadCatalog } from '../../capture/probes/probe-catalog.js';
+import { catalogOf } from './probe-catalog-dto.js';
 import type { CaptureEvent, CapturePhase, CaptureStartRequest, ProbeCatalog } from '../ipc-capture-types.js';
 import type { AppErrorKind } from '../ipc-contract.js';
 import { AppFailure, toAppError } from './app-error.js';
 import { discoveryFailure } from './capture-errors.js';
 import type { CaptureSessionPort } from './capture-bridge.js';
-import { finalizeInEngine } from '../../capture/session/finalize-capture.js';
+import { finalizeInEngine, type FinalizeInput } from '../../capture/session/finalize-capture.js';
 import type { DoctorHost, RemoteStart } from './remote-hosts.js';
 import { WorkerEngineClient, type EngineClient } from '../../engine/worker/engine-client.js';
 
@@ -68,6 +71,7 @@ const REMOTE_KIND: Record<RemoteError['code'], AppErrorKind> = {
   disconnected: 'capture-failed',
   'not-privileged': 'privileges',
   'remote-command': 'capture-failed',
+  'host-short': 'capture-failed',
 };
 
 export function captureFailure(e: unknown): unknown {
@@ -81,6 +85,13 @@ interface Running {
   emit: (e: CaptureEvent) => void;
   prompts: Map<string, (password: string | null) => void>;
   timer: NodeJS.Timeout | null;
+  req: CaptureStartRequest;
+  /** A remote capture: its connection, its segments (resumed after a drop, docs/adr/0085), its tracer. */
+  remote: { start: RemoteStart; segments: CaptureSegments; capture: RemoteCapture } | null;
+  /** The user asked to stop (else the capture ended by itself: the child died, the connection dropped). */
+  stopping: boolean;
+  /** The connection dropped and the partial bundle is written: waiting for Resume or Finish. */
+  lost: { reason: string; result: CaptureResult | null; error: unknown } | null;
 }
 
 export class CaptureSessions implements CaptureSessionPort {
@@ -96,56 +107,54 @@ export class CaptureSessions implements CaptureSessionPort {
 
   async probeCatalog(host?: DoctorHost): Promise<ProbeCatalog> {
     const report = await runDoctor({ ...(this.o.pathEnv !== undefined ? { pathEnv: this.o.pathEnv } : {}), docker: this.o.docker ?? {}, ...(host ? { host } : {}) });
-    const catalog = loadCatalog();
-    const f = report.features;
-    const missing = (backend: 'bpftrace' | 'ftrace') =>
-      report.variants
-        .filter((v) => v.backend === backend)
-        .map((v) => `${v.title}: needs ${v.missing.join(', ')}`)
-        .join('; ');
-    const available = new Map(report.optionalProbes.map((p) => [p.id, p.available]));
-    const variantTitle = (id: string | null) => catalog.variants.find((v) => v.id === id)?.title ?? null;
-    return {
-      // ftrace first: the app starts with the first usable one, and it costs the application the
-      // least under load (docs/adr/0025); custom probes switch the form to bpftrace.
-      backends: [
-        {
-          backend: 'ftrace',
-          available: report.chosen.ftrace !== null,
-          version: null,
-          problem: report.chosen.ftrace === null ? missing('ftrace') || 'needs root, sudo or pkexec' : null,
-          variant: variantTitle(report.chosen.ftrace),
-        },
-        {
-          backend: 'bpftrace',
-          available: report.chosen.bpftrace !== null,
-          version: f.bpftrace?.version ?? null,
-          problem: f.bpftrace === null ? 'bpftrace is not installed (apt-get install -y bpftrace)' : report.chosen.bpftrace === null ? missing('bpftrace') : null,
-          variant: variantTitle(report.chosen.bpftrace),
-        },
-      ],
-      optional: catalog.optional.map((p) => ({
-        id: p.id,
-        name: p.id,
-        description: p.title,
-        available: available.get(p.id) !== false,
-        reason: available.get(p.id) === false ? `this kernel lacks ${p.tracepoints.join(', ')}` : null,
-      })),
-      privileged: f.uid === 0,
-      checks: report.checks.map((c) => ({ name: c.id, ok: c.status === 'ok' || c.status === 'info', detail: c.hint ? `${c.summary} (${c.hint})` : c.summary })),
-    };
+    return catalogOf(report);
   }
 
   async start(req: CaptureStartRequest, emit: (e: CaptureEvent) => void, discovered?: NetworkDiscovery, remote?: RemoteStart): Promise<{ sessionId: string }> {
+    if (req.resume) return this.resume(req.resume, emit, discovered, remote);
     const sessionId = `c${randomBytes(6).toString('hex')}`;
-    const prompts = new Map<string, (password: string | null) => void>();
+    const run: Running = { session: null as unknown as CaptureSession, emit, prompts: new Map(), timer: null, req, remote: null, stopping: false, lost: null };
+    if (remote) run.remote = { start: remote, segments: new CaptureSegments(req.output), capture: null as unknown as RemoteCapture };
+    this.running.set(sessionId, run);
+    this.launch(sessionId, run, discovered, false);
+    return { sessionId };
+  }
+
+  /** A capture whose connection dropped goes on into the same bundle, over the new connection (docs/adr/0085). */
+  private async resume(sessionId: string, emit: (e: CaptureEvent) => void, discovered?: NetworkDiscovery, remote?: RemoteStart): Promise<{ sessionId: string }> {
+    const run = this.running.get(sessionId);
+    if (run === undefined || run.lost === null || run.remote === null || remote === undefined) {
+      throw new AppFailure('input', 'there is no capture to resume (it was finished, or its connection did not drop)', 'start a new capture');
+    }
+    const pid = run.remote.capture.child?.tracerPid ?? null;
+    // Two tracers would trace the same threads twice: the host's watchdog stops the old one by itself.
+    if (pid !== null && !(await tracerGone(remote.host, pid, 45_000))) {
+      throw new AppFailure('capture-failed', `the earlier capture on ${remote.host.label} still runs (its tracer, pid ${pid})`, 'its watchdog stops it within 30 s: resume again then, or finish');
+    }
+    // A first segment that brought nothing leaves no gap: the bundle starts with the next.
+    if (run.remote.segments.count > 0) run.remote.segments.resume(run.lost.reason);
+    run.remote.start = remote;
+    run.lost = null;
+    run.stopping = false;
+    run.emit = emit;
+    run.session.dispose();
+    this.launch(sessionId, run, discovered, true);
+    return { sessionId };
+  }
+
+  /** Starts the session of a capture (or of its next segment); reports by events. */
+  private launch(sessionId: string, run: Running, discovered: NetworkDiscovery | undefined, resumed: boolean): void {
+    const req = run.req;
+    const emit = (e: CaptureEvent) => run.emit(e);
     const askPassword = (r: PasswordRequest) =>
       new Promise<string | null>((resolve) => {
         const promptId = randomBytes(6).toString('hex');
-        prompts.set(promptId, resolve);
+        run.prompts.set(promptId, resolve);
         const again = r.attempt > 1 ? ' The password was not accepted; try again.' : '';
         emit({ sessionId, type: 'privilege-prompt', promptId, tool: r.method, message: `${r.message}${again}` });
       });
+    const finalize = (inp: FinalizeInput) => finalizeInEngine(inp, this.engine());
+    if (run.remote) run.remote.capture = run.remote.start.capture(run.remote.segments.finalize(finalize));
     const session = new CaptureSession({
       network: req.network,
       output: req.output,
@@ -157,28 +166,62 @@ export class CaptureSessions implements CaptureSessionPort {
       ...(this.o.docker !== undefined ? { docker: this.o.docker } : {}),
       ...(this.o.pathEnv !== undefined ? { pathEnv: this.o.pathEnv } : {}),
       elevation: this.o.elevation ?? 'auto',
-      // The output came from the save dialog, which asked before replacing a file.
+      // The output came from the save dialog, which asked before replacing a file; a resumed
+      // capture writes the whole capture over its own partial bundle.
       overwrite: true,
       askPassword,
     }, {
-      finalize: (inp) => finalizeInEngine(inp, this.engine()),
+      finalize,
       // On a remote host: its features, its tracer over the connection, its clocks in the manifest.
-      ...(remote ? remote.collaborators((inp) => finalizeInEngine(inp, this.engine())) : {}),
+      ...(run.remote ? run.remote.capture.collaborators : {}),
       ...(discovered !== undefined ? { discover: async () => discovered } : {}),
     });
-    const run: Running = { session, emit, prompts, timer: null };
-    this.running.set(sessionId, run);
+    run.session = session;
     session.onState.on((s) => this.onState(sessionId, run, s));
     session.onFigures.on((f) => emit({ sessionId, type: 'figures', figures: figuresOf(f) }));
     session.onLog.on((l) => emit({ sessionId, type: 'log', level: l.level, text: l.text }));
+    if (resumed) emit({ sessionId, type: 'log', level: 'info', text: `resuming the capture on ${run.remote?.start.host.label ?? 'the host'} into ${req.output}` });
     // Starting takes seconds (discovery, password, attaching): answer now, report by events.
     void session.start().then(
       () => {
-        if (req.durationSec !== null) run.timer = setTimeout(() => void this.stop(sessionId), req.durationSec * 1000);
+        if (req.durationSec !== null && !resumed) run.timer = setTimeout(() => void this.stop(sessionId), req.durationSec * 1000);
+        // The capture may end by itself (the child died, the host ran short, the connection dropped).
+        session.onState.on((s) => {
+          if (s === 'stopping' && !run.stopping) void this.endedByItself(sessionId, run, session);
+        });
       },
       (e: unknown) => this.fail(sessionId, run, e),
     );
-    return { sessionId };
+  }
+
+  private async endedByItself(sessionId: string, run: Running, session: CaptureSession): Promise<void> {
+    let r: CaptureResult | null = null;
+    let error: unknown = null;
+    try {
+      r = await session.stop();
+    } catch (e) {
+      error = e;
+    }
+    const lost = run.remote?.start.host.closedReason;
+    // Nothing had arrived when the connection dropped: no bundle yet, but the capture may resume.
+    const nothing = error instanceof CaptureError && error.code === 'no-records' && run.remote?.segments.count === 0;
+    if (run.remote && typeof lost === 'string' && (r?.partial === true || nothing)) {
+      // Resume or Finish is the person's choice: the partial bundle is there meanwhile.
+      run.lost = { reason: lost, result: r, error };
+      run.emit({ sessionId, type: 'connection-lost', host: run.remote.start.host.label, reason: lost, bundlePath: r?.output ?? null });
+      return;
+    }
+    if (r === null) this.fail(sessionId, run, error);
+    else this.done(sessionId, run, r);
+  }
+
+  private done(sessionId: string, run: Running, r: CaptureResult): void {
+    for (const stage of ['sort', 'generate', 'count', 'write']) run.emit({ sessionId, type: 'progress', stage, fraction: 1 });
+    run.emit({ sessionId, type: 'phase', phase: 'done', detail: `${r.traceCount} traces, ${r.spanCount} spans from ${r.records} records` });
+    // A resumed capture's bundle is partial by its gaps, whatever its last segment says.
+    const partialReason = run.remote?.segments.partialReason ?? r.partialReason;
+    run.emit({ sessionId, type: 'done', bundlePath: r.output, partial: r.partial || partialReason !== null, partialReason, lostEvents: r.lostEvents });
+    this.release(sessionId);
   }
 
   private onState(sessionId: string, run: Running, s: CaptureState): void {
@@ -192,17 +235,19 @@ export class CaptureSessions implements CaptureSessionPort {
     }
   }
 
+  /** Stops a capture; after a dropped connection: Finish, with the partial bundle already written. */
   async stop(sessionId: string): Promise<boolean> {
     const run = this.running.get(sessionId);
+    if (run?.lost) {
+      if (run.lost.result === null) this.fail(sessionId, run, run.lost.error);
+      else this.done(sessionId, run, run.lost.result);
+      return true;
+    }
     if (run === undefined || run.session.state !== 'capturing') return false;
     if (run.timer !== null) clearTimeout(run.timer);
+    run.stopping = true;
     void run.session.stop().then(
-      (r) => {
-        for (const stage of ['sort', 'generate', 'count', 'write']) run.emit({ sessionId, type: 'progress', stage, fraction: 1 });
-        run.emit({ sessionId, type: 'phase', phase: 'done', detail: `${r.traceCount} traces, ${r.spanCount} spans from ${r.records} records` });
-        run.emit({ sessionId, type: 'done', bundlePath: r.output, partial: r.partial, partialReason: r.partialReason, lostEvents: r.lostEvents });
-        this.release(sessionId);
-      },
+      (r) => this.done(sessionId, run, r),
       (e: unknown) => this.fail(sessionId, run, e),
     );
     return true;
@@ -212,6 +257,8 @@ export class CaptureSessions implements CaptureSessionPort {
   async cancel(sessionId: string): Promise<boolean> {
     const run = this.running.get(sessionId);
     if (run === undefined) return false;
+    // The partial bundle of a dropped connection is kept: cancelling the offer finishes.
+    if (run.lost) return this.stop(sessionId);
     for (const resolve of run.prompts.values()) resolve(null);
     run.prompts.clear();
     if (!['preparing', 'authenticating', 'attaching', 'capturing'].includes(run.session.state)) return false; // finishing: cannot be stopped midway
@@ -241,6 +288,7 @@ export class CaptureSessions implements CaptureSessionPort {
     if (run.timer !== null) clearTimeout(run.timer);
     this.running.delete(sessionId);
     run.session.dispose();
+    void run.remote?.segments.dispose();
   }
 
   async dispose(): Promise<void> {

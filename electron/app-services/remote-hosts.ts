@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { NetworkDiscovery } from '../../capture/discovery/network-discovery.js';
-import { remoteCapture } from '../../capture/remote/remote-capture.js';
+import { remoteCapture, type RemoteCapture } from '../../capture/remote/remote-capture.js';
 import type { RemotePrompts } from '../../capture/remote/remote-prompts.js';
 import { RemoteServices } from '../../capture/remote/remote-services.js';
-import { RemoteHostPool, type ConnectOptions } from '../../capture/remote/ssh-connection.js';
+import { RemoteHostPool, type ConnectOptions, type RemoteHost } from '../../capture/remote/ssh-connection.js';
 import { parseHostSpec } from '../../capture/remote/ssh-target.js';
 import type { CaptureCollaborators } from '../../capture/session/capture-collaborators.js';
 import type { HostPrompt, SavedHost } from '../ipc-capture-types.js';
@@ -18,10 +18,11 @@ import { JsonStore } from './json-store.js';
 /** A remote host's kernel and Docker engine, for the probe doctor (RemoteServices.doctorHost()). */
 export type DoctorHost = ReturnType<RemoteServices['doctorHost']>;
 
-/** What a capture on a remote host needs from the session side: its discovery and the collaborators (around the app's finalize). */
+/** What a capture on a remote host needs from the session side: its connection, its discovery and the remote capture (around the app's finalize). */
 export interface RemoteStart {
+  host: RemoteHost;
   discover(network: string): Promise<NetworkDiscovery>;
-  collaborators(finalize: CaptureCollaborators['finalize']): Partial<CaptureCollaborators>;
+  capture(finalize: CaptureCollaborators['finalize']): RemoteCapture;
 }
 
 function hostsStore(userDataDir: string): JsonStore<SavedHost[]> {
@@ -85,8 +86,9 @@ export class RemoteHosts {
   async start(target: string): Promise<RemoteStart> {
     const services = await this.services(target);
     return {
+      host: services.host,
       discover: (network) => services.discover(network),
-      collaborators: (finalize) => remoteCapture(services.host, this.prompts, services, finalize).collaborators,
+      capture: (finalize) => remoteCapture(services.host, this.prompts, services, finalize),
     };
   }
 

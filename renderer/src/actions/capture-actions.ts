@@ -1,4 +1,4 @@
-import type { CaptureEvent } from '../../../electron/ipc-capture-types.js';
+import type { CaptureEvent, CaptureStartRequest } from '../../../electron/ipc-capture-types.js';
 import type { AppError } from '../../../electron/ipc-contract.js';
 import { invoke, onEvent } from '../ipc/explorer-api.js';
 import { useCapture } from '../stores/capture-store.js';
@@ -72,7 +72,7 @@ export async function startCapture(): Promise<void> {
   const st = useCapture.getState();
   const { form, network } = st;
   if (network === null || form.output === null || st.starting) return;
-  let req;
+  let req: CaptureStartRequest;
   try {
     req = {
       network,
@@ -89,6 +89,7 @@ export async function startCapture(): Promise<void> {
     return;
   }
   st.setStarting(true, null);
+  lastRequest = req;
   const r = await invoke('startCapture', req);
   if (!r.ok) {
     useCapture.getState().setStarting(false, r.error);
@@ -100,6 +101,32 @@ export async function startCapture(): Promise<void> {
   if (cur === null || cur.id !== r.value.sessionId) {
     useCapture.getState().setSession({ id: r.value.sessionId, phase: 'preparing', detail: null, figures: null, samples: [], progress: {}, log: [], prompt: null, finished: false, result: null, error: null });
   }
+}
+
+/** The request of the capture on screen: Resume sends it again, naming the session. */
+let lastRequest: CaptureStartRequest | null = null;
+
+/** After a dropped connection: the capture goes on into the same bundle (a new segment, the gap in its manifest). */
+export async function resumeCapture(): Promise<void> {
+  const s = useCapture.getState().session;
+  if (s === null || !s.lost || s.resuming || lastRequest === null) return;
+  useCapture.getState().updateSession(s.id, () => ({ resuming: true }));
+  const r = await invoke('startCapture', { ...lastRequest, resume: s.id });
+  if (!r.ok) {
+    // The offer stays: try again, or finish.
+    useCapture.getState().updateSession(s.id, () => ({ resuming: false }));
+    useNotices.getState().pushError('Could not resume the capture', r.error);
+    return;
+  }
+  useCapture.getState().updateSession(s.id, () => ({ resuming: false, lost: null, phase: 'preparing', progress: {}, figures: null, samples: [] }));
+}
+
+/** After a dropped connection: keep the partial bundle as it is, and open it. */
+export async function finishCapture(): Promise<void> {
+  const s = useCapture.getState().session;
+  if (s === null || !s.lost) return;
+  const r = await invoke('stopCapture', { sessionId: s.id });
+  if (!r.ok) useNotices.getState().pushError('Could not finish the capture', r.error);
 }
 
 async function sessionVerb(verb: 'stopCapture' | 'cancelCapture', title: string): Promise<void> {
@@ -153,8 +180,10 @@ export function applyCaptureEvent(e: CaptureEvent): void {
       return update(e.sessionId, () => ({ phase: 'awaiting-password', prompt: { promptId: e.promptId, tool: e.tool, message: e.message } }));
     case 'failed':
       return failed(e.sessionId, e.error);
+    case 'connection-lost':
+      return update(e.sessionId, () => ({ lost: { host: e.host, reason: e.reason, bundlePath: e.bundlePath }, resuming: false, prompt: null }));
     case 'done':
-      update(e.sessionId, () => ({ phase: 'done', finished: true, result: { bundlePath: e.bundlePath, partial: e.partial, partialReason: e.partialReason, lostEvents: e.lostEvents } }));
+      update(e.sessionId, () => ({ phase: 'done', finished: true, lost: null, result: { bundlePath: e.bundlePath, partial: e.partial, partialReason: e.partialReason, lostEvents: e.lostEvents } }));
       void openBundlePath(e.bundlePath);
       return;
   }

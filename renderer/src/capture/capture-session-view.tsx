@@ -1,4 +1,4 @@
-import { cancelCapture, resetSession, stopCapture } from '../actions/capture-actions.js';
+import { cancelCapture, finishCapture, resetSession, resumeCapture, stopCapture } from '../actions/capture-actions.js';
 import { probeEventName } from '../../../engine/model/record.js';
 import { ErrorBox } from '../common/error-box.js';
 import { formatBytes, formatCount, formatDuration } from '../common/format.js';
@@ -42,10 +42,20 @@ export function CaptureSessionView({ session }: { session: CaptureSessionState }
   return (
     <section className="panel capture-session" aria-label="Capture session">
       <div className="panel-head">
-        <h2 role="status" aria-live="polite" data-phase={session.phase}>
-          {PHASE_TEXT[session.phase] ?? session.phase}
+        <h2 role="status" aria-live="polite" data-phase={session.lost ? 'connection-lost' : session.phase}>
+          {session.lost ? `The connection to ${session.lost.host} was lost` : (PHASE_TEXT[session.phase] ?? session.phase)}
         </h2>
         <div className="row-gap">
+          {session.lost && (
+            <>
+              <button type="button" className="primary" disabled={session.resuming === true} onClick={() => void resumeCapture()} title="Connect again and capture on into the same bundle; the time between is marked as a gap">
+                {session.resuming ? 'Resuming…' : 'Resume'}
+              </button>
+              <button type="button" disabled={session.resuming === true} onClick={() => void finishCapture()} title="Keep the partial bundle as it is and open it">
+                Finish
+              </button>
+            </>
+          )}
           {session.phase === 'capturing' && (
             <button type="button" className="primary" onClick={() => void stopCapture()}>
               Stop and build bundle
@@ -63,7 +73,13 @@ export function CaptureSessionView({ session }: { session: CaptureSessionState }
           )}
         </div>
       </div>
-      {session.detail !== null && <p className="muted">{session.detail}</p>}
+      {session.detail !== null && !session.lost && <p className="muted">{session.detail}</p>}
+      {session.lost && (
+        <p className="warning" role="alert">
+          {session.lost.reason}. The host stopped tracing by itself;{' '}
+          {session.lost.bundlePath !== null ? `what arrived is saved in ${session.lost.bundlePath}. Resume connects again and captures on into the same bundle (the gap is marked), Finish keeps it as it is.` : 'nothing had arrived yet. Resume connects again and starts capturing; Finish ends here.'}
+        </p>
+      )}
       {f !== null && (
         <div className="figures" role="group" aria-label="Live figures">
           <Figure label={`${unit}/s`} value={formatCount(Math.round(liveRate(session.samples)))} />
@@ -92,7 +108,7 @@ export function CaptureSessionView({ session }: { session: CaptureSessionState }
           </tbody>
         </table>
       )}
-      {(post || Object.keys(session.progress).length > 0) && (
+      {!session.lost && (post || Object.keys(session.progress).length > 0) && (
         <div className="stages" aria-label="Building the bundle">
           {STAGES.map((s) => (
             <ProgressBar key={s.key} label={s.label} fraction={s.key in session.progress ? (session.progress[s.key] ?? null) : session.finished && session.result !== null ? 1 : 0} />

@@ -38,6 +38,10 @@ export interface CaptureSessionState {
   finished: boolean;
   result: { bundlePath: string; partial: boolean; partialReason: string | null; lostEvents: number } | null;
   error: AppError | null;
+  /** The connection to the remote host dropped; its partial bundle is written: Resume or Finish (docs/adr/0085). */
+  lost?: { host: string; reason: string; bundlePath: string | null } | null;
+  /** Resume was asked: reconnecting, waiting for the host to stop the earlier tracer. */
+  resuming?: boolean;
 }
 
 interface CaptureState {
