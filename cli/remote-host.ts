@@ -26,7 +26,8 @@ export function terminalRemotePrompts(input: NodeJS.ReadStream, output: NodeJS.W
         output.write(`misertrace: ${r.host} asks for a ${r.kind === 'sudo' ? 'sudo password' : r.kind}, but there is no terminal to ask it on\n`);
         return null;
       }
-      return ask(input, output, `${r.attempt > 1 ? 'Sorry, try again. ' : ''}[misertrace] ${r.message}: `, r.echo);
+      // A server's own prompt ends with its colon already ("Password:").
+      return ask(input, output, `${r.attempt > 1 ? 'Sorry, try again. ' : ''}[misertrace] ${r.message.replace(/:\s*$/, '')}: `, r.echo);
     },
     async confirmHostKey(r: HostKeyRequest) {
       const text = `The authenticity of host ${r.entryName} (${r.host}) can't be established.\n${r.keyType} key fingerprint is ${r.fingerprint}.\n`;

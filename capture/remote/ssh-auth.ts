@@ -61,7 +61,8 @@ export function authHandler(t: ResolvedTarget, prompts: RemotePrompts, state: Au
         void (async () => {
           const answers: string[] = [];
           for (const p of list) {
-            const a = await prompts.secret({ kind: 'keyboard-interactive', host: t.label, message: `${instructions ? `${instructions.trim()} ` : ''}${p.prompt.trim()}`, echo: p.echo === true, attempt: kbdAttempt });
+            // As OpenSSH shows it: whose login this is, then the server's own text (PAM's "Password:").
+            const a = await prompts.secret({ kind: 'keyboard-interactive', host: t.label, message: `(${username}@${t.hostname}) ${instructions ? `${instructions.trim()} ` : ''}${p.prompt.trim()}`, echo: p.echo === true, attempt: kbdAttempt });
             if (a === null) {
               state.cancelled = true;
               answers.push('');
