@@ -208,48 +208,42 @@ export class SchedTimelines {
     for (let i = 0; i < c.n; i++) {
       const k = kind[c.probe[i]!] ?? 0;
       if (k === 0) continue;
-      const d = c.detailsAt[i]!;
-      this.record(k, c.tid[i]!, c.ts[i]!, c.cpu[i]!, d < 0 ? '' : c.details[d]!);
+      const tid = c.tid[i]!;
+      const ts = c.ts[i]!;
+      if (k === FAULT) this.recordFault(tid, ts);
+      else if (k === WAKEUP) this.recordWakeup(tid, ts);
+      else {
+        const d = c.detailsAt[i]!;
+        const sw = this.parse(d < 0 ? '' : c.details[d]!);
+        if (sw === null) this.unreadable++;
+        else this.recordSwitch(tid, ts, c.cpu[i]!, sw.prevState, sw.nextPid);
+      }
     }
   }
 
-  /** One record: `kind` SWITCH (details `prev_state= next_pid=`), WAKEUP or FAULT. */
-  private record(kind: number, tid: number, ts: number, cpu: number, details: string): void {
+  /** A sched_switch record of thread `tid`: it takes the CPU when `nextPid` is itself, else it leaves it. */
+  recordSwitch(tid: number, ts: number, cpu: number, prevState: number, nextPid: number): void {
     const t = this.thread(tid);
-    if (kind === FAULT) {
-      t.faults.push(ts);
-      return;
-    }
-    if (kind === WAKEUP) {
-      // A wakeup of a thread that never got off its CPU (woken between setting its sleep state
-      // and calling schedule) or is already runnable changes nothing.
-      if (t.state === Sched.Blocked || t.state === -1) t.change(ts, Sched.Blocked, Sched.Runnable);
-      return;
-    }
-    const sw = this.parse(details);
-    if (sw === null) {
-      this.unreadable++;
-      return;
-    }
-    if (sw.nextPid === tid) {
+    if (nextPid === tid) {
       this.sawSwitchIn = true;
       // Coming on: a migration when it left from another CPU.
       if (t.lastCpu >= 0 && t.lastCpu !== cpu) t.migrations.push(ts);
       t.change(ts, Sched.Runnable, Sched.OnCpu);
     } else {
       t.lastCpu = cpu;
-      t.change(ts, Sched.OnCpu, leftRunnable(sw.prevState) ? Sched.Runnable : Sched.Blocked);
+      t.change(ts, Sched.OnCpu, leftRunnable(prevState) ? Sched.Runnable : Sched.Blocked);
     }
   }
 
-  recordSwitch(tid: number, ts: number, cpu: number, prevState: number, nextPid: number): void {
-    this.record(SWITCH, tid, ts, cpu, `prev_state=${prevState} next_pid=${nextPid}`);
-  }
   recordWakeup(tid: number, ts: number): void {
-    this.record(WAKEUP, tid, ts, -1, '');
+    const t = this.thread(tid);
+    // A wakeup of a thread that never got off its CPU (woken between setting its sleep state and
+    // calling schedule) or is already runnable changes nothing.
+    if (t.state === Sched.Blocked || t.state === -1) t.change(ts, Sched.Blocked, Sched.Runnable);
   }
+
   recordFault(tid: number, ts: number): void {
-    this.record(FAULT, tid, ts, -1, '');
+    this.thread(tid).faults.push(ts);
   }
 
   private parse(details: string): { prevState: number; nextPid: number } | null {
