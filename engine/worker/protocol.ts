@@ -1,8 +1,8 @@
-import type { CaptureInfo, BundleManifest } from '../bundle/manifest.js';
+import type { BundleManifest } from '../bundle/manifest.js';
 import type { BundleError } from '../bundle/bundle-errors.js';
+import type { RecordInputs } from '../bundle/write-records.js';
 import type { SpanRecord } from '../model/span-record.js';
 import type { FigureChoices } from '../figure/figure-choices.js';
-import type { MetaEntry } from '../model/meta.js';
 import type { PackedTraceTable } from '../model/packed-trace-table.js';
 import type { ModelName } from '../model/span-link.js';
 import type { AssembledTrace } from '../model/trace-assembly.js';
@@ -11,17 +11,8 @@ import type { TraceSched } from '../analysis/sched-timeline.js';
 // Typed messages between the app (or any host) and the engine worker. Every request carries an
 // id; progress, result and error answer with the same id; cancel names the id to stop.
 
-/** What a bundle is built from besides its records. */
-export interface BundleInputs {
-  meta: MetaEntry[];
-  gateway: string;
-  output: string;
-  capture?: Partial<CaptureInfo>;
-  probeScript?: { name: string; text: string };
-  lenient?: boolean;
-  /** The model that makes the traces (DEFAULT_MODEL when absent). */
-  model?: ModelName;
-}
+/** What a bundle is built from besides its records: the records step's own inputs (write-records.ts). */
+export type BundleInputs = Pick<RecordInputs, 'meta' | 'gateway' | 'output' | 'capture' | 'probeScript' | 'lenient' | 'model'>;
 
 export type EngineJob =
   | { kind: 'sort'; input: string; output: string; lenient?: boolean; memoryBudgetBytes?: number }
