@@ -11,8 +11,9 @@ fi
 
 # Kernel tracing, containers, the browser for UI tests, SVG rasterising, load generation, an SSH
 # server the remote-capture tests start on a loopback port; the third-party servers of the demo
-# app's accuracy runs (their binaries go into images: e2e/demo-app/third-party-images.ts).
-packages=(docker.io bpftrace chromium xvfb librsvg2-bin fonts-liberation fonts-dejavu-core wrk busybox-static iproute2 procps sudo python3 make g++ openssh-server nginx-light redis-server postgresql-15)
+# app's accuracy runs (their binaries go into images: e2e/demo-app/third-party-images.ts); pkexec,
+# polkitd and a system bus for the ftrace helper's polkit action (test/capture/polkit-helper.test.ts).
+packages=(docker.io bpftrace chromium xvfb librsvg2-bin fonts-liberation fonts-dejavu-core wrk busybox-static iproute2 procps sudo python3 make g++ openssh-server nginx-light redis-server postgresql-15 pkexec polkitd dbus-daemon dbus-bin)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
