@@ -281,8 +281,10 @@ export function invokeChannel(verb: InvokeVerb): `explorer:${InvokeVerb}` {
 
 /** Messages main pushes to the renderer. */
 export interface EventContract {
-  /** A bundle to open: passed on a second launch, from the OS (open-file), or from the menu. */
-  openRequested: { path: string };
+  /** A bundle to open: passed on a second launch, from the OS (open-file), or from the menu; `at`: a deep link's trace and span, checked by main (app-services/deep-links.ts). */
+  openRequested: { path: string; at?: { traceId: number; spanIndex: number | null } };
+  /** A deep link main refused (what is wrong with it); nothing was opened. */
+  linkRefused: { link: string; message: string; hint: string };
   /** A menu command the renderer carries out. */
   menuCommand: { command: MenuCommand };
   capture: CaptureEvent;
@@ -292,7 +294,7 @@ export interface EventContract {
 
 export type MenuCommand = 'open' | 'new-capture' | 'export-svg' | 'close-bundle' | 'show-start';
 export type EventName = keyof EventContract;
-export const EVENT_NAMES = ['openRequested', 'menuCommand', 'capture', 'hostPrompt'] as const satisfies readonly EventName[];
+export const EVENT_NAMES = ['openRequested', 'linkRefused', 'menuCommand', 'capture', 'hostPrompt'] as const satisfies readonly EventName[];
 export function eventChannel(name: EventName): `explorer-event:${EventName}` {
   return `explorer-event:${name}`;
 }

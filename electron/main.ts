@@ -7,6 +7,7 @@ import { CaptureSessions } from './app-services/capture-sessions.js';
 import { composeServices, type ComposedServices } from './app-services/compose-services.js';
 import type { DialogPort } from './app-services/dialog-port.js';
 import { ElectronFigureRasterizer } from './app-services/electron-figure-raster.js';
+import { linkFromArgv, LINK_SCHEME, openDeepLink } from './app-services/deep-links.js';
 import { bundleFromArgv } from './app-services/startup.js';
 import { eventChannel, INVOKE_VERBS, invokeChannel, TABLE_PORT_CHANNEL, type EventContract, type EventName, type MenuCommand, type TraceTableMessage } from './ipc-contract.js';
 import { dispatchInvoke } from './ipc-dispatch.js';
@@ -34,6 +35,8 @@ let window: BrowserWindow | null = null;
 let services: ComposedServices | null = null;
 /** A file the OS asked us to open before the renderer asked for it (argv, macOS open-file). */
 let pendingOpen: string | null = bundleFromArgv(process.argv.slice(app.isPackaged ? 1 : 2), process.cwd());
+/** A misertrace:// link the app was launched with (docs/adr/0101): opened once the renderer is up. */
+let pendingLink: string | null = linkFromArgv(process.argv.slice(1));
 /** Set once the renderer took the start-up info: from then on, open requests are pushed. */
 let rendererStarted = false;
 
@@ -62,6 +65,16 @@ function openFromOs(path: string): void {
     // The OS asked for it: the renderer may send it back to open it (path-grants.ts).
     services?.services.grants.allow(path, 'open');
     send('openRequested', { path });
+  }
+}
+
+/** A deep link from the OS (a second launch's argv, macOS open-url): checked and opened by app-services/deep-links.ts. */
+function openLinkFromOs(link: string): void {
+  if (window === null || !rendererStarted || services === null) pendingLink = link;
+  else {
+    if (window.isMinimized()) window.restore();
+    window.focus();
+    openDeepLink(link, services.services.grants, send);
   }
 }
 
@@ -201,10 +214,18 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   app.on('second-instance', (_e, argv, cwd) => {
+    const link = linkFromArgv(argv.slice(1));
+    if (link !== null) return openLinkFromOs(link);
     const path = bundleFromArgv(argv.slice(1), cwd);
     if (path !== null) openFromOs(path);
     else window?.focus();
   });
+  app.on('open-url', (e, link) => {
+    e.preventDefault();
+    openLinkFromOs(link);
+  });
+  // The OS hands misertrace:// links to this app (Linux: the .desktop file's x-scheme-handler).
+  if (!app.isDefaultProtocolClient(LINK_SCHEME)) app.setAsDefaultProtocolClient(LINK_SCHEME);
   app.on('open-file', (e, path) => {
     e.preventDefault();
     openFromOs(path);
@@ -218,6 +239,10 @@ if (!app.requestSingleInstanceLock()) {
       samplePath: where.samplePath,
       takeLaunchBundle: () => {
         rendererStarted = true;
+        // A launch link goes after the start-up answer, on the same channel (so in order).
+        const link = pendingLink;
+        pendingLink = null;
+        if (link !== null) setImmediate(() => services !== null && openDeepLink(link, services.services.grants, send));
         const p = pendingOpen;
         pendingOpen = null;
         return p;

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
-import { closeBundle, loadStartup, openBundlePath, pickAndOpenBundle } from './actions/bundle-actions.js';
+import { closeBundle, loadStartup, pickAndOpenBundle } from './actions/bundle-actions.js';
+import { linkRefused, openRequested } from './actions/link-actions.js';
 import { subscribeCaptureEvents } from './actions/capture-actions.js';
 import { exportCurrentTrace } from './actions/export-actions.js';
 import { CaptureScreen } from './capture/capture-screen.js';
@@ -21,7 +22,8 @@ export function App() {
   useEffect(() => {
     void loadStartup();
     const off = [
-      onEvent('openRequested', (p) => void openBundlePath(p.path)),
+      onEvent('openRequested', (p) => void openRequested(p.path, p.at)),
+      onEvent('linkRefused', (p) => linkRefused(p.message, p.hint)),
       onEvent('menuCommand', (p) => {
         switch (p.command) {
           case 'open':

@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import type { TraceDetail } from '../../../electron/ipc-contract.js';
 import { CopyButton } from '../common/copy-button.js';
+import { deepLink } from '../common/deep-link.js';
 import { formatDuration } from '../common/format.js';
 import { useExport } from '../stores/export-store.js';
 import { useSession } from '../stores/session-store.js';
@@ -16,6 +17,8 @@ const MAX_DEPTH_CHOICES = 12;
 export function TraceToolbar({ detail }: { detail: TraceDetail }) {
   const setScreen = useSession((s) => s.setScreen);
   const fileName = useSession((s) => s.bundle?.fileName ?? '');
+  const bundlePath = useSession((s) => s.bundle?.path ?? '');
+  const selected = useTraceView((s) => s.selectedSpan);
   const win = useTraceView((s) => s.window);
   const setWindow = useTraceView((s) => s.setWindow);
   const critical = useTraceView((s) => s.criticalPath);
@@ -43,6 +46,12 @@ export function TraceToolbar({ detail }: { detail: TraceDetail }) {
         </span>
       </h1>
       <CopyButton label={`Copy: a reference to trace #${detail.traceId}`} text={`${fileName} trace #${detail.traceId}`} />
+      <CopyButton
+        label={selected === null ? `Copy link: opens trace #${detail.traceId} in the app` : `Copy link: opens span ${selected} of trace #${detail.traceId} in the app`}
+        text={deepLink(bundlePath, detail.traceId, selected ?? undefined)}
+      >
+        Copy link
+      </CopyButton>
       <div className="zoom-controls" role="group" aria-label="Zoom">
         <button type="button" aria-label="Zoom out" onClick={() => setWindow(zoomWindow(cur, 1 / 1.5, 0.5, extent))}>
           −
