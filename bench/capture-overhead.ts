@@ -28,6 +28,9 @@ import { startSshd, type SshdServer } from '../e2e/helpers/sshd-server.js';
 //   --sets causal,syscalls (the probe sets to measure, each beside the others)
 //   --backends ftrace[,bpftrace] (--backend too; ftrace, the default of a capture)
 //   --sweep      every endpoint, both backends, 5 rounds (hours on a 2-CPU machine)
+//   --reuse-app  one app per endpoint for all its runs, not fresh containers per run: a pair's two
+//                runs are seconds apart instead of half a minute, so many short rounds (--duration
+//                3 --rounds 20) cancel more of a busy machine's drift; state builds up in the app
 //   --no-floor   leave out the kernel-only rows
 //   --kernel-only  only the kernel-only rows (no capture)
 //   --host       also capture as a remote host through a loopback OpenSSH server started here
@@ -43,6 +46,7 @@ function arg(name: string, def: string): string {
 }
 
 const SWEEP = process.argv.includes('--sweep');
+const REUSE_APP = process.argv.includes('--reuse-app');
 const DURATION = Number(arg('duration', '8'));
 const ROUNDS = Number(arg('rounds', SWEEP ? '5' : '3'));
 const CONNECTIONS = Number(arg('connections', '8'));
@@ -85,13 +89,13 @@ async function loopbackHost(): Promise<{ host: RemoteHost; prompts: RemotePrompt
 const wrk = (url: string, seconds: number) => wrkRun(url, seconds, THREADS, CONNECTIONS);
 const appCpuSeconds = (app: DemoApp) => containersCpuSeconds([...app.containers.values()].map((c) => c.id));
 
-async function measure(images: DemoImages, endpoint: string, mode: Mode, round: number, dir: string): Promise<Row> {
-  const app = new DemoApp({ images, thirdParty: THIRD_PARTY.has(endpoint) });
-  await app.up();
+async function measure(images: DemoImages, endpoint: string, mode: Mode, round: number, dir: string, shared: DemoApp | null): Promise<Row> {
+  const app = shared ?? new DemoApp({ images, thirdParty: THIRD_PARTY.has(endpoint) });
+  if (!shared) await app.up();
   let session: CaptureSession | null = null;
   try {
     const url = `${app.url}${PATHS[endpoint]}`;
-    await wrk(url, 2); // warm-up: JIT, connection pools
+    await wrk(url, shared ? 1 : 2); // warm-up: JIT, connection pools
     const [, setName, backendName] = mode.split(':');
     const set = mode === 'off' ? null : (setName as ProbeSetName);
     if (mode.startsWith('floor:')) {
@@ -141,7 +145,7 @@ async function measure(images: DemoImages, endpoint: string, mode: Mode, round: 
     return row;
   } finally {
     session?.dispose();
-    await app.down();
+    if (!shared) await app.down();
   }
 }
 
@@ -150,8 +154,15 @@ async function main(): Promise<void> {
   console.error(`capture overhead: ${MODES.join(', ')}, wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s, ${ROUNDS} rounds, endpoints ${ENDPOINTS.join(', ')}`);
   const images = await DemoImages.build();
   const rows: Row[] = [];
+  let shared: DemoApp | null = null;
   try {
     for (const endpoint of ENDPOINTS) {
+      await shared?.down();
+      shared = null;
+      if (REUSE_APP) {
+        shared = new DemoApp({ images, thirdParty: THIRD_PARTY.has(endpoint) });
+        await shared.up();
+      }
       for (let round = 1; round <= ROUNDS; round++) {
         // Each round starts at another mode, and each mode's untraced partner runs right before
         // it in odd rounds, right after it in even ones.
@@ -159,7 +170,7 @@ async function main(): Promise<void> {
         const order = traced.map((_m, i) => traced[(i + round - 1) % traced.length]!);
         for (const run of order.flatMap((m) => (round % 2 === 1 ? [['off', m], [m, m]] : [[m, m], ['off', m]]) as [Mode, Mode][])) {
           const [mode, pairedWith] = run;
-          const r = await measure(images, endpoint, mode, round, dir);
+          const r = await measure(images, endpoint, mode, round, dir, shared);
           if (mode === 'off') r.pairedWith = pairedWith;
           rows.push(r);
           const cap =
@@ -173,6 +184,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
+    await shared?.down();
     await images.remove();
     rmSync(dir, { recursive: true, force: true });
     loopback?.host.dispose();

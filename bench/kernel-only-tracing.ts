@@ -11,37 +11,60 @@ import { ftraceEventsOf, loadCatalog, type ProbeSetName } from '../capture/probe
 
 const TRACEFS = '/sys/kernel/tracing';
 
-export async function startKernelOnlyTracing(network: string, set: ProbeSetName = 'syscalls'): Promise<{ stop(): Promise<{ events: number }> }> {
+export interface KernelOnlyTracing {
+  /** The set's events enabled or disabled (each event's enable file; their filters stay). */
+  enabled(on: boolean): Promise<void>;
+  /** Events recorded so far, kept or overwritten. */
+  events(): Promise<number>;
+  /** Recording off, the instances removed; the events recorded. */
+  stop(): Promise<{ events: number }>;
+}
+
+/** A set's events for the threads of a Docker network (its containers), recording. */
+export async function startKernelOnlyTracing(network: string, set: ProbeSetName = 'syscalls'): Promise<KernelOnlyTracing> {
+  const discovery = await new DiscoveryService().discover(network);
+  return startSetTracing(discovery.meta.map((m) => m.tid), set, `${INSTANCE_PREFIX}${process.pid}-kernel-only`);
+}
+
+/** A set's events for the given threads (and their children), recording. */
+export async function startSetTracing(tids: number[], set: ProbeSetName, base: string): Promise<KernelOnlyTracing> {
   const catalog = loadCatalog();
   const variant = catalog.variants.find((v) => v.backend === 'ftrace' && v.set === set);
   if (!variant) throw new Error(`no ftrace variant of the ${set} set in the catalog`);
   const events = ftraceEventsOf(catalog, variant);
-  const discovery = await new DiscoveryService().discover(network);
-  const base = `${INSTANCE_PREFIX}${process.pid}-kernel-only`;
   const all: TracefsInstance[] = [];
+  const recording = async (on: boolean) => {
+    for (const inst of all) await inst.write('tracing_on', on ? '1' : '0');
+  };
+  // Each of the set's events on its own: an instance's events/enable would enable every event.
+  const enabled = async (on: boolean) => {
+    const [traced, sockets] = all;
+    for (const e of expandEvents(events.traced, catalog.syscalls)) await traced!.write(`events/${e.event.replace(':', '/')}/enable`, on ? '1' : '0');
+    for (const e of events.sockets) await sockets!.write(`events/${e.event.replace(':', '/')}/enable`, on ? '1' : '0');
+  };
+  const count = async () => {
+    let n = 0;
+    for (const inst of all) {
+      for (const cpu of await inst.cpuFiles()) {
+        const stats = await inst.read(`per_cpu/cpu${cpu}/stats`);
+        n += Number(/^entries:\s*(\d+)/m.exec(stats)?.[1] ?? 0) + Number(/^overrun:\s*(\d+)/m.exec(stats)?.[1] ?? 0);
+      }
+    }
+    return n;
+  };
   try {
-    await createCaptureInstances(
-      TRACEFS,
-      base,
-      { tids: discovery.meta.map((m) => m.tid), traced: expandEvents(events.traced, catalog.syscalls), sockets: events.sockets, bufferKb: 8192, overwrite: true },
-      all,
-    );
-    for (const inst of all) await inst.write('tracing_on', '1');
+    await createCaptureInstances(TRACEFS, base, { tids, traced: expandEvents(events.traced, catalog.syscalls), sockets: events.sockets, bufferKb: 8192, overwrite: true }, all);
+    await recording(true);
   } catch (e) {
     for (const inst of all) await inst.remove();
     throw e;
   }
   return {
+    enabled,
+    events: count,
     async stop() {
-      let events = 0;
-      for (const inst of all) {
-        await inst.write('tracing_on', '0');
-        // Every event recorded, kept or overwritten.
-        for (const cpu of await inst.cpuFiles()) {
-          const stats = await inst.read(`per_cpu/cpu${cpu}/stats`);
-          events += Number(/^entries:\s*(\d+)/m.exec(stats)?.[1] ?? 0) + Number(/^overrun:\s*(\d+)/m.exec(stats)?.[1] ?? 0);
-        }
-      }
+      await recording(false);
+      const events = await count();
       for (const inst of all) await inst.remove();
       return { events };
     },
