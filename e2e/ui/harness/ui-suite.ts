@@ -14,8 +14,11 @@ import { serveDirectory, type StaticServer } from './static-server.js';
 // violations, uncaught exceptions, failed loads) and everything it started is closed.
 
 export const SKIP_REASON = chromiumMissingReason();
-/** Screenshots of each run (git-ignored); the ones a person looked at and kept are in e2e/ui/reference/. */
-export const SHOT_DIR = join(PROJECT_ROOT, 'test-results', 'ui-screenshots');
+/**
+ * Screenshots of each run (git-ignored); the ones a person looked at and kept are in e2e/ui/reference/.
+ * MISERTRACE_SHOT_DIR: elsewhere (a run as a throwaway user, who may not write to the checkout).
+ */
+export const SHOT_DIR = process.env['MISERTRACE_SHOT_DIR'] ?? join(PROJECT_ROOT, 'test-results', 'ui-screenshots');
 
 export interface UiSuite {
   open(o?: ExplorerPageOptions): Promise<ExplorerPage>;
