@@ -1,9 +1,12 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bundle } from '../engine/bundle/bundle-reader.js';
 import { CaptureSession } from '../capture/session/capture-session.js';
 import { tempDir, type TempDir } from '../test/fixture-bundles.js';
+import { PROJECT_ROOT } from '../test/fixtures.js';
 import { DemoApp } from './demo-app/demo-app.js';
 import { DEMO_LABEL, ownerTag } from './demo-app/demo-resources.js';
 import { planRequests } from './demo-app/endpoints.js';
@@ -78,6 +81,35 @@ describe.skipIf(env.skipReason !== null)('containers restarted or added during a
       }
     }, 180_000);
   }
+
+  it('misertrace capture says it when it happens and at the end, and exits 1 (partial)', async () => {
+    const bin = join(PROJECT_ROOT, 'bin', 'misertrace.js');
+    if (!existsSync(join(PROJECT_ROOT, 'dist', 'cli', 'main.js'))) throw new Error('run `npm run build` first (the CLI runs from dist/)');
+    const output = join(dir.path, 'cli-changed.mstrace');
+    const child = spawn(process.execPath, [bin, 'capture', '-n', app.network, '-o', output], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    try {
+      for (let i = 0; i < 1200 && !stdout.includes('capturing:'); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(stdout).toContain('capturing:');
+      const kv = app.containerName('kvstore');
+      await docker.getContainer(kv).restart({ t: 1 });
+      for (let i = 0; i < 100 && !stderr.includes(`container ${kv} restarted`); i++) await new Promise((r) => setTimeout(r, 50));
+      // Said while capturing, with what to do.
+      expect(stderr).toMatch(new RegExp(`warn: container ${kv} restarted at \\S+; its threads after \\S+ are not traced; stop and capture again to trace it`));
+      await new Promise((r) => setTimeout(r, 1500));
+      await sendRequests(app.url, planRequests(1), 1);
+      child.kill('SIGINT');
+      expect(await exited, stderr).toBe(1);
+      expect(stderr).toMatch(new RegExp(`the bundle is PARTIAL: container ${kv} restarted at \\S+; its threads after \\S+ are not traced`));
+      expect(stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 180_000);
 
   it('a capture during which nothing changed is complete (the events seen are only the ones after discovery)', async () => {
     const session = new CaptureSession({ network: app.network, output: join(dir.path, 'unchanged.mstrace') });
