@@ -3,18 +3,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { EngineBundleAccess } from '../electron/app-services/engine-bundle-access.js';
-import { InProcessEngineClient } from '../engine/worker/engine-client.js';
+import { InProcessEngineClient, WorkerEngineClient } from '../engine/worker/engine-client.js';
 import { launchChromium } from '../e2e/ui/harness/browser.js';
 import { ExplorerPage } from '../e2e/ui/harness/explorer-page.js';
 import { buildRenderer } from '../e2e/ui/harness/renderer-build.js';
 import { serveDirectory } from '../e2e/ui/harness/static-server.js';
 import { FIXTURES } from '../test/fixtures.js';
 import { analysisRows } from './ui-bench-analysis.js';
+import { buildShippedWorker } from './ui-bench-worker.js';
 import { replicateCapture } from './replicate.js';
 import { buildSyntheticBundle, spansPerRequest } from './synthetic-capture.js';
 
 // `npm run bench:ui`: the explorer's two performance figures, measured in Chromium on the built
-// renderer with the real services (as the e2e runs it), medians of several runs:
+// renderer with the real services (as the e2e runs it), bundle work in the engine worker as the
+// app ships it (Vite's build, ui-bench-worker.ts; a fresh window and worker per open, so every
+// open is cold), medians of several runs:
 //  1. time to first paint of the trace table of a 1M-record bundle (the real mixed50 capture
 //     replicated 55 times, imported by the engine), from the open request to the first row on screen;
 //  2. frame times while panning a 10,002-span trace by dragging (rAF intervals during the drag);
@@ -134,33 +137,42 @@ async function timeSpanSearch(page: Page, query: string, span: number): Promise<
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'misertrace-ui-bench-'));
   const server = await serveDirectory(await buildRenderer());
+  const worker = await buildShippedWorker();
+  const engine = () => new WorkerEngineClient(worker);
   const browser = await launchChromium();
   try {
-    console.log(`UI benchmark (Chromium headless, built renderer, real services in this process); ${RUNS} runs, medians`);
+    console.log(`UI benchmark (Chromium headless, built renderer, real services in this process, engine worker as shipped: ${worker.pathname.split('/').slice(-3).join('/')}); ${RUNS} runs, medians`);
     const million = await buildMillionRecordBundle(dir);
     console.log(`  bundle: ${million.records.toLocaleString('en-US')} records (mixed50 x 55), imported in ${million.seconds.toFixed(1)} s, ${(statSync(million.path).size / 2 ** 20).toFixed(0)} MiB`);
 
     // Main-side share: open + trace table columns.
     const mainSide: number[] = [];
     for (let i = 0; i < RUNS; i++) {
-      const access = new EngineBundleAccess(new InProcessEngineClient());
+      const client = engine();
+      const access = new EngineBundleAccess(client);
       const t0 = performance.now();
       const info = await access.open(million.path);
       await access.traceTable(info.bundleId);
       mainSide.push(performance.now() - t0);
       await access.dispose();
+      await client.dispose();
     }
     const paints: number[] = [];
+    // Paired with the tsx development worker the bench used before (ADR 0097), one of each in
+    // turn, so the difference shows even on a loaded machine.
+    const devPaints: number[] = [];
     for (let i = 0; i < RUNS; i++) {
-      const app = await ExplorerPage.open(browser, server);
-      try {
-        await app.page.getByRole('main', { name: 'Start' }).waitFor();
-        // As main does before it sends openRequested: the path is one main handed out (path-grants.ts).
-        app.composed.services.grants.allow(million.path, 'open');
-        paints.push(await timeFirstPaint(app.page, million.path));
-        if (app.errors.length > 0) throw new Error(app.errors.join('\n'));
-      } finally {
-        await app.close();
+      for (const [client, into] of [[engine, paints], [() => new WorkerEngineClient(), devPaints]] as const) {
+        const app = await ExplorerPage.open(browser, server, { engine: client() });
+        try {
+          await app.page.getByRole('main', { name: 'Start' }).waitFor();
+          // As main does before it sends openRequested: the path is one main handed out (path-grants.ts).
+          app.composed.services.grants.allow(million.path, 'open');
+          into.push(await timeFirstPaint(app.page, million.path));
+          if (app.errors.length > 0) throw new Error(app.errors.join('\n'));
+        } finally {
+          await app.close();
+        }
       }
     }
 
@@ -171,7 +183,7 @@ async function main(): Promise<void> {
     const relayouts: number[] = [];
     const searches: number[] = [];
     for (let i = 0; i < RUNS; i++) {
-      const app = await ExplorerPage.open(browser, server);
+      const app = await ExplorerPage.open(browser, server, { engine: engine() });
       try {
         app.dialogs.answer(big.path);
         await app.page.getByRole('button', { name: /Open bundle/ }).click();
@@ -190,8 +202,9 @@ async function main(): Promise<void> {
     }
 
     const rows: [string, string, string, string][] = [
-      ['trace table first paint, 1M-record bundle (open request -> first row painted)', ms(median(paints)), ms(pct(paints, 95)), `${paints.length} opens`],
+      ['trace table first paint, 1M-record bundle (open request -> first row painted; cold worker)', ms(median(paints)), ms(pct(paints, 95)), `${paints.length} opens`],
       ['  of which main side: open bundle + trace table columns', ms(median(mainSide)), ms(pct(mainSide, 95)), `${mainSide.length} opens`],
+      ['  the same with the tsx development worker (what bench:ui measured before)', ms(median(devPaints)), ms(pct(devPaints, 95)), `${devPaints.length} opens`],
       [`pan frame interval, ${spansPerRequest(shape).toLocaleString('en-US')}-span trace (drag, 8x zoom)`, ms(median(intervals)), ms(pct(intervals, 95)), `${intervals.length} frames`],
       ['  frames over 50 ms during drags', `${intervals.filter((x) => x > 50).length}`, '', `of ${intervals.length}`],
       ['frame interval after a drag, while the fresh layout lands', ms(median(settling)), ms(pct(settling, 95)), `${settling.length} frames`],
@@ -199,7 +212,7 @@ async function main(): Promise<void> {
       ['re-layout after a drag (worker, until no stale transform)', ms(median(relayouts)), ms(pct(relayouts, 95)), `${relayouts.length} drags`],
       [`span search (Ctrl+F), ${spansPerRequest(shape).toLocaleString('en-US')}-span trace: query + Enter -> last span selected, drawn`, ms(median(searches)), ms(pct(searches, 95)), `${searches.length} searches`],
     ];
-    rows.push(...(await analysisRows(browser, server, dir, RUNS, (xs) => [ms(median(xs)), ms(pct(xs, 95))])));
+    rows.push(...(await analysisRows(browser, server, dir, RUNS, (xs) => [ms(median(xs)), ms(pct(xs, 95))], engine)));
     const w = Math.max(...rows.map((r) => r[0].length));
     console.log(`  ${'metric'.padEnd(w)}  ${'median'.padStart(10)}  ${'p95'.padStart(10)}  sample`);
     for (const r of rows) console.log(`  ${r[0].padEnd(w)}  ${r[1].padStart(10)}  ${r[2].padStart(10)}  ${r[3]}`);

@@ -20,6 +20,11 @@ export class ElectronFigureRasterizer implements FigureRasterizer {
       webPreferences: { offscreen: true, javascript: false, sandbox: true, contextIsolation: true, nodeIntegration: false, zoomFactor: scale },
     });
     try {
+      // Offscreen windows paint on their own schedule: wait for a frame (or a second) before capturing.
+      const painted = new Promise<void>((resolve) => {
+        win.webContents.once('paint', () => resolve());
+        setTimeout(resolve, 1000);
+      });
       await win.loadURL(`data:text/html;charset=utf-8;base64,${Buffer.from(page.html, 'utf8').toString('base64')}`);
       if (format === 'pdf') {
         const pdf = await win.webContents.printToPDF({
@@ -31,6 +36,7 @@ export class ElectronFigureRasterizer implements FigureRasterizer {
         });
         return new Uint8Array(pdf);
       }
+      await painted;
       const image = await win.webContents.capturePage({ x: 0, y: 0, width, height });
       return new Uint8Array(image.toPNG());
     } finally {

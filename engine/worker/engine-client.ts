@@ -119,7 +119,8 @@ export class WorkerEngineClient implements EngineClient {
   private exited: string | null = null;
   private generationValue = 0;
 
-  constructor() {
+  /** `entry`: another build of the worker (bench:ui starts the one Vite builds for the app). */
+  constructor(private readonly entry: URL = workerEntry()) {
     this.worker = this.spawn();
   }
 
@@ -128,7 +129,7 @@ export class WorkerEngineClient implements EngineClient {
   }
 
   private spawn(): Worker {
-    const w = new Worker(workerEntry());
+    const w = new Worker(this.entry);
     w.on('message', (m: FromWorker) => {
       if (w === this.worker) this.onMessage(m);
     });

@@ -14,6 +14,7 @@ import type { StaticServer } from './static-server.js';
 import { LinkedBundleAccess, type LinkRuleOf } from './hand-made-bundles.js';
 import { QueuedDialogs } from './test-dialogs.js';
 import { playwrightRasterizer } from './playwright-raster.js';
+import type { EngineClient } from '../../../engine/worker/engine-client.js';
 
 // One app window in Chromium: the built renderer, with `window.explorer` installed from the IPC
 // contract and every verb bound (page.exposeBinding) to the real services composed exactly as
@@ -30,6 +31,8 @@ export interface ExplorerPageOptions {
   userDataDir?: string;
   /** Links laid over every trace the app reads (hand-made provenance, see hand-made-bundles.ts). */
   linkOverlay?: LinkRuleOf;
+  /** Where bundle queries and exports run (bench:ui: the worker as the app ships it); the page disposes it on close. */
+  engine?: EngineClient;
 }
 
 export class ExplorerPage {
@@ -42,6 +45,7 @@ export class ExplorerPage {
     readonly composed: ComposedServices,
     readonly userDataDir: string,
     private readonly ownsUserData: boolean,
+    private readonly engine: EngineClient | undefined,
   ) {}
 
   static async open(browser: Browser, server: StaticServer, o: ExplorerPageOptions = {}): Promise<ExplorerPage> {
@@ -71,10 +75,11 @@ export class ExplorerPage {
       // No Docker socket by default: a test that wants Docker passes its own CaptureAccess.
       capture: o.capture ?? new ServicesCaptureAccess({ discovery: new DiscoveryService({ socketPath: join(userDataDir, 'no-docker.sock') }), session: null }),
       rasterizer: playwrightRasterizer,
+      ...(o.engine !== undefined ? { engine: o.engine } : {}),
     });
     // The handlers look the bundle access up on each call: the overlay wraps the app's own.
     if (o.linkOverlay !== undefined) composed.services.bundles = new LinkedBundleAccess(composed.services.bundles, o.linkOverlay);
-    self = new ExplorerPage(page, context, dialogs, composed, userDataDir, o.userDataDir === undefined);
+    self = new ExplorerPage(page, context, dialogs, composed, userDataDir, o.userDataDir === undefined, o.engine);
     const s = self;
     page.on('console', (m) => {
       if (m.type() === 'error') s.errors.push(`console: ${m.text()}`);
@@ -180,6 +185,7 @@ export class ExplorerPage {
   async close(): Promise<void> {
     await this.context.close().catch(() => undefined);
     await this.composed.dispose();
+    await this.engine?.dispose();
     if (this.ownsUserData) rmSync(this.userDataDir, { recursive: true, force: true });
   }
 }
