@@ -7,9 +7,7 @@ import { InputError } from '../../engine/model/meta.js';
 import { unpackTraceTable } from '../../engine/model/packed-trace-table.js';
 import { CancelledError } from '../../engine/records/line-reader.js';
 import { AppFailure, toAppError } from '../../electron/app-services/app-error.js';
-import { ServicesCaptureAccess } from '../../electron/app-services/capture-bridge.js';
 import { captureFailure } from '../../electron/app-services/capture-sessions.js';
-import { composeServices } from '../../electron/app-services/compose-services.js';
 import type { DialogPort } from '../../electron/app-services/dialog-port.js';
 import { RecentFiles } from '../../electron/app-services/recent-files.js';
 import { bundleFromArgv } from '../../electron/app-services/startup.js';
@@ -17,8 +15,8 @@ import type { TraceTableMessage } from '../../electron/ipc-contract.js';
 import { dispatchInvoke } from '../../electron/ipc-dispatch.js';
 import { CaptureError } from '../../capture/session/capture-errors.js';
 import { DiscoveryError } from '../../capture/discovery/discovery-errors.js';
-import { DiscoveryService } from '../../capture/discovery/network-discovery.js';
 import { buildFixtureBundle, tempDir, type TempDir } from '../fixture-bundles.js';
+import { composeForTest } from './test-services.js';
 
 // The app services main and the e2e share, driven directly: open/query/close through the
 // dispatcher, recent files, first launch, export through the dialog port, and error mapping.
@@ -46,7 +44,7 @@ const tablesSent: TraceTableMessage[] = [];
 
 function compose(userData: string, dialogs: DialogPort = new Answers([]), sample: string | null = null, launch: string | null = null) {
   let l = launch;
-  const c = composeServices({
+  const c = composeForTest(userData, {
     userDataDir: userData,
     samplePath: sample,
     takeLaunchBundle: () => {
@@ -54,12 +52,8 @@ function compose(userData: string, dialogs: DialogPort = new Answers([]), sample
       l = null;
       return p;
     },
-    appVersion: 't',
-    platform: 'linux',
     dialogs,
-    emit: () => undefined,
     tables: (m) => tablesSent.push(m) > 0,
-    capture: new ServicesCaptureAccess({ discovery: new DiscoveryService({ socketPath: join(userData, 'none.sock') }), session: null }),
   });
   // As if the renderer had it from main's Open dialog (path-grants.ts).
   c.services.grants.allow(seq20, 'open');

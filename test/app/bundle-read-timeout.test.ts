@@ -2,13 +2,11 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServicesCaptureAccess } from '../../electron/app-services/capture-bridge.js';
-import { composeServices } from '../../electron/app-services/compose-services.js';
 import { EngineBundleAccess } from '../../electron/app-services/engine-bundle-access.js';
-import { DiscoveryService } from '../../capture/discovery/network-discovery.js';
 import { CancelledError } from '../../engine/records/line-reader.js';
 import { WorkerEngineClient } from '../../engine/worker/engine-client.js';
 import { buildFixtureBundle, tempDir, type TempDir } from '../fixture-bundles.js';
+import { composeForTest } from './test-services.js';
 
 // Issue 16 item 6, the app's side: its bundle reads run in the engine worker with a timeout and
 // can be cancelled (docs/adr/0076). A hostile bundle is refused on open (a recursive view), and one
@@ -46,19 +44,7 @@ afterAll(() => dir.remove());
 
 function app(timeoutMs: number) {
   const engine = new WorkerEngineClient();
-  const s = composeServices({
-    userDataDir: join(dir.path, `user-${timeoutMs}`),
-    samplePath: null,
-    takeLaunchBundle: () => null,
-    appVersion: 't',
-    platform: 'linux',
-    dialogs: { pickOpenPath: async () => null, pickSavePath: async () => null },
-    emit: () => undefined,
-    tables: () => true,
-    engine,
-    bundles: new EngineBundleAccess(engine, timeoutMs),
-    capture: new ServicesCaptureAccess({ discovery: new DiscoveryService({ socketPath: join(dir.path, 'none.sock') }), session: null }),
-  });
+  const s = composeForTest(dir.path, { engine, bundles: new EngineBundleAccess(engine, timeoutMs) });
   for (const p of [good, recursive, huge]) s.services.grants.allow(p, 'open');
   return { s, engine };
 }

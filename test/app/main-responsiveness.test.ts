@@ -2,13 +2,11 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSyntheticBundle, spansPerRequest, writeSyntheticCapture, type SyntheticShape } from '../../bench/synthetic-capture.js';
-import { ServicesCaptureAccess } from '../../electron/app-services/capture-bridge.js';
-import { composeServices } from '../../electron/app-services/compose-services.js';
 import { finalizeInEngine } from '../../capture/session/finalize-capture.js';
-import { DiscoveryService } from '../../capture/discovery/network-discovery.js';
 import { InProcessEngineClient, WorkerEngineClient, type EngineClient } from '../../engine/worker/engine-client.js';
 import { tempDir, type TempDir } from '../fixture-bundles.js';
 import { formatDelay as fmt, mainDelayDuring } from './main-delay.js';
+import { composeForTest } from './test-services.js';
 
 // Main never blocks on a user action (docs/adr/0055): the app's services, composed as main
 // composes them, export a 10,000-span trace as SVG and finalize a 1M-record capture while the
@@ -30,18 +28,7 @@ beforeAll(async () => {
 afterAll(() => dir.remove());
 
 function compose(engine: EngineClient, savePaths: string[]) {
-  const userData = join(dir.path, `user-${savePaths.length}-${Math.random().toString(36).slice(2)}`);
-  const c = composeServices({
-    userDataDir: userData,
-    samplePath: null,
-    takeLaunchBundle: () => null,
-    appVersion: 't',
-    platform: 'linux',
-    dialogs: { pickOpenPath: async () => null, pickSavePath: async () => savePaths.shift() ?? null },
-    emit: () => undefined,
-    engine,
-    capture: new ServicesCaptureAccess({ discovery: new DiscoveryService({ socketPath: join(dir.path, 'none.sock') }), session: null }),
-  });
+  const c = composeForTest(dir.path, { engine, dialogs: { pickOpenPath: async () => null, pickSavePath: async () => savePaths.shift() ?? null } });
   // As if the renderer had it from main's Open dialog (path-grants.ts).
   c.services.grants.allow(bundle, 'open');
   return c;

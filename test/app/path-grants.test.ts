@@ -2,13 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServicesCaptureAccess } from '../../electron/app-services/capture-bridge.js';
-import { composeServices } from '../../electron/app-services/compose-services.js';
 import type { DialogPort } from '../../electron/app-services/dialog-port.js';
 import { dispatchInvoke } from '../../electron/ipc-dispatch.js';
-import { DiscoveryService } from '../../capture/discovery/network-discovery.js';
 import { CustomProbeError, parseCustomProbes } from '../../capture/probes/custom-probes.js';
 import { buildFixtureBundle, tempDir, type TempDir } from '../fixture-bundles.js';
+import { composeForTest } from './test-services.js';
 
 // A compromised renderer cannot read or overwrite files of its choosing (issue 16 item 4): every
 // path-like field of the IPC verbs, pointed at /etc/shadow, a FIFO and an existing file, is refused
@@ -34,16 +32,7 @@ afterAll(() => dir.remove());
 
 function compose(answers: (string | null)[] = []) {
   const dialogs: DialogPort = { pickOpenPath: async () => answers.shift() ?? null, pickSavePath: async () => answers.shift() ?? null };
-  const c = composeServices({
-    userDataDir: join(dir.path, `u-${Math.random().toString(36).slice(2)}`),
-    samplePath: null,
-    takeLaunchBundle: () => null,
-    appVersion: 't',
-    platform: 'linux',
-    dialogs,
-    emit: () => undefined,
-    capture: new ServicesCaptureAccess({ discovery: new DiscoveryService({ socketPath: join(dir.path, 'none.sock') }), session: null }),
-  });
+  const c = composeForTest(dir.path, { dialogs });
   const call = (verb: string, payload: unknown) => dispatchInvoke(c.handlers, verb, payload, () => undefined) as Promise<{ ok: boolean; error?: { kind: string; message: string } }>;
   return { c, call };
 }
