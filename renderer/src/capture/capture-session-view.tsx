@@ -43,7 +43,7 @@ export function CaptureSessionView({ session }: { session: CaptureSessionState }
     <section className="panel capture-session" aria-label="Capture session">
       <div className="panel-head">
         <h2 role="status" aria-live="polite" data-phase={session.lost ? 'connection-lost' : session.phase}>
-          {session.lost ? `The connection to ${session.lost.host} was lost` : (PHASE_TEXT[session.phase] ?? session.phase)}
+          {session.lost ? `Connection to ${session.lost.host} lost` : (PHASE_TEXT[session.phase] ?? session.phase)}
         </h2>
         <div className="row-gap">
           {session.lost && (
@@ -76,7 +76,7 @@ export function CaptureSessionView({ session }: { session: CaptureSessionState }
       {session.detail !== null && !session.lost && <p className="muted">{session.detail}</p>}
       {session.lost && (
         <p className="warning" role="alert">
-          {session.lost.reason}. The host stopped tracing by itself;{' '}
+          {session.lost.reason.charAt(0).toUpperCase() + session.lost.reason.slice(1)}. The host stopped tracing by itself;{' '}
           {session.lost.bundlePath !== null ? `what arrived is saved in ${session.lost.bundlePath}. Resume connects again and captures on into the same bundle (the gap is marked), Finish keeps it as it is.` : 'nothing had arrived yet. Resume connects again and starts capturing; Finish ends here.'}
         </p>
       )}
