@@ -227,7 +227,7 @@ export class CausalGenerator {
       this.diagnostics.add('impossible-connection', r.line, r.tid, `data on ${key} before it was connected: those records named a wrong connection`);
       this.ex.distrust(old);
     }
-    const c = this.newConnection(key, tuple, t.container);
+    const c = this.newConnection(key, tuple);
     c.client = endOf(tuple.localIp, tuple.localPort);
     c.roleRule = 'connect';
     c.seen = true;
@@ -243,12 +243,11 @@ export class CausalGenerator {
     return false;
   }
 
-  private newConnection(key: string, q: Tuple, container: string): Connection {
+  private newConnection(key: string, q: Tuple): Connection {
     const a = endOf(q.localIp, q.localPort);
     const b = endOf(q.remoteIp, q.remotePort);
     const bTraced = q.remoteIp !== this.gateway && (this.tracedIps.has(q.remoteIp) || q.remoteIp.startsWith('127.'));
     const c = new Connection(key, { a, aTraced: true, b, bTraced });
-    void container;
     this.conns.delete(key);
     this.conns.set(key, c);
     if (this.conns.size > this.counts.connectionsPeak) this.counts.connectionsPeak = this.conns.size;
@@ -263,7 +262,7 @@ export class CausalGenerator {
     let c = this.conns.get(key);
     // The end of a stream never seen carrying data (older than the capture): nothing to learn.
     if (e.bytes === 0 && e.dir === 'recv' && (c === undefined || !c.seen)) return;
-    if (c === undefined) c = this.newConnection(key, e.tuple, t.container);
+    if (c === undefined) c = this.newConnection(key, e.tuple);
     else {
       // Most recently used last: idle eviction looks at the front only.
       this.conns.delete(key);
