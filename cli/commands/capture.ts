@@ -53,7 +53,8 @@ ${MODEL_HELP}; the original needs the syscalls set
       --probe ID         add a ready-made probe (repeatable): tcp_probe, sched_migrate_task,
                          page_fault_user, block_io, sched_switch, sched_wakeup (misertrace doctor lists them)
       --sched            where each span's time went: on a CPU, runnable, blocked, with page
-                         faults and migrations (adds sched_switch, sched_wakeup, page_fault_user)
+                         faults and migrations (adds sched_switch, sched_wakeup, page_fault_user;
+                         cheap with ftrace, ~3x the CPU per request with bpftrace: ADR 0090)
   -i, --inputbt PATH     custom probes in the original custom-probe format (bpftrace backend)
       --variant ID       force a probe variant instead of the first the kernel supports
       --duration S       stop after S seconds (default: until Ctrl-C / SIGTERM)

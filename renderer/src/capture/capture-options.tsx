@@ -56,7 +56,7 @@ export function CaptureOptions() {
             </p>
             <label className="check-label sched-group" title={schedMissing.length > 0 ? `this kernel lacks ${schedMissing.join(', ')}` : 'scheduler records of the traced threads: sched_switch, sched_wakeup, page_fault_user'}>
               <input type="checkbox" checked={schedOn} disabled={schedMissing.length > 0} onChange={(e) => update({ probesTouched: true, optionalProbes: withSchedGroup(form.optionalProbes, e.target.checked) })} />
-              Where the time went <span className="muted">on a CPU, runnable, blocked in each span, with page faults and migrations (the scheduler’s records; costs more under load)</span>
+              Where the time went <span className="muted">on a CPU, runnable, blocked in each span, with page faults and migrations (the scheduler’s records: cheap with ftrace, much dearer with bpftrace)</span>
             </label>
             {cat.optional.map((p) => (
               <label key={p.id} className="check-label" title={p.reason ?? p.description}>
