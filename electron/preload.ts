@@ -7,9 +7,11 @@ import { EVENT_NAMES, INVOKE_VERBS, TABLE_PORT_CHANNEL, type TraceTableMessage }
 // sandboxed preload can require nothing but 'electron'.
 
 // The table port: main answers this request with a MessagePort on which trace tables arrive as
-// flat buffers, so they are not an invoke answer cloned on main (docs/adr/0105). Asked before any
-// verb, so it is there before the first `traceTable`.
+// flat buffers, so they are not an invoke answer cloned on main (docs/adr/0105). Asked with the
+// first subscription (the page is loaded by then, so main knows the sender); the `traceTable`
+// request that follows it goes over the same IPC pipe, so main has made the port before it.
 const tableListeners = new Set<(m: TraceTableMessage) => void>();
+let portAsked = false;
 ipcRenderer.on(TABLE_PORT_CHANNEL, (e: IpcRendererEvent) => {
   const port = e.ports[0];
   if (port === undefined) return;
@@ -17,7 +19,6 @@ ipcRenderer.on(TABLE_PORT_CHANNEL, (e: IpcRendererEvent) => {
     for (const l of tableListeners) l(m.data as TraceTableMessage);
   };
 });
-ipcRenderer.send(TABLE_PORT_CHANNEL);
 
 const api = createExplorerApi(INVOKE_VERBS, EVENT_NAMES, {
   invoke: (channel, payload) => ipcRenderer.invoke(channel, payload),
@@ -36,6 +37,8 @@ const api = createExplorerApi(INVOKE_VERBS, EVENT_NAMES, {
     return path;
   },
   onTraceTable: (listener) => {
+    if (!portAsked) ipcRenderer.send(TABLE_PORT_CHANNEL);
+    portAsked = true;
     tableListeners.add(listener);
     return () => {
       tableListeners.delete(listener);
