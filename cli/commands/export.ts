@@ -108,7 +108,10 @@ figure options (svg, pdf, png):
       else if (FIGURES.includes(format) && count > 1) {
         throw new UsageError(`the bundle holds ${count} traces: choose which to draw`, 'e.g. -n 3 for one trace, -n 1-3 for three stacked panels (misertrace render -t dag lists them)');
       } else ids = Array.from({ length: count }, (_, i) => i + 1);
-      const traces: ExportTrace[] = ids.map((id) => ({ trace: bundle.trace(id)!, counts: bundle.spanCounts(id) }));
+      const traces: ExportTrace[] = ids.map((id) => {
+        const trace = bundle.trace(id)!;
+        return { trace, counts: bundle.spanCounts(id), sched: bundle.spanSched(id, trace.spans.length) };
+      });
       let text: string;
       if (FIGURES.includes(format)) {
         const flags = pickFigureFlags(v);

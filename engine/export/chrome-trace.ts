@@ -2,7 +2,7 @@ import { TOOL_VERSION } from '../version.js';
 import { microsDecimal, microsRaw } from './exact-time.js';
 import type { ExportInput, ExportOptions } from './export-types.js';
 import { jsonText, RawJson, type JsonValue } from './json-text.js';
-import { sortedCounts, spanLabel } from './span-attributes.js';
+import { schedAttributes, sortedCounts, spanLabel } from './span-attributes.js';
 import { assignLanes, laneTid, type TrackSlice } from './thread-tracks.js';
 
 // Trace Event Format (JSON object form), as chrome://tracing and Perfetto open it: one complete
@@ -63,7 +63,7 @@ export function chromeTraceJson(input: ExportInput, opts: ExportOptions = {}): s
   const slices: JsonValue[] = [];
   const flows: JsonValue[] = [];
   let flowId = 0;
-  input.traces.forEach(({ trace, counts }, ti) => {
+  input.traces.forEach(({ trace, counts, sched }, ti) => {
     for (const s of trace.spans) {
       const p = placed[ti]![s.index]!;
       const dur = s.end >= s.start ? BigInt(s.end - s.start) : 0n;
@@ -88,6 +88,7 @@ export function chromeTraceJson(input: ExportInput, opts: ExportOptions = {}): s
           duration_ns: s.end - s.start,
           events: counts?.[s.index]?.total ?? 0,
           counts: sortedCounts(counts?.[s.index]),
+          ...Object.fromEntries(schedAttributes(sched?.spans[s.index]).map(([k, n]) => [k.replace('misertrace.', '').replace('.', '_'), n])),
         },
       });
       if (s.parent < 0) continue;

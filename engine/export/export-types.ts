@@ -1,4 +1,5 @@
 import type { SpanCounts } from '../figure/layout-types.js';
+import type { TraceSched } from '../analysis/sched-timeline.js';
 import type { TimeBase } from '../model/time.js';
 import type { AssembledTrace } from '../model/trace-assembly.js';
 
@@ -9,6 +10,8 @@ export interface ExportTrace {
   trace: AssembledTrace;
   /** Per span index (Bundle.spanCounts); missing entries count as no events. */
   counts?: readonly (SpanCounts | undefined)[];
+  /** Where each span's time went (Bundle.spanSched, ADR 0090); absent without scheduler records. */
+  sched?: TraceSched | null;
 }
 
 export interface ExportInput {

@@ -1,7 +1,7 @@
 import { floorMicros } from './exact-time.js';
 import type { ExportInput, ExportOptions } from './export-types.js';
 import { jsonText, RawJson, type JsonValue } from './json-text.js';
-import { countKey, operationName, sortedCounts } from './span-attributes.js';
+import { countKey, operationName, schedAttributes, sortedCounts } from './span-attributes.js';
 import { spanIdHex, traceIdHex } from './trace-ids.js';
 
 // Jaeger's JSON trace model (what its query API returns and its UI's "JSON File" upload reads):
@@ -16,7 +16,7 @@ const int = (key: string, value: number): Tag => ({ key, type: 'int64', value })
 
 export function jaegerJson(input: ExportInput, opts: ExportOptions = {}): string {
   const off = input.clockOffsetNs ?? 0n;
-  const data = input.traces.map(({ trace, counts }) => {
+  const data = input.traces.map(({ trace, counts, sched }) => {
     const root = trace.spans[0]!;
     const traceID = traceIdHex(input.base.abs(root.start), root.tid, trace.id);
     const processIds = new Map<string, string>();
@@ -47,6 +47,7 @@ export function jaegerJson(input: ExportInput, opts: ExportOptions = {}): string
         int('misertrace.duration_ns', s.end - s.start),
         int('misertrace.events', c?.total ?? 0),
         ...Object.entries(sortedCounts(c)).map(([probe, n]) => int(countKey(probe), n)),
+        ...schedAttributes(sched?.spans[s.index]).map(([k, n]) => int(k, n)),
       ];
       const parent = s.parent >= 0 ? trace.spans[s.parent]! : null;
       return {

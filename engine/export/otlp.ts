@@ -1,7 +1,7 @@
 import { TOOL_VERSION } from '../version.js';
 import type { ExportInput, ExportOptions } from './export-types.js';
 import { jsonText, type JsonValue } from './json-text.js';
-import { countKey, operationName, sortedCounts } from './span-attributes.js';
+import { countKey, operationName, schedAttributes, sortedCounts } from './span-attributes.js';
 import { spanIdHex, traceIdHex } from './trace-ids.js';
 
 // OTLP/JSON (the ExportTraceServiceRequest / TracesData message of opentelemetry-proto in the
@@ -22,7 +22,7 @@ const int = (key: string, v: number | bigint): KeyValue => ({ key, value: { intV
 export function otlpJson(input: ExportInput, opts: ExportOptions = {}): string {
   const off = input.clockOffsetNs ?? 0n;
   const byContainer = new Map<string, JsonValue[]>();
-  for (const { trace, counts } of input.traces) {
+  for (const { trace, counts, sched } of input.traces) {
     const root = trace.spans[0]!;
     const traceId = traceIdHex(input.base.abs(root.start), root.tid, trace.id);
     for (const s of trace.spans) {
@@ -50,6 +50,7 @@ export function otlpJson(input: ExportInput, opts: ExportOptions = {}): string {
           int('misertrace.duration_ns', s.end - s.start),
           int('misertrace.events', c?.total ?? 0),
           ...Object.entries(sortedCounts(c)).map(([probe, n]) => int(countKey(probe), n)),
+          ...schedAttributes(sched?.spans[s.index]).map(([k, n]) => int(k, n)),
         ],
       });
     }

@@ -1,5 +1,6 @@
 import type { SpanCounts } from '../figure/layout-types.js';
 import type { FlatSpan } from '../model/trace-assembly.js';
+import type { SchedSplit } from '../analysis/sched-timeline.js';
 
 // Names and attributes shared by the interchange exports, so a span reads the same in Perfetto,
 // Jaeger and an OTLP backend.
@@ -24,4 +25,16 @@ export function sortedCounts(c: SpanCounts | undefined): Record<string, number> 
 /** Attribute key of a probe's count: `misertrace.count.<probe name>`. */
 export function countKey(probe: string): string {
   return `misertrace.count.${probe}`;
+}
+
+/** Where the span's time went (ADR 0090), as `misertrace.sched.*` integer attributes; none without a split. */
+export function schedAttributes(s: SchedSplit | null | undefined): [string, number][] {
+  if (!s) return [];
+  return [
+    ['misertrace.sched.on_cpu_ns', s.onCpuNs],
+    ['misertrace.sched.runnable_ns', s.runnableNs],
+    ['misertrace.sched.blocked_ns', s.blockedNs],
+    ['misertrace.sched.page_faults', s.faults],
+    ['misertrace.sched.migrations', s.migrations],
+  ];
 }
