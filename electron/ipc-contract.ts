@@ -19,6 +19,7 @@ import type {
 
 export type { CaptureEvent, CaptureStartRequest, DockerNetworkSummary, HostPrompt, NetworkInspection, ProbeCatalog, SavedHost } from './ipc-capture-types.js';
 import type { FigureChoices } from '../engine/figure/figure-choices.js';
+import type { TraceStats } from '../engine/analysis/trace-stats.js';
 import type { ModelName, SpanLink } from '../engine/model/span-link.js';
 import type { TraceSched } from '../engine/analysis/sched-timeline.js';
 import type { PackedTraceTable } from '../engine/model/packed-trace-table.js';
@@ -217,6 +218,8 @@ export interface InvokeContract {
   traceTable: { req: { bundleId: string }; res: { bundleId: string; count: number } };
   traceDetail: { req: { bundleId: string; traceId: number }; res: TraceDetail };
   spanRecords: { req: { bundleId: string; traceId: number; spanIndex: number; offset: number; limit: number }; res: SpanRecordPage };
+  /** Self time and counts per container and per kernel event over every trace of the bundle. */
+  bundleStats: { req: { bundleId: string }; res: TraceStats };
   exportTrace: { req: ExportRequest; res: ExportOutcome };
   previewFigure: { req: Omit<ExportRequest, 'format'>; res: FigurePreview };
   listRecent: { req: Record<string, never>; res: RecentBundle[] };
@@ -249,6 +252,7 @@ export const INVOKE_VERBS = [
   'traceTable',
   'traceDetail',
   'spanRecords',
+  'bundleStats',
   'exportTrace',
   'previewFigure',
   'listRecent',

@@ -127,6 +127,7 @@ export const REQUEST_CHECKS: { [V in InvokeVerb]: Check<RequestOf<V>> } = {
   closeBundle: obj({ bundleId }),
   traceTable: obj({ bundleId }),
   traceDetail: obj({ bundleId, traceId }),
+  bundleStats: obj({ bundleId }),
   spanRecords: obj({ bundleId, traceId, spanIndex: int(0, MAX_ID), offset: int(0, Number.MAX_SAFE_INTEGER), limit: int(1, 5000) }),
   exportTrace: exportRequest,
   previewFigure: obj({ bundleId, traceIds: list(traceId, 10_000), figure: figureChoices }),

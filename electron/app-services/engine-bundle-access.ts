@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import type { TraceStats } from '../../engine/analysis/trace-stats.js';
 import type { EngineClient } from '../../engine/worker/engine-client.js';
 import type { BundleOpenResult } from '../../engine/worker/protocol.js';
 import type { PackedTraceTable } from '../../engine/model/packed-trace-table.js';
@@ -85,6 +86,11 @@ export class EngineBundleAccess implements BundleAccess {
     const b = await this.live(bundleId);
     const r = await this.read({ kind: 'bundle-span-records', handle: b.handle, traceId, spanIndex, offset, limit });
     return { traceId, spanIndex, offset, records: r.records, more: r.more };
+  }
+
+  async bundleStats(bundleId: string): Promise<TraceStats> {
+    const b = await this.live(bundleId);
+    return (await this.read({ kind: 'bundle-stats', handle: b.handle })).stats;
   }
 
   pathOf(bundleId: string): string {

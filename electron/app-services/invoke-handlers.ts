@@ -83,6 +83,7 @@ export function createInvokeHandlers(s: ExplorerServices): InvokeHandlers {
       return { bundleId, count: table.count };
     },
     traceDetail: ({ bundleId, traceId }) => s.bundles.traceDetail(bundleId, traceId),
+    bundleStats: ({ bundleId }) => s.bundles.bundleStats(bundleId),
     spanRecords: ({ bundleId, traceId, spanIndex, offset, limit }) => s.bundles.spanRecords(bundleId, traceId, spanIndex, offset, limit),
     exportTrace: async (req) => {
       if (!s.exporter.formats().includes(req.format)) {

@@ -1,6 +1,6 @@
 import { BundleError } from '../bundle/bundle-errors.js';
 import { Bundle } from '../bundle/bundle-reader.js';
-import { closeBundleJob, exportJob, openBundleJob, spanRecordsJob, traceJob } from './bundle-jobs.js';
+import { bundleStatsJob, closeBundleJob, exportJob, openBundleJob, spanRecordsJob, traceJob } from './bundle-jobs.js';
 import { loadHandlerModule } from '../handlers/handler-loader.js';
 import { runHandlers } from '../handlers/run-handlers.js';
 import { InputError } from '../model/meta.js';
@@ -39,6 +39,8 @@ export async function runJob(job: EngineJob, ctx: JobContext): Promise<JobResult
       return traceJob(job);
     case 'bundle-span-records':
       return spanRecordsJob(job);
+    case 'bundle-stats':
+      return bundleStatsJob(job);
     case 'export':
       return exportJob(job);
   }

@@ -7,6 +7,7 @@ import type { PackedTraceTable } from '../model/packed-trace-table.js';
 import type { ModelName } from '../model/span-link.js';
 import type { AssembledTrace } from '../model/trace-assembly.js';
 import type { TraceSched } from '../analysis/sched-timeline.js';
+import type { TraceStats } from '../analysis/trace-stats.js';
 
 // Typed messages between the app (or any host) and the engine worker. Every request carries an
 // id; progress, result and error answer with the same id; cancel names the id to stop.
@@ -33,6 +34,8 @@ export type EngineJob =
   | { kind: 'bundle-close'; handle: number }
   | { kind: 'bundle-trace'; handle: number; traceId: number }
   | { kind: 'bundle-span-records'; handle: number; traceId: number; spanIndex: number; offset: number; limit: number }
+  /** Self time and counts per container and per kernel event over every trace of the bundle (engine/analysis/trace-stats.ts). */
+  | { kind: 'bundle-stats'; handle: number }
   /** An export file's text for some traces of a bundle (the figure choices as the app's export panel makes them). */
   | { kind: 'export'; bundle: string; traceIds: number[]; format: 'svg' | 'chrome' | 'jaeger' | 'otlp'; figure: FigureChoices };
 
@@ -93,6 +96,11 @@ export interface BundleSpanRecordsResult {
   more: boolean;
 }
 
+export interface BundleStatsResult {
+  kind: 'bundle-stats';
+  stats: TraceStats;
+}
+
 export interface ExportJobResult {
   kind: 'export';
   /** The file's bytes (UTF-8): moved across the thread boundary, not copied, and written as they are. */
@@ -112,6 +120,7 @@ export interface JobResults {
   'bundle-close': BundleCloseResult;
   'bundle-trace': BundleTraceResult;
   'bundle-span-records': BundleSpanRecordsResult;
+  'bundle-stats': BundleStatsResult;
   export: ExportJobResult;
 }
 

@@ -62,6 +62,7 @@ export class LinkedBundleAccess implements BundleAccess {
   close = (id: string) => this.inner.close(id);
   spanRecords = (b: string, t: number, s: number, o: number, l: number) => this.inner.spanRecords(b, t, s, o, l);
   pathOf = (id: string) => this.inner.pathOf(id);
+  bundleStats = (id: string) => this.inner.bundleStats(id);
   openCount = () => this.inner.openCount();
   dispose = () => this.inner.dispose();
 }

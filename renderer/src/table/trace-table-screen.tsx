@@ -11,6 +11,7 @@ import { LatencyHistogram } from './latency-histogram.js';
 import { filterRows, orderRows } from './table-model.js';
 import { parseFilter } from './table-query.js';
 import { TraceTable } from './trace-table.js';
+import { BundleStatsButton } from './bundle-stats-button.js';
 import { GroupByTypeButton } from './group-by-type-button.js';
 import { RequestTypesView } from './request-types-view.js';
 import { useRequestTypes } from '../stores/request-types-store.js';
@@ -92,6 +93,7 @@ export function TraceTableScreen() {
           </button>
         )}
         <GroupByTypeButton />
+        <BundleStatsButton bundleId={bundle.bundleId} fileName={bundle.fileName} />
         <CompareBar table={table} />
         {parsed.errors.length > 0 && (
           <span className="filter-error" role="alert">

@@ -7,6 +7,7 @@ import { useExport } from '../stores/export-store.js';
 import { useSession } from '../stores/session-store.js';
 import { useTraceView, type ArrowMode } from '../stores/trace-view-store.js';
 import { CountChooser } from './count-chooser.js';
+import { TraceStatsButton } from './trace-stats-button.js';
 import { traceExtent, zoomWindow } from './gantt-viewport.js';
 
 // One line of controls at 1024 px: back, the trace (title ellipsized, full on hover), zoom, what
@@ -93,6 +94,7 @@ export function TraceToolbar({ detail }: { detail: TraceDetail }) {
         ))}
       </select>
       <CountChooser detail={detail} />
+      <TraceStatsButton detail={detail} />
       <button type="button" onClick={() => setExport({ open: true })} aria-haspopup="dialog">
         Export…
       </button>
