@@ -50,6 +50,15 @@ export class FtraceRelay {
     this.from = join(dir, 'pages');
   }
 
+  /** Threads added to the helper's filter during the capture (network-changes.ts): converted like the first ones. */
+  addThreads(tids: readonly number[], comms: ReadonlyMap<number, string>): void {
+    for (const t of tids) {
+      if (!this.cfg.tids.includes(t)) this.cfg.tids.push(t);
+      const c = comms.get(t);
+      if (c !== undefined) this.cfg.comms[String(t)] = c;
+    }
+  }
+
   poll(): Promise<void> {
     if (this.done) return Promise.resolve();
     this.reading ??= this.pass().finally(() => (this.reading = null));

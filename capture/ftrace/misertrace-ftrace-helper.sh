@@ -4,7 +4,7 @@
 # ring-buffer pages out, and removes the instances when it ends. It parses nothing: the
 # unprivileged session decodes the pages. A sudoers line or a polkit action names this file.
 #
-# Usage: misertrace-ftrace-helper OUTDIR BUFFER_KB PIDS EVENT...
+# Usage: misertrace-ftrace-helper OUTDIR BUFFER_KB PIDS EVENT...   (stdin: lines "pids N,N" add threads)
 #   OUTDIR     a directory of the invoking user: every file there is written with that user's
 #              rights (setpriv), never root's
 #   BUFFER_KB  per-CPU buffer of each instance, 1..1048576
@@ -136,6 +136,7 @@ put() {
   printf '%s\n' "$2" > "$1" 2>/dev/null || fail "writing \"$2\" to $1 failed"
 }
 
+oldifs=$IFS
 # Two long-lived writers (as the user), fed through FIFOs in our private folder.
 mkfifo "$CTL/pages" "$CTL/messages" || fail "mkfifo failed"
 (trap '' INT TERM HUP; user_append pages) < "$CTL/pages" &
@@ -144,9 +145,26 @@ writers=$!
 writers="$writers $!"
 exec 5> "$CTL/pages" 4> "$CTL/messages"
 
-# Our stdin closing (the session is gone) stops the capture like ^C.
+# Our stdin: its closing (the session is gone) stops the capture like ^C; a line "pids N,N..."
+# adds threads to the traced instance (a container restarted during the capture, docs/adr/0075).
+# Anything else is ignored; only digits and commas reach set_event_pid.
 exec 3<&0
-(trap '' INT TERM HUP; exec cat <&3 > /dev/null 2>&1 4>&- 5>&-) &
+(
+  trap '' INT TERM HUP
+  exec 4>&- 5>&- > /dev/null 2>&1
+  # The session's lines are not echoed back into its terminal output.
+  stty -echo <&3 2>/dev/null
+  cr=$(printf '\r')
+  while IFS= read -r line <&3; do
+    line=${line%"$cr"}
+    case $line in 'pids '*) ;; *) continue ;; esac
+    p=${line#pids }
+    case $p in '' | *[!0-9,]*) continue ;; esac
+    IFS=,
+    for t in $p; do echo "$t" >> "$BASE-traced/set_event_pid"; done
+    IFS=$oldifs
+  done
+) &
 watcher=$!
 
 for i in traced sockets; do

@@ -9,7 +9,7 @@ import { ChildLogFilter } from './child-log.js';
 import { finalizePhase } from './finalize-phase.js';
 import { DisposableStore, Emitter, type Disposable } from './lifecycle.js';
 import { FiguresMeter, watchCapture } from './live-figures.js';
-import { NetworkChanges } from './network-changes.js';
+import { ftraceThreadAdder, NetworkChanges } from './network-changes.js';
 import { checkOutputPath, makeWorkDir } from './output-check.js';
 import { writeWorkNote } from './work-note.js';
 import type { ChildExit } from './pty-child.js';
@@ -119,7 +119,7 @@ export class CaptureSession implements Disposable {
     this.store.add(a.lines);
     this.meter.restart(a.tail, new Date());
     this.setState('capturing');
-    this.changes.start(this.deps.watchNetwork, this.plan!);
+    this.changes.start(this.deps.watchNetwork, this.plan!, ftraceThreadAdder(this.o, this.plan!, a));
     this.store.add(
       watchCapture(this.o, a, this.meter, this.ctx, {
         state: () => this.stateValue,
@@ -199,7 +199,7 @@ export class CaptureSession implements Disposable {
     // Let finish() store this promise before any state change reaches listeners (who may call stop()).
     await Promise.resolve();
     const stoppedAt = new Date();
-    this.changes.stop(stoppedAt);
+    await this.changes.stop(stoppedAt);
     const a = this.attached!;
     this.expectExit = true;
     await stopCapture(this.o, a, this.ctx, drain);
@@ -212,7 +212,7 @@ export class CaptureSession implements Disposable {
         startedAt: this.meter.startedAt,
         stoppedAt,
         partialReason,
-        containerChanges: this.changes.reasons(),
+        containerChanges: await this.changes.reasons(),
         signal: this.finalizeAbort.signal,
         onProgress: (fraction) => this.onProgress.fire({ stage: 'generating', fraction }),
       },

@@ -17,6 +17,8 @@ export interface CaptureChild {
   /** Set when authentication was cancelled or failed; the child is gone or going. */
   readonly authenticationError: Error | null;
   transcript(): string;
+  /** A line to the child's standard input (the ftrace helper's "pids N,N"); absent where there is none. */
+  writeLine?(line: string): void;
   interrupt(): void;
   terminate(): void;
   kill(): void;
@@ -145,6 +147,11 @@ export class PtyChild implements CaptureChild, Disposable {
     // The password goes to the terminal only. The terminal does not echo it (sudo/pkexec turn
     // echo off), and it is not kept in any field of ours.
     this.pty.write(`${answer}\r`);
+  }
+
+  /** Through the terminal (a carriage return, as a typed Enter): the child reads it as a line. */
+  writeLine(line: string): void {
+    if (this.exit === null) this.pty.write(`${line}\r`);
   }
 
   /** ^C through the terminal: reaches the child whatever user it runs as. */
