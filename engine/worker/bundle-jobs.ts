@@ -10,7 +10,8 @@ import type { ExportInput, ExportTrace } from '../export/export-types.js';
 import { jaegerJson } from '../export/jaeger.js';
 import { otlpJson } from '../export/otlp.js';
 import { figureSvg } from './figure-job.js';
-import type { BundleCloseResult, BundleOpenResult, BundleSpanRecordsResult, BundleTraceResult, EngineJob, ExportJobResult } from './protocol.js';
+import { StatsAccumulator } from '../analysis/trace-stats.js';
+import type { BundleCloseResult, BundleOpenResult, BundleSpanRecordsResult, BundleStatsResult, BundleTraceResult, EngineJob, ExportJobResult } from './protocol.js';
 
 // Bundle queries and exports as engine jobs (docs/adr/0055): the app runs them in the engine
 // worker, which keeps the bundles it opened by handle, so main never spends a query's or a
@@ -68,6 +69,19 @@ export function spanRecordsJob(job: Job<'bundle-span-records'>): BundleSpanRecor
   // One more than asked tells whether another page exists without a count query.
   const rows = guard(b, () => b.spanRecords(job.traceId, job.spanIndex, { limit: job.limit + 1, offset: job.offset }));
   return { kind: 'bundle-span-records', records: rows.slice(0, job.limit), more: rows.length > job.limit };
+}
+
+/** Statistics over every trace of the bundle: one pass, a trace at a time (never all in memory). */
+export function bundleStatsJob(job: Job<'bundle-stats'>): BundleStatsResult {
+  const b = get(job.handle);
+  return guard(b, () => {
+    const acc = new StatsAccumulator();
+    for (const row of b.traceSummaries()) {
+      const trace = b.trace(row.id);
+      if (trace !== null) acc.add(trace.spans, b.spanCounts(row.id));
+    }
+    return { kind: 'bundle-stats', stats: acc.result() };
+  });
 }
 
 /** An export file's text for some traces of a bundle: an SVG figure or an interchange file. */
