@@ -56,15 +56,17 @@ export function remoteCapture(
   const collaborators: Partial<CaptureCollaborators> = {
     kernelFeatures: async () => {
       const f = await services.features();
-      const sudoNoPassword = f.uid !== 0 && f.sudo !== null ? await services.sudoWithoutPassword() : false;
+      // sudo's rule and the host's room, asked together: each is a round trip.
+      const [sudoNoPassword, room] = await Promise.all([
+        f.uid !== 0 && f.sudo !== null ? services.sudoWithoutPassword() : Promise.resolve(false),
+        limits === false ? Promise.resolve(null) : remoteRoom(host),
+      ]);
       // Decided before anything starts: a host where we cannot get root fails here, clearly.
       privilege = choosePrivilege({ ...f, sudoNoPassword }, host.label);
       hostname = f.hostname;
       // The host's own room, before anything starts there (docs/adr/0086).
-      if (limits !== false) {
-        const why = remoteShortage(host.label, await remoteRoom(host), limits, true);
-        if (why !== null) throw new RemoteError('host-short', `${why}: not starting the capture there`, 'free memory or disk on that host (or point TMPDIR of its SSH user at a larger disk), then capture again');
-      }
+      const why = room === null || limits === false ? null : remoteShortage(host.label, room, limits, true);
+      if (why !== null) throw new RemoteError('host-short', `${why}: not starting the capture there`, 'free memory or disk on that host (or point TMPDIR of its SSH user at a larger disk), then capture again');
       return f;
     },
     discover: (network) => services.discover(network),
