@@ -30,6 +30,20 @@ export interface VariantSpec {
   requires: Requirements;
   fragments: string[];
   slots: Record<string, string>;
+  /**
+   * What a syscall-set variant adds when the causal model reads the capture (a kernel older
+   * than the causal set's): connects and the end of a stream, which that model needs and the
+   * original model must not see. Fragments go before the variant's own (a tracepoint's programs
+   * run in the script's order), taken only where the kernel has `tracepoints`.
+   */
+  forCausalModel?: { fragments: string[]; slots: Record<string, string>; tracepoints: string[] };
+}
+
+/** The variant as the causal model's capture runs it: its forCausalModel parts merged in. */
+export function withCausalModelParts(v: VariantSpec, has: (tracepoint: string) => boolean): VariantSpec {
+  const x = v.forCausalModel;
+  if (x === undefined || !x.tracepoints.every(has)) return v;
+  return { ...v, fragments: [...x.fragments, ...v.fragments], slots: { ...v.slots, ...x.slots } };
 }
 
 export interface ProbeSpec {

@@ -41,11 +41,17 @@ export function buildBpftraceScript(inp: ScriptInput): BuiltScript {
     REC_SOCK_SEND: String(REC_SOCK_SEND),
     REC_SOCK_RECV: String(REC_SOCK_RECV),
     REC_CONNECT: String(REC_CONNECT),
+    // Filled only where the causal model reads a syscall-set capture (VariantSpec.forCausalModel).
+    RECV_EOF: '',
   };
   for (const [name, file] of Object.entries(variant.slots)) {
     slots[name] = readProbeFile(catalog, `bpftrace/${file}`).replace(/\n$/, '');
   }
   const ctx = { syscalls: catalog.syscalls, slots };
+  // A slot's own text may use the other slots (the end-of-stream entry writes a {{RECORD}}).
+  for (const [name, text] of Object.entries(slots)) {
+    if (text.includes('{{')) slots[name] = expandTemplate(text, { ...ctx, slots: { ...slots, [name]: '' } }, name);
+  }
   const parts: string[] = [];
   if (inp.header) parts.push(`// ${inp.header}`);
   for (const f of inp.custom) parts.push(...f.preamble);

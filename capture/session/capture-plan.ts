@@ -3,7 +3,7 @@ import type { NetworkDiscovery } from '../discovery/network-discovery.js';
 import { parseCustomProbes, type CustomProbeFile } from '../probes/custom-probes.js';
 import { detectKernelFeatures, mountTracefs, type KernelFeatures } from '../probes/kernel-features.js';
 import { DEFAULT_MODEL } from '../../engine/model/span-link.js';
-import { loadCatalog, type Backend, type ProbeCatalog, type ProbeSetName, type ProbeSpec, type VariantSpec } from '../probes/probe-catalog.js';
+import { loadCatalog, withCausalModelParts, type Backend, type ProbeCatalog, type ProbeSetName, type ProbeSpec, type VariantSpec } from '../probes/probe-catalog.js';
 import { assertProbesSupported, chooseBackend, chooseProbeSet, selectedProbes, supportedVariants } from '../probes/probe-support.js';
 import { CaptureError } from './capture-errors.js';
 import type { CaptureOptions, PhaseContext } from './capture-types.js';
@@ -56,7 +56,12 @@ export async function planCapture(
     custom,
   };
   const probes = selectedProbes(catalog, selection);
-  const variants = supportedVariants(catalog, features, selection);
+  // The causal model reading a syscall-set capture (a kernel without the causal set) needs the
+  // connects and the ends of streams that set lacks; the original model must not see them.
+  const causalReads = (o.model ?? DEFAULT_MODEL) === 'causal' && set.set === 'syscalls';
+  const variants = supportedVariants(catalog, features, selection).map((v) =>
+    causalReads ? withCausalModelParts(v, (tp) => features.tracepoints?.has(tp) === true) : v,
+  );
   assertProbesSupported(probes, custom, features, backend);
   const elevation = planElevation({ argv: ['/bin/true'], env: {}, method: o.elevation ?? 'auto', uid: features.uid, sudo: features.sudo, pkexec: features.pkexec }).method;
 
