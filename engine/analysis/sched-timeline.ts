@@ -129,23 +129,31 @@ class ThreadTimeline {
     return cum;
   }
 
-  /** Time spent in state `s` from times[0] to `t` (negative before times[0]). */
-  private at(s: Sched, t: number, cum: Float64Array[]): number {
+  /** Time spent in each state from times[0] to `t` (negative before times[0]), into `out`: one search for all three. */
+  private at(t: number, cum: Float64Array[], out: Float64Array): void {
+    out.fill(0);
     const n = this.times.n;
-    if (n === 0) return this.first === s ? t : 0;
-    const t0 = this.times.t[0]!;
-    if (t < t0) return this.first === s ? t - t0 : 0;
+    const t0 = n === 0 ? t : this.times.t[0]!;
+    if (t < t0 || n === 0) {
+      if (this.first !== -1) out[this.first] = t - t0;
+      return;
+    }
     const k = this.times.upTo(t) - 1;
-    return cum[s]![k]! + (this.states[k] === s ? t - this.times.t[k]! : 0);
+    for (let s = 0; s < 3; s++) out[s] = cum[s]![k]!;
+    out[this.states[k]!]! += t - this.times.t[k]!;
   }
+
+  private readonly a = new Float64Array(3);
+  private readonly b = new Float64Array(3);
 
   split(start: number, end: number): SchedSplit {
     const cum = this.sums();
-    const part = (s: Sched) => this.at(s, end, cum) - this.at(s, start, cum);
+    this.at(start, cum, this.a);
+    this.at(end, cum, this.b);
     return {
-      onCpuNs: part(Sched.OnCpu),
-      runnableNs: part(Sched.Runnable),
-      blockedNs: part(Sched.Blocked),
+      onCpuNs: this.b[Sched.OnCpu]! - this.a[Sched.OnCpu]!,
+      runnableNs: this.b[Sched.Runnable]! - this.a[Sched.Runnable]!,
+      blockedNs: this.b[Sched.Blocked]! - this.a[Sched.Blocked]!,
       faults: this.faults.upTo(end) - this.faults.below(start),
       migrations: this.migrations.upTo(end) - this.migrations.below(start),
     };
