@@ -1,33 +1,27 @@
 import Database from 'better-sqlite3';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { writeWorkNote } from '../../capture/session/work-note.js';
 import { BLOCK, damagedBlocks, writeChecksums } from '../../engine/bundle/block-checksums.js';
 import { Bundle } from '../../engine/bundle/bundle-reader.js';
 import { parseMeta } from '../../engine/model/meta.js';
-import { buildFixtureBundle, tempDir, type TempDir } from '../fixture-bundles.js';
+import { fixtureBundleForFile } from '../fixture-suite.js';
 import { fixture } from '../fixtures.js';
 import { cli } from './cli-harness.js';
 
 // bundle verify finds flipped bits that SQLite does not (ADR 0062); bundle recover turns a
 // capture's work folder into a bundle (ADR 0061).
 
-let dir: TempDir;
-let bundle: string;
-beforeAll(async () => {
-  dir = tempDir();
-  bundle = await buildFixtureBundle('seq20', dir.path);
-});
-afterAll(() => dir.remove());
+const fx = fixtureBundleForFile('seq20');
 
 /**
  * A copy of the bundle with one bit flipped at `skip` bytes into an occurrence of `needle` that
  * holds live data (`live` tells): a file also keeps dead copies of bytes in freed cell space.
  */
 async function flipped(name: string, needle: Buffer, skip: number, live: (path: string) => boolean | Promise<boolean>): Promise<string> {
-  const out = join(dir.path, name);
-  const bytes = readFileSync(bundle);
+  const out = join(fx.dir.path, name);
+  const bytes = readFileSync(fx.path);
   for (let at = bytes.indexOf(needle); at >= 0; at = bytes.indexOf(needle, at + 1)) {
     bytes[at + skip]! ^= 0x01;
     writeFileSync(out, bytes);
@@ -39,7 +33,7 @@ async function flipped(name: string, needle: Buffer, skip: number, live: (path: 
 
 describe('bundle verify', () => {
   it('says ok for a bundle as written', async () => {
-    const r = await cli('bundle', 'verify', bundle);
+    const r = await cli('bundle', 'verify', fx.path);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/: ok \(10953 records in \d+ chunks, tables\)/);
   });
@@ -53,7 +47,7 @@ describe('bundle verify', () => {
         db.close();
       }
     };
-    const { id, data, tid } = chunk(bundle);
+    const { id, data, tid } = chunk(fx.path);
     const bad = await flipped('chunk-flip.mstrace', data.subarray(data.length - 48), 20, (p) => !chunk(p).data.equals(data) && chunk(p).id === id);
     const r = await cli('bundle', 'verify', bad);
     expect(r.code).toBe(1);
@@ -80,7 +74,7 @@ describe('bundle verify', () => {
 
 describe('table checksums', () => {
   it('cover tables of many blocks, and see a changed row in any of them', () => {
-    const db = new Database(join(dir.path, 'blocks.db'));
+    const db = new Database(join(fx.dir.path, 'blocks.db'));
     db.exec('CREATE TABLE meta (tid INTEGER NOT NULL, container TEXT NOT NULL, ip TEXT NOT NULL, container_id TEXT NOT NULL)');
     const ins = db.prepare('INSERT INTO meta VALUES (?, ?, ?, ?)');
     db.transaction(() => {
@@ -96,10 +90,10 @@ describe('table checksums', () => {
 
 describe('bundle recover', () => {
   it('makes a partial bundle from a work folder, with the traces a full import gives', async () => {
-    const work = join(dir.path, '.lost.mstrace.capture-x');
+    const work = join(fx.dir.path, '.lost.mstrace.capture-x');
     mkdirSync(work);
     copyFileSync(fixture('seq20', 'trace.psv'), join(work, 'raw.psv'));
-    const out = join(dir.path, 'lost.mstrace');
+    const out = join(fx.dir.path, 'lost.mstrace');
     const gateway = readFileSync(fixture('seq20', 'gateway.txt'), 'utf8').trim();
     await writeWorkNote(work, parseMeta(readFileSync(fixture('seq20', 'meta.psv'), 'utf8')), { gateway, network: 'oracle', output: out, startedAt: new Date().toISOString() });
     const r = await cli('bundle', 'recover', work);
@@ -108,7 +102,7 @@ describe('bundle recover', () => {
     const b = Bundle.open(out);
     expect(b.manifest.capture).toMatchObject({ partial: true, network: 'oracle', partialReason: expect.stringMatching(/recovered from/) });
     b.close();
-    expect((await cli('render', '-i', out, '-t', 'custom', '-r')).stdout).toBe((await cli('render', '-i', bundle, '-t', 'custom', '-r')).stdout);
+    expect((await cli('render', '-i', out, '-t', 'custom', '-r')).stdout).toBe((await cli('render', '-i', fx.path, '-t', 'custom', '-r')).stdout);
     // Never over an existing bundle.
     const again = await cli('bundle', 'recover', work);
     expect(again.code).toBe(2);
@@ -116,7 +110,7 @@ describe('bundle recover', () => {
   });
 
   it('refuses a folder that is not a work folder, and says what to use', async () => {
-    const r = await cli('bundle', 'recover', dir.path);
+    const r = await cli('bundle', 'recover', fx.dir.path);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/is not the work folder of a capture[^]*hint: .*bundle import/);
   });

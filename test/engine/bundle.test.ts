@@ -1,22 +1,16 @@
 import Database from 'better-sqlite3';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Bundle } from '../../engine/bundle/bundle-reader.js';
 import { BundleError } from '../../engine/bundle/bundle-errors.js';
 import { FORMAT_VERSION } from '../../engine/bundle/bundle-schema.js';
 import { replicateCapture } from '../../bench/replicate.js';
-import { buildFixtureBundle, tempDir, type TempDir } from '../fixture-bundles.js';
+import { fixtureBundleForFile } from '../fixture-suite.js';
 import { fixture, FIXTURES } from '../fixtures.js';
 import { cli, spawnCli } from './cli-harness.js';
 
-let dir: TempDir;
-let bundle: string;
-beforeAll(async () => {
-  dir = tempDir();
-  bundle = await buildFixtureBundle('seq20', dir.path, 'original');
-});
-afterAll(() => dir.remove());
+const fx = fixtureBundleForFile('seq20', 'original');
 
 function openError(path: string): BundleError {
   try {
@@ -30,7 +24,7 @@ function openError(path: string): BundleError {
 
 describe('the .mstrace bundle', () => {
   it('holds manifest, meta, records, traces and per-span counts', () => {
-    const b = Bundle.open(bundle);
+    const b = Bundle.open(fx.path);
     try {
       expect(b.manifest).toMatchObject({ format: 'misertrace-bundle', formatVersion: FORMAT_VERSION, traceCount: 20, complete: true });
       expect(b.manifest.capture).toMatchObject({ backend: 'bpftrace', gateway: '172.29.77.1', lostEvents: 0, attachedProbes: 24, partial: false });
@@ -49,7 +43,7 @@ describe('the .mstrace bundle', () => {
   });
 
   it('finds one span\'s raw records by index, exact times included', () => {
-    const b = Bundle.open(bundle);
+    const b = Bundle.open(fx.path);
     try {
       const recs = b.spanRecords(1, 0, { limit: 5000 });
       expect(recs).toHaveLength(61);
@@ -62,7 +56,7 @@ describe('the .mstrace bundle', () => {
       expect(recs[0]!.tsNs).toBe('637618970003');
       expect(recs[0]!.probe).toBe('MT:tracepoint:syscalls:sys_enter_read');
       expect(b.spanRecords(1, 0, { limit: 10, offset: 60 })).toHaveLength(1);
-      const plan = new Database(bundle, { readonly: true })
+      const plan = new Database(fx.path, { readonly: true })
         .prepare('EXPLAIN QUERY PLAN SELECT data FROM record_chunks WHERE tid = 1 AND ts_max >= 0 ORDER BY ts_max')
         .all() as { detail: string }[];
       expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING INDEX record_chunks_tid_ts/);
@@ -72,42 +66,42 @@ describe('the .mstrace bundle', () => {
   });
 
   it('is queryable with SQL, records included (the records virtual table), with exact absolute times', async () => {
-    const b = Bundle.open(bundle);
+    const b = Bundle.open(fx.path);
     const res = b.query('SELECT ts_ns, comm, probe FROM records ORDER BY seq LIMIT 1');
     b.close();
     expect(res.rows).toEqual([[635890805661n, 'node', 'tracepoint:exceptions:page_fault_user']]);
-    const r = await cli('sql', '-i', bundle, 'SELECT ts_ns, comm, probe FROM records LIMIT 1');
+    const r = await cli('sql', '-i', fx.path, 'SELECT ts_ns, comm, probe FROM records LIMIT 1');
     expect(r).toMatchObject({ code: 0, stdout: 'ts_ns|comm|probe\n635890805661|node|tracepoint:exceptions:page_fault_user\n' });
   });
 
   it('exports to the original tool\'s files and imports back to the same traces', async () => {
-    const out = join(dir.path, 'exported');
-    expect((await cli('bundle', 'export', '-i', bundle, '-o', out)).code).toBe(0);
+    const out = join(fx.dir.path, 'exported');
+    expect((await cli('bundle', 'export', '-i', fx.path, '-o', out)).code).toBe(0);
     expect(readFileSync(join(out, 'sorted.psv'), 'utf8')).toBe(readFileSync(fixture('seq20', 'sorted.psv'), 'utf8').replace(/\r\n/g, '\n'));
     expect(readFileSync(join(out, 'meta.psv'), 'utf8')).toBe(readFileSync(fixture('seq20', 'meta.psv'), 'utf8').replace(/\r\n/g, '\n'));
-    const again = join(dir.path, 'again.mstrace');
+    const again = join(fx.dir.path, 'again.mstrace');
     const r = await cli('bundle', 'import', '-i', join(out, 'sorted.psv'), '-m', join(out, 'meta.psv'), '-g', readFileSync(join(out, 'gateway.txt'), 'utf8').trim(), '-o', again, '--model', 'original');
     expect(r.code).toBe(0);
-    const a = await cli('render', '-i', bundle, '-t', 'custom', '-r');
+    const a = await cli('render', '-i', fx.path, '-t', 'custom', '-r');
     const b = await cli('render', '-i', again, '-t', 'custom', '-r');
     expect(b.stdout).toBe(a.stdout);
-    expect(readFileSync(join(out, 'dag.json'), 'utf8')).toBe((await cli('render', '-i', bundle, '-t', 'dag', '-r', '-f')).stdout);
+    expect(readFileSync(join(out, 'dag.json'), 'utf8')).toBe((await cli('render', '-i', fx.path, '-t', 'dag', '-r', '-f')).stdout);
   });
 
   it('refuses foreign, truncated, newer and incomplete files with a clear reason', () => {
-    expect(openError(join(dir.path, 'none.mstrace')).reason).toBe('missing');
+    expect(openError(join(fx.dir.path, 'none.mstrace')).reason).toBe('missing');
     expect(openError(fixture('seq20', 'meta.psv')).reason).toBe('not-a-bundle');
-    const foreign = join(dir.path, 'foreign.db');
+    const foreign = join(fx.dir.path, 'foreign.db');
     new Database(foreign).exec('CREATE TABLE t (x)').close();
     expect(openError(foreign)).toMatchObject({ reason: 'not-a-bundle', message: expect.stringMatching(/SQLite database but not a MiSeRTrace bundle/) });
-    const newer = join(dir.path, 'newer.mstrace');
-    copyFileSync(bundle, newer);
+    const newer = join(fx.dir.path, 'newer.mstrace');
+    copyFileSync(fx.path, newer);
     const db = new Database(newer);
     db.pragma('user_version = 99');
     db.close();
     expect(openError(newer)).toMatchObject({ reason: 'newer-version', hint: expect.stringMatching(/update/) });
-    const incomplete = join(dir.path, 'incomplete.mstrace');
-    copyFileSync(bundle, incomplete);
+    const incomplete = join(fx.dir.path, 'incomplete.mstrace');
+    copyFileSync(fx.path, incomplete);
     const db2 = new Database(incomplete);
     db2.prepare("UPDATE manifest SET value = 'false' WHERE key = 'complete'").run();
     db2.close();
@@ -118,16 +112,16 @@ describe('the .mstrace bundle', () => {
     let raw: string;
     let meta: string;
     beforeAll(async () => {
-      raw = join(dir.path, 'kill.psv');
-      meta = join(dir.path, 'kill.meta');
+      raw = join(fx.dir.path, 'kill.psv');
+      meta = join(fx.dir.path, 'kill.meta');
       await replicateCapture({ fixtureDir: join(FIXTURES, 'mixed50'), copies: 40, tracePath: raw, metaPath: meta });
     });
 
     it('on SIGKILL', async () => {
-      const again = join(dir.path, 'killed.mstrace');
+      const again = join(fx.dir.path, 'killed.mstrace');
       const child = spawnCli(['bundle', 'import', '-i', raw, '-m', meta, '-g', '172.29.77.1', '-o', again]);
       // Kill it while the bundle itself is being written (its hidden temp file exists).
-      const writing = () => readdirSync(dir.path).some((f) => f.startsWith('.killed.mstrace.partial-'));
+      const writing = () => readdirSync(fx.dir.path).some((f) => f.startsWith('.killed.mstrace.partial-'));
       for (let i = 0; i < 500 && !writing(); i++) await new Promise((res) => setTimeout(res, 10));
       expect(writing()).toBe(true);
       expect(process.kill(await pidOf(again), 'SIGKILL')).toBe(true);
@@ -139,7 +133,7 @@ describe('the .mstrace bundle', () => {
     });
 
     it('on SIGINT: exit 130, no output, temporary files removed', async () => {
-      const sub = join(dir.path, 'sigint');
+      const sub = join(fx.dir.path, 'sigint');
       mkdirSync(sub);
       const out = join(sub, 'interrupted.mstrace');
       const child = spawnCli(['bundle', 'import', '-i', raw, '-m', meta, '-g', '172.29.77.1', '-o', out]);

@@ -1,27 +1,20 @@
 import { chmodSync, copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../cli/exit-codes.js';
-import { buildFixtureBundle, tempDir, type TempDir } from '../fixture-bundles.js';
+import { fixtureBundleForFile } from '../fixture-suite.js';
 import { fixture } from '../fixtures.js';
 import { cli } from './cli-harness.js';
 
 // Bad input gets one clear message with a hint, a non-zero exit, no stack trace, and leaves no
 // output file behind (not even a partial one).
 
-let dir: TempDir;
-let bundle: string;
+const fx = fixtureBundleForFile('seq20');
 const META = fixture('seq20', 'meta.psv');
 const GW = readFileSync(fixture('seq20', 'gateway.txt'), 'utf8').trim();
 
-beforeAll(async () => {
-  dir = tempDir();
-  bundle = await buildFixtureBundle('seq20', dir.path);
-});
-afterAll(() => dir.remove());
-
 function write(name: string, content: string | Buffer): string {
-  const p = join(dir.path, name);
+  const p = join(fx.dir.path, name);
   writeFileSync(p, content);
   return p;
 }
@@ -35,7 +28,7 @@ function expectCleanFailure(r: { code: number; stderr: string }, message: RegExp
 }
 
 function leftovers(prefix: string): string[] {
-  return readdirSync(dir.path).filter((f) => f.includes(prefix));
+  return readdirSync(fx.dir.path).filter((f) => f.includes(prefix));
 }
 
 /** The seq20 capture with line `n` (1-based) replaced. */
@@ -47,41 +40,41 @@ function traceWithLine(n: number, text: string): string {
 
 describe('bad input to sort', () => {
   it('an empty file', async () => {
-    const r = await cli('sort', '-i', write('empty.psv', ''), '-o', join(dir.path, 'out-empty.psv'));
+    const r = await cli('sort', '-i', write('empty.psv', ''), '-o', join(fx.dir.path, 'out-empty.psv'));
     expectCleanFailure(r, /is empty/);
     expect(leftovers('out-empty')).toEqual([]);
   });
 
   it('binary garbage', async () => {
-    const r = await cli('sort', '-i', write('garbage.bin', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 3, 0xff, 0xfe])), '-o', join(dir.path, 'out-bin.psv'));
+    const r = await cli('sort', '-i', write('garbage.bin', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 3, 0xff, 0xfe])), '-o', join(fx.dir.path, 'out-bin.psv'));
     expectCleanFailure(r, /not a text trace \(binary data at byte 4\)/);
     expect(leftovers('out-bin')).toEqual([]);
   });
 
   it('a cut line stops with its line number and text; --lenient skips and counts it', async () => {
     const input = write('cut.psv', traceWithLine(500, '"node"|"16026"|"6378'));
-    const r = await cli('sort', '-i', input, '-o', join(dir.path, 'out-cut.psv'));
+    const r = await cli('sort', '-i', input, '-o', join(fx.dir.path, 'out-cut.psv'));
     expectCleanFailure(r, /cut\.psv:500: malformed line \(fewer than 5 fields.*"\\"node\\"\|\\"16026\\"\|\\"6378"/);
     expect(leftovers('out-cut')).toEqual([]);
-    const ok = await cli('sort', '-i', input, '-o', join(dir.path, 'out-cut.psv'), '--lenient');
+    const ok = await cli('sort', '-i', input, '-o', join(fx.dir.path, 'out-cut.psv'), '--lenient');
     expect(ok.code).toBe(EXIT.ok);
     expect(ok.stderr).toMatch(/skipped 1 malformed lines/);
-    expect(readFileSync(join(dir.path, 'out-cut.psv'), 'utf8').trim().split('\n')).toHaveLength(10953 - 1);
+    expect(readFileSync(join(fx.dir.path, 'out-cut.psv'), 'utf8').trim().split('\n')).toHaveLength(10953 - 1);
   });
 
   it('an interleaved line', async () => {
     const input = write('inter.psv', traceWithLine(800, '"node"|"160"node"|"16026"|"637619005499"|"1"|"MT:tracepoint:syscalls:sys_exit_read"26"|"637619005499"|"1"|"MT:x"'));
-    const r = await cli('sort', '-i', input, '-o', join(dir.path, 'out-inter.psv'));
+    const r = await cli('sort', '-i', input, '-o', join(fx.dir.path, 'out-inter.psv'));
     expectCleanFailure(r, /inter\.psv:800: malformed line/);
     expect(leftovers('out-inter')).toEqual([]);
   });
 
   it('a missing input file', async () => {
-    expectCleanFailure(await cli('sort', '-i', join(dir.path, 'nope.psv'), '-o', join(dir.path, 'x.psv')), /nope\.psv: no such file/);
+    expectCleanFailure(await cli('sort', '-i', join(fx.dir.path, 'nope.psv'), '-o', join(fx.dir.path, 'x.psv')), /nope\.psv: no such file/);
   });
 
   it('an output directory that cannot be written', async () => {
-    const ro = join(dir.path, 'ro');
+    const ro = join(fx.dir.path, 'ro');
     const { mkdirSync } = await import('node:fs');
     mkdirSync(ro);
     chmodSync(ro, 0o500);
@@ -100,7 +93,7 @@ describe('bad input to sort', () => {
 
 describe('bad input to generate', () => {
   it('unsorted input stops with a hint to sort; --lenient skips and counts', async () => {
-    const out = join(dir.path, 'unsorted.mstrace');
+    const out = join(fx.dir.path, 'unsorted.mstrace');
     const r = await cli('generate', '-i', fixture('seq20', 'trace.psv'), '-m', META, '-g', GW, '-o', out);
     expectCleanFailure(r, /input is not sorted by time/);
     expect(r.stderr).toMatch(/misertrace sort -i/);
@@ -112,14 +105,14 @@ describe('bad input to generate', () => {
 
   it('a meta file with the wrong column count', async () => {
     const bad = write('bad-meta.psv', '16097|oracle-inventory|172.29.77.12|17d7|extra\n');
-    const r = await cli('generate', '-i', fixture('seq20', 'sorted.psv'), '-m', bad, '-g', GW, '-o', join(dir.path, 'm.mstrace'));
+    const r = await cli('generate', '-i', fixture('seq20', 'sorted.psv'), '-m', bad, '-g', GW, '-o', join(fx.dir.path, 'm.mstrace'));
     expectCleanFailure(r, /bad-meta\.psv line 1 has 5 columns, expected 4/);
     expect(leftovers('m.mstrace')).toEqual([]);
   });
 
   it('a gateway that is not an IPv4 address', async () => {
     for (const gw of ['172.29.77', 'fe80::1', '300.1.1.1', 'gateway']) {
-      const r = await cli('generate', '-i', fixture('seq20', 'sorted.psv'), '-m', META, '-g', gw, '-o', join(dir.path, 'g.mstrace'));
+      const r = await cli('generate', '-i', fixture('seq20', 'sorted.psv'), '-m', META, '-g', gw, '-o', join(fx.dir.path, 'g.mstrace'));
       expectCleanFailure(r, /is not an IPv4 address/);
     }
     expect(leftovers('g.mstrace')).toEqual([]);
@@ -128,22 +121,22 @@ describe('bad input to generate', () => {
 
 describe('bad input to render', () => {
   it('a range outside the traces', async () => {
-    expectCleanFailure(await cli('render', '-i', bundle, '-t', 'dag', '-n', '18-25'), /range 18-25 is outside the traces \(1-20\)/);
-    expectCleanFailure(await cli('render', '-i', bundle, '-t', 'dag', '-n', '0'), /outside the traces/);
-    expectCleanFailure(await cli('render', '-i', bundle, '-t', 'dag', '-n', '4-2'), /runs backwards/);
-    expectCleanFailure(await cli('render', '-i', bundle, '-t', 'dag', '-n', 'a-b'), /is not a trace range/);
+    expectCleanFailure(await cli('render', '-i', fx.path, '-t', 'dag', '-n', '18-25'), /range 18-25 is outside the traces \(1-20\)/);
+    expectCleanFailure(await cli('render', '-i', fx.path, '-t', 'dag', '-n', '0'), /outside the traces/);
+    expectCleanFailure(await cli('render', '-i', fx.path, '-t', 'dag', '-n', '4-2'), /runs backwards/);
+    expectCleanFailure(await cli('render', '-i', fx.path, '-t', 'dag', '-n', 'a-b'), /is not a trace range/);
   });
 
   it('a file that is not a bundle, and a truncated bundle', async () => {
     expectCleanFailure(await cli('render', '-i', fixture('seq20', 'sorted.psv'), '-t', 'dag'), /is not a MiSeRTrace bundle/);
-    const cut = join(dir.path, 'cut.mstrace');
-    copyFileSync(bundle, cut);
+    const cut = join(fx.dir.path, 'cut.mstrace');
+    copyFileSync(fx.path, cut);
     const data = readFileSync(cut);
     writeFileSync(cut, data.subarray(0, Math.floor(data.length / 2)));
     expectCleanFailure(await cli('render', '-i', cut, '-t', 'dag'), /is truncated/);
   });
 
   it('an unknown render type', async () => {
-    expectCleanFailure(await cli('render', '-i', bundle, '-t', 'pie'), /unknown render type "pie"/);
+    expectCleanFailure(await cli('render', '-i', fx.path, '-t', 'pie'), /unknown render type "pie"/);
   });
 });

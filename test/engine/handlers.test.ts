@@ -1,23 +1,17 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Bundle } from '../../engine/bundle/bundle-reader.js';
 import { countHandlers } from '../../engine/handlers/default-handlers.js';
 import { runHandlers } from '../../engine/handlers/run-handlers.js';
-import { buildFixtureBundle, tempDir, type TempDir } from '../fixture-bundles.js';
+import { fixtureBundleForFile } from '../fixture-suite.js';
 import { cli } from './cli-harness.js';
 
-let dir: TempDir;
-let bundle: string;
-beforeAll(async () => {
-  dir = tempDir();
-  bundle = await buildFixtureBundle('seq20', dir.path, 'original');
-});
-afterAll(() => dir.remove());
+const fx = fixtureBundleForFile('seq20', 'original');
 
 describe('per-span handlers', () => {
   it('the count handler over the records gives the counts stored in the bundle', async () => {
-    const b = Bundle.open(bundle);
+    const b = Bundle.open(fx.path);
     try {
       const traces = b.traces();
       const res = await runHandlers(traces, b.recordBatches(), countHandlers);
@@ -32,7 +26,7 @@ describe('per-span handlers', () => {
   });
 
   it('runs a user TypeScript module; recordValid lets a span take other threads\' records', async () => {
-    const mod = join(dir.path, 'faults.ts');
+    const mod = join(fx.dir.path, 'faults.ts');
     writeFileSync(
       mod,
       `import type { HandlerModule } from '${join(process.cwd(), 'engine/handlers/handler-api.js')}';
@@ -53,7 +47,7 @@ const handlers: HandlerModule = {
 export default handlers;
 `,
     );
-    const r = await cli('render', '-i', bundle, '-t', 'custom', '-r', '-n', '1', '--handlers', mod);
+    const r = await cli('render', '-i', fx.path, '-t', 'custom', '-r', '-n', '1', '--handlers', mod);
     expect(r.stderr).toBe('');
     const out = JSON.parse(r.stdout) as { '1': { TraceOutput: { consumed: number }; ThreadOutput: { own: number; others: number } } };
     const root = out['1'];
@@ -63,32 +57,32 @@ export default handlers;
   });
 
   it('runs a plain JS module from -l sorted logs, and the built-in count-by-probe', async () => {
-    const mod = join(dir.path, 'probe-names.mjs');
+    const mod = join(fx.dir.path, 'probe-names.mjs');
     writeFileSync(
       mod,
       `export function createSpanHandler() { const s = new Set(); return { consume: (r) => s.add(r.probe.shortName), result: () => [...s].sort() }; }
 export function createTraceHandler() { return { consume() {}, result: () => null }; }`,
     );
-    const r = await cli('render', '-i', bundle, '-t', 'custom', '-r', '-n', '1', '--handlers', mod, '-l', join(dir.path, 'seq20.sorted.psv'));
+    const r = await cli('render', '-i', fx.path, '-t', 'custom', '-r', '-n', '1', '--handlers', mod, '-l', join(fx.dir.path, 'seq20.sorted.psv'));
     expect(r.code).toBe(0);
     const names = (JSON.parse(r.stdout) as { '1': { ThreadOutput: string[] } })['1'].ThreadOutput;
     expect(names).toContain('tcp_rcv_space_adjust');
     expect(names).toContain('page_fault_user');
-    const byProbe = await cli('render', '-i', bundle, '-t', 'custom', '-r', '-n', '1', '--handlers', 'count-by-probe');
+    const byProbe = await cli('render', '-i', fx.path, '-t', 'custom', '-r', '-n', '1', '--handlers', 'count-by-probe');
     const root = (JSON.parse(byProbe.stdout) as { '1': { ThreadOutput: { count: number; probes: Record<string, number> } } })['1'].ThreadOutput;
     expect(root.count).toBe(61);
     expect(Object.values(root.probes).reduce((a, c) => a + c, 0)).toBe(61);
   });
 
   it('a module without the handler functions gets a clear message', async () => {
-    const mod = join(dir.path, 'empty.mjs');
+    const mod = join(fx.dir.path, 'empty.mjs');
     writeFileSync(mod, 'export const x = 1;\n');
-    const r = await cli('render', '-i', bundle, '-t', 'custom', '--handlers', mod);
+    const r = await cli('render', '-i', fx.path, '-t', 'custom', '--handlers', mod);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/must export createSpanHandler\(span\) and createTraceHandler\(trace\)/);
-    const broken = join(dir.path, 'broken.mjs');
+    const broken = join(fx.dir.path, 'broken.mjs');
     writeFileSync(broken, 'export default {{;\n');
-    const r2 = await cli('render', '-i', bundle, '-t', 'custom', '--handlers', broken);
+    const r2 = await cli('render', '-i', fx.path, '-t', 'custom', '--handlers', broken);
     expect(r2.code).toBe(2);
     expect(r2.stderr).toMatch(/failed to load/);
   });
