@@ -117,3 +117,20 @@ describe.skipIf(SKIP_REASON !== null)(`explorer: statistics${SKIP_REASON ? ` (sk
     expect(await p.locator('.gantt').count()).toBe(1);
   });
 });
+
+describe.skipIf(SKIP_REASON !== null)(`explorer: the trace toolbar at 1024 px${SKIP_REASON ? ` (skipped: ${SKIP_REASON})` : ''}`, () => {
+  const ui = uiSuite();
+
+  it('keeps Link on the one toolbar line without pushing the title out', async () => {
+    const path = await buildFixtureBundle('mixed50', ui.tmp.path);
+    const app = await ui.open({ viewport: { width: 1024, height: 700 } });
+    const p = app.page;
+    app.dialogs.answer(path);
+    await p.getByRole('button', { name: /Open bundle/ }).click();
+    await p.locator('.trace-row[data-trace-id="1"]').dblclick();
+    await expect.poll(() => p.locator('.gantt').getAttribute('data-stale'), { timeout: 20_000 }).toBe('no');
+    const bar = await p.locator('.trace-toolbar').evaluate((e) => ({ scroll: e.scrollWidth, client: e.clientWidth, title: e.querySelector('.trace-title')!.getBoundingClientRect().width }));
+    expect(bar.scroll).toBeLessThanOrEqual(bar.client);
+    expect(bar.title).toBeGreaterThanOrEqual(90);
+  });
+});

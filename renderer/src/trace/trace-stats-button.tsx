@@ -3,7 +3,7 @@ import type { TraceDetail } from '../../../electron/ipc-contract.js';
 import { traceStats } from '../../../engine/analysis/trace-stats.js';
 import { StatsDialog } from '../common/stats-dialog.js';
 
-// The trace view's "Statistics": self time and counts per container and per kernel event of
+// The trace view's "Statistics" (beside the minimap: both are about the whole trace): self time and counts per container and per kernel event of
 // this trace, folded here from the trace already loaded.
 
 export function TraceStatsButton({ detail }: { detail: TraceDetail }) {
@@ -11,7 +11,7 @@ export function TraceStatsButton({ detail }: { detail: TraceDetail }) {
   const stats = useMemo(() => (open ? traceStats(detail.spans, detail.counts) : null), [open, detail]);
   return (
     <>
-      <button type="button" aria-haspopup="dialog" onClick={() => setOpen(true)} title="Self time and counts per container and per kernel event of this trace">
+      <button type="button" className="overview-button" aria-haspopup="dialog" onClick={() => setOpen(true)} title="Self time and counts per container and per kernel event of this trace">
         Statistics
       </button>
       {open && <StatsDialog title={`Statistics of trace #${detail.traceId}`} stats={stats} loading={false} onClose={() => setOpen(false)} />}

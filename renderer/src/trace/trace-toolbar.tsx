@@ -7,7 +7,6 @@ import { useExport } from '../stores/export-store.js';
 import { useSession } from '../stores/session-store.js';
 import { useTraceView, type ArrowMode } from '../stores/trace-view-store.js';
 import { CountChooser } from './count-chooser.js';
-import { TraceStatsButton } from './trace-stats-button.js';
 import { traceExtent, zoomWindow } from './gantt-viewport.js';
 
 // One line of controls at 1024 px: back, the trace (title ellipsized, full on hover), zoom, what
@@ -51,7 +50,7 @@ export function TraceToolbar({ detail }: { detail: TraceDetail }) {
         label={selected === null ? `Copy link: opens trace #${detail.traceId} in the app` : `Copy link: opens span ${selected} of trace #${detail.traceId} in the app`}
         text={deepLink(bundlePath, detail.traceId, selected ?? undefined)}
       >
-        Copy link
+        Link
       </CopyButton>
       <div className="zoom-controls" role="group" aria-label="Zoom">
         <button type="button" aria-label="Zoom out" onClick={() => setWindow(zoomWindow(cur, 1 / 1.5, 0.5, extent))}>
@@ -94,7 +93,6 @@ export function TraceToolbar({ detail }: { detail: TraceDetail }) {
         ))}
       </select>
       <CountChooser detail={detail} />
-      <TraceStatsButton detail={detail} />
       <button type="button" onClick={() => setExport({ open: true })} aria-haspopup="dialog">
         Export…
       </button>
