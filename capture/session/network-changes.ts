@@ -1,3 +1,5 @@
+import type Docker from 'dockerode';
+import { createDocker } from '../discovery/docker-connection.js';
 import { DiscoveryService } from '../discovery/network-discovery.js';
 import type { NetworkJoin, NetworkWatch } from '../discovery/network-watch.js';
 import { FtraceRelay } from '../ftrace/ftrace-relay.js';
@@ -92,9 +94,20 @@ export function ftraceThreadAdder(o: Pick<CaptureOptions, 'network' | 'docker'>,
   const relay = a.pump;
   const child = a.child;
   if (!(relay instanceof FtraceRelay) || child.writeLine === undefined) return null;
-  const discovery = new DiscoveryService(o.docker ?? {});
+  let discovery: DiscoveryService | null = null;
+  let docker: Docker | null = null;
   return async (j) => {
+    // Made at the first change (inside the promise: a Docker endpoint it cannot use is a warning).
+    discovery ??= new DiscoveryService(o.docker ?? {});
+    docker ??= createDocker(o.docker ?? {});
     const deadline = Date.now() + 5000;
+    // The connect event comes before the container runs: a cheap inspect until it does, then the
+    // (slower, ~0.5 s here) discovery of its threads.
+    while (Date.now() < deadline && !child.hasExited) {
+      const state = await docker.getContainer(j.containerId).inspect().then((c) => c.State, () => null);
+      if (state?.Running === true && state.Pid > 0) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
     for (;;) {
       const d = await discovery.discover(o.network).catch(() => null);
       const known = new Set(plan.discovery.meta.map((m) => m.tid));
