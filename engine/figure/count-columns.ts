@@ -11,7 +11,8 @@ const KNOWN_LABELS: Readonly<Record<string, string>> = {
   sched_migrate_task: 'Migrations',
   page_fault_user: 'User page faults',
   page_fault_kernel: 'Kernel page faults',
-  sched_switch: 'Context switches',
+  // One record per traced side of a switch (ADR 0090): a thread's records are its switches in and out.
+  sched_switch: 'Switches in/out',
   sched_wakeup: 'Wakeups',
   block_rq_issue: 'Block I/O',
 };

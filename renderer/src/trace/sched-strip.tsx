@@ -21,10 +21,15 @@ function pct(part: number, whole: number): string {
   return whole > 0 ? `${((100 * part) / whole).toFixed(part / whole < 0.1 ? 1 : 0)}%` : '–';
 }
 
-/** One line: "on CPU 1.2 ms (40%), runnable ..., blocked ...". */
+/** One line: "on CPU 1.2 ms (40%), runnable ..., blocked ..." and the faults and migrations there were. */
 export function splitText(s: SchedSplit): string {
   const t = total(s);
-  return `on CPU ${formatDuration(s.onCpuNs)} (${pct(s.onCpuNs, t)}), runnable ${formatDuration(s.runnableNs)} (${pct(s.runnableNs, t)}), blocked ${formatDuration(s.blockedNs)} (${pct(s.blockedNs, t)})`;
+  const marks = [s.faults > 0 ? plural(s.faults, 'page fault') : '', s.migrations > 0 ? plural(s.migrations, 'migration') : ''].filter((x) => x !== '');
+  return `on CPU ${formatDuration(s.onCpuNs)} (${pct(s.onCpuNs, t)}), runnable ${formatDuration(s.runnableNs)} (${pct(s.runnableNs, t)}), blocked ${formatDuration(s.blockedNs)} (${pct(s.blockedNs, t)})${marks.map((m) => `, ${m}`).join('')}`;
+}
+
+function plural(n: number, what: string): string {
+  return `${formatCount(n)} ${what}${n === 1 ? '' : 's'}`;
 }
 
 /** The stacked strip inside a bar at x..x+w, its top at y. */
@@ -64,8 +69,6 @@ export function CriticalSched({ split }: { split: SchedSplit }) {
   return (
     <li className="sched-critical" data-testid="critical-sched">
       Critical path: {splitText(split)}
-      {split.faults > 0 ? `, ${formatCount(split.faults)} page fault${split.faults === 1 ? '' : 's'}` : ''}
-      {split.migrations > 0 ? `, ${formatCount(split.migrations)} migration${split.migrations === 1 ? '' : 's'}` : ''}
     </li>
   );
 }
