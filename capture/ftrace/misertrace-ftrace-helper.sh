@@ -26,6 +26,11 @@ T=/sys/kernel/tracing
 # CPU: at 200 ms rounds the helper took 23 ms of CPU per second under a /stock-like load (50,000
 # events/s), at 1 s 5 ms (docs/adr/0071). An 8 MiB per-CPU buffer holds seconds of events.
 ROUND=1
+# The read rounds (the shell, its dd) and the writers run below the traced application: a round
+# that wakes up should not preempt a request in flight (p99, docs/adr/0071); the buffers are large
+# enough for a round that runs late. Setup and cleanup keep the normal priority, so that a stop
+# or a ^C while attaching ends as promptly as before.
+NICE=10
 
 fail() {
   echo "ERROR: $*"
@@ -50,16 +55,14 @@ case $gid in '' | *[!0-9]*) fail "cannot tell the invoking user's group" ;; esac
 as_user() {
   if [ "$uid" = 0 ]; then "$@"; else setpriv --reuid="$uid" --regid="$gid" --clear-groups -- "$@"; fi
 }
-# Appends its stdin to OUTDIR/$1 as the invoking user.
+# Appends its stdin to OUTDIR/$1 as the invoking user. The long-lived writers copy every page
+# once more: they run below the application like the read rounds (NICE, below), but open their
+# file first at the normal priority (a writer slow to start would create it after a ^C's cleanup).
 user_append() {
-  as_user sh -c 'exec cat >> "$1"' sh "$OUTDIR/$1"
+  as_user sh -c 'exec >> "$1" && exec nice -n "$2" cat' sh "$OUTDIR/$1" "$NICE"
 }
 as_user sh -c 'cd "$1" && : >> formats && : >> pages && : >> messages' sh "$OUTDIR" 2>/dev/null ||
   fail "cannot write to $OUTDIR as uid $uid"
-# Below the traced application, with every process started from here (dd, the writers): a read
-# round that wakes up should not preempt a request in flight (p99, docs/adr/0071). The buffers
-# are large enough for a round that runs late.
-renice -n 10 -p $$ > /dev/null 2>&1
 
 # Events: checked here, written to tracefs only inside our own instances.
 events=''
@@ -120,6 +123,7 @@ CTL=$(mktemp -d /tmp/misertrace-ftrace-$$.XXXXXX) || fail "mktemp failed"
 stop=0
 cleanup() {
   trap '' INT TERM
+  renice -n 0 -p $$ > /dev/null 2>&1
   for i in traced sockets; do remove_instance "$BASE-$i"; done
   [ -n "${watcher:-}" ] && kill "$watcher" 2>/dev/null
   # The writers end when the last write end of their FIFO closes: ours.
@@ -229,11 +233,13 @@ has_entries() {
 # yet written would be lost); the loop sees the stop after the round.
 rounds=0
 final=0
+renice -n "$NICE" -p $$ > /dev/null 2>&1
 while :; do
   kill -0 "$watcher" 2>/dev/null || stop=1
   for w in $writers; do kill -0 "$w" 2>/dev/null || { [ $final = 0 ] && echo "ERROR: the writer to $OUTDIR stopped"; stop=1; }; done
   if [ $stop = 1 ]; then
     final=1
+    renice -n 0 -p $$ > /dev/null 2>&1
     for i in traced sockets; do echo 0 > "$BASE-$i/tracing_on"; done
   fi
   for i in traced sockets; do
