@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { Bundle } from '../engine/bundle/bundle-reader.js';
@@ -26,7 +27,9 @@ export type BenchRow = [string, string, string, string];
 /** A filter a user types: a container and a duration bound (about a third of the traces). */
 const SEARCH = 'inventory dur>20ms';
 
-async function buildFourThousand(dir: string): Promise<string> {
+/** The 4,000-trace bundle in `dir`, built once per run (the anchors' rows reuse it). */
+export async function buildFourThousand(dir: string): Promise<string> {
+  if (existsSync(join(dir, 'four-thousand.mstrace'))) return join(dir, 'four-thousand.mstrace');
   const raw = join(dir, 'four-thousand.psv');
   const info = await replicateCapture({ fixtureDir: join(FIXTURES, 'mixed50'), copies: 80, tracePath: raw, metaPath: join(dir, 'four-thousand.meta.psv') });
   const path = join(dir, 'four-thousand.mstrace');

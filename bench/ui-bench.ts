@@ -10,6 +10,7 @@ import { buildRenderer } from '../e2e/ui/harness/renderer-build.js';
 import { serveDirectory } from '../e2e/ui/harness/static-server.js';
 import { FIXTURES } from '../test/fixtures.js';
 import { analysisRows } from './ui-bench-analysis.js';
+import { anchorRows } from './ui-bench-anchors.js';
 import { buildShippedWorker } from './ui-bench-worker.js';
 import { replicateCapture } from './replicate.js';
 import { buildSyntheticBundle, spansPerRequest } from './synthetic-capture.js';
@@ -213,6 +214,7 @@ async function main(): Promise<void> {
       [`span search (Ctrl+F), ${spansPerRequest(shape).toLocaleString('en-US')}-span trace: query + Enter -> last span selected, drawn`, ms(median(searches)), ms(pct(searches, 95)), `${searches.length} searches`],
     ];
     rows.push(...(await analysisRows(browser, server, dir, RUNS, (xs) => [ms(median(xs)), ms(pct(xs, 95))], engine)));
+    rows.push(...(await anchorRows(browser, server, dir, RUNS, (xs) => [ms(median(xs)), ms(pct(xs, 95))], engine)));
     const w = Math.max(...rows.map((r) => r[0].length));
     console.log(`  ${'metric'.padEnd(w)}  ${'median'.padStart(10)}  ${'p95'.padStart(10)}  sample`);
     for (const r of rows) console.log(`  ${r[0].padEnd(w)}  ${r[1].padStart(10)}  ${r[2].padStart(10)}  ${r[3]}`);
