@@ -75,6 +75,15 @@ describe.skipIf(SKIP_REASON !== null)(`explorer: dark mode${SKIP_REASON ? ` (ski
     expect(contrast(parseRgb(legendText), parseRgb(await background(p, '.gantt-legend')))).toBeGreaterThanOrEqual(4.5);
     await app.screenshot(ui.shot('dark-trace'));
     expect(await seriousA11yViolations(p)).toEqual([]);
+    // The statistics dialog and the right-click menu in dark mode pass axe's contrast too.
+    await p.getByRole('button', { name: 'Statistics' }).click();
+    await expect.poll(() => p.getByRole('dialog').count()).toBe(1);
+    expect(await seriousA11yViolations(p)).toEqual([]);
+    await p.keyboard.press('Escape');
+    await p.locator('.gantt-row[data-span="1"] .gantt-bar').click({ button: 'right' });
+    await expect.poll(() => p.getByRole('menu').count()).toBe(1);
+    expect(await seriousA11yViolations(p)).toEqual([]);
+    await p.keyboard.press('Escape');
     // The export is the light figure, byte for byte the one made in light mode.
     const dark = await exportSvg(app, join(ui.tmp.path, 'dark-1.svg'));
     expect(dark).toMatch(/fill="#FFFFFF"/i);
