@@ -145,6 +145,8 @@ export class RemoteChild implements Disposable {
       ch = await this.o.host.channel(cmd.command);
     } catch (e) {
       this.transcriptText += `${(e as Error).message}\n`;
+      // Uploaded, but the command never ran (no channel): no watchdog will remove the upload.
+      if (this.cleanupCmd !== '') await this.o.host.exec(shCommand(this.cleanupCmd), { timeoutMs: 10_000 }).catch(() => undefined);
       this.finish({ exitCode: 255, signal: null });
       return;
     }

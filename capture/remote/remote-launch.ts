@@ -38,6 +38,16 @@ function envArgs(env: Readonly<Record<string, string>>): string[] {
   });
 }
 
+/** A failed upload takes its folder with it: nothing else would remove it. */
+async function uploadOrRemove(host: RemoteHost, dir: string, files: Parameters<typeof uploadFiles>[2]): Promise<void> {
+  try {
+    await uploadFiles(host, dir, files);
+  } catch (e) {
+    await host.exec(shCommand(`rm -rf ${shQuote(dir)}`), { timeoutMs: 10_000 }).catch(() => undefined);
+    throw e;
+  }
+}
+
 export function startRemoteChild(c: RemoteLaunchContext, launch: BackendLaunch): RemoteChild {
   return launch.variant.backend === 'bpftrace' ? bpftraceChild(c, launch) : ftraceChild(c, launch);
 }
@@ -58,7 +68,7 @@ function bpftraceChild(c: RemoteLaunchContext, launch: BackendLaunch): RemoteChi
     ...(c.heartbeatTimeoutS !== undefined ? { heartbeatTimeoutS: c.heartbeatTimeoutS } : {}),
     prepare: async () => {
       const dir = await makeRemoteDir(c.host);
-      await uploadFiles(c.host, dir, [{ name: basename(scriptPath), data: await readFile(scriptPath), mode: 0o644 }]);
+      await uploadOrRemove(c.host, dir, [{ name: basename(scriptPath), data: await readFile(scriptPath), mode: 0o644 }]);
       return { argv: ['env', ...envArgs(launch.env), bpftrace!, `${dir}/${basename(scriptPath)}`], cleanup: `rm -rf ${shQuote(dir)}` };
     },
     onData: (d) => {
@@ -106,7 +116,7 @@ function ftraceChild(c: RemoteLaunchContext, launch: BackendLaunch): RemoteChild
     ...(c.heartbeatTimeoutS !== undefined ? { heartbeatTimeoutS: c.heartbeatTimeoutS } : {}),
     prepare: async () => {
       remoteDir = await makeRemoteDir(c.host, ['out']);
-      await uploadFiles(c.host, remoteDir, [{ name: basename(helper), data: await readFile(helper), mode: 0o755 }]);
+      await uploadOrRemove(c.host, remoteDir, [{ name: basename(helper), data: await readFile(helper), mode: 0o755 }]);
       return { argv: ['/bin/sh', `${remoteDir}/${basename(helper)}`, `${remoteDir}/out`, ...rest], cleanup: `rm -rf ${shQuote(remoteDir)}` };
     },
     onTracer: (pid) => {
