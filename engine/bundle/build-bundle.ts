@@ -71,7 +71,9 @@ export async function buildBundle(o: BuildBundleOptions): Promise<BuildResult> {
   // The causal model runs in the records' pass (ADR 0080): its state is bounded, and a failure of
   // its own waits until the records are in. The original model's states can pile up until the
   // heap runs out (keep-alive load): it runs after the records are safe in the bundle (ADR 0061).
-  const fused = model === 'causal' ? new FusedModel(model, o.meta, o.gateway, { ...(o.lenient !== undefined ? { lenient: o.lenient } : {}), source: o.sortedPath, ...(o.signal ? { signal: o.signal } : {}) }) : null;
+  // A raw capture is ordered in memory on the way: the model waits until that memory is free
+  // (bundle import of 10M records: 1.03 GB peak fused, 0.72 GB after).
+  const fused = model === 'causal' && o.unsorted !== true ? new FusedModel(model, o.meta, o.gateway, { ...(o.lenient !== undefined ? { lenient: o.lenient } : {}), source: o.sortedPath, ...(o.signal ? { signal: o.signal } : {}) }) : null;
   const written = await writeRecords({
     ...o,
     diagnostics,
