@@ -69,11 +69,11 @@ export function DurationScatter({ table, listed, firstTs, onOpen }: Props) {
       {width > 0 && (
         <>
           <svg width={width} height={HEIGHT} role="img" aria-label={`Duration over time of ${formatCount(table.count)} traces, duration on a log scale; a click on a dot opens that trace`}>
-            <text className="axis-label hist-title" x={M.left} y={11}>
+            <text className="axis-label scatter-title" x={M.left} y={11}>
               Duration over time
             </text>
             {hover !== null && (
-              <text className="axis-label hist-readout scatter-readout" x={width - M.right} y={11} textAnchor="end">
+              <text className="axis-label scatter-readout" x={width - M.right} y={11} textAnchor="end">
                 #{table.id[hover]}: {formatDuration(table.duration[hover]!)} at {formatOffset(table.start[hover]!, firstTs)}
               </text>
             )}
