@@ -1,4 +1,5 @@
 // Over 300 lines: the transitions of docs/request-model.md section 4 are one ordered dispatch over shared state; split, the order that decides them would be scattered.
+import { RecordGate } from './record-gate.js';
 import { Diagnostics } from './diagnostics.js';
 import type { MetaEntry } from './meta.js';
 import { detailValue, EventCode, type TraceRecord } from './record.js';
@@ -47,10 +48,9 @@ export class SpanGenerator {
   private readonly roots: SpanState[] = [];
   private nextUid = 1;
   private serial = 0;
-  private firstTs: RelNs = NaN;
-  private lastTs: RelNs = NaN;
   private finished = false;
   readonly diagnostics: Diagnostics;
+  private readonly gate: RecordGate;
   readonly counts: GeneratorCounts = {
     records: 0,
     modelUsed: 0,
@@ -68,6 +68,7 @@ export class SpanGenerator {
     opts: { diagnostics?: Diagnostics; rejectUnsorted?: boolean } = {},
   ) {
     this.diagnostics = opts.diagnostics ?? new Diagnostics();
+    this.gate = new RecordGate(this.counts, this.diagnostics);
     for (const m of meta) {
       if (this.live.has(m.tid)) this.diagnostics.add('duplicate-tid', 0, m.tid, `tid ${m.tid} listed twice in meta; the later line wins`);
       this.live.set(m.tid, new Thread(this.nextUid++, m.tid, m.container, m.ip, NaN));
@@ -78,19 +79,9 @@ export class SpanGenerator {
   /** Feeds one record. Records must come in time order; an earlier one is skipped and counted. */
   feed(r: TraceRecord): void {
     if (this.finished) throw new Error('SpanGenerator.feed after finish');
-    if (r.ts < this.lastTs) {
-      this.counts.unsorted++;
-      this.diagnostics.add('unsorted-record', r.line, r.tid, `record at line ${r.line} is earlier than the record before it`);
-      return;
-    }
-    this.counts.records++;
-    if (Number.isNaN(this.firstTs)) this.firstTs = r.ts;
-    this.lastTs = r.ts;
+    const admitted = this.gate.admit(r);
+    if (admitted !== 'model') return;
     const ev = r.probe.event;
-    if (ev === EventCode.User) {
-      this.counts.user++;
-      return;
-    }
     if (ev === EventCode.Fork) {
       this.fork(r);
       return;
@@ -112,15 +103,15 @@ export class SpanGenerator {
   finish(): GenerationResult {
     if (!this.finished) {
       this.finished = true;
-      const end = Number.isNaN(this.lastTs) ? 0 : this.lastTs;
+      const end = this.gate.last;
       for (const t of [...this.live.values()]) this.retire(t, end);
     }
     return {
       roots: this.roots,
       counts: this.counts,
       diagnostics: this.diagnostics,
-      firstTs: Number.isNaN(this.firstTs) ? 0 : this.firstTs,
-      lastTs: Number.isNaN(this.lastTs) ? 0 : this.lastTs,
+      firstTs: this.gate.first,
+      lastTs: this.gate.last,
     };
   }
 
@@ -271,7 +262,7 @@ export class SpanGenerator {
     const start = () => {
       if (!Number.isNaN(recvStart)) return recvStart;
       this.diagnostics.add('implicit-recv-start', r.line, r.tid, 'data arrived before any receive syscall');
-      return this.firstTs;
+      return this.gate.firstTs;
     };
     const remoteIp = q.dstIp;
     const remotePort = q.dstPort;

@@ -1,4 +1,5 @@
 import { Diagnostics } from '../diagnostics.js';
+import { RecordGate } from '../record-gate.js';
 import type { MetaEntry } from '../meta.js';
 import { detailValue, EventCode, type TraceRecord } from '../record.js';
 import type { GeneratorCounts } from '../span-generator.js';
@@ -46,10 +47,9 @@ export class CausalGenerator {
   private readonly io: IoNormalizer;
   private readonly ex: Exchanges;
   private readonly owners = new OwnershipLog();
-  private firstTs: RelNs = NaN;
-  private lastTs: RelNs = NaN;
   private finished = false;
   readonly diagnostics: Diagnostics;
+  private readonly gate: RecordGate;
   readonly counts: CausalCounts = {
     records: 0,
     modelUsed: 0,
@@ -71,6 +71,7 @@ export class CausalGenerator {
     opts: { diagnostics?: Diagnostics } = {},
   ) {
     this.diagnostics = opts.diagnostics ?? new Diagnostics();
+    this.gate = new RecordGate(this.counts, this.diagnostics);
     for (const m of meta) {
       if (this.live.has(m.tid)) this.diagnostics.add('duplicate-tid', 0, m.tid, `tid ${m.tid} listed twice in meta; the later line wins`);
       this.live.set(m.tid, new CausalThread(m.tid, m.container, m.ip));
@@ -86,20 +87,11 @@ export class CausalGenerator {
 
   feed(r: TraceRecord): void {
     if (this.finished) throw new Error('CausalGenerator.feed after finish');
-    if (r.ts < this.lastTs) {
-      this.counts.unsorted++;
-      this.diagnostics.add('unsorted-record', r.line, r.tid, `record at line ${r.line} is earlier than the record before it`);
-      return;
-    }
-    this.counts.records++;
-    if (Number.isNaN(this.firstTs)) this.firstTs = r.ts;
-    this.lastTs = r.ts;
+    const admitted = this.gate.admit(r);
+    if (admitted === 'late') return;
     if ((this.counts.records & 4095) === 0) this.evictIdle(r.ts);
+    if (admitted === 'user') return;
     const ev = r.probe.event;
-    if (ev === EventCode.User) {
-      this.counts.user++;
-      return;
-    }
     if (ev === EventCode.Fork) {
       this.fork(r);
       return;
@@ -135,7 +127,7 @@ export class CausalGenerator {
   finish(opts: { lostEvents?: number } = {}): CausalResult {
     if (this.finished) throw new Error('CausalGenerator.finish twice');
     this.finished = true;
-    const end = Number.isNaN(this.lastTs) ? 0 : this.lastTs;
+    const end = this.gate.last;
     for (const t of [...this.live.values()]) this.exit(t, end);
     for (const c of this.conns.values()) {
       this.ex.closeTurn(c);
@@ -151,7 +143,7 @@ export class CausalGenerator {
       traces,
       counts: this.counts,
       diagnostics: this.diagnostics,
-      firstTs: Number.isNaN(this.firstTs) ? 0 : this.firstTs,
+      firstTs: this.gate.first,
       lastTs: end,
       ownership: this.owners.resolve(),
     };
