@@ -88,8 +88,11 @@ describe('the app reads bundles in the engine worker, with a timeout', () => {
   it('a read cancelled while it is inside one long statement ends within seconds', async () => {
     const engine = new WorkerEngineClient();
     try {
-      const job = engine.run({ kind: 'bundle-open', path: huge });
-      await new Promise((r) => setTimeout(r, 200));
+      // Open first (it may be quick on an idle machine), then read the million-span trace: one
+      // statement over a million rows, long on any machine, cancelled while it runs.
+      const opened = await engine.run({ kind: 'bundle-open', path: huge }).result;
+      const job = engine.run({ kind: 'bundle-trace', handle: opened.handle, traceId: 1 });
+      await new Promise((r) => setTimeout(r, 100));
       const t0 = Date.now();
       job.cancel();
       await expect(job.result).rejects.toBeInstanceOf(CancelledError);
