@@ -82,7 +82,10 @@ export class ExplorerPage {
     self = new ExplorerPage(page, context, dialogs, composed, userDataDir, o.userDataDir === undefined, o.engine);
     const s = self;
     page.on('console', (m) => {
-      if (m.type() === 'error') s.errors.push(`console: ${m.text()}`);
+      // Chromium cancels loads in flight when a network interface appears or goes, which Docker
+      // does whenever a parallel test creates or removes a network: the machine's doing, not the
+      // page's (the test's own assertions still see any load that mattered).
+      if (m.type() === 'error' && !m.text().includes('net::ERR_NETWORK_CHANGED')) s.errors.push(`console: ${m.text()}`);
     });
     page.on('pageerror', (e) => s.errors.push(`pageerror: ${e.message}`));
     // Requests and answers cross as JSON text: the contract promises JSON-safe values, and
