@@ -43,7 +43,7 @@ export async function buildFourThousand(dir: string): Promise<string> {
 }
 
 /** In the page: run `act` (page code), resolve when `done` (a page expression) holds, then two frames. */
-async function timeUntil(page: Page, act: string, done: string): Promise<number> {
+export async function timeUntil(page: Page, act: string, done: string): Promise<number> {
   return page.evaluate(`(async () => {
     const check = () => ${done};
     const t0 = performance.now();

@@ -1,13 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { launchChromium } from '../e2e/ui/harness/browser.js';
 import { ExplorerPage } from '../e2e/ui/harness/explorer-page.js';
 import { buildRenderer } from '../e2e/ui/harness/renderer-build.js';
 import { serveDirectory, type StaticServer } from '../e2e/ui/harness/static-server.js';
 import { InProcessEngineClient, type EngineClient } from '../engine/worker/engine-client.js';
-import { buildFourThousand, type BenchRow } from './ui-bench-analysis.js';
+import { buildFourThousand, timeUntil, type BenchRow } from './ui-bench-analysis.js';
 
 // bench:ui rows for issue 14's anchors on the 4,000-trace bundle (mixed50 x 80, 1.46M records):
 //  - the table's Statistics clicked -> the bundle's statistics painted (the engine folds every
@@ -15,21 +15,6 @@ import { buildFourThousand, type BenchRow } from './ui-bench-analysis.js';
 //  - "Group by request type" clicked -> the request types painted;
 //  - the open request -> the duration scatter's dots drawn (with the table's first paint).
 // Alone: `npx tsx bench/ui-bench-anchors.ts` (engine in process, 3 runs).
-
-async function timeUntil(page: Page, act: string, done: string): Promise<number> {
-  return page.evaluate(`(async () => {
-    const check = () => ${done};
-    const t0 = performance.now();
-    const found = new Promise((resolve) => {
-      const mo = new MutationObserver(() => { if (check()) { mo.disconnect(); resolve(); } });
-      mo.observe(document, { childList: true, subtree: true, attributes: true });
-    });
-    ${act};
-    if (!check()) await found;
-    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())));
-    return performance.now() - t0;
-  })()`);
-}
 
 export async function anchorRows(browser: Browser, server: StaticServer, dir: string, runs: number, stat: (xs: number[]) => [string, string], engine: () => EngineClient): Promise<BenchRow[]> {
   const path = await buildFourThousand(dir);
