@@ -1,6 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { parseGateway, parseMeta } from '../engine/model/meta.js';
 import { buildBundle } from '../engine/bundle/build-bundle.js';
 import { sortTraceFile } from '../engine/records/sort.js';
@@ -33,4 +34,15 @@ export async function buildFixtureBundle(name: FixtureName, dir: string, model?:
     ...(model !== undefined ? { model } : {}),
   });
   return out;
+}
+
+/** A copy of bundle `good` as `<dir>/<name>.mstrace`, changed by `sql` (foreign keys off): a hostile bundle. */
+export function tamperedCopy(good: string, dir: string, name: string, sql: string): string {
+  const p = join(dir, `${name}.mstrace`);
+  copyFileSync(good, p);
+  const db = new Database(p);
+  db.pragma('foreign_keys = OFF');
+  db.exec(sql);
+  db.close();
+  return p;
 }

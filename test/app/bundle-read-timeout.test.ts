@@ -1,11 +1,9 @@
-import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineBundleAccess } from '../../electron/app-services/engine-bundle-access.js';
 import { CancelledError } from '../../engine/records/line-reader.js';
 import { WorkerEngineClient } from '../../engine/worker/engine-client.js';
-import { buildFixtureBundle, tempDir, type TempDir } from '../fixture-bundles.js';
+import { buildFixtureBundle, tamperedCopy, tempDir, type TempDir } from '../fixture-bundles.js';
 import { composeForTest } from './test-services.js';
 
 // Issue 16 item 6, the app's side: its bundle reads run in the engine worker with a timeout and
@@ -20,13 +18,7 @@ let recursive: string;
 let huge: string;
 
 function tampered(name: string, sql: string): string {
-  const p = join(dir.path, `${name}.mstrace`);
-  copyFileSync(good, p);
-  const db = new Database(p);
-  db.pragma('foreign_keys = OFF');
-  db.exec(sql);
-  db.close();
-  return p;
+  return tamperedCopy(good, dir.path, name, sql);
 }
 
 beforeAll(async () => {

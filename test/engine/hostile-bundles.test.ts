@@ -1,11 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bundle } from '../../engine/bundle/bundle-reader.js';
 import { EXIT } from '../../cli/exit-codes.js';
-import { buildFixtureBundle, tempDir, type TempDir } from '../fixture-bundles.js';
+import { buildFixtureBundle, tamperedCopy, tempDir, type TempDir } from '../fixture-bundles.js';
 import { fixture } from '../fixtures.js';
 import { BIN } from './cli-harness.js';
 
@@ -24,13 +22,7 @@ beforeAll(async () => {
 afterAll(() => dir.remove());
 
 function tampered(name: string, sql: string): string {
-  const p = join(dir.path, `${name}.mstrace`);
-  copyFileSync(good, p);
-  const db = new Database(p);
-  db.pragma('foreign_keys = OFF');
-  db.exec(sql);
-  db.close();
-  return p;
+  return tamperedCopy(good, dir.path, name, sql);
 }
 
 function run(...argv: string[]) {
