@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineBundleAccess } from '../../electron/app-services/engine-bundle-access.js';
 import { CancelledError } from '../../engine/records/line-reader.js';
