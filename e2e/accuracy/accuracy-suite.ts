@@ -4,11 +4,11 @@ import Docker from 'dockerode';
 import { DemoApp } from '../demo-app/demo-app.js';
 import { planRequests } from '../demo-app/endpoints.js';
 import { sendRequests } from '../demo-app/load-generator.js';
-import { pct, type AccuracyRow } from './accuracy-table.js';
+import type { AccuracyRow } from './accuracy-table.js';
 import { bundlesPerModel, captureWhile, cliOffer, requireBuiltCli } from './cli-runner.js';
-import { checkTraces, evaluate, bundleBase } from './evaluate.js';
+import { bundleBase } from './evaluate.js';
 import { collectGroundTruth, type GtSource } from './ground-truth.js';
-import { keepRun } from './kept-runs.js';
+import { checkRun, keepRun } from './kept-runs.js';
 
 // The accuracy runs: the demo app captured with every backend and probe set the CLI offers, at
 // several concurrencies, keep-alive off and on; every model the CLI offers generates traces from
@@ -83,13 +83,7 @@ export async function runAccuracy(o: SuiteOptions): Promise<{ rows: AccuracyRow[
               const roles = Object.fromEntries([...app.containers.values()].flatMap((c) => [app.containerName(c.role), `/${app.containerName(c.role)}`].map((n) => [n, c.role])));
               keepRun(join(o.keepDir, `run${n - 1}`), run.bundle, { backend, probeSet: setName, concurrency, keepAlive, exitCode: run.exitCode }, sent, gt, gtBase, roles);
             }
-            for (const [model, path] of bundlesPerModel(run.bundle, offer.models, dir, modelOffered)) {
-              const { traces, base } = checkTraces(path, roleOf);
-              for (const r of evaluate(sent, gt, gtBase, traces, base)) {
-                const checked = r.requests;
-                rows.push({ ...r, backend, probeSet: setName, model, concurrency, keepAlive, correctPct: pct(r.correct, checked), partial: run.exitCode === 1 });
-              }
-            }
+            rows.push(...checkRun(bundlesPerModel(run.bundle, offer.models, dir, modelOffered), roleOf, sent, gt, gtBase, { backend, probeSet: setName, concurrency, keepAlive, exitCode: run.exitCode }));
             const last = rows.filter((r) => r.concurrency === concurrency && r.backend === backend && r.keepAlive === keepAlive && r.probeSet === setName);
             log(
               `${backend}/${setName} c=${concurrency} keep-alive ${keepAlive ? 'on' : 'off'}: ${sent.length} requests, ${((Date.now() - t0) / 1000).toFixed(1)} s (attach ${run.ms.attach} ms, load ${run.ms.work} ms, finish ${run.ms.finish} ms)` +

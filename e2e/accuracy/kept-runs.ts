@@ -64,11 +64,16 @@ export function recheckRun(dir: string, models: readonly string[]): AccuracyRow[
   const gt: GroundTruth = { byRid: new Map(k.gt.byRid), untimed: new Map(), unmapped: k.gt.unmapped };
   const work = join(dir, 'models');
   mkdirSync(work, { recursive: true });
+  return checkRun(bundlesPerModel(join(dir, 'capture.mstrace'), models, work, true), (c) => k.roles[c] ?? c, sent, gt, BigInt(k.gtBase), k);
+}
+
+/** One capture's rows: each model's bundle checked request by request against the ground truth. */
+export function checkRun(bundles: Map<string, string>, roleOf: (container: string) => string, sent: readonly SentRequest[], gt: GroundTruth, gtBase: bigint, facts: RunFacts): AccuracyRow[] {
   const rows: AccuracyRow[] = [];
-  for (const [model, path] of bundlesPerModel(join(dir, 'capture.mstrace'), models, work, true)) {
-    const { traces, base } = checkTraces(path, (c) => k.roles[c] ?? c);
-    for (const r of evaluate(sent, gt, BigInt(k.gtBase), traces, base)) {
-      rows.push({ ...r, backend: k.backend, probeSet: k.probeSet, model, concurrency: k.concurrency, keepAlive: k.keepAlive, correctPct: pct(r.correct, r.requests), partial: k.exitCode === 1 });
+  for (const [model, path] of bundles) {
+    const { traces, base } = checkTraces(path, roleOf);
+    for (const r of evaluate(sent, gt, gtBase, traces, base)) {
+      rows.push({ ...r, backend: facts.backend, probeSet: facts.probeSet, model, concurrency: facts.concurrency, keepAlive: facts.keepAlive, correctPct: pct(r.correct, r.requests), partial: facts.exitCode === 1 });
     }
   }
   return rows;
