@@ -1,0 +1,169 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ProbeSetName } from '../capture/probes/probe-catalog.js';
+import { CaptureSession } from '../capture/session/capture-session.js';
+import { INSTANCE_PREFIX } from '../capture/ftrace/tracefs-instance.js';
+import { DemoApp, DemoImages } from '../e2e/demo-app/demo-app.js';
+import { median } from './overhead-summary.js';
+import { containersCpuSeconds, treeCpuSeconds } from './proc-cpu.js';
+import { wrk as wrkRun, type WrkResult } from './wrk-run.js';
+
+// npm run bench:toggle — what a capture costs the application, with the machine's drift taken
+// out (docs/adr/0071). bench:capture pairs each traced run with an untraced one, but a capture
+// takes seconds to start and stop, so a pair's two runs are 5-10 s apart, and on a shared VM
+// untraced /stock alone ranges x0.8-1.2 between such runs: 20 rounds cannot show 3%.
+// Here ONE ftrace capture runs for the whole measurement and the rounds switch it between
+// "traced" (its events enabled and its thread filter set, exactly as the capture set them up)
+// and "untraced" (every event disabled and the thread filter emptied: the kernel runs as if
+// nothing were traced; the helper and the session stay, idle). Each round is a pair of adjacent
+// wrk runs of --duration seconds, in alternating order; the verdict is the median of the
+// pairs' ratios. What "untraced" still pays (the idle helper and session) is printed beside.
+//   --endpoints stock  --duration 2  --rounds 40  --set causal  --connections 8  --threads 2
+// Root, tracefs and Docker needed; loads only 127.0.0.1.
+
+function arg(name: string, def: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : def;
+}
+const DURATION = Number(arg('duration', '2'));
+const ROUNDS = Number(arg('rounds', '40'));
+const SET = arg('set', 'causal') as ProbeSetName;
+const CONNECTIONS = Number(arg('connections', '8'));
+const THREADS = Number(arg('threads', '2'));
+const PATHS: Record<string, string> = { stock: '/stock?id=1', item: '/item?id=1', checkout: '/checkout?item=1' };
+const ENDPOINTS = arg('endpoints', 'stock').split(',');
+for (const e of ENDPOINTS) if (!PATHS[e]) throw new Error(`unknown endpoint ${e} (one of ${Object.keys(PATHS).join(', ')}; the third-party ones need bench:capture)`);
+const TRACEFS = '/sys/kernel/tracing';
+
+/** The capture's tracefs instances, and which of their events it enabled. */
+class CaptureSwitch {
+  private pids = '';
+  constructor(
+    private readonly enables: string[],
+    private readonly pidFile: string,
+  ) {}
+
+  static find(before: ReadonlySet<string>): CaptureSwitch {
+    const dirs = readdirSync(join(TRACEFS, 'instances')).filter((d) => d.startsWith(INSTANCE_PREFIX) && !before.has(d));
+    const traced = dirs.find((d) => d.endsWith('-traced'));
+    if (!traced) throw new Error(`the capture's tracefs instances were not found (new: ${dirs.join(', ') || 'none'})`);
+    const enables: string[] = [];
+    for (const d of dirs) {
+      const ev = join(TRACEFS, 'instances', d, 'events');
+      for (const g of readdirSync(ev, { withFileTypes: true }).filter((x) => x.isDirectory())) {
+        for (const e of readdirSync(join(ev, g.name), { withFileTypes: true }).filter((x) => x.isDirectory())) {
+          const f = join(ev, g.name, e.name, 'enable');
+          if (existsSync(f) && readFileSync(f, 'utf8').trim() === '1') enables.push(f);
+        }
+      }
+    }
+    return new CaptureSwitch(enables, join(TRACEFS, 'instances', traced, 'set_event_pid'));
+  }
+
+  get events(): number {
+    return this.enables.length;
+  }
+
+  /** Off: events first, then the thread filter (kept, with the threads event-fork added). */
+  set(on: boolean): void {
+    if (on) {
+      for (const p of this.pids.split(/\s+/).filter(Boolean)) writeFileSync(this.pidFile, `${p}\n`, { flag: 'a' });
+      for (const f of this.enables) writeFileSync(f, '1');
+    } else {
+      for (const f of this.enables) writeFileSync(f, '0');
+      this.pids = readFileSync(this.pidFile, 'utf8');
+      writeFileSync(this.pidFile, '');
+    }
+  }
+}
+
+interface Run {
+  on: boolean;
+  w: WrkResult;
+  cpuPerRequestUs: number;
+  /** CPU of the helper and of this process (the session), per second of the run. */
+  tracerCpu: number;
+}
+
+async function measureEndpoint(images: DemoImages, endpoint: string, dir: string): Promise<{ runs: Run[]; records: number; lost: number }> {
+  const app = new DemoApp({ images });
+  await app.up();
+  let session: CaptureSession | null = null;
+  try {
+    const url = `${app.url}${PATHS[endpoint]}`;
+    const wrk = () => wrkRun(url, DURATION, THREADS, CONNECTIONS);
+    await wrk(); // warm-up: JIT, connection pools
+    const before = new Set(readdirSync(join(TRACEFS, 'instances')));
+    session = new CaptureSession({ network: app.network, output: join(dir, `${endpoint}.mstrace`), backend: 'ftrace', probeSet: SET, probes: [] });
+    await session.start();
+    const sw = CaptureSwitch.find(before);
+    const pid = session.childPid ?? -1;
+    const runs: Run[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const on of round % 2 === 1 ? [false, true] : [true, false]) {
+        sw.set(on);
+        const c0 = pid > 0 ? treeCpuSeconds(pid) : 0;
+        const u0 = process.cpuUsage();
+        const a0 = containersCpuSeconds([...app.containers.values()].map((c) => c.id));
+        const w = await wrk();
+        const a1 = containersCpuSeconds([...app.containers.values()].map((c) => c.id));
+        const u = process.cpuUsage(u0);
+        const tracerCpu = ((pid > 0 ? treeCpuSeconds(pid) - c0 : 0) + (u.user + u.system) / 1e6) / DURATION;
+        runs.push({ on, w, tracerCpu, cpuPerRequestUs: ((a1 - a0 + w.cpu) / w.requests) * 1e6 });
+        console.log(`${endpoint.padEnd(8)} round ${String(round).padStart(3)} ${on ? 'traced  ' : 'untraced'} ${w.rps.toFixed(0).padStart(6)} req/s  p50 ${w.p50ms.toFixed(2).padStart(6)} ms  p99 ${w.p99ms.toFixed(2).padStart(6)} ms  CPU ${((runs.at(-1)!.cpuPerRequestUs)).toFixed(0)} us/request  tracer ${(tracerCpu * 100).toFixed(1)}% CPU  errors ${w.errors}`);
+      }
+    }
+    sw.set(true);
+    await new Promise((r) => setTimeout(r, 1500));
+    const f = session.figures();
+    await session.cancel({ keep: false });
+    return { runs, records: f.records, lost: f.lostEvents };
+  } finally {
+    session?.dispose();
+    await app.down();
+  }
+}
+
+function summary(endpoint: string, r: { runs: Run[]; records: number; lost: number }): boolean {
+  const pairs: { rps: number; p50: number; p99: number; cpu: number }[] = [];
+  for (let i = 0; i + 1 < r.runs.length; i += 2) {
+    const a = r.runs[i]!;
+    const b = r.runs[i + 1]!;
+    const [on, off] = a.on ? [a, b] : [b, a];
+    pairs.push({ rps: on.w.rps / off.w.rps, p50: on.w.p50ms / off.w.p50ms, p99: on.w.p99ms / off.w.p99ms, cpu: on.cpuPerRequestUs / off.cpuPerRequestUs });
+  }
+  const of = (on: boolean) => r.runs.filter((x) => x.on === on);
+  const med = (xs: number[]) => median(xs);
+  const q = (xs: number[], p: number) => [...xs].sort((x, y) => x - y)[Math.floor(p * (xs.length - 1))]!;
+  const rps = pairs.map((p) => p.rps);
+  const tput = med(rps);
+  const p99 = med(pairs.map((p) => p.p99));
+  const requests = of(true).reduce((s, x) => s + x.w.requests, 0);
+  console.log(`\n| endpoint | set | pairs | untraced req/s (p10-p90) | traced req/s | throughput | p50 | p99 | CPU/request | tracer CPU traced / untraced | records/request | lost | verdict |`);
+  console.log(`|---|---|---|---|---|---|---|---|---|---|---|---|---|`);
+  const ok = tput >= 0.97 && p99 <= 1.1 && r.lost === 0;
+  console.log(
+    `| ${endpoint} | ${SET} | ${pairs.length} | ${med(of(false).map((x) => x.w.rps)).toFixed(0)} (${q(of(false).map((x) => x.w.rps), 0.1).toFixed(0)}-${q(of(false).map((x) => x.w.rps), 0.9).toFixed(0)}) | ${med(of(true).map((x) => x.w.rps)).toFixed(0)} | x${tput.toFixed(3)} (pairs p25-p75 ${q(rps, 0.25).toFixed(3)}-${q(rps, 0.75).toFixed(3)}) | x${med(pairs.map((p) => p.p50)).toFixed(2)} | x${p99.toFixed(2)} | x${med(pairs.map((p) => p.cpu)).toFixed(3)} | ${(med(of(true).map((x) => x.tracerCpu)) * 100).toFixed(1)}% / ${(med(of(false).map((x) => x.tracerCpu)) * 100).toFixed(1)}% | ${(r.records / Math.max(1, requests)).toFixed(1)} | ${r.lost} | ${ok ? 'ok' : 'MISSES'} (>= 0.97, p99 <= 1.10x, 0 lost) |`,
+  );
+  return ok;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'misertrace-toggle-'));
+  console.error(`capture overhead, toggled within one ftrace capture (${SET} set): wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s, ${ROUNDS} pairs, endpoints ${ENDPOINTS.join(', ')}`);
+  const images = await DemoImages.build();
+  let ok = true;
+  try {
+    for (const endpoint of ENDPOINTS) ok = summary(endpoint, await measureEndpoint(images, endpoint, dir)) && ok;
+  } finally {
+    await images.remove();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  process.exitCode = ok ? 0 : 1;
+}
+
+main().catch((e: unknown) => {
+  console.error(`bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  process.exit(2);
+});

@@ -1,0 +1,119 @@
+import type { EventFormat } from './event-format.js';
+
+// Whether the causal set's capture still needs tcp_rcv_space_adjust (docs/adr/0106). That event
+// fires on every receive that copies data (a third of the set's events on /stock) and only
+// teaches the 4-tuples of connections older than the capture: a connection made during it is
+// known from its SYN_SENT/ESTABLISHED (inet_sock_set_state, always on). So the relay watches the
+// pages as it counts them: sends and receives on a socket pointer it knows (connected, accepted
+// or learned, and not closed since) need nothing; one on a pointer it does not know is "pending".
+// Learning is switched off once nothing has been pending for QUIET_MS (and not before MIN_ON_MS
+// into the capture: the connections in use at the start are learned then), and on again as soon
+// as something is pending. A pending socket's records wait in the join after the capture until
+// its next receive with learning on, or its CLOSE (which carries the tuple), gives its tuple; one
+// that neither receives again nor closes before the end stays unresolved and is counted.
+
+export const TCP_ESTABLISHED = 1;
+export const TCP_SYN_SENT = 2;
+export const TCP_CLOSE = 7;
+const QUIET_MS = 2000;
+const MIN_ON_MS = 2000;
+
+const enum Role {
+  None = 0,
+  /** sock_send_length / sock_recv_length: field `sk`. */
+  Record = 1,
+  /** inet_sock_set_state: fields `skaddr`, `newstate`. */
+  State = 2,
+  /** tcp_rcv_space_adjust: field `skaddr`. */
+  Learn = 3,
+}
+
+export class TupleLearning {
+  private readonly role = new Uint8Array(1 << 16);
+  private readonly ptrAt = new Int32Array(1 << 16);
+  private stateAt = -1;
+  private readonly known = new Set<number>();
+  private readonly pending = new Set<number>();
+  private on = true;
+  private onSince: number;
+  private quietSince: number | null = null;
+  /** How often learning was switched off and on again (the capture's notes say so). */
+  readonly switches = { off: 0, on: 0 };
+
+  private constructor(now: number) {
+    this.onSince = now;
+  }
+
+  /** A watch for these formats, or null when the capture has no tcp_rcv_space_adjust to switch. */
+  static forFormats(formats: Iterable<EventFormat>, now = Date.now()): TupleLearning | null {
+    const w = new TupleLearning(now);
+    let learn = false;
+    for (const f of formats) {
+      const field = (n: string) => f.fields.get(n)?.offset ?? -1;
+      if (f.name === 'sock:sock_send_length' || f.name === 'sock:sock_recv_length') w.set(f.id, Role.Record, field('sk'));
+      else if (f.name === 'sock:inet_sock_set_state') {
+        w.set(f.id, Role.State, field('skaddr'));
+        w.stateAt = field('newstate');
+      } else if (f.name === 'tcp:tcp_rcv_space_adjust') learn = w.set(f.id, Role.Learn, field('skaddr'));
+    }
+    return learn && w.stateAt >= 0 ? w : null;
+  }
+
+  private set(id: number, role: Role, at: number): boolean {
+    if (at < 0 || id >= this.role.length) return false;
+    this.role[id] = role;
+    this.ptrAt[id] = at;
+    return true;
+  }
+
+  /** Whether events of type `id` matter here (the page walk calls `event` only for those). */
+  wants(id: number): boolean {
+    return this.role[id] !== Role.None;
+  }
+
+  /** One event of interest: `start` is where its payload (common_type first) begins in `page`. */
+  event(id: number, page: Buffer, start: number): void {
+    // Kernel addresses: the low 48 bits tell sockets apart (the high ones are the same for all).
+    const at = start + this.ptrAt[id]!;
+    const sk = page.readUInt16LE(at + 4) * 2 ** 32 + page.readUInt32LE(at);
+    switch (this.role[id]) {
+      case Role.Record:
+        if (!this.known.has(sk)) this.pending.add(sk);
+        return;
+      case Role.State: {
+        const state = page.readInt32LE(start + this.stateAt);
+        // A CLOSE carries the tuple too: what waited on the socket is resolved by it.
+        if (state === TCP_CLOSE) this.known.delete(sk);
+        else if (state === TCP_ESTABLISHED || state === TCP_SYN_SENT) this.known.add(sk);
+        this.pending.delete(sk);
+        return;
+      }
+      case Role.Learn:
+        this.known.add(sk);
+        this.pending.delete(sk);
+    }
+  }
+
+  /** After a pass over new pages: 'on' or 'off' when learning should switch, else null. */
+  decide(now = Date.now()): 'on' | 'off' | null {
+    if (this.pending.size > 0) {
+      this.quietSince = null;
+      if (this.on) return null;
+      this.on = true;
+      this.onSince = now;
+      this.switches.on++;
+      return 'on';
+    }
+    if (!this.on) return null;
+    this.quietSince ??= now;
+    if (now - this.quietSince < QUIET_MS || now - this.onSince < MIN_ON_MS) return null;
+    this.on = false;
+    this.switches.off++;
+    return 'off';
+  }
+
+  /** Sockets with records whose tuple nobody has told yet. */
+  get pendingSockets(): number {
+    return this.pending.size;
+  }
+}
