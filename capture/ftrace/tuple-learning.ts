@@ -32,6 +32,9 @@ export class TupleLearning {
   private readonly role = new Uint8Array(1 << 16);
   private readonly ptrAt = new Int32Array(1 << 16);
   private stateAt = -1;
+  /** `family` and `protocol` of the send and receive events (the same offsets in both). */
+  private familyAt = -1;
+  private protocolAt = -1;
   private readonly known = new Set<number>();
   private readonly pending = new Set<number>();
   private on = true;
@@ -50,13 +53,17 @@ export class TupleLearning {
     let learn = false;
     for (const f of formats) {
       const field = (n: string) => f.fields.get(n)?.offset ?? -1;
-      if (f.name === 'sock:sock_send_length' || f.name === 'sock:sock_recv_length') w.set(f.id, Role.Record, field('sk'));
+      if (f.name === 'sock:sock_send_length' || f.name === 'sock:sock_recv_length') {
+        w.set(f.id, Role.Record, field('sk'));
+        w.familyAt = field('family');
+        w.protocolAt = field('protocol');
+      }
       else if (f.name === 'sock:inet_sock_set_state') {
         w.set(f.id, Role.State, field('skaddr'));
         w.stateAt = field('newstate');
       } else if (f.name === 'tcp:tcp_rcv_space_adjust') learn = w.set(f.id, Role.Learn, field('skaddr'));
     }
-    return learn && w.stateAt >= 0 ? w : null;
+    return learn && w.stateAt >= 0 && w.familyAt >= 0 && w.protocolAt >= 0 ? w : null;
   }
 
   private set(id: number, role: Role, at: number): boolean {
@@ -77,9 +84,12 @@ export class TupleLearning {
     const at = start + this.ptrAt[id]!;
     const sk = page.readUInt16LE(at + 4) * 2 ** 32 + page.readUInt32LE(at);
     switch (this.role[id]) {
-      case Role.Record:
-        if (!this.known.has(sk)) this.pending.add(sk);
+      case Role.Record: {
+        // Only TCP over IPv4/IPv6 makes records (the capture's filter says so too; a UNIX socket never gets a tuple).
+        const family = page.readUInt16LE(start + this.familyAt);
+        if (page.readUInt16LE(start + this.protocolAt) === 6 && (family === 2 || family === 10) && !this.known.has(sk)) this.pending.add(sk);
         return;
+      }
       case Role.State: {
         const state = page.readInt32LE(start + this.stateAt);
         // A CLOSE carries the tuple too: what waited on the socket is resolved by it.
