@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { EVENTS_LINE } from './ftrace-config.js';
 import { convertHelperPages, PageStreamParser, readHelperFormats, type HelperConfig, type HelperFormats, type HelperReplay } from './helper-output.js';
 import { countPageEvents } from './ring-buffer-page.js';
+import { TupleLearning } from './tuple-learning.js';
 
 // The unprivileged half of an ftrace capture: follows what the root helper
 // (misertrace-ftrace-helper.sh) writes to the work folder and keeps the records file the session
@@ -41,6 +42,10 @@ export class FtraceRelay {
   private shown = -1;
   private lastShown = 0;
   result: HelperReplay | null = null;
+  /** Lines to the helper's stdin ("learn on|off"), when the child takes them (attach-phase.ts). */
+  private control: ((line: string) => void) | null = null;
+  /** The causal set's switch of tcp_rcv_space_adjust (tuple-learning.ts, docs/adr/0106). */
+  private learning: TupleLearning | null = null;
 
   constructor(
     readonly dir: string,
@@ -57,6 +62,11 @@ export class FtraceRelay {
       const c = comms.get(t);
       if (c !== undefined) this.cfg.comms[String(t)] = c;
     }
+  }
+
+  /** The helper's stdin: from now on, tcp_rcv_space_adjust is switched off while nothing needs it. */
+  takeControl(write: (line: string) => void): void {
+    this.control = write;
   }
 
   poll(): Promise<void> {
@@ -98,12 +108,22 @@ export class FtraceRelay {
     if (this.fmt === null) {
       this.fmt = await readHelperFormats(join(this.dir, 'formats'));
       this.parser = new PageStreamParser(this.fmt.layout.pageSize);
+      // Only the causal set learns tuples alone from it: the syscall set records each one.
+      if (this.cfg.set === 'causal') this.learning = TupleLearning.forFormats(this.fmt.formats.values());
     }
     const chunk = await readFrom(this.from, this.pagesOffset, this.chunk);
     this.pagesOffset += chunk.length;
     const layout = this.fmt.layout;
+    const watch = this.control !== null ? this.learning : null;
     // The parser keeps a copy of a cut tail, never a view into the reused buffer.
-    this.parser!.feed(chunk, (_s, page) => (this.events += countPageEvents(page, layout.pageSize, layout, this.counts)));
+    this.parser!.feed(chunk, (_s, page) => (this.events += countPageEvents(page, layout.pageSize, layout, this.counts, watch)));
+    const turn = chunk.length > 0 ? watch?.decide() : null;
+    if (turn) this.control!(`learn ${turn}`);
+  }
+
+  /** How often tcp_rcv_space_adjust was switched off and on (null: never switched). */
+  get learningSwitches(): { off: number; on: number } | null {
+    return this.learning && this.control ? this.learning.switches : null;
   }
 
   /** After the helper ended: its last messages, then every page converted to records. */
@@ -126,6 +146,7 @@ export class FtraceRelay {
         level: 'info',
         text:
           `ftrace: ${r.events} events in ${r.pages} pages -> ${r.converter.records} records` +
+          (this.learningSwitches && this.learningSwitches.off > 0 ? `; tcp_rcv_space_adjust switched off ${this.learningSwitches.off} and on ${this.learningSwitches.on} times (needed only for connections older than the capture)` : '') +
           (r.unresolvedSends > 0 ? `; ${r.unresolvedSends} records on sockets whose 4-tuple was never seen (connections older than the capture, closed unseen): left out, never given another socket's tuple` : ''),
       });
       // Never skipped silently: events of a type the formats do not describe, and events the

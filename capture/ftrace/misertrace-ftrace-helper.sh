@@ -4,7 +4,8 @@
 # ring-buffer pages out, and removes the instances when it ends. It parses nothing: the
 # unprivileged session decodes the pages. A sudoers line or a polkit action names this file.
 #
-# Usage: misertrace-ftrace-helper OUTDIR BUFFER_KB PIDS EVENT...   (stdin: lines "pids N,N" add threads)
+# Usage: misertrace-ftrace-helper OUTDIR BUFFER_KB PIDS EVENT...   (stdin: lines "pids N,N" add
+#        threads; "learn on|off" switch tcp_rcv_space_adjust, if it is one of the traced EVENTs)
 #   OUTDIR     a directory of the invoking user: every file there is written with that user's
 #              rights (setpriv), never root's
 #   BUFFER_KB  per-CPU buffer of each instance, 1..1048576
@@ -161,7 +162,18 @@ exec 3<&0
   cr=$(printf '\r')
   while IFS= read -r line <&3; do
     line=${line%"$cr"}
-    case $line in 'pids '*) ;; *) continue ;; esac
+    # "learn on|off": tcp_rcv_space_adjust of the traced instance, when the capture enabled it
+    # (the causal set needs it only for connections older than the capture, docs/adr/0106).
+    case $line in
+      'learn on' | 'learn off')
+        case " $events " in *' traced|tcp:tcp_rcv_space_adjust '*) ;; *) continue ;; esac
+        [ "$line" = 'learn on' ] && v=1 || v=0
+        echo $v > "$BASE-traced/events/tcp/tcp_rcv_space_adjust/enable" 2>/dev/null
+        continue
+        ;;
+      'pids '*) ;;
+      *) continue ;;
+    esac
     p=${line#pids }
     case $p in '' | *[!0-9,]*) continue ;; esac
     IFS=,

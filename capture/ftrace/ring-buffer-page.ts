@@ -96,12 +96,19 @@ export function walkPage(page: Buffer, n: number, layout: PageLayout, origin: Ns
   return missed;
 }
 
+/** Events of some types looked at while counting (tuple-learning.ts): payload at `start`. */
+export interface EventWatch {
+  wants(id: number): boolean;
+  event(id: number, page: Buffer, start: number): void;
+}
+
 /**
  * Counts the events of one page by type id into `counts` (indexed by id), without their times:
  * the live figures of a capture (ftrace-relay.ts) need only how many of each, and this runs on the
- * machine being measured. Returns the number of events counted.
+ * machine being measured. `watch` sees the events of the types it wants. Returns the number of
+ * events counted.
  */
-export function countPageEvents(page: Buffer, n: number, layout: PageLayout, counts: Float64Array): number {
+export function countPageEvents(page: Buffer, n: number, layout: PageLayout, counts: Float64Array, watch: EventWatch | null = null): number {
   const commitWord = page.readUInt32LE(layout.commitOffset);
   const end = Math.min(layout.dataOffset + (commitWord & ~(RB_MISSED_EVENTS | RB_MISSED_STORED) & 0x7fffffff), n);
   let events = 0;
@@ -122,8 +129,10 @@ export function countPageEvents(page: Buffer, n: number, layout: PageLayout, cou
     const len = typeLen === 0 ? page.readUInt32LE(p + 4) - 4 : typeLen * 4;
     if (len < 0 || start + len > end) break;
     if (len >= 8) {
-      counts[page.readUInt16LE(start)]!++;
+      const id = page.readUInt16LE(start);
+      counts[id]!++;
       events++;
+      if (watch !== null && watch.wants(id)) watch.event(id, page, start);
     }
     p = start + ((len + 3) & ~3);
   }

@@ -98,6 +98,8 @@ export class AttachPhase {
       onAuthenticating: (active) => this.ctx.setState(active ? 'authenticating' : 'attaching'),
     }, launch);
     this.child = child;
+    const steered: OutputPump | null = pump;
+    if (child.writeLine) steered?.takeControl?.((line: string) => child.writeLine!(line));
     const lines = child.onLine.on(this.onChildLine);
     const attachedP = new Promise<{ probes: number | null; atNs: string }>((resolve) => {
       const sub = tail.onAttached.on((a) => {

@@ -34,6 +34,8 @@ export interface OutputPump {
   readonly stats: { malformed: number; mapLost: number };
   readonly notes?: readonly { level: 'info' | 'warn'; text: string }[];
   poll(): Promise<void>;
+  /** The child's stdin, for a pump that steers it (the ftrace relay: docs/adr/0106). */
+  takeControl?(write: (line: string) => void): void;
   finish(): Promise<{ cutBytes: number }>;
   close(): Promise<void>;
 }

@@ -27,6 +27,8 @@ export interface SuiteOptions {
   signal?: AbortSignal;
   /** Keep each capture and its ground truth here (kept-runs.ts), to check again with `--recheck`. */
   keepDir?: string;
+  /** Wait this long between attach and the requests: the connections the app pooled before go idle, as on a capture started on a running app (learning switched off, docs/adr/0106). */
+  settleMs?: number;
 }
 
 export class InterruptedError extends Error {}
@@ -71,9 +73,10 @@ export async function runAccuracy(o: SuiteOptions): Promise<{ rows: AccuracyRow[
             mkdirSync(dir, { recursive: true });
             const ridPrefix = `${app.runId}r${n++}`;
             const t0 = Date.now();
-            const { run, result: sent } = await captureWhile(app.network, join(dir, 'capture.mstrace'), backend, probeSet, () =>
-              sendRequests(app.url, planRequests(o.perEndpoint, true), concurrency, { keepAlive, ridPrefix }),
-            );
+            const { run, result: sent } = await captureWhile(app.network, join(dir, 'capture.mstrace'), backend, probeSet, async () => {
+              if (o.settleMs) await new Promise((r) => setTimeout(r, o.settleMs));
+              return sendRequests(app.url, planRequests(o.perEndpoint, true), concurrency, { keepAlive, ridPrefix });
+            });
             if (process.env.ACCURACY_DEBUG) log(run.stderr);
             // Without --probe-set the capture says which set it chose.
             const setName = probeSet ?? /probe set: ([a-z-]+)/.exec(run.stderr)?.[1] ?? 'default';

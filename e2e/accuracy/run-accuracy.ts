@@ -18,9 +18,10 @@ import { belowFloors, readFloors } from './floors.js';
 
 const USAGE =
   'usage: npm run accuracy -- [--short] [--out FILE.json] [--concurrency 1,8] [--backends ftrace,bpftrace] [--keep-alive on|off|both]\n' +
-  '                           [--per-endpoint N] [--keep DIR]\n' +
+  '                           [--per-endpoint N] [--keep DIR] [--settle S]\n' +
+  '       --settle S: wait S seconds between the capture attached and the requests (a capture started on an idle app)\n' +
   '       npm run accuracy -- --recheck DIR [--out FILE.json]   (checks kept captures again with this build, no capture)';
-const VALUED = ['--out', '--concurrency', '--backends', '--keep-alive', '--per-endpoint', '--keep', '--recheck'];
+const VALUED = ['--out', '--concurrency', '--backends', '--keep-alive', '--per-endpoint', '--keep', '--recheck', '--settle'];
 
 function parseArgs(args: string[]): Map<string, string> | string {
   const m = new Map<string, string>();
@@ -81,6 +82,7 @@ async function main(): Promise<number> {
     ...(ka ? { keepAlive: ka === 'both' ? [false, true] : [ka === 'on'] } : {}),
     ...(parsed.has('--per-endpoint') ? { perEndpoint: numbers(parsed.get('--per-endpoint')!, '--per-endpoint')[0]! } : {}),
     ...(parsed.has('--keep') ? { keepDir: resolve(parsed.get('--keep')!) } : {}),
+    ...(parsed.has('--settle') ? { settleMs: numbers(parsed.get('--settle')!, '--settle')[0]! * 1000 } : {}),
   };
   const env = await captureEnvironment();
   if (env.skipReason) {
