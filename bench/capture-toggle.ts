@@ -39,6 +39,8 @@ const TRACEFS = '/sys/kernel/tracing';
 /** The capture's tracefs instances, and which of their events it enabled. */
 class CaptureSwitch {
   private pids = '';
+  private saved: [string, string][] = [];
+  private on = true;
   constructor(
     private readonly enables: string[],
     private readonly pidFile: string,
@@ -67,10 +69,14 @@ class CaptureSwitch {
 
   /** Off: events first, then the thread filter (kept, with the threads event-fork added). */
   set(on: boolean): void {
+    if (on === this.on) return;
+    this.on = on;
     if (on) {
       for (const p of this.pids.split(/\s+/).filter(Boolean)) writeFileSync(this.pidFile, `${p}\n`, { flag: 'a' });
-      for (const f of this.enables) writeFileSync(f, '1');
+      for (const [f, v] of this.saved) writeFileSync(f, v);
     } else {
+      // Each event back as it was: the relay switches tcp_rcv_space_adjust itself (docs/adr/0106).
+      this.saved = this.enables.map((f) => [f, readFileSync(f, 'utf8').trim()] as [string, string]);
       for (const f of this.enables) writeFileSync(f, '0');
       this.pids = readFileSync(this.pidFile, 'utf8');
       writeFileSync(this.pidFile, '');
