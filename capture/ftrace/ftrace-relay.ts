@@ -146,7 +146,7 @@ export class FtraceRelay {
         level: 'info',
         text:
           `ftrace: ${r.events} events in ${r.pages} pages -> ${r.converter.records} records` +
-          (this.learningSwitches && this.learningSwitches.off > 0 ? `; tcp_rcv_space_adjust switched off ${this.learningSwitches.off} and on ${this.learningSwitches.on} times (needed only for connections older than the capture)` : '') +
+          (this.learningSwitches && this.learningSwitches.off > 0 ? `; tcp_rcv_space_adjust switched off ${this.learningSwitches.off} and on ${this.learningSwitches.on} times (${this.learning!.times.slice(0, 6).map((t) => `${t.to} at ${(t.at / 1000).toFixed(1)} s`).join(', ')}${this.learning!.times.length > 6 ? ', ...' : ''}; needed only for connections older than the capture)` : '') +
           (r.unresolvedSends > 0 ? `; ${r.unresolvedSends} records on sockets whose 4-tuple was never seen (connections older than the capture, closed unseen): left out, never given another socket's tuple` : ''),
       });
       // Never skipped silently: events of a type the formats do not describe, and events the

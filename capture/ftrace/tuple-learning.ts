@@ -42,9 +42,13 @@ export class TupleLearning {
   private quietSince: number | null = null;
   /** How often learning was switched off and on again (the capture's notes say so). */
   readonly switches = { off: 0, on: 0 };
+  /** When (ms after the watch began) each switch was decided: the notes list the first ones. */
+  readonly times: { at: number; to: 'on' | 'off' }[] = [];
+  private readonly t0: number;
 
   private constructor(now: number) {
     this.onSince = now;
+    this.t0 = now;
   }
 
   /** A watch for these formats, or null when the capture has no tcp_rcv_space_adjust to switch. */
@@ -112,6 +116,7 @@ export class TupleLearning {
       this.on = true;
       this.onSince = now;
       this.switches.on++;
+      this.times.push({ at: now - this.t0, to: 'on' });
       return 'on';
     }
     if (!this.on) return null;
@@ -119,6 +124,7 @@ export class TupleLearning {
     if (now - this.quietSince < QUIET_MS || now - this.onSince < MIN_ON_MS) return null;
     this.on = false;
     this.switches.off++;
+    this.times.push({ at: now - this.t0, to: 'off' });
     return 'off';
   }
 
