@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ProbeSetName } from '../capture/probes/probe-catalog.js';
-import { CaptureSession } from '../capture/session/capture-session.js';
 import { INSTANCE_PREFIX } from '../capture/ftrace/tracefs-instance.js';
 import { DemoApp, DemoImages } from '../e2e/demo-app/demo-app.js';
 import { median } from './overhead-summary.js';
@@ -13,12 +14,12 @@ import { wrk as wrkRun, type WrkResult } from './wrk-run.js';
 // out (docs/adr/0071). bench:capture pairs each traced run with an untraced one, but a capture
 // takes seconds to start and stop, so a pair's two runs are 5-10 s apart, and on a shared VM
 // untraced /stock alone ranges x0.8-1.2 between such runs: 20 rounds cannot show 3%.
-// Here ONE ftrace capture runs for the whole measurement and the rounds switch it between
+// Here ONE ftrace capture (`misertrace capture`, the command users run, as its own process) runs for the whole measurement and the rounds switch it between
 // "traced" (its events enabled and its thread filter set, exactly as the capture set them up)
 // and "untraced" (every event disabled and the thread filter emptied: the kernel runs as if
-// nothing were traced; the helper and the session stay, idle). Each round is a pair of adjacent
+// nothing were traced; the command and its helper stay, idle). Each round is a pair of adjacent
 // wrk runs of --duration seconds, in alternating order; the verdict is the median of the
-// pairs' ratios. What "untraced" still pays (the idle helper and session) is printed beside.
+// pairs' ratios. What "untraced" still pays (the idle command and helper) is printed beside.
 //   --endpoints stock  --duration 2  --rounds 40  --set causal  --connections 8  --threads 2
 // Root, tracefs and Docker needed; loads only 127.0.0.1.
 
@@ -35,6 +36,34 @@ const PATHS: Record<string, string> = { stock: '/stock?id=1', item: '/item?id=1'
 const ENDPOINTS = arg('endpoints', 'stock').split(',');
 for (const e of ENDPOINTS) if (!PATHS[e]) throw new Error(`unknown endpoint ${e} (one of ${Object.keys(PATHS).join(', ')}; the third-party ones need bench:capture)`);
 const TRACEFS = '/sys/kernel/tracing';
+const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'misertrace.js');
+
+/** `misertrace capture` running; resolves once it printed its "capturing:" line. */
+async function startCli(network: string, output: string): Promise<{ pid: number; stop: () => Promise<string> }> {
+  const child = spawn(process.execPath, [CLI, 'capture', '-n', network, '-o', output, '--backend', 'ftrace', '--probe-set', SET], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number>((r) => child.on('exit', (code) => r(code ?? 1)));
+  await new Promise<void>((res, rej) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('capturing:')) res();
+    });
+    void exited.then((c) => rej(new Error(`misertrace capture exited (${c}) before attaching:\n${err.slice(-2000)}`)));
+  });
+  return {
+    pid: child.pid!,
+    stop: async () => {
+      child.kill('SIGINT');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
+      const code = await exited;
+      clearTimeout(timer);
+      if (code !== 0 && code !== 1) throw new Error(`misertrace capture exited ${code}:\n${err.slice(-2000)}`);
+      return err;
+    },
+  };
+}
 
 /** The capture's tracefs instances, and which of their events it enabled. */
 class CaptureSwitch {
@@ -88,45 +117,45 @@ interface Run {
   on: boolean;
   w: WrkResult;
   cpuPerRequestUs: number;
-  /** CPU of the helper and of this process (the session), per second of the run. */
+  /** CPU of `misertrace capture` and everything it started (the helper, its reads), per second of the run. */
   tracerCpu: number;
 }
 
 async function measureEndpoint(images: DemoImages, endpoint: string, dir: string): Promise<{ runs: Run[]; records: number; lost: number }> {
   const app = new DemoApp({ images });
   await app.up();
-  let session: CaptureSession | null = null;
+  let cli: Awaited<ReturnType<typeof startCli>> | null = null;
   try {
     const url = `${app.url}${PATHS[endpoint]}`;
     const wrk = () => wrkRun(url, DURATION, THREADS, CONNECTIONS);
     await wrk(); // warm-up: JIT, connection pools
     const before = new Set(readdirSync(join(TRACEFS, 'instances')));
-    session = new CaptureSession({ network: app.network, output: join(dir, `${endpoint}.mstrace`), backend: 'ftrace', probeSet: SET, probes: [] });
-    await session.start();
+    cli = await startCli(app.network, join(dir, `${endpoint}.mstrace`));
     const sw = CaptureSwitch.find(before);
-    const pid = session.childPid ?? -1;
+    const pid = cli.pid;
     const runs: Run[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
       for (const on of round % 2 === 1 ? [false, true] : [true, false]) {
         sw.set(on);
-        const c0 = pid > 0 ? treeCpuSeconds(pid) : 0;
-        const u0 = process.cpuUsage();
+        const c0 = treeCpuSeconds(pid);
         const a0 = containersCpuSeconds([...app.containers.values()].map((c) => c.id));
         const w = await wrk();
         const a1 = containersCpuSeconds([...app.containers.values()].map((c) => c.id));
-        const u = process.cpuUsage(u0);
-        const tracerCpu = ((pid > 0 ? treeCpuSeconds(pid) - c0 : 0) + (u.user + u.system) / 1e6) / DURATION;
+        const tracerCpu = (treeCpuSeconds(pid) - c0) / DURATION;
         runs.push({ on, w, tracerCpu, cpuPerRequestUs: ((a1 - a0 + w.cpu) / w.requests) * 1e6 });
         console.log(`${endpoint.padEnd(8)} round ${String(round).padStart(3)} ${on ? 'traced  ' : 'untraced'} ${w.rps.toFixed(0).padStart(6)} req/s  p50 ${w.p50ms.toFixed(2).padStart(6)} ms  p99 ${w.p99ms.toFixed(2).padStart(6)} ms  CPU ${((runs.at(-1)!.cpuPerRequestUs)).toFixed(0)} us/request  tracer ${(tracerCpu * 100).toFixed(1)}% CPU  errors ${w.errors}`);
       }
     }
     sw.set(true);
-    await new Promise((r) => setTimeout(r, 1500));
-    const f = session.figures();
-    await session.cancel({ keep: false });
-    return { runs, records: f.records, lost: f.lostEvents };
+    const err = await cli.stop();
+    cli = null;
+    const records = Number(/wrote .*?, (\d+) records/.exec(err)?.[1] ?? Number.NaN);
+    const lost = Number(/stopped after \d+ rounds, (\d+) events lost/.exec(err)?.[1] ?? Number.NaN);
+    const learning = /tcp_rcv_space_adjust switched[^;]*;/.exec(err)?.[0];
+    if (learning) console.log(`${endpoint}: ${learning}`);
+    return { runs, records, lost };
   } finally {
-    session?.dispose();
+    await cli?.stop().catch(() => undefined);
     await app.down();
   }
 }
@@ -149,6 +178,7 @@ function summary(endpoint: string, r: { runs: Run[]; records: number; lost: numb
   console.log(`\n| endpoint | set | pairs | untraced req/s (p10-p90) | traced req/s | throughput | p50 | p99 | CPU/request | tracer CPU traced / untraced | records/request | lost | verdict |`);
   console.log(`|---|---|---|---|---|---|---|---|---|---|---|---|---|`);
   const ok = tput >= 0.97 && p99 <= 1.1 && r.lost === 0;
+  // records/request: the traced runs' requests made every record (untraced runs make none).
   console.log(
     `| ${endpoint} | ${SET} | ${pairs.length} | ${med(of(false).map((x) => x.w.rps)).toFixed(0)} (${q(of(false).map((x) => x.w.rps), 0.1).toFixed(0)}-${q(of(false).map((x) => x.w.rps), 0.9).toFixed(0)}) | ${med(of(true).map((x) => x.w.rps)).toFixed(0)} | x${tput.toFixed(3)} (pairs p25-p75 ${q(rps, 0.25).toFixed(3)}-${q(rps, 0.75).toFixed(3)}) | x${med(pairs.map((p) => p.p50)).toFixed(2)} | x${p99.toFixed(2)} | x${med(pairs.map((p) => p.cpu)).toFixed(3)} | ${(med(of(true).map((x) => x.tracerCpu)) * 100).toFixed(1)}% / ${(med(of(false).map((x) => x.tracerCpu)) * 100).toFixed(1)}% | ${(r.records / Math.max(1, requests)).toFixed(1)} | ${r.lost} | ${ok ? 'ok' : 'MISSES'} (>= 0.97, p99 <= 1.10x, 0 lost) |`,
   );

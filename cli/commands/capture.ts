@@ -11,6 +11,7 @@ import { EXIT } from '../exit-codes.js';
 import { Progress } from '../progress.js';
 import { connectRemote, REMOTE_HELP, REMOTE_OPTIONS } from '../remote-host.js';
 import { RESUME_HELP, RESUME_OPTIONS, resumeOptionsOf, resumeOrFinish } from '../remote-resume.js';
+import { runBelowTracedApp } from '../../capture/session/own-priority.js';
 
 // misertrace capture: the whole capture session headless. stdout gets exactly one line, once every
 // probe is attached ("capturing: ..."): scripts wait for it before starting their load. Progress
@@ -258,6 +259,9 @@ async function runSegment(session: CaptureSession, io: CliIO, o: SegmentRun): Pr
       throw e;
     }
     io.signal.removeEventListener('abort', onEarlySignal);
+    // From here on our own work (the live counts, then the conversion) yields to the traced
+    // application (docs/adr/0107); the attached child keeps its own priority.
+    runBelowTracedApp();
     // A second Ctrl-C stops faster and keeps everything; the last one says where it is.
     const work = a.workDir;
     let hurried = false;
