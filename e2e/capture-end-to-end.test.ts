@@ -146,6 +146,8 @@ describe.skipIf(env.skipReason !== null)('capture end to end on the demo app', (
     try {
       // The default (causal) model's probe set, where this kernel offers it.
       expect(await c.attached()).toMatch(/^capturing: \d+ probes attached \(ftrace, (causal-)?tracefs\) to \d+ threads of 4 containers on network mtdemo-/);
+      // Once attached, the command's own work runs below the application (docs/adr/0107).
+      expect(niceOf(c.child.pid!)).toBe(10);
       const sent = await sendRequests(demo.app.url, planRequests(1), 1);
       c.child.kill('SIGINT');
       expect(await c.exited).toBe(0);
@@ -166,3 +168,9 @@ describe.skipIf(env.skipReason !== null)('capture end to end on the demo app', (
     }
   }, 120_000);
 });
+
+/** The nice value of a thread (proc(5) stat field 19). */
+function niceOf(pid: number): number {
+  const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[16]);
+}
