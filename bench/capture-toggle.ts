@@ -20,7 +20,7 @@ import { wrk as wrkRun, type WrkResult } from './wrk-run.js';
 // nothing were traced; the command and its helper stay, idle). Each round is a pair of adjacent
 // wrk runs of --duration seconds, in alternating order; the verdict is the median of the
 // pairs' ratios. What "untraced" still pays (the idle command and helper) is printed beside.
-//   --endpoints stock  --duration 2  --rounds 40  --set causal  --connections 8  --threads 2
+//   --endpoints stock  --duration 2  --rounds 40  --set causal  --connections 8  --threads 2  --cli PATH
 // Root, tracefs and Docker needed; loads only 127.0.0.1.
 
 function arg(name: string, def: string): string {
@@ -36,7 +36,8 @@ const PATHS: Record<string, string> = { stock: '/stock?id=1', item: '/item?id=1'
 const ENDPOINTS = arg('endpoints', 'stock').split(',');
 for (const e of ENDPOINTS) if (!PATHS[e]) throw new Error(`unknown endpoint ${e} (one of ${Object.keys(PATHS).join(', ')}; the third-party ones need bench:capture)`);
 const TRACEFS = '/sys/kernel/tracing';
-const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'misertrace.js');
+// --cli: another build's bin/misertrace.js (an older commit), to compare builds in one session.
+const CLI = resolve(arg('cli', resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'misertrace.js')));
 
 /** `misertrace capture` running; resolves once it printed its "capturing:" line. */
 async function startCli(network: string, output: string): Promise<{ pid: number; stop: () => Promise<string> }> {
