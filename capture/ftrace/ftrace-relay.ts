@@ -93,9 +93,19 @@ export class FtraceRelay {
       this.shown = this.events;
       this.lastShown = Date.now();
       const byName: Record<string, number> = {};
-      this.counts.forEach((n, id) => {
-        if (n > 0) byName[this.fmt!.formats.get(id)?.name ?? `id ${id}`] = n;
-      });
+      // The described events first (a handful of ids); the 65,536 slots only when some event
+      // was of a type the formats do not describe.
+      let described = 0;
+      for (const [id, f] of this.fmt.formats) {
+        const n = this.counts[id]!;
+        if (n > 0) byName[f.name] = n;
+        described += n;
+      }
+      if (described < this.events) {
+        this.counts.forEach((n, id) => {
+          if (n > 0 && !this.fmt!.formats.has(id)) byName[`id ${id}`] = n;
+        });
+      }
       lines.push(`${EVENTS_LINE} ${this.pagesOffset} ${JSON.stringify(byName)}`);
     }
     if (lines.length === 0) return;
