@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { EVENTS_LINE } from './ftrace-config.js';
 import { convertHelperPages, PageStreamParser, readHelperFormats, type HelperConfig, type HelperFormats, type HelperReplay } from './helper-output.js';
 import { countPageEvents } from './ring-buffer-page.js';
+import { readOldConnections } from './old-connections.js';
 import { TupleLearning } from './tuple-learning.js';
 
 // The unprivileged half of an ftrace capture: follows what the root helper
@@ -120,6 +121,9 @@ export class FtraceRelay {
       this.parser = new PageStreamParser(this.fmt.layout.pageSize);
       // Only the causal set learns tuples alone from it: the syscall set records each one.
       if (this.cfg.set === 'causal') this.learning = TupleLearning.forFormats(this.fmt.formats.values());
+      // Steered (a local capture: the threads' /proc is this machine's), it waits for the
+      // connections the application holds now to be learned before switching learning off.
+      if (this.control !== null) this.learning?.expectOld(readOldConnections(this.cfg.tids));
     }
     const chunk = await readFrom(this.from, this.pagesOffset, this.chunk);
     this.pagesOffset += chunk.length;

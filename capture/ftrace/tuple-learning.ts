@@ -1,4 +1,5 @@
 import type { EventFormat } from './event-format.js';
+import { tupleKey } from './old-connections.js';
 
 // Whether the causal set's capture still needs tcp_rcv_space_adjust (docs/adr/0106). That event
 // fires on every receive that copies data (a third of the set's events on /stock) and only
@@ -7,8 +8,11 @@ import type { EventFormat } from './event-format.js';
 // pages as it counts them: sends and receives on a socket pointer it knows (connected, accepted
 // or learned, and not closed since) need nothing; one on a pointer it does not know is "pending".
 // Learning is switched off once nothing has been pending for QUIET_MS (and not before MIN_ON_MS
-// into the capture: the connections in use at the start are learned then), and on again as soon
-// as something is pending. A pending socket's records wait in the join after the capture until
+// into the capture), and, where the connections the application held at the attach are known
+// (old-connections.ts: a local capture), not before each of them was learned or closed, for up
+// to OLD_MS: a pooled connection idle through the first seconds would otherwise be used first
+// while learning is off, and a short capture could end before its next receive. On again as
+// soon as something is pending. A pending socket's records wait in the join after the capture until
 // its next receive with learning on, or its CLOSE (which carries the tuple), gives its tuple; one
 // that neither receives again nor closes before the end stays unresolved and is counted.
 
@@ -17,6 +21,7 @@ export const TCP_SYN_SENT = 2;
 export const TCP_CLOSE = 7;
 const QUIET_MS = 2000;
 const MIN_ON_MS = 2000;
+const OLD_MS = 30_000;
 
 const enum Role {
   None = 0,
@@ -35,6 +40,10 @@ export class TupleLearning {
   /** `family` and `protocol` of the send and receive events (the same offsets in both). */
   private familyAt = -1;
   private protocolAt = -1;
+  /** Offsets of sport, dport, saddr, daddr in the state and learn events (the same in both). */
+  private readonly tupleAt = new Int32Array(4 << 16).fill(-1);
+  /** Connections held at the attach and not yet learned or closed (null: not known). */
+  private oldUnseen: Set<string> | null = null;
   private readonly known = new Set<number>();
   private readonly pending = new Set<number>();
   private on = true;
@@ -65,9 +74,39 @@ export class TupleLearning {
       else if (f.name === 'sock:inet_sock_set_state') {
         w.set(f.id, Role.State, field('skaddr'));
         w.stateAt = field('newstate');
-      } else if (f.name === 'tcp:tcp_rcv_space_adjust') learn = w.set(f.id, Role.Learn, field('skaddr'));
+        w.tupleFields(f);
+      } else if (f.name === 'tcp:tcp_rcv_space_adjust') {
+        learn = w.set(f.id, Role.Learn, field('skaddr'));
+        w.tupleFields(f);
+      }
     }
     return learn && w.stateAt >= 0 && w.familyAt >= 0 && w.protocolAt >= 0 ? w : null;
+  }
+
+  /** The connections held at the attach: learning stays on until each is learned or closed (up to OLD_MS). */
+  expectOld(tuples: ReadonlySet<string> | null): void {
+    this.oldUnseen = tuples === null || tuples.size === 0 ? null : new Set(tuples);
+  }
+
+  /** Connections held at the attach still unseen (0 when none or not known). */
+  get oldUnseenCount(): number {
+    return this.oldUnseen?.size ?? 0;
+  }
+
+  private tupleFields(f: EventFormat): void {
+    const at = (n: string) => f.fields.get(n)?.offset ?? -1;
+    const [sp, dp, sa, da] = [at('sport'), at('dport'), at('saddr'), at('daddr')];
+    if (sp < 0 || dp < 0 || sa < 0 || da < 0 || f.id >= this.tupleAt.length / 4) return;
+    this.tupleAt.set([sp, dp, sa, da], f.id * 4);
+  }
+
+  /** Marks the connection of this state or learn event as seen (when the old ones are awaited). */
+  private seen(id: number, page: Buffer, start: number): void {
+    if (this.oldUnseen === null || this.oldUnseen.size === 0) return;
+    const o = id * 4;
+    if (this.tupleAt[o]! < 0) return;
+    const key = tupleKey(page.readUInt32LE(start + this.tupleAt[o + 2]!), page.readUInt16LE(start + this.tupleAt[o]!), page.readUInt32LE(start + this.tupleAt[o + 3]!), page.readUInt16LE(start + this.tupleAt[o + 1]!));
+    this.oldUnseen.delete(key);
   }
 
   private set(id: number, role: Role, at: number): boolean {
@@ -100,11 +139,13 @@ export class TupleLearning {
         if (state === TCP_CLOSE) this.known.delete(sk);
         else if (state === TCP_ESTABLISHED || state === TCP_SYN_SENT) this.known.add(sk);
         this.pending.delete(sk);
+        if (state === TCP_CLOSE) this.seen(id, page, start);
         return;
       }
       case Role.Learn:
         this.known.add(sk);
         this.pending.delete(sk);
+        this.seen(id, page, start);
     }
   }
 
@@ -121,6 +162,7 @@ export class TupleLearning {
     }
     if (!this.on) return null;
     this.quietSince ??= now;
+    if (this.oldUnseenCount > 0 && now - this.t0 < OLD_MS) return null;
     if (now - this.quietSince < QUIET_MS || now - this.onSince < MIN_ON_MS) return null;
     this.on = false;
     this.switches.off++;
