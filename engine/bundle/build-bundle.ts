@@ -15,6 +15,7 @@ import { RecordChunkReader } from './record-chunk-reader.js';
 import { writeRecords, type RecordInputs } from './write-records.js';
 import { collectGarbage } from './collect-garbage.js';
 import { FusedModel } from './fused-model.js';
+import { RecordLog } from './record-log.js';
 import { SchedTimelines } from '../analysis/sched-timeline.js';
 import { writeSpanSched } from './span-sched-store.js';
 
@@ -132,9 +133,13 @@ export async function generateTraces(path: string, o: GenerateTracesOptions): Pr
     const sched = SchedTimelines.forProbes(probes.list.map((p) => p.name));
     const cancel = new CancelPoint(o.signal);
     let done = 0;
+    // The counts after the model need each record's thread, time and probe: kept from this pass
+    // (or the fed one) instead of reading the chunks back once more (docs/adr/0111).
+    const log = o.fed?.log ?? new RecordLog();
     // A model fed in the records' pass needs this pass only for scheduler records.
     for (const c of o.fed === undefined || sched !== null ? reader.timeOrder() : []) {
       sched?.add(c);
+      if (o.fed === undefined) log.add(c);
       for (let i = 0; i < c.n && o.fed === undefined; i++) {
         gen.feed(view.at(c, i));
         // A chunk can take minutes where the model's states pile up (an event-loop server under
@@ -156,12 +161,14 @@ export async function generateTraces(path: string, o: GenerateTracesOptions): Pr
     const counter: { add(c: RecordColumns): void; counts: EventCounter['counts'] } =
       res.ownership === null ? new EventCounter(traces, probes.size) : new CausalEventCounter(traces, probes.size, res.ownership);
     done = 0;
-    for (const c of reader.timeOrder(false)) {
+    const kept = log.usable && log.records === total;
+    for (const c of kept ? log.batches() : reader.timeOrder(false)) {
       counter.add(c);
-      done += c.n;
+      done += c.length;
       o.onProgress?.('count', total > 0 ? done / total : 1);
       if (cancel.due()) await cancel.pause();
     }
+    log.drop();
     throwIfCancelled(o.signal);
     o.onProgress?.('write', 0);
     const { tracesPending: _pending, ...rest } = manifest;
