@@ -14,6 +14,7 @@ import { RecordView, type ColumnNames, type RecordColumns as ParsedColumns } fro
 import { RecordChunkReader } from './record-chunk-reader.js';
 import { writeRecords, type RecordInputs } from './write-records.js';
 import { collectGarbage } from './collect-garbage.js';
+import { readsOffThread } from './threaded-records.js';
 import { FusedModel } from './fused-model.js';
 import { RecordLog } from './record-log.js';
 import { SchedTimelines } from '../analysis/sched-timeline.js';
@@ -81,7 +82,8 @@ export async function buildBundle(o: BuildBundleOptions): Promise<BuildResult> {
     ...(fused !== null ? { onBatch: (c: ParsedColumns, names: ColumnNames, keep: Uint8Array | null) => fused.feed(c, names, keep) } : {}),
     onProgress: (f) => o.onProgress?.('generate', f * RECORDS_SHARE),
   });
-  collectGarbage();
+  // Read on another thread, the ordering's buffers went with that thread's heap: nothing to collect here.
+  if (!readsOffThread()) collectGarbage();
   // A model record without the fields the model needs is bad input, like a malformed line.
   if (fused === null && o.lenient !== true) diagnostics.stopOn(['bad-details'], o.sortedPath);
   try {

@@ -53,6 +53,11 @@ function parserEntry(): URL | null {
   return url.protocol === 'file:' && existsSync(fileURLToPath(url)) ? url : null;
 }
 
+/** Whether records are read on a thread of their own here (their buffers then die with its heap). */
+export function readsOffThread(): boolean {
+  return parserEntry() !== null;
+}
+
 /** The records of `path` in time order, read on another thread when it can be (`end` then says what it made last). */
 export function readRecords(path: string, opts: SourceOptions): { stream: RecordFeed; batches: AsyncIterable<RecordBatch>; end: () => ReadingEnd | null } {
   const entry = parserEntry();

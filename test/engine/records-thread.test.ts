@@ -1,0 +1,104 @@
+import Database from 'better-sqlite3';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { replicateCapture } from '../../bench/replicate.js';
+import { tempDir, type TempDir } from '../fixture-bundles.js';
+import { FIXTURES, fixture, PROJECT_ROOT } from '../fixtures.js';
+import { cli, spawnCli, type CliRun } from './cli-harness.js';
+
+// The records read on a thread of their own (docs/adr/0110) give the bundle, the messages and
+// the exit codes the reading in process gives. The built command (`npm run build`) has the
+// compiled worker beside it and reads on a thread; these tests run the sources, where no
+// compiled worker exists, so cli() here reads in process: the two are compared.
+
+let dir: TempDir;
+let raw: string;
+let meta: string;
+const GW = '172.29.77.1';
+
+beforeAll(async () => {
+  expect(existsSync(join(PROJECT_ROOT, 'dist', 'engine', 'bundle', 'records-worker.js')), 'run `npm run build` first').toBe(true);
+  dir = tempDir();
+  raw = join(dir.path, 'raw.psv');
+  meta = join(dir.path, 'raw.meta');
+  // Several read chunks (4 MB each) and several record groups: batches, chunks and names cross messages.
+  await replicateCapture({ fixtureDir: join(FIXTURES, 'mixed50'), copies: 12, tracePath: raw, metaPath: meta });
+});
+afterAll(() => dir.remove());
+
+/** Every table of a bundle as text (the manifest without its creation time). */
+function content(path: string): Record<string, string> {
+  const db = new Database(path, { readonly: true });
+  try {
+    const out: Record<string, string> = {};
+    for (const t of db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_stat%'").pluck().all() as string[]) {
+      const where = t === 'manifest' ? " WHERE key <> 'createdAt'" : t === 'block_checksums' ? " WHERE tbl <> 'manifest'" : '';
+      const rows = db.prepare(`SELECT * FROM ${t}${where}`).raw(true).all() as unknown[][];
+      out[t] = JSON.stringify(rows.map((r) => r.map((v) => (Buffer.isBuffer(v) ? v.toString('base64') : v))));
+    }
+    return out;
+  } finally {
+    db.close();
+  }
+}
+
+/** The same command in process and as the built command, each with its own output. */
+async function both(args: (out: string) => string[], name: string): Promise<{ here: CliRun; thread: CliRun; a: string; b: string }> {
+  const a = join(dir.path, `${name}-here.mstrace`);
+  const b = join(dir.path, `${name}-thread.mstrace`);
+  const here = await cli(...args(a));
+  const thread = await spawnCli(args(b));
+  return { here, thread, a, b };
+}
+
+const same = (r: CliRun, a: string, b: string) => r.stdout.replaceAll(a, 'OUT') + r.stderr.replaceAll(a, 'OUT');
+
+describe('records read on their own thread', () => {
+  it('bundle import of a raw capture: the same bundle and output', async () => {
+    const { here, thread, a, b } = await both((o) => ['bundle', 'import', '-i', raw, '-m', meta, '-g', GW, '-o', o], 'import');
+    expect(here.code).toBe(0);
+    expect(thread.code).toBe(0);
+    expect(same(thread, b, a)).toBe(same(here, a, b));
+    expect(content(b)).toEqual(content(a));
+  });
+
+  it('generate --lenient of an unsorted capture with cut lines: the same findings, counts and bundle', async () => {
+    // More cut lines than the examples kept per kind (50): counts and examples cross apart.
+    const lines = readFileSync(raw, 'utf8').split('\n');
+    for (let i = 0; i < 70; i++) lines[1000 + i * 997] = lines[1000 + i * 997]!.slice(0, 20);
+    const cut = join(dir.path, 'cut.psv');
+    writeFileSync(cut, lines.join('\n'));
+    const { here, thread, a, b } = await both((o) => ['generate', '-i', cut, '-m', meta, '-g', GW, '-o', o, '--lenient'], 'lenient');
+    expect(here.code).toBe(0);
+    expect(thread.code).toBe(0);
+    expect(same(thread, b, a)).toBe(same(here, a, b));
+    const c = content(b);
+    expect(c).toEqual(content(a));
+    expect(c['diagnostic_counts']).toMatch(/"malformed-line",70/);
+    expect(c['diagnostic_counts']).toMatch(/"unsorted-record",\d+/);
+  });
+
+  it('bad input: the same message and exit code, and nothing left behind', async () => {
+    const lines = readFileSync(fixture('mixed50', 'sorted.psv'), 'utf8').split('\n');
+    lines[5000] = lines[5000]!.slice(0, 15);
+    const cut = join(dir.path, 'cut-sorted.psv');
+    writeFileSync(cut, lines.join('\n'));
+    const empty = join(dir.path, 'empty.psv');
+    writeFileSync(empty, '');
+    for (const [name, input] of [
+      ['cut', cut],
+      ['unsorted', fixture('mixed50', 'trace.psv')],
+      ['empty', empty],
+      ['missing', join(dir.path, 'nowhere.psv')],
+    ] as const) {
+      const { here, thread, a, b } = await both((o) => ['generate', '-i', input, '-m', meta, '-g', GW, '-o', o], name);
+      expect(here.code, name).toBe(2);
+      expect(thread.code, name).toBe(2);
+      expect(thread.stderr.replaceAll(b, 'OUT'), name).toBe(here.stderr.replaceAll(a, 'OUT'));
+      expect(thread.stderr, name).not.toMatch(/\n\s+at /);
+      expect(existsSync(b), name).toBe(false);
+    }
+    expect(readdirSync(dir.path).filter((f) => f.startsWith('.'))).toEqual([]);
+  });
+});
