@@ -25,7 +25,9 @@ export interface ParsedBatch {
   comm: Int32Array;
   line: Int32Array;
   detailsAt: Int32Array;
-  details: string[];
+  /** The batch's details joined by newlines (detailCount of them). */
+  details: string;
+  detailCount: number;
 }
 
 /** Findings of the reading since the last message: the examples kept, and each kind's count added. */

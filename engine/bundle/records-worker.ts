@@ -119,7 +119,10 @@ function copyBatch(c: RecordColumns) {
     comm: c.comm.slice(0, n),
     line: c.line.slice(0, n),
     detailsAt: c.detailsAt.slice(0, n),
-    details: c.details.slice(),
+    // One string, not one per record: structured clone costs per string. A line's details never
+    // hold a newline (lines are split at them), and a record with none has no entry.
+    details: c.details.join('\n'),
+    detailCount: c.details.length,
   };
 }
 

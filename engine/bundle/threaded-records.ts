@@ -168,7 +168,7 @@ class ThreadedSource implements RecordFeed {
         out.comm = b.comm;
         out.line = b.line;
         out.detailsAt = b.detailsAt;
-        out.details = b.details;
+        out.details = b.detailCount === 0 ? [] : b.details.split('\n');
         batch.chunks = { keep: m.keep, rows: m.rows };
         yield batch;
         worker.postMessage({ type: 'ack' });
