@@ -63,6 +63,20 @@ function commandRow(label: string, name: string, rs: CommandRun[], records: numb
   const rate = records === null ? '' : fmt(records / secs);
   console.log(`${label.padEnd(6)} ${name.padEnd(26)} ${(records === null ? '' : fmt(records)).padStart(8)} ${secs.toFixed(2).padStart(8)} ${rate.padStart(10)} ${rss.padStart(9)} ${cpu.padStart(7)}  ${note}`);
 }
+// The command as shipped (records read on their own thread, docs/adr/0110) and with them read in
+// process (MISERTRACE_READ_THREAD=0), in turn, so that the ratio holds when the machine drifts.
+function threadPairs(n: number, argv: string[], before: () => void): [CommandRun[], CommandRun[]] {
+  const threaded: CommandRun[] = [];
+  const one: CommandRun[] = [];
+  for (let i = 0; i < n; i++) {
+    before();
+    one.push(runCommand(BIN, argv, { MISERTRACE_READ_THREAD: '0' }));
+    before();
+    threaded.push(runCommand(BIN, argv));
+  }
+  return [threaded, one];
+}
+const pairNote = (threaded: CommandRun[], one: CommandRun[]) => `read on a thread / in process, wall: ${median(threaded.map((t, i) => t.seconds / one[i]!.seconds)).toFixed(2)}x (median of ${threaded.length} pairs)`;
 const cmdRuns = (n: number, argv: string[], before?: () => void) =>
   Array.from({ length: n }, () => {
     before?.();
@@ -90,8 +104,10 @@ for (const millions of sizes) {
   const fresh = (...paths: string[]) => () => paths.forEach((p) => rmSync(p, { force: true }));
   const sortC = cmdRuns(n, ['sort', '-i', raw, '-o', cmdSorted], fresh(cmdSorted));
   commandRow(label0, 'misertrace sort', sortC, recs);
-  const genC = cmdRuns(n, ['generate', '-i', cmdSorted, '-m', meta, '-g', '172.29.77.1', '-o', cmdBundle], fresh(cmdBundle));
+  const genArgs = ['generate', '-i', cmdSorted, '-m', meta, '-g', '172.29.77.1', '-o', cmdBundle];
+  const [genC, genOne] = threadPairs(n, genArgs, fresh(cmdBundle));
   commandRow(label0, 'misertrace generate', genC, recs, `${(statSync(cmdBundle).size / 1e6).toFixed(0)} MB bundle written`);
+  commandRow(label0, '  records read in process', genOne, recs, pairNote(genC, genOne));
   const both = sortC.map((s, i) => ({
     seconds: s.seconds + genC[i]!.seconds,
     cpuSeconds: s.cpuSeconds === null ? null : s.cpuSeconds + genC[i]!.cpuSeconds!,
@@ -107,8 +123,9 @@ for (const millions of sizes) {
         `generator.py alone ${v.theirsSeconds.toFixed(2)} s (${v.theirsCpu === null ? '' : `${v.theirsCpu.toFixed(2)} s CPU, `}${v.theirsRssMB === null ? '?' : v.theirsRssMB.toFixed(0)} MB); ratio ${v.ratio.toFixed(2)}x${cpu}, median of ${v.pairs} pairs`,
     );
   }
-  const impC = cmdRuns(n, ['bundle', 'import', '-i', raw, '-m', meta, '-g', '172.29.77.1', '-o', cmdBundle], fresh(cmdBundle));
+  const [impC, impOne] = threadPairs(n, ['bundle', 'import', '-i', raw, '-m', meta, '-g', '172.29.77.1', '-o', cmdBundle], fresh(cmdBundle));
   commandRow(label0, 'misertrace bundle import', impC, recs, 'raw capture -> bundle, one process');
+  commandRow(label0, '  records read in process', impOne, recs, pairNote(impC, impOne));
   commandRow(label0, 'render -t custom', cmdRuns(n, ['render', '-i', cmdBundle, '-t', 'custom']), null, 'every trace, from the stored counts');
   rmSync(cmdSorted, { force: true });
   if (commandsOnly) continue;

@@ -6,7 +6,7 @@ import { InputError, NoRecordsError } from '../model/meta.js';
 import { emptyStats, type StreamStats } from '../model/psv-parse.js';
 import { ProbeTable } from '../model/record.js';
 import { TimeBase } from '../model/time.js';
-import { CancelledError } from '../records/line-reader.js';
+import { CancelledError, throwIfCancelled } from '../records/line-reader.js';
 import { RecordColumns, type ColumnNames } from '../records/record-columns.js';
 import type { RecordStreamOptions } from '../records/record-stream.js';
 import { recordSource } from '../records/sorted-records.js';
@@ -106,6 +106,7 @@ class ThreadedSource implements RecordFeed {
       ...(this.opts.memoryBudgetBytes !== undefined ? { memoryBudgetBytes: this.opts.memoryBudgetBytes } : {}),
       ...(this.opts.chunkBytes !== undefined ? { chunkBytes: this.opts.chunkBytes } : {}),
     };
+    throwIfCancelled(this.opts.signal);
     const worker = new Worker(this.entry, { workerData: job });
     const queue: FromParser[] = [];
     let wake: (() => void) | null = null;
