@@ -123,9 +123,8 @@ for (const millions of sizes) {
         `generator.py alone ${v.theirsSeconds.toFixed(2)} s (${v.theirsCpu === null ? '' : `${v.theirsCpu.toFixed(2)} s CPU, `}${v.theirsRssMB === null ? '?' : v.theirsRssMB.toFixed(0)} MB); ratio ${v.ratio.toFixed(2)}x${cpu}, median of ${v.pairs} pairs`,
     );
   }
-  const [impC, impOne] = threadPairs(n, ['bundle', 'import', '-i', raw, '-m', meta, '-g', '172.29.77.1', '-o', cmdBundle], fresh(cmdBundle));
+  const impC = cmdRuns(n, ['bundle', 'import', '-i', raw, '-m', meta, '-g', '172.29.77.1', '-o', cmdBundle], fresh(cmdBundle));
   commandRow(label0, 'misertrace bundle import', impC, recs, 'raw capture -> bundle, one process');
-  commandRow(label0, '  records read in process', impOne, recs, pairNote(impC, impOne));
   commandRow(label0, 'render -t custom', cmdRuns(n, ['render', '-i', cmdBundle, '-t', 'custom']), null, 'every trace, from the stored counts');
   rmSync(cmdSorted, { force: true });
   if (commandsOnly) continue;

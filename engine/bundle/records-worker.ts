@@ -9,8 +9,8 @@ import { RecordChunkWriter } from './record-chunk-writer.js';
 import { RecordOrder } from './record-order.js';
 import type { DiagnosticsDelta, FromParser, ParseErrorData, ParseJob, ToParser } from './records-protocol.js';
 
-// The records' reading thread (docs/adr/0110): reads and parses a capture (and orders a raw one)
-// exactly as recordSource does in process, checks the time order and encodes the record chunks
+// The records' reading thread (docs/adr/0110): reads and parses a capture (and orders a raw one,
+// when asked to) exactly as recordSource does in process, checks the time order and encodes the record chunks
 // as the bundle writer does, and hands each batch's columns and finished chunk rows to the
 // thread that inserts them and feeds the model. At most IN_FLIGHT batches wait there unread,
 // so a slower writer holds back the reading instead of the memory growing.

@@ -45,22 +45,28 @@ export type SourceOptions = Pick<RecordStreamOptions, 'lenient' | 'diagnostics' 
   near?: string;
 };
 
-/** The compiled worker beside this module (a variable name keeps bundlers from inlining it). */
-function parserEntry(): URL | null {
-  if (process.env['MISERTRACE_READ_THREAD'] === '0') return null;
+/**
+ * The compiled worker beside this module (a variable name keeps bundlers from inlining it), for
+ * sorted input: a raw capture is read and ordered whole before its first batch, while this thread
+ * has nothing to do, so there the thread only adds its cost (docs/adr/0110);
+ * MISERTRACE_READ_THREAD=1 uses it anyway, =0 never.
+ */
+function parserEntry(unsorted: boolean): URL | null {
+  const env = process.env['MISERTRACE_READ_THREAD'];
+  if (env === '0' || (unsorted && env !== '1')) return null;
   const compiled = 'records-worker.js';
   const url = new URL(compiled, import.meta.url);
   return url.protocol === 'file:' && existsSync(fileURLToPath(url)) ? url : null;
 }
 
 /** Whether records are read on a thread of their own here (their buffers then die with its heap). */
-export function readsOffThread(): boolean {
-  return parserEntry() !== null;
+export function readsOffThread(unsorted: boolean): boolean {
+  return parserEntry(unsorted) !== null;
 }
 
 /** The records of `path` in time order, read on another thread when it can be (`end` then says what it made last). */
 export function readRecords(path: string, opts: SourceOptions): { stream: RecordFeed; batches: AsyncIterable<RecordBatch>; end: () => ReadingEnd | null } {
-  const entry = parserEntry();
+  const entry = parserEntry(opts.unsorted === true);
   if (entry === null) {
     const { stream, columns } = recordSource(path, opts);
     return { stream, batches: inProcess(columns), end: () => null };

@@ -1,11 +1,12 @@
 import Database from 'better-sqlite3';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replicateCapture } from '../../bench/replicate.js';
 import { tempDir, type TempDir } from '../fixture-bundles.js';
 import { FIXTURES, fixture, PROJECT_ROOT } from '../fixtures.js';
-import { cli, spawnCli, type CliRun } from './cli-harness.js';
+import { spawn } from 'node:child_process';
+import { BIN, cli, spawnCli, type CliRun } from './cli-harness.js';
 
 // The records read on a thread of their own (docs/adr/0110) give the bundle, the messages and
 // the exit codes the reading in process gives. The built command (`npm run build`) has the
@@ -43,20 +44,33 @@ function content(path: string): Record<string, string> {
   }
 }
 
+/** The built command with MISERTRACE_READ_THREAD=1: a raw capture read on the thread too. */
+function spawnForced(argv: string[]): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...argv], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MISERTRACE_READ_THREAD: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
 /** The same command in process and as the built command, each with its own output. */
-async function both(args: (out: string) => string[], name: string): Promise<{ here: CliRun; thread: CliRun; a: string; b: string }> {
+async function both(args: (out: string) => string[], name: string, forced = false): Promise<{ here: CliRun; thread: CliRun; a: string; b: string }> {
   const a = join(dir.path, `${name}-here.mstrace`);
   const b = join(dir.path, `${name}-thread.mstrace`);
   const here = await cli(...args(a));
-  const thread = await spawnCli(args(b));
+  const thread = forced ? await spawnForced(args(b)) : await spawnCli(args(b));
   return { here, thread, a, b };
 }
 
 const same = (r: CliRun, a: string, b: string) => r.stdout.replaceAll(a, 'OUT') + r.stderr.replaceAll(a, 'OUT');
 
 describe('records read on their own thread', () => {
-  it('bundle import of a raw capture: the same bundle and output', async () => {
-    const { here, thread, a, b } = await both((o) => ['bundle', 'import', '-i', raw, '-m', meta, '-g', GW, '-o', o], 'import');
+  it('bundle import of a raw capture (ordered on the thread when asked to): the same bundle and output', async () => {
+    const { here, thread, a, b } = await both((o) => ['bundle', 'import', '-i', raw, '-m', meta, '-g', GW, '-o', o], 'import', true);
     expect(here.code).toBe(0);
     expect(thread.code).toBe(0);
     expect(same(thread, b, a)).toBe(same(here, a, b));
@@ -77,6 +91,23 @@ describe('records read on their own thread', () => {
     expect(c).toEqual(content(a));
     expect(c['diagnostic_counts']).toMatch(/"malformed-line",70/);
     expect(c['diagnostic_counts']).toMatch(/"unsorted-record",\d+/);
+  });
+
+  it('Ctrl-C while the records are read on the thread: exit 130, nothing left behind', async () => {
+    const sub = join(dir.path, 'sigint');
+    mkdirSync(sub);
+    const out = join(sub, 'stopped.mstrace');
+    const child = spawn(process.execPath, [BIN, 'generate', '-i', raw, '-m', meta, '-g', GW, '-o', out, '--lenient'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const writing = () => readdirSync(sub).some((f) => f.startsWith('.stopped.mstrace.partial-'));
+    for (let i = 0; i < 500 && !writing(); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(writing()).toBe(true);
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/interrupted; no output was written/);
+    expect(readdirSync(sub)).toEqual([]);
   });
 
   it('bad input: the same message and exit code, and nothing left behind', async () => {
