@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Diagnostics } from '../model/diagnostics.js';
@@ -48,12 +49,13 @@ export type SourceOptions = Pick<RecordStreamOptions, 'lenient' | 'diagnostics' 
 /**
  * The compiled worker beside this module (a variable name keeps bundlers from inlining it), for
  * sorted input: a raw capture is read and ordered whole before its first batch, while this thread
- * has nothing to do, so there the thread only adds its cost (docs/adr/0110);
- * MISERTRACE_READ_THREAD=1 uses it anyway, =0 never.
+ * has nothing to do, so there the thread only adds its cost (docs/adr/0110), as it does on one
+ * core; MISERTRACE_READ_THREAD=1 uses it anyway, =0 never.
  */
 function parserEntry(unsorted: boolean): URL | null {
   const env = process.env['MISERTRACE_READ_THREAD'];
-  if (env === '0' || (unsorted && env !== '1')) return null;
+  // One core: the two threads would take turns on it, and the copies between them cost CPU.
+  if (env === '0' || (env !== '1' && (unsorted || availableParallelism() < 2))) return null;
   const compiled = 'records-worker.js';
   const url = new URL(compiled, import.meta.url);
   return url.protocol === 'file:' && existsSync(fileURLToPath(url)) ? url : null;
