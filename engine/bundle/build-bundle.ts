@@ -83,7 +83,7 @@ export async function buildBundle(o: BuildBundleOptions): Promise<BuildResult> {
     onProgress: (f) => o.onProgress?.('generate', f * RECORDS_SHARE),
   });
   // Read on another thread, the ordering's buffers went with that thread's heap: nothing to collect here.
-  if (!readsOffThread(o.unsorted === true)) collectGarbage();
+  if (!readsOffThread()) collectGarbage();
   // A model record without the fields the model needs is bad input, like a malformed line.
   if (fused === null && o.lenient !== true) diagnostics.stopOn(['bad-details'], o.sortedPath);
   try {

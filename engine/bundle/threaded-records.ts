@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Diagnostics } from '../model/diagnostics.js';
@@ -17,8 +16,8 @@ import type { DiagnosticsDelta, FromParser, ParseErrorData, ParseJob } from './r
 // The records of a capture read, parsed, checked for time order and encoded into chunks on a
 // thread of their own (docs/adr/0110), while this thread inserts the chunks and feeds the model:
 // the same batches, names, stats, findings and errors as recordSource in process, which stays the
-// path where no compiled worker sits beside this module (tests on the sources, the app's bundled
-// main) or MISERTRACE_READ_THREAD=0.
+// path unless MISERTRACE_READ_THREAD=1 and a compiled worker sits beside this module (the CLI's
+// dist/; not the tests on the sources, nor the app's bundled main).
 
 /** What a consumer of the records needs of their reader besides the batches. */
 export interface RecordFeed {
@@ -47,28 +46,25 @@ export type SourceOptions = Pick<RecordStreamOptions, 'lenient' | 'diagnostics' 
 };
 
 /**
- * The compiled worker beside this module (a variable name keeps bundlers from inlining it), for
- * sorted input: a raw capture is read and ordered whole before its first batch, while this thread
- * has nothing to do, so there the thread only adds its cost (docs/adr/0110), as it does on one
- * core; MISERTRACE_READ_THREAD=1 uses it anyway, =0 never.
+ * The compiled worker beside this module (a variable name keeps bundlers from inlining it), when
+ * MISERTRACE_READ_THREAD=1 asks for it: measured on a shared 2-core machine, the thread cost 10-15%
+ * more CPU and gave no wall time back (docs/adr/0110), so the records are read in process unless asked.
  */
-function parserEntry(unsorted: boolean): URL | null {
-  const env = process.env['MISERTRACE_READ_THREAD'];
-  // One core: the two threads would take turns on it, and the copies between them cost CPU.
-  if (env === '0' || (env !== '1' && (unsorted || availableParallelism() < 2))) return null;
+function parserEntry(): URL | null {
+  if (process.env['MISERTRACE_READ_THREAD'] !== '1') return null;
   const compiled = 'records-worker.js';
   const url = new URL(compiled, import.meta.url);
   return url.protocol === 'file:' && existsSync(fileURLToPath(url)) ? url : null;
 }
 
 /** Whether records are read on a thread of their own here (their buffers then die with its heap). */
-export function readsOffThread(unsorted: boolean): boolean {
-  return parserEntry(unsorted) !== null;
+export function readsOffThread(): boolean {
+  return parserEntry() !== null;
 }
 
 /** The records of `path` in time order, read on another thread when it can be (`end` then says what it made last). */
 export function readRecords(path: string, opts: SourceOptions): { stream: RecordFeed; batches: AsyncIterable<RecordBatch>; end: () => ReadingEnd | null } {
-  const entry = parserEntry(opts.unsorted === true);
+  const entry = parserEntry();
   if (entry === null) {
     const { stream, columns } = recordSource(path, opts);
     return { stream, batches: inProcess(columns), end: () => null };

@@ -6,12 +6,12 @@ import { replicateCapture } from '../../bench/replicate.js';
 import { tempDir, type TempDir } from '../fixture-bundles.js';
 import { FIXTURES, fixture, PROJECT_ROOT } from '../fixtures.js';
 import { spawn } from 'node:child_process';
-import { BIN, cli, spawnCli, type CliRun } from './cli-harness.js';
+import { BIN, cli, type CliRun } from './cli-harness.js';
 
-// The records read on a thread of their own (docs/adr/0110) give the bundle, the messages and
-// the exit codes the reading in process gives. The built command (`npm run build`) has the
-// compiled worker beside it and reads on a thread; these tests run the sources, where no
-// compiled worker exists, so cli() here reads in process: the two are compared.
+// The records read on a thread of their own (docs/adr/0110, MISERTRACE_READ_THREAD=1) give the
+// bundle, the messages and the exit codes the reading in process gives. The built command
+// (`npm run build`) has the compiled worker beside it; cli() here runs the sources and reads in
+// process: the two are compared.
 
 let dir: TempDir;
 let raw: string;
@@ -44,7 +44,7 @@ function content(path: string): Record<string, string> {
   }
 }
 
-/** The built command with MISERTRACE_READ_THREAD=1: a raw capture read on the thread too. */
+/** The built command with MISERTRACE_READ_THREAD=1: its records read on the thread. */
 function spawnForced(argv: string[]): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...argv], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MISERTRACE_READ_THREAD: '1' } });
@@ -58,19 +58,19 @@ function spawnForced(argv: string[]): Promise<CliRun> {
 }
 
 /** The same command in process and as the built command, each with its own output. */
-async function both(args: (out: string) => string[], name: string, forced = false): Promise<{ here: CliRun; thread: CliRun; a: string; b: string }> {
+async function both(args: (out: string) => string[], name: string): Promise<{ here: CliRun; thread: CliRun; a: string; b: string }> {
   const a = join(dir.path, `${name}-here.mstrace`);
   const b = join(dir.path, `${name}-thread.mstrace`);
   const here = await cli(...args(a));
-  const thread = forced ? await spawnForced(args(b)) : await spawnCli(args(b));
+  const thread = await spawnForced(args(b));
   return { here, thread, a, b };
 }
 
 const same = (r: CliRun, a: string, b: string) => r.stdout.replaceAll(a, 'OUT') + r.stderr.replaceAll(a, 'OUT');
 
 describe('records read on their own thread', () => {
-  it('bundle import of a raw capture (ordered on the thread when asked to): the same bundle and output', async () => {
-    const { here, thread, a, b } = await both((o) => ['bundle', 'import', '-i', raw, '-m', meta, '-g', GW, '-o', o], 'import', true);
+  it('bundle import of a raw capture (ordered on the thread): the same bundle and output', async () => {
+    const { here, thread, a, b } = await both((o) => ['bundle', 'import', '-i', raw, '-m', meta, '-g', GW, '-o', o], 'import');
     expect(here.code).toBe(0);
     expect(thread.code).toBe(0);
     expect(same(thread, b, a)).toBe(same(here, a, b));
@@ -97,7 +97,7 @@ describe('records read on their own thread', () => {
     const sub = join(dir.path, 'sigint');
     mkdirSync(sub);
     const out = join(sub, 'stopped.mstrace');
-    const child = spawn(process.execPath, [BIN, 'generate', '-i', raw, '-m', meta, '-g', GW, '-o', out, '--lenient'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'generate', '-i', raw, '-m', meta, '-g', GW, '-o', out, '--lenient'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, MISERTRACE_READ_THREAD: '1' } });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const writing = () => readdirSync(sub).some((f) => f.startsWith('.stopped.mstrace.partial-'));
