@@ -15,12 +15,12 @@ export interface CommandRun {
 const GNU_TIME = '/usr/bin/time';
 const hasTime = existsSync(GNU_TIME) && spawnSync(GNU_TIME, ['-f', '%e', 'true']).status === 0;
 
-/** Runs `node BIN ...argv` once; throws with its stderr if it fails. */
-export function runCommand(bin: string, argv: string[]): CommandRun {
+/** Runs `node BIN ...argv` once (`env`: added to this process's); throws with its stderr if it fails. */
+export function runCommand(bin: string, argv: string[], env?: Record<string, string>): CommandRun {
   const cmd = hasTime ? GNU_TIME : process.execPath;
   const args = hasTime ? ['-f', '@@time %U %S %M', process.execPath, bin, ...argv] : [bin, ...argv];
   const t0 = performance.now();
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'ignore', 'pipe'] });
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'ignore', 'pipe'], ...(env ? { env: { ...process.env, ...env } } : {}) });
   const seconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`misertrace ${argv.join(' ')} exited ${r.status}:\n${r.stderr}`);
   const m = /@@time ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr);

@@ -12,6 +12,7 @@ import { writeChecksums } from './block-checksums.js';
 import { APPLICATION_ID, CAUSAL_ADDITIONS, FORMAT_VERSION, INDEXES, SCHEMA } from './bundle-schema.js';
 import type { BundleManifest } from './manifest.js';
 import { RecordChunkWriter } from './record-chunk-writer.js';
+import { eachChunkRow, type ChunkRows } from './chunk-rows.js';
 
 // Writes a bundle in two steps, records first (ADR 0061). create(): the records, meta and
 // manifest go into a hidden temp file beside the target with journaling off (it is private
@@ -25,6 +26,7 @@ export class BundleWriter {
   private commsWritten = 0;
   private probesWritten = 0;
   private chunks: RecordChunkWriter | null = null;
+  private insChunk: Database.Statement | null = null;
   private closed = false;
 
   private constructor(
@@ -115,22 +117,37 @@ export class BundleWriter {
     const chunks = this.chunks;
     if (chunks === null) throw new Error('records are written only into a new bundle');
     this.db.transaction(() => {
-      // Names are new in the first batches only: no statement for the others.
-      if (this.probesWritten < names.probes.length) {
-        const probes = new BatchInsert(this.db, 'probes', ['id', 'name', 'is_model']);
-        for (; this.probesWritten < names.probes.length; this.probesWritten++) {
-          const p = names.probes[this.probesWritten]!;
-          probes.add(p.id, p.name, p.isModel ? 1 : 0);
-        }
-        probes.finish();
-      }
-      if (this.commsWritten < names.comms.length) {
-        const comms = new BatchInsert(this.db, 'comms', ['id', 'name']);
-        for (; this.commsWritten < names.comms.length; this.commsWritten++) comms.add(this.commsWritten, names.comms[this.commsWritten]!);
-        comms.finish();
-      }
+      this.writeNames(names);
       chunks.add(c, keep);
     })();
+  }
+
+  /** Appends chunk rows made on the reading thread (docs/adr/0110), in their order (one transaction). */
+  addChunkRows(rows: ChunkRows, names: ColumnNames): void {
+    if (this.chunks === null) throw new Error('records are written only into a new bundle');
+    this.insChunk ??= this.db.prepare('INSERT INTO record_chunks (tid, ts_min, ts_max, seq_min, seq_max, n, data, crc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    const ins = this.insChunk;
+    this.db.transaction(() => {
+      this.writeNames(names);
+      eachChunkRow(rows, (...row) => ins.run(...row));
+    })();
+  }
+
+  private writeNames(names: ColumnNames): void {
+    // Names are new in the first batches only: no statement for the others.
+    if (this.probesWritten < names.probes.length) {
+      const probes = new BatchInsert(this.db, 'probes', ['id', 'name', 'is_model']);
+      for (; this.probesWritten < names.probes.length; this.probesWritten++) {
+        const p = names.probes[this.probesWritten]!;
+        probes.add(p.id, p.name, p.isModel ? 1 : 0);
+      }
+      probes.finish();
+    }
+    if (this.commsWritten < names.comms.length) {
+      const comms = new BatchInsert(this.db, 'comms', ['id', 'name']);
+      for (; this.commsWritten < names.comms.length; this.commsWritten++) comms.add(this.commsWritten, names.comms[this.commsWritten]!);
+      comms.finish();
+    }
   }
 
   /** Traces, spans and per-span counts, replacing any there were (one transaction). */

@@ -4,6 +4,7 @@ import { startModel, type ModelRun } from '../model/model-run.js';
 import type { ModelName } from '../model/span-link.js';
 import { CancelledError, CancelPoint } from '../records/line-reader.js';
 import { RecordView, type ColumnNames, type RecordColumns } from '../records/record-columns.js';
+import { RecordLog } from './record-log.js';
 
 // The model fed while the records are written (ADR 0080): each parsed batch goes to the bundle
 // and, in the same pass, to the span generator, instead of being read back from the bundle and
@@ -15,6 +16,8 @@ import { RecordView, type ColumnNames, type RecordColumns } from '../records/rec
 export class FusedModel {
   readonly diagnostics = new Diagnostics();
   readonly run: ModelRun;
+  /** Thread, time and probe of every record fed: the span counts need no pass over the bundle. */
+  readonly log = new RecordLog();
   /** Why the model stopped being fed (not a cancel: that stops the whole pass). */
   error: unknown = null;
   private readonly cancel: CancelPoint;
@@ -29,6 +32,7 @@ export class FusedModel {
   /** Feeds a batch the bundle has just taken; `keep[i] === 0`: record i was left out of it. */
   async feed(c: RecordColumns, names: ColumnNames, keep: Uint8Array | null): Promise<void> {
     if (this.error !== null) return;
+    this.log.add(c, keep);
     const view = new RecordView(names);
     try {
       for (let i = 0; i < c.n; i++) {

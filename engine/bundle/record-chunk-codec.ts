@@ -37,9 +37,9 @@ export class ChunkColumns {
     this.details = new Array<string | null>(capacity).fill(null);
   }
 
-  /** Doubles the room, keeping the first `n` records. */
+  /** Four times the room (fewer copies on the way to CHUNK_MAX), keeping the first `n` records. */
   grow(): void {
-    const c = this.capacity * 2;
+    const c = Math.min(this.capacity * 4, Math.max(CHUNK_MAX, this.capacity * 2));
     const g = <T extends Float64Array | Int32Array>(a: T): T => {
       const b = new (a.constructor as new (n: number) => T)(c);
       b.set(a);

@@ -9,18 +9,26 @@ import { CHUNK_MAX, chunkChecksum, ChunkColumns, ChunkEncoder, GROUP } from './r
 
 const FIRST = 16;
 
+/** Where encoded chunks go: a `record_chunks` row each, in the order given. `data` is valid only during the call. */
+export type ChunkSink = (tid: number, tsMin: number, tsMax: number, seqMin: number, seqMax: number, n: number, data: Buffer, crc: number) => void;
+
 export class RecordChunkWriter {
   private readonly open = new Map<number, ChunkColumns>();
   /** Buffers of threads gone idle, grown already: the next new threads take them. */
   private readonly spare: ChunkColumns[] = [];
   private readonly enc = new ChunkEncoder();
-  private readonly ins: Database.Statement;
+  private readonly sink: ChunkSink;
   /** Records written so far; the next record's seq. */
   records = 0;
   chunks = 0;
 
-  constructor(db: Database.Database) {
-    this.ins = db.prepare('INSERT INTO record_chunks (tid, ts_min, ts_max, seq_min, seq_max, n, data, crc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  /** Into the bundle's table, or (on the reading thread, docs/adr/0110) to a sink that ships the rows. */
+  constructor(out: Database.Database | ChunkSink) {
+    if (typeof out === 'function') this.sink = out;
+    else {
+      const ins = out.prepare('INSERT INTO record_chunks (tid, ts_min, ts_max, seq_min, seq_max, n, data, crc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+      this.sink = (...row) => ins.run(...row);
+    }
   }
 
   /** Appends a batch in time order; `keep[i] === 0` leaves record i out. Call inside a transaction. */
@@ -61,7 +69,7 @@ export class RecordChunkWriter {
 
   private flush(tid: number, b: ChunkColumns): void {
     const data = this.enc.encode(b);
-    this.ins.run(tid, b.ts[0]!, b.ts[b.n - 1]!, b.seq[0]!, b.seq[b.n - 1]!, b.n, data, chunkChecksum(data));
+    this.sink(tid, b.ts[0]!, b.ts[b.n - 1]!, b.seq[0]!, b.seq[b.n - 1]!, b.n, data, chunkChecksum(data));
     this.chunks++;
     b.n = 0;
     b.details.fill(null);

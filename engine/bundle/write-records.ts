@@ -4,8 +4,8 @@ import type { MetaEntry } from '../model/meta.js';
 import { DEFAULT_MODEL, type ModelName } from '../model/span-link.js';
 import { TOOL_VERSION } from '../version.js';
 import { fileError, throwIfCancelled } from '../records/line-reader.js';
-import { recordSource } from '../records/sorted-records.js';
-import { TimeOrderCheck } from '../records/time-order.js';
+import { readRecords } from './threaded-records.js';
+import { RecordOrder } from './record-order.js';
 import type { ColumnNames, RecordColumns } from '../records/record-columns.js';
 import { FORMAT_VERSION } from './bundle-schema.js';
 import { BundleWriter } from './bundle-writer.js';
@@ -52,7 +52,7 @@ export async function writeRecords(o: WriteRecordsOptions): Promise<BundleManife
   }
   const writer = BundleWriter.create(o.output);
   try {
-    const { stream, columns } = recordSource(o.sortedPath, {
+    const { stream, batches, end } = readRecords(o.sortedPath, {
       diagnostics: o.diagnostics,
       unsorted: o.unsorted === true,
       near: o.output,
@@ -61,33 +61,19 @@ export async function writeRecords(o: WriteRecordsOptions): Promise<BundleManife
       ...(o.signal ? { signal: o.signal } : {}),
       onProgress: (b) => o.onProgress?.(size > 0 ? b / size : 1),
     });
-    // The records must be in time order (the generator and the counting sweep rely on it): with
-    // --lenient an out-of-order record is counted and not stored.
-    const order = new TimeOrderCheck(o.sortedPath, o.lenient === true);
-    let keep: Uint8Array | null = null;
-    let firstTs = NaN;
-    let lastTs = 0;
-    for await (const c of columns) {
-      let skipped = false;
-      for (let i = 0; i < c.n; i++) {
-        const ok = order.inOrder(c.ts[i]!, c.line[i]!);
-        if (!ok) {
-          if (!skipped) {
-            skipped = true;
-            if (keep === null || keep.length < c.n) keep = new Uint8Array(c.tid.length);
-            keep.fill(1, 0, c.n);
-          }
-          keep![i] = 0;
-          o.diagnostics.add('unsorted-record', c.line[i]!, c.tid[i]!, `record at line ${c.line[i]!} is earlier than the record before it`);
-        } else {
-          if (Number.isNaN(firstTs)) firstTs = c.ts[i]!;
-          lastTs = c.ts[i]!;
-        }
-      }
-      writer.addColumns(c, stream.names(), skipped ? keep : null);
-      if (o.onBatch) await o.onBatch(c, stream.names(), skipped ? keep : null);
+    const order = new RecordOrder(o.sortedPath, o.lenient === true, o.diagnostics);
+    for await (const { cols: c, chunks } of batches) {
+      // Read on another thread (docs/adr/0110), the batch comes checked and its chunks made.
+      const keep = chunks === null ? order.check(c) : chunks.keep;
+      if (chunks === null) writer.addColumns(c, stream.names(), keep);
+      else writer.addChunkRows(chunks.rows, stream.names());
+      if (o.onBatch) await o.onBatch(c, stream.names(), keep);
       throwIfCancelled(o.signal);
     }
+    const last = end();
+    if (last !== null) writer.addChunkRows(last.rows, stream.names());
+    const firstTs = last?.firstTs ?? order.firstTs;
+    const lastTs = last?.lastTs ?? order.lastTs;
     const lost = stream.stats.lostEvents + (o.capture?.lostEvents ?? 0);
     if (lost > 0) o.diagnostics.add('lost-events', 0, -1, `${lost} events were lost during capture`);
     writer.setDiagnostics(o.diagnostics);

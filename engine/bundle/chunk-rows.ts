@@ -1,0 +1,65 @@
+// `record_chunks` rows made on the reading thread (docs/adr/0110) and inserted by the writing
+// one, in the order they were made: per row tid, ts_min, ts_max, seq_min, seq_max, n, crc and
+// the data's length in `meta`, the data one after the other in `data`.
+
+const FIELDS = 8;
+
+export interface ChunkRows {
+  count: number;
+  meta: Float64Array;
+  data: Uint8Array;
+}
+
+/** Collects rows as RecordChunkWriter makes them (its sink); take() hands over what it holds. */
+export class ChunkRowBuffer {
+  private meta = new Float64Array(FIELDS * 256);
+  private data = new Uint8Array(1 << 20);
+  private count = 0;
+  private bytes = 0;
+
+  add(tid: number, tsMin: number, tsMax: number, seqMin: number, seqMax: number, n: number, data: Buffer, crc: number): void {
+    if ((this.count + 1) * FIELDS > this.meta.length) {
+      const m = new Float64Array(this.meta.length * 2);
+      m.set(this.meta);
+      this.meta = m;
+    }
+    if (this.bytes + data.length > this.data.length) {
+      const d = new Uint8Array(Math.max(this.data.length * 2, this.bytes + data.length));
+      d.set(this.data.subarray(0, this.bytes));
+      this.data = d;
+    }
+    const m = this.meta;
+    const k = this.count++ * FIELDS;
+    m[k] = tid;
+    m[k + 1] = tsMin;
+    m[k + 2] = tsMax;
+    m[k + 3] = seqMin;
+    m[k + 4] = seqMax;
+    m[k + 5] = n;
+    m[k + 6] = crc;
+    m[k + 7] = data.length;
+    this.data.set(data, this.bytes);
+    this.bytes += data.length;
+  }
+
+  /** The rows so far, in buffers of their own (to be transferred); the buffer starts empty again. */
+  take(): ChunkRows {
+    const out = { count: this.count, meta: this.meta.slice(0, this.count * FIELDS), data: this.data.slice(0, this.bytes) };
+    this.count = 0;
+    this.bytes = 0;
+    return out;
+  }
+}
+
+/** Calls `row` for each row, `data` a view into the rows' bytes. */
+export function eachChunkRow(rows: ChunkRows, row: (tid: number, tsMin: number, tsMax: number, seqMin: number, seqMax: number, n: number, data: Buffer, crc: number) => void): void {
+  const m = rows.meta;
+  const all = Buffer.from(rows.data.buffer, rows.data.byteOffset, rows.data.byteLength);
+  let at = 0;
+  for (let i = 0; i < rows.count; i++) {
+    const k = i * FIELDS;
+    const len = m[k + 7]!;
+    row(m[k]!, m[k + 1]!, m[k + 2]!, m[k + 3]!, m[k + 4]!, m[k + 5]!, all.subarray(at, at + len), m[k + 6]!);
+    at += len;
+  }
+}
