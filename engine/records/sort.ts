@@ -9,7 +9,7 @@ import { ByteOutput } from './byte-output.js';
 import { fileError } from './line-reader.js';
 import { mergeRuns } from './sort-merge.js';
 import { fileRun, memoryRun, type Run } from './sort-run.js';
-import type { SegmentJob, SegmentResult } from './sort-segment.js';
+import { releaseSegmentBuffers, type SegmentJob, type SegmentResult } from './sort-segment.js';
 import { SegmentPool, sortWorkerEntry } from './sort-threads.js';
 
 // Sort a raw capture into global time order. The file is cut into segments at line boundaries;
@@ -103,6 +103,7 @@ export async function sortTraceFile(input: string, output: string, opts: SortOpt
     );
     return { stats: whole.stats, diagnostics: whole.diagnostics, runs: inMemory ? 1 : Math.max(1, runs.length), cpuDisorder: whole.disorder };
   } finally {
+    releaseSegmentBuffers();
     await pool.close();
     await Promise.all(runs.map((r) => r.close()));
     if (tmp !== null) await rm(tmp, { recursive: true, force: true });
