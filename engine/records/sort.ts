@@ -29,7 +29,7 @@ export interface SortOptions {
   tmpDir?: string;
   signal?: AbortSignal;
   onProgress?: (p: { stage: 'read' | 'merge'; bytes: number; records: number }) => void;
-  /** Threads for the segments (0: all here). Default: 2 (or the cores, if fewer) for files of 16 MB and more. */
+  /** Threads for the segments, this one included (0 or 1: this one only). Default: 2 (or the cores, if fewer) for files of 16 MB and more. */
   threads?: number;
 }
 
@@ -78,16 +78,12 @@ export async function sortTraceFile(input: string, output: string, opts: SortOpt
     }
     let bytesDone = 0;
     let recordsDone = 0;
-    const results = await Promise.all(
-      jobs.map(async (j) => {
-        const r = await pool.run(j);
-        bytesDone += j.end - j.start;
-        recordsDone += r.records;
-        opts.onProgress?.({ stage: 'read', bytes: bytesDone, records: recordsDone });
-        return r;
-      }),
-    );
-    await pool.close();
+    const results = await pool.runAll(jobs, (j, r) => {
+      bytesDone += j.end - j.start;
+      recordsDone += r.records;
+      opts.onProgress?.({ stage: 'read', bytes: bytesDone, records: recordsDone });
+    });
+    void pool.close(); // the threads end while we merge; awaited below
     const whole = combine(input, results, opts.lenient === true);
     for (let k = 0; k < jobs.length; k++) {
       const r = results[k]!;
