@@ -46,10 +46,8 @@ export async function mergeRuns(runs: Run[], out: ByteOutput, opts: { signal?: A
     let j = r.i + 1;
     if (k < secondK) while (j < n && ts[j]! + offset <= secondTs) j++;
     else while (j < n && ts[j]! + offset < secondTs) j++;
-    const a = r.i === 0 ? 0 : r.ends[r.i - 1]!;
-    const b = r.ends[j - 1]!;
-    if (b - a < 1 << 16 && out.fits(b - a)) out.put(r.bytes, a, b);
-    else await out.putRange(r.bytes, a, b);
+    const wrote = r.put(out, r.i, j);
+    if (wrote !== undefined) await wrote;
     written += j - r.i;
     r.i = j;
     if (j === n && !(await r.next())) {

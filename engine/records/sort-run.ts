@@ -1,5 +1,6 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import type { ByteOutput } from './byte-output.js';
 
 // Sorted runs, the merge's input (sort-merge.ts), read a block at a time: the times of a block's
 // records, where each record's line ends, and the lines themselves (each with its newline), so
@@ -18,13 +19,43 @@ export interface Run {
   i: number;
   /** Added to `ts` for the file's common time base (segments count from their own). */
   offset: number;
+  /** Writes the lines of the block's records [i, j) to `out`. */
+  put(out: ByteOutput, i: number, j: number): Promise<void> | void;
   /** Loads the next block (i = 0); false at the end of the run. */
   next(): Promise<boolean>;
   close(): Promise<void>;
 }
 
 export function memoryRun(bytes: Uint8Array, ts: Float64Array, ends: Int32Array, offset: number): Run {
-  return { ts, ends, bytes, n: ts.length, i: 0, offset, next: async () => false, close: async () => undefined };
+  return { ts, ends, bytes, n: ts.length, i: 0, offset, put: putStretch, next: async () => false, close: async () => undefined };
+}
+
+/** Records i to j - 1 lie one after the other in `bytes`: one range. */
+function putStretch(this: Run, out: ByteOutput, i: number, j: number): Promise<void> | void {
+  const a = i === 0 ? 0 : this.ends[i - 1]!;
+  const b = this.ends[j - 1]!;
+  if (b - a < 1 << 16 && out.fits(b - a)) out.put(this.bytes, a, b);
+  else return out.putRange(this.bytes, a, b);
+}
+
+/**
+ * A segment sorted on this thread, its lines left where the scanner wrote them: taken in `order`,
+ * a stretch at a time (records next to each other in the file and in time order are next to
+ * each other in `lines`: a raw capture is ordered per CPU). No sorted copy is made.
+ */
+export function gatherRun(lines: Uint8Array, order: Int32Array, at: Int32Array, len: Int32Array, ts: Float64Array, offset: number): Run {
+  const put = async (out: ByteOutput, i: number, j: number) => {
+    for (let k = i; k < j; ) {
+      const first = order[k]!;
+      let last = first;
+      for (k++; k < j && order[k] === last + 1 && at[last + 1] === at[last]! + len[last]!; k++) last++;
+      const a = at[first]!;
+      const b = at[last]! + len[last]!;
+      if (out.fits(b - a)) out.put(lines, a, b);
+      else await out.putRange(lines, a, b);
+    }
+  };
+  return { ts, ends: new Int32Array(0), bytes: lines, n: ts.length, i: 0, offset, put, next: async () => false, close: async () => undefined };
 }
 
 const BLOCK = 1 << 16;
@@ -80,6 +111,7 @@ export async function fileRun(path: string, offset: number): Promise<Run> {
 }
 
 class FileRun implements Run {
+  put = putStretch;
   ts = new Float64Array(0);
   ends = new Int32Array(0);
   bytes: Uint8Array = new Uint8Array(0);

@@ -22,6 +22,8 @@ export interface SegmentJob {
   lenient: boolean;
   /** Write the sorted segment here instead of returning it. */
   runPath?: string;
+  /** Sorted on the thread that merges: return the lines where they are, with their order, not a sorted copy. */
+  inPlace?: boolean;
 }
 
 export interface MalformedLine {
@@ -45,6 +47,8 @@ export interface SegmentResult {
   bytes?: Uint8Array;
   ts?: Float64Array;
   ends?: Int32Array;
+  /** In place (`inPlace`): the lines as scanned, and which to take in turn; `ts` is in that order. */
+  gather?: { lines: Uint8Array; order: Int32Array; at: Int32Array; len: Int32Array };
   /** A binary file: the offset of its first NUL byte. */
   binaryAt?: number;
 }
@@ -138,6 +142,11 @@ export function sortSegment(job: SegmentJob): SegmentResult {
     writeRunFile(job.runPath, lines, order, ts, at, len);
     Object.assign(spare, { arena: lines, ts, cpu, at, len });
     return result;
+  }
+  if (job.inPlace) {
+    const sorted = new Float64Array(n);
+    for (let k = 0; k < n; k++) sorted[k] = ts[order[k]!]!;
+    return { ...result, ts: sorted, gather: { lines, order, at, len } };
   }
   // Records next to each other in the file and in time order are next to each other in the arena
   // (a raw capture is ordered per CPU): such a stretch is copied as one range.

@@ -75,7 +75,7 @@ export class SegmentPool {
     // Let signal handlers (Ctrl-C) and the threads' messages run between segments.
     await new Promise((r) => setImmediate(r));
     throwIfCancelled(this.signal);
-    return sortSegment(job);
+    return sortSegment({ ...job, inPlace: true });
   }
 
   private inWorker(w: Worker, job: SegmentJob): Promise<SegmentResult> {

@@ -8,7 +8,7 @@ import { writeAtomically } from './atomic-file.js';
 import { ByteOutput } from './byte-output.js';
 import { fileError } from './line-reader.js';
 import { mergeRuns } from './sort-merge.js';
-import { fileRun, memoryRun, type Run } from './sort-run.js';
+import { fileRun, gatherRun, memoryRun, type Run } from './sort-run.js';
 import { releaseSegmentBuffers, type SegmentJob, type SegmentResult } from './sort-segment.js';
 import { SegmentPool, sortWorkerEntry } from './sort-threads.js';
 
@@ -89,7 +89,8 @@ export async function sortTraceFile(input: string, output: string, opts: SortOpt
       const r = results[k]!;
       if (r.records === 0) continue;
       const offset = whole.offsets[k]!;
-      runs.push(r.bytes ? memoryRun(r.bytes, r.ts!, r.ends!, offset) : await fileRun(jobs[k]!.runPath!, offset));
+      if (r.gather) runs.push(gatherRun(r.gather.lines, r.gather.order, r.gather.at, r.gather.len, r.ts!, offset));
+      else runs.push(r.bytes ? memoryRun(r.bytes, r.ts!, r.ends!, offset) : await fileRun(jobs[k]!.runPath!, offset));
     }
     await writeAtomically(output, (w) =>
       mergeRuns(runs, new ByteOutput(w), {
