@@ -78,11 +78,17 @@ export async function sortTraceFile(input: string, output: string, opts: SortOpt
     }
     let bytesDone = 0;
     let recordsDone = 0;
-    const results = await pool.runAll(jobs, (j, r) => {
-      bytesDone += j.end - j.start;
-      recordsDone += r.records;
-      opts.onProgress?.({ stage: 'read', bytes: bytesDone, records: recordsDone });
-    });
+    const results = await pool
+      .runAll(jobs, (j, r) => {
+        bytesDone += j.end - j.start;
+        recordsDone += r.records;
+        opts.onProgress?.({ stage: 'read', bytes: bytesDone, records: recordsDone });
+      })
+      .catch((e: unknown) => {
+        // A thread's file error, in words (a full disk is where the runs go, beside the output).
+        const code = (e as NodeJS.ErrnoException).code;
+        throw code === undefined ? e : fileError(e, code === 'ENOSPC' ? output : input);
+      });
     void pool.close(); // the threads end while we merge; awaited below
     const whole = combine(input, results, opts.lenient === true);
     for (let k = 0; k < jobs.length; k++) {
