@@ -1,6 +1,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { ByteOutput } from './byte-output.js';
+import { CancelledError } from './line-reader.js';
 
 // Sorted runs, the merge's input (sort-merge.ts), read a block at a time: the times of a block's
 // records, where each record's line ends, and the lines themselves (each with its newline), so
@@ -62,7 +63,7 @@ const BLOCK = 1 << 16;
 const HEAD = 8;
 
 /** Writes the records in `order` (lines at `at`, `len` bytes with the newline) as a run file. */
-export function writeRunFile(path: string, lines: Uint8Array, order: Int32Array, ts: Float64Array, at: Int32Array, len: Int32Array): void {
+export function writeRunFile(path: string, lines: Uint8Array, order: Int32Array, ts: Float64Array, at: Int32Array, len: Int32Array, cancel?: Int32Array): void {
   const fd = openSync(path, 'wx');
   try {
     const head = Buffer.alloc(HEAD);
@@ -70,6 +71,7 @@ export function writeRunFile(path: string, lines: Uint8Array, order: Int32Array,
     const bends = new Int32Array(BLOCK);
     let bytes = Buffer.allocUnsafe(1 << 23);
     for (let k0 = 0; k0 < order.length; k0 += BLOCK) {
+      if (cancel !== undefined && Atomics.load(cancel, 0) !== 0) throw new CancelledError();
       const m = Math.min(BLOCK, order.length - k0);
       let size = 0;
       for (let k = 0; k < m; k++) size += len[order[k0 + k]!]!;

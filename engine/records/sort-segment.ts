@@ -2,6 +2,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { emptyStats, type StreamStats } from '../model/psv-parse.js';
 import { ByteScanner, type LineArena } from './byte-scanner.js';
 import { cpuMergeOrder } from './cpu-merge.js';
+import { CancelledError } from './line-reader.js';
 import { RecordColumns } from './record-columns.js';
 import { writeRunFile } from './sort-run.js';
 import { grown } from './typed-grow.js';
@@ -24,6 +25,8 @@ export interface SegmentJob {
   runPath?: string;
   /** Sorted on the thread that merges: return the lines where they are, with their order, not a sorted copy. */
   inPlace?: boolean;
+  /** Set to non-zero (shared memory) to stop a thread's segment between reads, its files closed. */
+  cancel?: Int32Array;
 }
 
 export interface MalformedLine {
@@ -88,6 +91,7 @@ export function sortSegment(job: SegmentJob): SegmentResult {
     let carry = 0;
     let pos = job.start;
     while (pos < job.end && !stop) {
+      if (job.cancel !== undefined && Atomics.load(job.cancel, 0) !== 0) throw new CancelledError();
       if (buf.length - carry < READ) {
         const bigger = Buffer.allocUnsafe(carry + READ * 2);
         buf.copy(bigger, 0, 0, carry);
@@ -139,7 +143,7 @@ export function sortSegment(job: SegmentJob): SegmentResult {
   if (stop) return result;
   const lines = arena.buf;
   if (job.runPath !== undefined) {
-    writeRunFile(job.runPath, lines, order, ts, at, len);
+    writeRunFile(job.runPath, lines, order, ts, at, len, job.cancel);
     Object.assign(spare, { arena: lines, ts, cpu, at, len });
     return result;
   }

@@ -30,6 +30,10 @@ export function sortWorkerEntry(): URL | null {
 export class SegmentPool {
   private readonly workers: Worker[] = [];
   private readonly failures = new Set<(e: Error) => void>();
+  /** Threads with a segment in flight. */
+  private readonly busy = new Set<Worker>();
+  /** Shared with the threads: non-zero asks them to stop between reads and close their files. */
+  private readonly cancel = new Int32Array(new SharedArrayBuffer(4));
   private stopped = false;
 
   constructor(
@@ -82,6 +86,7 @@ export class SegmentPool {
     throwIfCancelled(this.signal);
     return new Promise<SegmentResult>((resolve, reject) => {
       const off = () => {
+        this.busy.delete(w);
         this.failures.delete(fail);
         w.off('message', done);
         w.off('error', fail);
@@ -98,16 +103,16 @@ export class SegmentPool {
         else reject(Object.assign(new Error(m.error.message), m.error.code ? { code: m.error.code } : {}));
       };
       this.failures.add(fail);
+      this.busy.add(w);
       w.on('message', done);
       w.on('error', fail);
       w.on('exit', exit);
-      w.postMessage(job);
+      w.postMessage({ ...job, cancel: this.cancel });
     });
   }
 
   private readonly onAbort = () => {
-    for (const f of [...this.failures]) f(new CancelledError());
-    void this.close();
+    void this.close(); // which fails the segments in flight
   };
 
   private closing: Promise<unknown> | null = null;
@@ -117,8 +122,14 @@ export class SegmentPool {
     if (this.closing !== null) return this.closing;
     this.stopped = true;
     this.signal?.removeEventListener('abort', this.onAbort);
+    // A thread still sorting stops at its next read and closes its files (terminate would leave
+    // them open in a long-lived process, the app's engine worker); it has a second to do so.
+    Atomics.store(this.cancel, 0, 1);
+    const ws = this.workers.splice(0);
+    const replies = [...this.busy].map((w) => new Promise((r) => w.once('message', r).once('exit', r)));
+    const settled = Promise.race([Promise.all(replies), new Promise((r) => setTimeout(r, 1000).unref())]);
     for (const f of [...this.failures]) f(new CancelledError());
-    this.closing = Promise.all(this.workers.splice(0).map((w) => w.terminate()));
+    this.closing = settled.then(() => Promise.all(ws.map((w) => w.terminate())));
     return this.closing;
   }
 }

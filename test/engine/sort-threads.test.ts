@@ -38,6 +38,22 @@ describe('sort on two threads', () => {
     expect(readdirSync(dir.path).filter((f) => f.startsWith('misertrace-sort-'))).toEqual([]);
   });
 
+  it('cancelled, leaves no runs and no open files behind (the app lives on after it)', async () => {
+    const fds = () => readdirSync('/proc/self/fd').length;
+    const before = fds();
+    const ctl = new AbortController();
+    const p = sortTraceFile(raw, join(dir.path, 'cancelled.psv'), {
+      threads: 2,
+      memoryBudgetBytes: 400_000,
+      tmpDir: dir.path,
+      signal: ctl.signal,
+      onProgress: () => ctl.abort(),
+    });
+    await expect(p).rejects.toThrow('cancelled');
+    expect(readdirSync(dir.path).filter((f) => f.includes('cancelled') || f.startsWith('misertrace-sort-'))).toEqual([]);
+    expect(fds()).toBeLessThanOrEqual(before);
+  });
+
   it('numbers a malformed line in a later segment from the start of the file', async () => {
     const lines = readFileSync(raw, 'utf8').split('\n');
     const at = Math.floor(lines.length * 0.8);
