@@ -21,7 +21,12 @@ export default defineConfig({
     // The engine worker beside main.js: engine-client.ts starts ./engine-worker.js from its own
     // (bundled) location, so bundle queries, exports and capture bundles run off main (docs/adr/0055).
     lib: {
-      entry: { main: resolve(root, 'electron/main.ts'), 'engine-worker': resolve(root, 'engine/worker/engine-worker.ts') },
+      // The sorter's thread beside them too: sort-threads.ts starts ./sort-worker.js (docs/adr/0115).
+      entry: {
+        main: resolve(root, 'electron/main.ts'),
+        'engine-worker': resolve(root, 'engine/worker/engine-worker.ts'),
+        'sort-worker': resolve(root, 'engine/records/sort-worker.ts'),
+      },
       formats: ['es'],
       fileName: (_format, name) => `${name}.js`,
     },

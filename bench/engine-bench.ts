@@ -116,12 +116,15 @@ for (const millions of sizes) {
   commandRow(label0, 'sort, then generate', both, recs, 'two processes, the sorted text file between');
   if (original !== null && 'script' in original) {
     // Ours and theirs alternate, the ratio taken pair by pair (bench/original-tool.ts).
-    const v = pairedWithOriginal({ bin: BIN, script: original.script, raw, meta, gateway: '172.29.77.1', work: cache, pairs: Math.max(3, n) });
-    const cpu = v.cpuRatio === null ? '' : `, CPU ${v.cpuRatio.toFixed(2)}x`;
-    console.log(
-      `${label0.padEnd(6)} ${'sort+generate vs gen.py'.padEnd(26)} ${fmt(recs).padStart(8)} ${v.oursSeconds.toFixed(2).padStart(8)} ${fmt(recs / v.oursSeconds).padStart(10)} ${(v.oursRssMB === null ? '' : `${v.oursRssMB.toFixed(0)} MB`).padStart(9)} ${(v.oursCpu === null ? '' : v.oursCpu.toFixed(2)).padStart(7)}  ` +
-        `generator.py alone ${v.theirsSeconds.toFixed(2)} s (${v.theirsCpu === null ? '' : `${v.theirsCpu.toFixed(2)} s CPU, `}${v.theirsRssMB === null ? '?' : v.theirsRssMB.toFixed(0)} MB); ratio ${v.ratio.toFixed(2)}x${cpu}, median of ${v.pairs} pairs`,
-    );
+    for (const ours of ['sort+generate', 'import'] as const) {
+      const v = pairedWithOriginal({ bin: BIN, script: original.script, raw, meta, gateway: '172.29.77.1', work: cache, pairs: Math.max(3, n), ours });
+      const cpu = v.cpuRatio === null ? '' : `, CPU ${v.cpuRatio.toFixed(2)}x`;
+      const name = ours === 'import' ? 'import (raw) vs gen.py' : 'sort+generate vs gen.py';
+      console.log(
+        `${label0.padEnd(6)} ${name.padEnd(26)} ${fmt(recs).padStart(8)} ${v.oursSeconds.toFixed(2).padStart(8)} ${fmt(recs / v.oursSeconds).padStart(10)} ${(v.oursRssMB === null ? '' : `${v.oursRssMB.toFixed(0)} MB`).padStart(9)} ${(v.oursCpu === null ? '' : v.oursCpu.toFixed(2)).padStart(7)}  ` +
+          `${ours === 'import' ? 'one process from the raw capture; ' : ''}generator.py alone on the sorted file ${v.theirsSeconds.toFixed(2)} s (${v.theirsCpu === null ? '' : `${v.theirsCpu.toFixed(2)} s CPU, `}${v.theirsRssMB === null ? '?' : v.theirsRssMB.toFixed(0)} MB); ratio ${v.ratio.toFixed(2)}x${cpu}, median of ${v.pairs} pairs`,
+      );
+    }
   }
   const impC = cmdRuns(n, ['bundle', 'import', '-i', raw, '-m', meta, '-g', '172.29.77.1', '-o', cmdBundle], fresh(cmdBundle));
   commandRow(label0, 'misertrace bundle import', impC, recs, 'raw capture -> bundle, one process');

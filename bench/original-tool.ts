@@ -3,8 +3,9 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCommand, type CommandRun } from './command-bench.js';
 
-// The yardstick of issue 13: our `sort` then `generate` beside the original tool's generator.py
-// alone on the same sorted file (it reads sorted input; sorting is a separate step there).
+// The yardstick of issue 13: our `sort` then `generate`, and our one-process `bundle import` of the
+// raw capture, each beside the original tool's generator.py alone on the same sorted file (it reads
+// sorted input; sorting is a separate step there, not counted on its side).
 // The two alternate, ours then theirs, and the ratio is taken pair by pair: a shared machine's
 // speed drifts within seconds, and a pair sees the same drift. The original tool is not shipped
 // here: pass its checkout with --original DIR (generator.py needs python3 and tqdm).
@@ -51,25 +52,37 @@ function runGenerator(script: string, sorted: string, meta: string, gateway: str
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /**
- * `pairs` rounds of: `misertrace sort` then `misertrace generate` (two processes, as users run
- * them), then generator.py on the sorted file the round's sort wrote.
+ * What we run against generator.py: `sort` then `generate` (two processes, as the original's
+ * own steps are: sort, then generator.py), or `bundle import` of the raw capture (one process,
+ * sorting on the way: what a user of ours runs on a raw capture).
  */
-export function pairedWithOriginal(o: { bin: string; script: string; raw: string; meta: string; gateway: string; work: string; pairs: number }): PairedRow {
+export type OurPipeline = 'sort+generate' | 'import';
+
+/**
+ * `pairs` rounds of: our pipeline on the raw capture, then generator.py on the sorted file (the
+ * round's sort wrote it; for `import`, a sort before the round, not timed).
+ */
+export function pairedWithOriginal(o: { bin: string; script: string; raw: string; meta: string; gateway: string; work: string; pairs: number; ours?: OurPipeline }): PairedRow {
   const sorted = join(o.work, 'vs-original.sorted.psv');
   const bundle = join(o.work, 'vs-original.mstrace');
   const pickle = join(o.work, 'vs-original.pickle');
   const ours: CommandRun[] = [];
   const theirs: CommandRun[] = [];
+  const gen = ['-m', o.meta, '-g', o.gateway, '-o', bundle];
   try {
+    if (o.ours === 'import') runCommand(o.bin, ['sort', '-i', o.raw, '-o', sorted]);
     for (let k = 0; k < o.pairs; k++) {
-      for (const p of [sorted, bundle, pickle]) rmSync(p, { force: true });
-      const s = runCommand(o.bin, ['sort', '-i', o.raw, '-o', sorted]);
-      const g = runCommand(o.bin, ['generate', '-i', sorted, '-m', o.meta, '-g', o.gateway, '-o', bundle]);
-      ours.push({
-        seconds: s.seconds + g.seconds,
-        cpuSeconds: s.cpuSeconds === null ? null : s.cpuSeconds + g.cpuSeconds!,
-        maxRssMB: s.maxRssMB === null ? null : Math.max(s.maxRssMB, g.maxRssMB!),
-      });
+      for (const p of o.ours === 'import' ? [bundle, pickle] : [sorted, bundle, pickle]) rmSync(p, { force: true });
+      if (o.ours === 'import') ours.push(runCommand(o.bin, ['bundle', 'import', '-i', o.raw, ...gen]));
+      else {
+        const s = runCommand(o.bin, ['sort', '-i', o.raw, '-o', sorted]);
+        const g = runCommand(o.bin, ['generate', '-i', sorted, ...gen]);
+        ours.push({
+          seconds: s.seconds + g.seconds,
+          cpuSeconds: s.cpuSeconds === null ? null : s.cpuSeconds + g.cpuSeconds!,
+          maxRssMB: s.maxRssMB === null ? null : Math.max(s.maxRssMB, g.maxRssMB!),
+        });
+      }
       theirs.push(runGenerator(o.script, sorted, o.meta, o.gateway, pickle));
     }
   } finally {

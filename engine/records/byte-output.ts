@@ -1,6 +1,7 @@
 import type { AtomicTextWriter } from './atomic-file.js';
 
-// Buffers small byte writes (lines, run records) into 1 MB blocks for an atomic writer.
+// Buffers small byte writes (lines, run records) into 1 MB blocks for an atomic writer; large
+// ranges are written as they are.
 
 export class ByteOutput {
   private buf = Buffer.allocUnsafe(1 << 20);
@@ -30,6 +31,17 @@ export class ByteOutput {
       this.buf.set(src.subarray(a, b), this.pos);
       this.pos += b - a;
     }
+  }
+
+  /** Appends src[a, b), flushing as needed; a large range goes to the file as it is, not copied. */
+  async putRange(src: Uint8Array, a: number, b: number): Promise<void> {
+    if (b - a >= 1 << 18) {
+      await this.flush();
+      await this.w.writeBytes(src.subarray(a, b));
+      return;
+    }
+    if (!this.fits(b - a)) await this.flush();
+    this.put(src, a, b);
   }
 
   putString(s: string): void {
