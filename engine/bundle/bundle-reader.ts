@@ -6,7 +6,7 @@ import type { SpanRecord } from '../model/span-record.js';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { InputError, type MetaEntry } from '../model/meta.js';
 import { ProbeTable, type TraceRecord } from '../model/record.js';
-import { materialize } from '../records/record-columns.js';
+import { materializeSlices } from '../records/record-columns.js';
 import type { LinkRule, ModelName } from '../model/span-link.js';
 import type { AssembledTrace, FlatSpan } from '../model/trace-assembly.js';
 import { TimeBase } from '../model/time.js';
@@ -387,7 +387,7 @@ export class Bundle {
     for (;;) {
       const next = this.checked(() => batches.next());
       if (next.done === true) return;
-      yield materialize(next.value, names);
+      yield* materializeSlices(next.value, names);
     }
   }
 }
