@@ -266,8 +266,8 @@ export class Bundle {
       .all(id) as [number, number, number, 'network' | 'fork', number, string, string, number, number, number, LinkRule | null, number | null][];
     if (rows.length === 0) return null;
     const spans: FlatSpan[] = rows.map(([index, parent, depth, kind, tid, container, ip, start, end, childCount, rule, exact]) => {
-      const s: FlatSpan = { index, parent, depth, kind, tid, container, ip, start, end, childCount };
-      if (rule !== null) s.link = { rule, exact: exact === 1 };
+      const s: FlatSpan = { index, parent, depth, kind: this.intern(kind), tid, container: this.intern(container), ip: this.intern(ip), start, end, childCount };
+      if (rule !== null) s.link = { rule: this.intern(rule), exact: exact === 1 };
       return s;
     });
     return { id, spans };
@@ -322,6 +322,18 @@ export class Bundle {
     for (const [idx, total] of this.stmt('SELECT idx, event_count FROM spans WHERE trace_id = ? ORDER BY idx').raw(true).all(traceId) as [number, number][]) out[idx] = total;
     return out;
   }
+
+  /**
+   * One string per distinct container, ip, kind and rule: SQLite gives each row new copies, which
+   * for the 700,000 spans of a keep-alive bundle held in memory (handlers) is about 70 MB.
+   */
+  private intern<T extends string>(s: T): T {
+    const known = this.strings.get(s);
+    if (known !== undefined) return known as T;
+    this.strings.set(s, s);
+    return s;
+  }
+  private readonly strings = new Map<string, string>();
 
   /** Statements run once per trace, prepared once per bundle. */
   private stmt(sql: string): Database.Statement {

@@ -13,9 +13,8 @@ import { assignLanes, laneTid, type TrackSlice } from './thread-tracks.js';
 // a flow ('s' -> 'f') per request and fork edge, the 'f' at the child's start with binding point
 // "enclosing slice", so it attaches to the child's own slice.
 
+/** Where a span goes: held for every span of the export, so only what the slices and flows need. */
 interface Placed {
-  trace: number;
-  span: number;
   pid: number;
   track: number;
   lo: number;
@@ -37,20 +36,18 @@ export function* chromeTraceChunks(input: ExportSource, opts: ExportOptions = {}
   const byThread = new Map<string, { pid: number; tid: number; items: Placed[] }>();
   const placed: Placed[][] = [];
   const ids: number[] = [];
-  let ti = 0;
   for (const { trace } of input.traces) {
     ids.push(trace.id);
     placed.push(trace.spans.map((s) => {
       if (!pids.has(s.container)) pids.set(s.container, pids.size + 1);
       const pid = pids.get(s.container)!;
-      const p: Placed = { trace: ti, span: s.index, pid, track: s.tid, lo: Math.min(s.start, s.end), hi: Math.max(s.start, s.end) };
+      const p: Placed = { pid, track: s.tid, lo: Math.min(s.start, s.end), hi: Math.max(s.start, s.end) };
       const key = `${pid}/${s.tid}`;
       let th = byThread.get(key);
       if (!th) byThread.set(key, (th = { pid, tid: s.tid, items: [] }));
       th.items.push(p);
       return p;
     }));
-    ti++;
   }
 
   const meta: JsonValue[] = [];
@@ -58,6 +55,7 @@ export function* chromeTraceChunks(input: ExportSource, opts: ExportOptions = {}
     meta.push({ name: 'process_name', ph: 'M', pid, tid: 0, args: { name: container } });
     meta.push({ name: 'process_sort_index', ph: 'M', pid, tid: 0, args: { sort_index: pid } });
   }
+  // Only spans with others nested in them (few): the rest have none.
   const nestedOf = new Map<Placed, Placed[]>();
   let threadOrder = 0;
   for (const th of byThread.values()) {
@@ -65,7 +63,7 @@ export function* chromeTraceChunks(input: ExportSource, opts: ExportOptions = {}
     const la = assignLanes(slices);
     th.items.forEach((p, i) => {
       p.track = laneTid(th.tid, la.lane[i]!);
-      nestedOf.set(p, la.nested[i]!.map((j) => th.items[j]!));
+      if (la.nested[i]!.length > 0) nestedOf.set(p, la.nested[i]!.map((j) => th.items[j]!));
     });
     for (let k = 0; k < la.lanes; k++) {
       const name = k === 0 ? `tid ${th.tid}` : `tid ${th.tid} (overlapping states ${k + 1})`;
@@ -119,7 +117,7 @@ export function* chromeTraceChunks(input: ExportSource, opts: ExportOptions = {}
         const id = ++flowId;
         const name = s.kind === 'network' ? 'request' : 'fork';
         const cat = `misertrace.${name}`;
-        yield { name, cat, ph: 's', id, ts: microsRaw(abs(sourceTs(parent, s.start, nestedOf.get(parent)!))), pid: parent.pid, tid: parent.track };
+        yield { name, cat, ph: 's', id, ts: microsRaw(abs(sourceTs(parent, s.start, nestedOf.get(parent) ?? []))), pid: parent.pid, tid: parent.track };
         yield { name, cat, ph: 'f', bp: 'e', id, ts: microsRaw(abs(s.start)), pid: p.pid, tid: p.track };
       }
       ti++;

@@ -68,12 +68,17 @@ export async function runHandlers(
   }
   const trace = new Map<number, PyJsonValue>();
   const span = new Map<number, PyJsonValue[]>();
+  // Each handler is let go once it has given its result, so the results of a bundle's hundreds of
+  // thousands of spans take the place of their handlers instead of adding to them (issue 13).
+  const done = null as unknown as SpanHandler & TraceHandler;
   traces.forEach((t, ti) => {
     trace.set(t.id, traceHandlers[ti]!.result());
+    traceHandlers[ti] = done;
     span.set(t.id, []);
   });
   infos.forEach((s, i) => {
     span.get(s.traceId)![s.index] = spanHandlers[i]!.result();
+    spanHandlers[i] = done;
   });
   return { trace, span, recordsSeen, consumptions };
 }
