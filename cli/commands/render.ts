@@ -71,12 +71,12 @@ async function customOutputs(bundle: Bundle, ids: number[], v: Record<string, un
     // The bundle already holds the default counts: no pass over the records, one trace at a time.
     return { traces: bundle.eachTrace(ids), outputs: storedCountOutputs(bundle) };
   }
-  // Handlers see every record once, in time order, so every trace they may be given is held.
-  const traces = bundle.traces(ids);
+  // Handlers see every record once, in time order, so every span's handler is held through the
+  // pass; the traces themselves are read again for the output rather than kept beside them.
   const mod = await loadHandlerModule(spec);
   const source = logs === undefined ? bundle.recordBatches() : fileBatches(logs, bundle);
-  const res = await runHandlers(traces, source, mod);
-  return { traces, outputs: { trace: (id) => res.trace.get(id) ?? null, span: (id, i) => res.span.get(id)?.[i] ?? null } };
+  const res = await runHandlers(bundle.eachTrace(ids), source, mod);
+  return { traces: bundle.eachTrace(ids), outputs: { trace: (id) => res.trace.get(id) ?? null, span: (id, i) => res.span.get(id)?.[i] ?? null } };
 }
 
 async function* fileBatches(path: string, bundle: Bundle) {
