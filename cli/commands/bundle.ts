@@ -4,9 +4,10 @@ import { Bundle } from '../../engine/bundle/bundle-reader.js';
 import { storedCountOutputs } from '../../engine/bundle/count-outputs.js';
 import { formatMeta, parseGateway, parseMeta } from '../../engine/model/meta.js';
 import { buildBundle } from '../../engine/bundle/build-bundle.js';
-import { writeAtomically } from '../../engine/records/atomic-file.js';
+import { writeAtomically, type AtomicTextWriter } from '../../engine/records/atomic-file.js';
 import { fileError } from '../../engine/records/line-reader.js';
-import { renderDagJson } from '../../engine/render/dag-render.js';
+import { renderDagJsonChunks } from '../../engine/render/dag-render.js';
+import type { AssembledTrace } from '../../engine/model/trace-assembly.js';
 import { requireString, UsageError, type CliIO, type Command } from '../command.js';
 import { MODEL_HELP, MODEL_OPTION, modelOf } from '../model-option.js';
 import { EXIT } from '../exit-codes.js';
@@ -96,12 +97,21 @@ async function exportBundle(v: Record<string, unknown>, io: CliIO): Promise<numb
     await writeAtomically(join(dir, 'meta.psv'), (w) => w.write(formatMeta(b.meta())));
     await writeAtomically(join(dir, 'gateway.txt'), (w) => w.write(`${b.manifest.capture.gateway}\n`));
     for (const s of b.probeScripts()) await writeAtomically(join(dir, basename(s.name)), (w) => w.write(s.text));
-    const traces = b.traces();
-    await writeAtomically(join(dir, 'dag.json'), (w) => w.write(renderDagJson(traces, b.base, { indent: true })));
-    const outputs = storedCountOutputs(b, traces);
-    await writeAtomically(join(dir, 'custom.json'), (w) => w.write(renderDagJson(traces, b.base, { indent: true, outputs })));
+    // Trace by trace, written as made (ADR 0120): a bundle of millions of spans is never held whole.
+    const writeChunks = (chunks: Iterable<string>) => async (w: AtomicTextWriter) => {
+      for (const c of chunks) await w.write(c);
+    };
+    let traceCount = 0;
+    const counted = function* (ts: Iterable<AssembledTrace>) {
+      for (const t of ts) {
+        traceCount++;
+        yield t;
+      }
+    };
+    await writeAtomically(join(dir, 'dag.json'), writeChunks(renderDagJsonChunks(counted(b.eachTrace()), b.base, { indent: true })));
+    await writeAtomically(join(dir, 'custom.json'), writeChunks(renderDagJsonChunks(b.eachTrace(), b.base, { indent: true, outputs: storedCountOutputs(b) })));
     await writeAtomically(join(dir, 'manifest.json'), (w) => w.write(`${JSON.stringify(b.manifest, null, 2)}\n`));
-    io.stderr.write(`exported ${input} to ${dir}/ (${b.recordCount} records, ${traces.length} traces)\n`);
+    io.stderr.write(`exported ${input} to ${dir}/ (${b.recordCount} records, ${traceCount} traces)\n`);
   } finally {
     b.close();
   }

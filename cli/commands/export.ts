@@ -1,9 +1,10 @@
 import { basename } from 'node:path';
 import { Bundle } from '../../engine/bundle/bundle-reader.js';
-import { chromeTraceJson } from '../../engine/export/chrome-trace.js';
-import type { ExportInput, ExportTrace } from '../../engine/export/export-types.js';
-import { jaegerJson } from '../../engine/export/jaeger.js';
-import { otlpJson } from '../../engine/export/otlp.js';
+import { chromeTraceChunks } from '../../engine/export/chrome-trace.js';
+import type { ExportSource, ExportTrace } from '../../engine/export/export-types.js';
+import { jaegerChunks } from '../../engine/export/jaeger.js';
+import { otlpChunks } from '../../engine/export/otlp.js';
+import type { AssembledTrace } from '../../engine/model/trace-assembly.js';
 import { bundleSha256 } from '../../engine/bundle/bundle-hash.js';
 import { figureSource } from '../../engine/figure/figure-command.js';
 import { FIGURE_FLAGS, figureOptionsFromFlags, pickFigureFlags } from '../../engine/figure/figure-flags.js';
@@ -12,7 +13,7 @@ import { InputError } from '../../engine/model/meta.js';
 import { parseRange } from '../../engine/render/range.js';
 import { requireString, UsageError, type Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
-import { writeOutput } from '../output.js';
+import { writeOutputChunks } from '../output.js';
 import { rasterizeFigure } from '../figure-raster.js';
 import { writeAtomically } from '../../engine/records/atomic-file.js';
 import { notePendingTraces } from './bundle-input.js';
@@ -108,12 +109,10 @@ figure options (svg, pdf, png):
       else if (FIGURES.includes(format) && count > 1) {
         throw new UsageError(`the bundle holds ${count} traces: choose which to draw`, 'e.g. -n 3 for one trace, -n 1-3 for three stacked panels (misertrace render -t dag lists them)');
       } else ids = Array.from({ length: count }, (_, i) => i + 1);
-      const traces: ExportTrace[] = ids.map((id) => {
-        const trace = bundle.trace(id)!;
-        return { trace, counts: bundle.spanCounts(id), sched: bundle.spanSched(id, trace.spans.length) };
-      });
-      let text: string;
+      const exportTrace = (trace: AssembledTrace): ExportTrace => ({ trace, counts: bundle.spanCounts(trace.id), sched: bundle.spanSched(trace.id, trace.spans.length) });
+      let chunks: Iterable<string>;
       if (FIGURES.includes(format)) {
+        const traces = ids.map((id) => exportTrace(bundle.trace(id)!));
         const flags = pickFigureFlags(v);
         const opts = figureOptionsFromFlags(flags, traces, bundle.probes.map((p) => p.name));
         opts.base = bundle.base;
@@ -127,24 +126,30 @@ figure options (svg, pdf, png):
         });
         const fig = renderFigure(traces, opts);
         for (const w of fig.warnings) io.stderr.write(`misertrace: warning: ${w}\n`);
-        text = fig.svg;
+        chunks = [fig.svg];
       } else {
-        const exportInput: ExportInput = {
-          traces,
+        // The interchange files cover every trace by default: read from the bundle again on each
+        // pass of the exporter and written as they are made, never held whole (ADR 0120).
+        const source: ExportSource = {
+          traces: {
+            *[Symbol.iterator]() {
+              for (const t of bundle.eachTrace(ids)) yield exportTrace(t);
+            },
+          },
           base: bundle.base,
           clockOffsetNs: clockOffset(v['clock'], bundle),
           containerIds: Object.fromEntries(bundle.meta().map((m) => [m.container, m.containerId])),
           source: input.split(/[\\/]/).pop() ?? input,
         };
         const opts = { indent: v['pretty'] === true ? 2 : 0 };
-        text = format === 'chrome' ? chromeTraceJson(exportInput, opts) : format === 'jaeger' ? jaegerJson(exportInput, opts) : otlpJson(exportInput, opts);
+        chunks = format === 'chrome' ? chromeTraceChunks(source, opts) : format === 'jaeger' ? jaegerChunks(source, opts) : otlpChunks(source, opts);
       }
       const output = typeof v['output'] === 'string' ? v['output'] : undefined;
       if (format === 'pdf' || format === 'png') {
         // Drawn before anything is written: a missing Playwright leaves no file behind.
-        const bytes = await rasterizeFigure(text, format, { dpi });
+        const bytes = await rasterizeFigure([...chunks].join(''), format, { dpi });
         await writeAtomically(output!, (w) => w.writeBytes(bytes));
-      } else await writeOutput(output, text, io);
+      } else await writeOutputChunks(output, chunks, io);
     } finally {
       bundle.close();
     }

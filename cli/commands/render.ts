@@ -5,12 +5,12 @@ import { runHandlers } from '../../engine/handlers/run-handlers.js';
 import type { AssembledTrace } from '../../engine/model/trace-assembly.js';
 import { ProbeTable } from '../../engine/model/record.js';
 import { RecordStream } from '../../engine/records/record-stream.js';
-import { renderDagJson, renderDagText, type HandlerOutputs } from '../../engine/render/dag-render.js';
+import { renderDagJsonChunks, renderDagTextChunks, type HandlerOutputs } from '../../engine/render/dag-render.js';
 import { pyJson } from '../../engine/render/py-json.js';
 import { parseRange } from '../../engine/render/range.js';
 import { requireString, UsageError, type Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
-import { writeOutput } from '../output.js';
+import { writeOutputChunks } from '../output.js';
 import { notePendingTraces } from './bundle-input.js';
 
 export const renderCommand: Command = {
@@ -45,17 +45,18 @@ export const renderCommand: Command = {
     const bundle = Bundle.open(input);
     try {
       if (notePendingTraces(bundle, io)) return EXIT.problems;
-      const ids = typeof v['range'] === 'string' ? parseRange(v['range'], bundle.traceCount) : undefined;
-      const traces = bundle.traces(ids);
-      let text: string;
+      // Ascending and unique (parseRange's order, as the raw JSON keys it): read one trace at a time.
+      const ids = typeof v['range'] === 'string' ? parseRange(v['range'], bundle.traceCount) : bundle.traceIds();
+      let chunks: Iterable<string>;
       if (type === 'dag') {
-        text = v['raw'] === true ? renderDagJson(traces, bundle.base, { indent: v['format'] === true }) : renderDagText(traces, bundle.base, { color: v['color'] === true, links: v['links'] === true });
+        const traces = bundle.eachTrace(ids);
+        chunks = v['raw'] === true ? renderDagJsonChunks(traces, bundle.base, { indent: v['format'] === true }) : renderDagTextChunks(traces, bundle.base, { color: v['color'] === true, links: v['links'] === true });
       } else {
-        const outputs = await customOutputs(bundle, traces, v);
-        if (v['raw'] === true) text = renderDagJson(traces, bundle.base, { indent: v['format'] === true, outputs });
-        else text = customText(traces, bundle, outputs);
+        const { traces, outputs } = await customOutputs(bundle, ids, v);
+        if (v['raw'] === true) chunks = renderDagJsonChunks(traces, bundle.base, { indent: v['format'] === true, outputs });
+        else chunks = customText(traces, bundle, outputs);
       }
-      await writeOutput(typeof v['output'] === 'string' ? v['output'] : undefined, text, io);
+      await writeOutputChunks(typeof v['output'] === 'string' ? v['output'] : undefined, chunks, io);
     } finally {
       bundle.close();
     }
@@ -63,17 +64,19 @@ export const renderCommand: Command = {
   },
 };
 
-async function customOutputs(bundle: Bundle, traces: AssembledTrace[], v: Record<string, unknown>): Promise<HandlerOutputs> {
+async function customOutputs(bundle: Bundle, ids: number[], v: Record<string, unknown>): Promise<{ traces: Iterable<AssembledTrace>; outputs: HandlerOutputs }> {
   const spec = typeof v['handlers'] === 'string' ? v['handlers'] : 'count';
   const logs = typeof v['tracelogs'] === 'string' ? v['tracelogs'] : undefined;
   if (spec === 'count' && logs === undefined) {
-    // The bundle already holds the default counts: no pass over the records.
-    return storedCountOutputs(bundle, traces);
+    // The bundle already holds the default counts: no pass over the records, one trace at a time.
+    return { traces: bundle.eachTrace(ids), outputs: storedCountOutputs(bundle) };
   }
+  // Handlers see every record once, in time order, so every span's handler is held through the
+  // pass; the traces themselves are read again for the output rather than kept beside them.
   const mod = await loadHandlerModule(spec);
   const source = logs === undefined ? bundle.recordBatches() : fileBatches(logs, bundle);
-  const res = await runHandlers(traces, source, mod);
-  return { trace: (id) => res.trace.get(id) ?? null, span: (id, i) => res.span.get(id)?.[i] ?? null };
+  const res = await runHandlers(bundle.eachTrace(ids), source, mod);
+  return { traces: bundle.eachTrace(ids), outputs: { trace: (id) => res.trace.get(id) ?? null, span: (id, i) => res.span.get(id)?.[i] ?? null } };
 }
 
 async function* fileBatches(path: string, bundle: Bundle) {
@@ -82,13 +85,12 @@ async function* fileBatches(path: string, bundle: Bundle) {
   yield* new RecordStream(path, { base: bundle.base, probes }).records();
 }
 
-function customText(traces: AssembledTrace[], bundle: Bundle, outputs: HandlerOutputs): string {
-  const lines: string[] = [];
+function* customText(traces: Iterable<AssembledTrace>, bundle: Bundle, outputs: HandlerOutputs): Generator<string> {
   for (const t of traces) {
-    lines.push(`${t.id} ${pyJson(outputs.trace(t.id))}`);
+    const lines = [`${t.id} ${pyJson(outputs.trace(t.id))}`];
     for (const s of t.spans) {
       lines.push(`${'\t'.repeat(s.depth)} ${s.container} PID ${s.tid} at ${bundle.base.absString(s.start)}: ${pyJson(outputs.span(t.id, s.index))}`);
     }
+    yield `${lines.join('\n')}\n`;
   }
-  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }

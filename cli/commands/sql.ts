@@ -2,6 +2,7 @@ import { Bundle } from '../../engine/bundle/bundle-reader.js';
 import { InputError } from '../../engine/model/meta.js';
 import { requireString, UsageError, type Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
+import { writeOutputChunks } from '../output.js';
 
 // SQL on a bundle, with the `records` virtual table (format 2 stores records as chunk blobs, so a
 // plain SQLite client sees the traces, spans and counts but not the records as rows).
@@ -29,24 +30,28 @@ example: misertrace sql -i B.mstrace "SELECT s.idx, r.probe, count(*) FROM spans
     if (pos.length !== 1) throw new UsageError(pos.length === 0 ? 'missing the SQL statement' : 'give the SQL statement as one argument (quote it)', 'see: misertrace sql --help');
     const b = Bundle.open(input);
     try {
-      let res: { columns: string[]; rows: unknown[][] };
-      try {
-        res = b.query(pos[0]!);
-      } catch (e) {
+      const sqlError = (e: unknown) =>
         // SQLite's own message says what is wrong with the statement.
-        if (e instanceof Error && e.name === 'SqliteError') throw new InputError(`SQL: ${e.message}`, 'see: misertrace sql --help');
-        throw e;
+        e instanceof Error && e.name === 'SqliteError' ? new InputError(`SQL: ${e.message}`, 'see: misertrace sql --help') : e;
+      let res: { columns: string[]; rows: Generator<unknown[]> };
+      try {
+        res = b.queryRows(pos[0]!);
+      } catch (e) {
+        throw sqlError(e);
       }
       const text = (x: unknown) => (x === null || x === undefined ? '' : Buffer.isBuffer(x) ? `<${x.length} bytes>` : String(x));
-      const lines: string[] = [];
-      if (v['json'] === true) {
-        const json = (x: unknown) => (typeof x === 'bigint' ? (Number.isSafeInteger(Number(x)) ? Number(x) : String(x)) : Buffer.isBuffer(x) ? x.toString('base64') : x);
-        for (const r of res.rows) lines.push(JSON.stringify(Object.fromEntries(res.columns.map((c, i) => [c, json(r[i])]))));
-      } else {
-        lines.push(res.columns.join('|'));
-        for (const r of res.rows) lines.push(r.map(text).join('|'));
-      }
-      await new Promise<void>((ok, fail) => io.stdout.write(lines.length > 0 ? `${lines.join('\n')}\n` : '', (e) => (e ? fail(e) : ok())));
+      const json = (x: unknown) => (typeof x === 'bigint' ? (Number.isSafeInteger(Number(x)) ? Number(x) : String(x)) : Buffer.isBuffer(x) ? x.toString('base64') : x);
+      const asJson = v['json'] === true;
+      // Rows are written as they are read (ADR 0120): SELECT * FROM records on 10M records is not held.
+      const lines = function* () {
+        if (!asJson) yield `${res.columns.join('|')}\n`;
+        try {
+          for (const r of res.rows) yield `${asJson ? JSON.stringify(Object.fromEntries(res.columns.map((c, i) => [c, json(r[i])]))) : r.map(text).join('|')}\n`;
+        } catch (e) {
+          throw sqlError(e);
+        }
+      };
+      await writeOutputChunks(undefined, lines(), io);
     } finally {
       b.close();
     }

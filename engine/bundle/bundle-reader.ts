@@ -6,7 +6,7 @@ import type { SpanRecord } from '../model/span-record.js';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { InputError, type MetaEntry } from '../model/meta.js';
 import { ProbeTable, type TraceRecord } from '../model/record.js';
-import { materialize } from '../records/record-columns.js';
+import { materializeSlices } from '../records/record-columns.js';
 import type { LinkRule, ModelName } from '../model/span-link.js';
 import type { AssembledTrace, FlatSpan } from '../model/trace-assembly.js';
 import { TimeBase } from '../model/time.js';
@@ -148,6 +148,28 @@ export class Bundle {
     return this.checked(() => ({ columns: st.columns().map((c) => c.name), rows: st.raw(true).all(...params) as unknown[][] }));
   }
 
+  /** query() with the rows read one at a time (`misertrace sql` on millions of records). */
+  queryRows(sql: string, params: unknown[] = []): { columns: string[]; rows: Generator<unknown[]> } {
+    const st = this.db.prepare(sql);
+    if (!st.reader) throw new InputError('a bundle is only read here: the statement must return rows (SELECT, WITH ..., PRAGMA)');
+    st.safeIntegers(true);
+    const columns = st.columns().map((c) => c.name);
+    const it = this.checked(() => st.raw(true).iterate(...params) as IterableIterator<unknown[]>);
+    const checked = this.checked.bind(this);
+    const rows = (function* () {
+      try {
+        for (;;) {
+          const n = checked(() => it.next());
+          if (n.done === true) return;
+          yield n.value;
+        }
+      } finally {
+        it.return?.();
+      }
+    })();
+    return { columns, rows };
+  }
+
   static open(path: string): Bundle {
     checkRegularFile(path);
     checkHeader(path);
@@ -239,14 +261,13 @@ export class Bundle {
 
   trace(id: number): AssembledTrace | null {
     const links = this.hasLinks ? 'link_rule, link_exact' : 'NULL, NULL';
-    const rows = this.db
-      .prepare(`SELECT idx, parent, depth, kind, tid, container, ip, start, end, child_count, ${links} FROM spans WHERE trace_id = ? ORDER BY idx`)
+    const rows = this.stmt(`SELECT idx, parent, depth, kind, tid, container, ip, start, end, child_count, ${links} FROM spans WHERE trace_id = ? ORDER BY idx`)
       .raw(true)
       .all(id) as [number, number, number, 'network' | 'fork', number, string, string, number, number, number, LinkRule | null, number | null][];
     if (rows.length === 0) return null;
     const spans: FlatSpan[] = rows.map(([index, parent, depth, kind, tid, container, ip, start, end, childCount, rule, exact]) => {
-      const s: FlatSpan = { index, parent, depth, kind, tid, container, ip, start, end, childCount };
-      if (rule !== null) s.link = { rule, exact: exact === 1 };
+      const s: FlatSpan = { index, parent, depth, kind: this.intern(kind), tid, container: this.intern(container), ip: this.intern(ip), start, end, childCount };
+      if (rule !== null) s.link = { rule: this.intern(rule), exact: exact === 1 };
       return s;
     });
     return { id, spans };
@@ -279,17 +300,56 @@ export class Bundle {
   }
 
   traces(ids?: readonly number[]): AssembledTrace[] {
-    const list = ids ?? (this.db.prepare('SELECT id FROM traces ORDER BY id').raw(true).all() as [number][]).map((r) => r[0]);
-    return list.map((id) => this.trace(id)!).filter((t) => t !== null);
+    return [...this.eachTrace(ids)];
   }
+
+  /** Every trace id, ascending. */
+  traceIds(): number[] {
+    return (this.db.prepare('SELECT id FROM traces ORDER BY id').raw(true).all() as [number][]).map((r) => r[0]);
+  }
+
+  /** The traces one at a time (all of them by default), so a command over millions of spans never holds them all. */
+  *eachTrace(ids?: readonly number[]): Generator<AssembledTrace> {
+    for (const id of ids ?? this.traceIds()) {
+      const t = this.trace(id);
+      if (t !== null) yield t;
+    }
+  }
+
+  /** Per span index, its total events (the default `count` handler's result), without the per-probe rows. */
+  spanEventTotals(traceId: number): number[] {
+    const out: number[] = [];
+    for (const [idx, total] of this.stmt('SELECT idx, event_count FROM spans WHERE trace_id = ? ORDER BY idx').raw(true).all(traceId) as [number, number][]) out[idx] = total;
+    return out;
+  }
+
+  /**
+   * One string per distinct container, ip, kind and rule: SQLite gives each row new copies, which
+   * for the 700,000 spans of a keep-alive bundle held in memory (handlers) is about 70 MB.
+   */
+  private intern<T extends string>(s: T): T {
+    const known = this.strings.get(s);
+    if (known !== undefined) return known as T;
+    this.strings.set(s, s);
+    return s;
+  }
+  private readonly strings = new Map<string, string>();
+
+  /** Statements run once per trace, prepared once per bundle. */
+  private stmt(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (st === undefined) this.statements.set(sql, (st = this.db.prepare(sql)));
+    return st;
+  }
+  private readonly statements = new Map<string, Database.Statement>();
 
   /** Per span index: total events and counts by probe name. */
   spanCounts(traceId: number): { total: number; byProbe: Record<string, number> }[] {
     const out: { total: number; byProbe: Record<string, number> }[] = [];
-    for (const [idx, total] of this.db.prepare('SELECT idx, event_count FROM spans WHERE trace_id = ? ORDER BY idx').raw(true).all(traceId) as [number, number][]) {
+    for (const [idx, total] of this.stmt('SELECT idx, event_count FROM spans WHERE trace_id = ? ORDER BY idx').raw(true).all(traceId) as [number, number][]) {
       out[idx] = { total, byProbe: {} };
     }
-    for (const [idx, probe, count] of this.db.prepare('SELECT idx, probe_id, count FROM span_counts WHERE trace_id = ?').raw(true).all(traceId) as [number, number, number][]) {
+    for (const [idx, probe, count] of this.stmt('SELECT idx, probe_id, count FROM span_counts WHERE trace_id = ?').raw(true).all(traceId) as [number, number, number][]) {
       out[idx]!.byProbe[this.probesById[probe]!.name] = count;
     }
     return out;
@@ -339,7 +399,7 @@ export class Bundle {
     for (;;) {
       const next = this.checked(() => batches.next());
       if (next.done === true) return;
-      yield materialize(next.value, names);
+      yield* materializeSlices(next.value, names);
     }
   }
 }

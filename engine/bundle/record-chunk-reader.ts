@@ -91,7 +91,8 @@ export class RecordChunkReader {
     const bad: { id: number; tid: number; reason: string }[] = [];
     const cols = new RecordColumns(CHUNK_MAX);
     const seqs = new Float64Array(CHUNK_MAX);
-    for (const [id, tid, n, data, crc] of this.db.prepare('SELECT id, tid, n, data, crc FROM record_chunks').raw(true).all() as [number, number, number, Buffer, number][]) {
+    // One chunk at a time: the bundle's records are never all in memory (nothing else runs SQL meanwhile).
+    for (const [id, tid, n, data, crc] of this.db.prepare('SELECT id, tid, n, data, crc FROM record_chunks').raw(true).iterate() as Iterable<[number, number, number, Buffer, number]>) {
       try {
         check(id, data, crc);
         if (decodeInto(data, cols, tid, { scatter: false, seqs }, true) !== n) throw new ChunkDamaged(`holds other than the ${n} records its row says`);

@@ -14,8 +14,18 @@ export interface ExportTrace {
   sched?: TraceSched | null;
 }
 
-export interface ExportInput {
+export interface ExportInput extends ExportSource {
   traces: readonly ExportTrace[];
+}
+
+/** What the streamed exports (`*Chunks`) take: the same, with traces that need not all be in memory. */
+export interface ExportSource {
+  /**
+   * Iterated more than once (the Trace Event format places every span before it writes one):
+   * an array, or an iterable that reads the traces again each time (the CLI's, from the
+   * bundle), so a bundle of millions of spans is never held whole.
+   */
+  traces: Iterable<ExportTrace>;
   base: TimeBase;
   /**
    * Added to every exported timestamp. 0 (the default) keeps the captured clock (CLOCK_MONOTONIC,

@@ -1,6 +1,6 @@
 import { TOOL_VERSION } from '../version.js';
-import type { ExportInput, ExportOptions } from './export-types.js';
-import { jsonText, type JsonValue } from './json-text.js';
+import type { ExportInput, ExportOptions, ExportSource } from './export-types.js';
+import { jsonChunks, LazyArray, type JsonValue } from './json-text.js';
 import { countKey, operationName, schedAttributes, sortedCounts } from './span-attributes.js';
 import { spanIdHex, traceIdHex } from './trace-ids.js';
 
@@ -20,19 +20,43 @@ const str = (key: string, v: string): KeyValue => ({ key, value: { stringValue: 
 const int = (key: string, v: number | bigint): KeyValue => ({ key, value: { intValue: v.toString() } });
 
 export function otlpJson(input: ExportInput, opts: ExportOptions = {}): string {
+  return [...otlpChunks(input, opts)].join('');
+}
+
+/**
+ * The file as text chunks. Spans are grouped by container, in order of first appearance: one
+ * pass over the traces finds the containers, then one pass per container writes its spans, so
+ * no span is held longer than it takes to write it.
+ */
+export function* otlpChunks(input: ExportSource, opts: ExportOptions = {}): Generator<string> {
+  const containers = new Set<string>();
+  for (const { trace } of input.traces) for (const s of trace.spans) containers.add(s.container);
+  const resourceSpans = [...containers].map((container) => {
+    const attributes = [str('service.name', container), str('container.name', container)];
+    const cid = input.containerIds?.[container];
+    if (cid) attributes.push(str('container.id', cid));
+    return {
+      resource: { attributes },
+      scopeSpans: [{ scope: { name: 'misertrace', version: TOOL_VERSION }, spans: new LazyArray(spansOf(input, container)) }],
+    };
+  });
+  yield* jsonChunks({ resourceSpans }, opts.indent ?? 0);
+  yield '\n';
+}
+
+function* spansOf(input: ExportSource, container: string): Generator<JsonValue> {
   const off = input.clockOffsetNs ?? 0n;
-  const byContainer = new Map<string, JsonValue[]>();
   for (const { trace, counts, sched } of input.traces) {
     const root = trace.spans[0]!;
-    const traceId = traceIdHex(input.base.abs(root.start), root.tid, trace.id);
+    let traceId: string | null = null;
     for (const s of trace.spans) {
-      let group = byContainer.get(s.container);
-      if (!group) byContainer.set(s.container, (group = []));
+      if (s.container !== container) continue;
+      traceId ??= traceIdHex(input.base.abs(root.start), root.tid, trace.id);
       const start = input.base.abs(s.start) + off;
       const end = s.end >= s.start ? input.base.abs(s.end) + off : start;
       const c = counts?.[s.index];
       const parent = s.parent >= 0 ? trace.spans[s.parent]! : null;
-      group.push({
+      yield {
         traceId,
         spanId: spanIdHex(s.tid, s.index),
         parentSpanId: parent ? spanIdHex(parent.tid, parent.index) : undefined,
@@ -52,17 +76,7 @@ export function otlpJson(input: ExportInput, opts: ExportOptions = {}): string {
           ...Object.entries(sortedCounts(c)).map(([probe, n]) => int(countKey(probe), n)),
           ...schedAttributes(sched?.spans[s.index]).map(([k, n]) => int(k, n)),
         ],
-      });
+      };
     }
   }
-  const resourceSpans = [...byContainer].map(([container, spans]) => {
-    const attributes = [str('service.name', container), str('container.name', container)];
-    const cid = input.containerIds?.[container];
-    if (cid) attributes.push(str('container.id', cid));
-    return {
-      resource: { attributes },
-      scopeSpans: [{ scope: { name: 'misertrace', version: TOOL_VERSION }, spans }],
-    };
-  });
-  return `${jsonText({ resourceSpans }, opts.indent ?? 0)}\n`;
 }

@@ -15,15 +15,19 @@ export interface HandlerResults {
   consumptions: number;
 }
 
+/** `traces` is read once (an iterable that reads a bundle trace by trace need not hold them all). */
 export async function runHandlers(
-  traces: readonly AssembledTrace[],
+  traces: Iterable<AssembledTrace>,
   batches: AsyncIterable<readonly TraceRecord[]> | Iterable<readonly TraceRecord[]>,
   mod: HandlerModule,
 ): Promise<HandlerResults> {
   const infos: SpanInfo[] = [];
   const owner: number[] = [];
   const traceHandlers: TraceHandler[] = [];
-  traces.forEach((t, ti) => {
+  const traceIds: number[] = [];
+  let ti = 0;
+  for (const t of traces) {
+    traceIds.push(t.id);
     const spans = t.spans.map((s) => ({ traceId: t.id, index: s.index, kind: s.kind, tid: s.tid, container: s.container, ip: s.ip, start: s.start, end: s.end }));
     for (const s of spans) {
       infos.push(s);
@@ -32,7 +36,8 @@ export async function runHandlers(
     const th = mod.createTraceHandler({ id: t.id, spans });
     th.init?.();
     traceHandlers.push(th);
-  });
+    ti++;
+  }
   const spanHandlers: SpanHandler[] = infos.map((s) => {
     const h = mod.createSpanHandler(s);
     h.init?.();
@@ -68,12 +73,17 @@ export async function runHandlers(
   }
   const trace = new Map<number, PyJsonValue>();
   const span = new Map<number, PyJsonValue[]>();
-  traces.forEach((t, ti) => {
-    trace.set(t.id, traceHandlers[ti]!.result());
-    span.set(t.id, []);
+  // Each handler is let go once it has given its result, so the results of a bundle's hundreds of
+  // thousands of spans take the place of their handlers instead of adding to them (issue 13).
+  const done = null as unknown as SpanHandler & TraceHandler;
+  traceIds.forEach((id, ti) => {
+    trace.set(id, traceHandlers[ti]!.result());
+    traceHandlers[ti] = done;
+    span.set(id, []);
   });
   infos.forEach((s, i) => {
     span.get(s.traceId)![s.index] = spanHandlers[i]!.result();
+    spanHandlers[i] = done;
   });
   return { trace, span, recordsSeen, consumptions };
 }

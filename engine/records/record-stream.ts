@@ -5,7 +5,7 @@ import type { ProbeTable, TraceRecord } from '../model/record.js';
 import type { TimeBase } from '../model/time.js';
 import { ByteScanner, type LineArena } from './byte-scanner.js';
 import { readByteChunks, type ReadOptions } from './line-reader.js';
-import { materialize, RecordColumns, type ColumnNames } from './record-columns.js';
+import { materializeSlices, RecordColumns, type ColumnNames } from './record-columns.js';
 
 // A trace file as batches of parsed records (columns). Malformed lines stop the stream with
 // their line number and text, unless `lenient`, where they are skipped and counted.
@@ -77,7 +77,7 @@ export class RecordStream {
 
   /** Batches of plain record objects (for consumers that keep records, such as user handlers). */
   async *records(): AsyncGenerator<TraceRecord[]> {
-    for await (const c of this.columns()) yield materialize(c, this.names());
+    for await (const c of this.columns()) yield* materializeSlices(c, this.names());
   }
 
   private malformed(line: number, text: string, reason: string): void {

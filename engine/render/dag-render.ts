@@ -1,6 +1,6 @@
 import type { AssembledTrace, FlatSpan } from '../model/trace-assembly.js';
 import type { TimeBase } from '../model/time.js';
-import { pyJson, RawNumber, type PyJsonValue } from './py-json.js';
+import { pyJson, pyJsonAt, RawNumber, type PyJsonValue } from './py-json.js';
 
 // The original tool's two DAG renders: raw JSON keyed by trace id, and the indented text tree.
 
@@ -42,9 +42,21 @@ export function traceObject(t: AssembledTrace, base: TimeBase, outputs?: Handler
 }
 
 export function renderDagJson(traces: readonly AssembledTrace[], base: TimeBase, opts: { indent?: boolean; outputs?: HandlerOutputs } = {}): string {
-  const obj: { [k: string]: PyJsonValue } = {};
-  for (const t of traces) obj[String(t.id)] = traceObject(t, base, opts.outputs);
-  return `${pyJson(obj, opts.indent ? 4 : undefined)}\n`;
+  // An object keyed by trace id lists its keys in ascending numeric order, the last of equal ids winning.
+  const byId = new Map(traces.map((t) => [t.id, t]));
+  return [...renderDagJsonChunks([...byId.values()].sort((a, b) => a.id - b.id), base, opts)].join('');
+}
+
+/** renderDagJson one trace at a time; `traces` in ascending id order, each id once (what renderDagJson sorts them into). */
+export function* renderDagJsonChunks(traces: Iterable<AssembledTrace>, base: TimeBase, opts: { indent?: boolean; outputs?: HandlerOutputs } = {}): Generator<string> {
+  const indent = opts.indent ? 4 : undefined;
+  let first = true;
+  for (const t of traces) {
+    const key = `${pyJson(String(t.id))}: ${pyJsonAt(traceObject(t, base, opts.outputs), indent, 1)}`;
+    yield `${first ? '{' : ','}${indent === undefined ? (first ? '' : ' ') : '\n    '}${key}`;
+    first = false;
+  }
+  yield first ? '{}\n' : `${indent === undefined ? '' : '\n'}}\n`;
 }
 
 const C = { reset: '\x1b[0m', bold: '\x1b[1m', net: '\x1b[32m', fork: '\x1b[31m', container: '\x1b[36m', dim: '\x1b[2m' };
@@ -52,9 +64,14 @@ const C = { reset: '\x1b[0m', bold: '\x1b[1m', net: '\x1b[32m', fork: '\x1b[31m'
 /** One line per node, indented by depth, as the original's `-t dag`. */
 /** With `links`, each child line ends with how it was linked: `[rule exact|inferred]` (causal model). */
 export function renderDagText(traces: readonly AssembledTrace[], base: TimeBase, opts: { color?: boolean; links?: boolean } = {}): string {
-  const out: string[] = [];
+  return [...renderDagTextChunks(traces, base, opts)].join('');
+}
+
+/** renderDagText one trace at a time. */
+export function* renderDagTextChunks(traces: Iterable<AssembledTrace>, base: TimeBase, opts: { color?: boolean; links?: boolean } = {}): Generator<string> {
   const c = opts.color === true;
   for (const t of traces) {
+    const out: string[] = [];
     for (const s of t.spans) {
       const dur = s.end - s.start;
       const tail = ` with PID ${s.tid} at timestamp ${base.absString(s.start)} for a duration of ${dur} ns`;
@@ -69,6 +86,6 @@ export function renderDagText(traces: readonly AssembledTrace[], base: TimeBase,
         out.push(`${'\t'.repeat(s.depth)} ${k} ${ct}${tail}${link}`);
       }
     }
+    if (out.length > 0) yield `${out.join('\n')}\n`;
   }
-  return out.length === 0 ? '' : `${out.join('\n')}\n`;
 }

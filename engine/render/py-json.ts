@@ -14,6 +14,13 @@ export function pyJson(v: PyJsonValue, indent?: number): string {
   return parts.join('');
 }
 
+/** `v` as it is written nested `level` deep in a document indented by `indent` (for writing one piece at a time). */
+export function pyJsonAt(v: PyJsonValue, indent: number | undefined, level: number): string {
+  const parts: string[] = [];
+  write(v, indent ?? -1, level, parts);
+  return parts.join('');
+}
+
 function write(v: PyJsonValue, indent: number, level: number, out: string[]): void {
   if (v === null) out.push('null');
   else if (typeof v === 'boolean') out.push(v ? 'true' : 'false');
