@@ -21,6 +21,8 @@ import { wrk as wrkRun, type WrkResult } from './wrk-run.js';
 // wrk runs of --duration seconds, in alternating order; the verdict is the median of the
 // pairs' ratios. What "untraced" still pays (the idle command and helper) is printed beside.
 //   --endpoints stock  --duration 2  --rounds 40  --set causal  --connections 8  --threads 2  --cli PATH
+//   --keep-filter: "untraced" keeps the thread filter (only the events are off), so the ratio
+//                  leaves out what the filter costs every context switch of the machine
 // Root, tracefs and Docker needed; loads only 127.0.0.1.
 
 function arg(name: string, def: string): string {
@@ -36,6 +38,7 @@ const PATHS: Record<string, string> = { stock: '/stock?id=1', item: '/item?id=1'
 const ENDPOINTS = arg('endpoints', 'stock').split(',');
 for (const e of ENDPOINTS) if (!PATHS[e]) throw new Error(`unknown endpoint ${e} (one of ${Object.keys(PATHS).join(', ')}; the third-party ones need bench:capture)`);
 const TRACEFS = '/sys/kernel/tracing';
+const KEEP_FILTER = process.argv.includes('--keep-filter');
 // --cli: another build's bin/misertrace.js (an older commit), to compare builds in one session.
 const CLI = resolve(arg('cli', resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'misertrace.js')));
 
@@ -102,14 +105,16 @@ class CaptureSwitch {
     if (on === this.on) return;
     this.on = on;
     if (on) {
-      for (const p of this.pids.split(/\s+/).filter(Boolean)) writeFileSync(this.pidFile, `${p}\n`, { flag: 'a' });
+      if (!KEEP_FILTER) for (const p of this.pids.split(/\s+/).filter(Boolean)) writeFileSync(this.pidFile, `${p}\n`, { flag: 'a' });
       for (const [f, v] of this.saved) writeFileSync(f, v);
     } else {
       // Each event back as it was: the relay switches tcp_rcv_space_adjust itself (docs/adr/0106).
       this.saved = this.enables.map((f) => [f, readFileSync(f, 'utf8').trim()] as [string, string]);
       for (const f of this.enables) writeFileSync(f, '0');
-      this.pids = readFileSync(this.pidFile, 'utf8');
-      writeFileSync(this.pidFile, '');
+      if (!KEEP_FILTER) {
+        this.pids = readFileSync(this.pidFile, 'utf8');
+        writeFileSync(this.pidFile, '');
+      }
     }
   }
 }
@@ -188,7 +193,7 @@ function summary(endpoint: string, r: { runs: Run[]; records: number; lost: numb
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'misertrace-toggle-'));
-  console.error(`capture overhead, toggled within one ftrace capture (${SET} set): wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s, ${ROUNDS} pairs, endpoints ${ENDPOINTS.join(', ')}`);
+  console.error(`capture overhead, toggled within one ftrace capture (${SET} set${KEEP_FILTER ? ', the thread filter kept when untraced' : ''}): wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s, ${ROUNDS} pairs, endpoints ${ENDPOINTS.join(', ')}`);
   const images = await DemoImages.build();
   let ok = true;
   try {
