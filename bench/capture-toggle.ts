@@ -43,7 +43,7 @@ const KEEP_FILTER = process.argv.includes('--keep-filter');
 const CLI = resolve(arg('cli', resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'misertrace.js')));
 
 /** `misertrace capture` running; resolves once it printed its "capturing:" line. */
-async function startCli(network: string, output: string): Promise<{ pid: number; stop: () => Promise<string> }> {
+async function startCli(network: string, output: string): Promise<{ pid: number; stderr: () => string; stop: () => Promise<string> }> {
   const child = spawn(process.execPath, [CLI, 'capture', '-n', network, '-o', output, '--backend', 'ftrace', '--probe-set', SET], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -58,6 +58,7 @@ async function startCli(network: string, output: string): Promise<{ pid: number;
   });
   return {
     pid: child.pid!,
+    stderr: () => err,
     stop: async () => {
       child.kill('SIGINT');
       const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
@@ -142,7 +143,12 @@ async function measureEndpoint(images: DemoImages, endpoint: string, dir: string
     const runs: Run[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
       for (const on of round % 2 === 1 ? [false, true] : [true, false]) {
-        sw.set(on);
+        try {
+          sw.set(on);
+        } catch (e) {
+          // The capture's instances are gone: it stopped by itself; what it said is the why.
+          throw new Error(`${String(e)}\n--- misertrace capture said:\n${cli.stderr().slice(-3000)}`);
+        }
         const c0 = treeCpuSeconds(pid);
         const a0 = containersCpuSeconds([...app.containers.values()].map((c) => c.id));
         const w = await wrk();
