@@ -63,7 +63,6 @@ export class FtraceRelay {
       const c = comms.get(t);
       if (c !== undefined) this.cfg.comms[String(t)] = c;
     }
-    this.learning?.addThreads(tids);
   }
 
   /** The helper's stdin: from now on, tcp_rcv_space_adjust is switched off while nothing needs it. */
@@ -125,7 +124,6 @@ export class FtraceRelay {
       // Steered (a local capture: the threads' /proc is this machine's), it waits for the
       // connections the application holds now to be learned before switching learning off.
       if (this.control !== null) this.learning?.expectOld(readOldConnections(this.cfg.tids));
-      this.learning?.followThreads(this.cfg.tids);
     }
     const chunk = await readFrom(this.from, this.pagesOffset, this.chunk);
     this.pagesOffset += chunk.length;

@@ -75,8 +75,6 @@ for spec in "$@"; do
   case $ev in *[!a-z0-9_:]* | :* | *: | *:*:*) fail "bad event name: $ev" ;; *:*) ;; *) fail "bad event name: $ev" ;; esac
   events="$events $inst|$ev"
 done
-has_traced=''
-case "$events" in *' traced|'*) has_traced=1 ;; esac
 
 if ! grep -q " $T tracefs " /proc/mounts; then
   mount -t tracefs nodev "$T" 2>/dev/null || fail "tracefs is not mounted at $T and mounting it failed"
@@ -164,20 +162,16 @@ exec 3<&0
   cr=$(printf '\r')
   while IFS= read -r line <&3; do
     line=${line%"$cr"}
-    # "learn on|off": tcp_rcv_space_adjust of the instance that has it, when the capture enabled it
+    # "learn on|off": tcp_rcv_space_adjust of the traced instance, when the capture enabled it
     # (the causal set needs it only for connections older than the capture, docs/adr/0106).
     case $line in
       'learn on' | 'learn off')
-        case " $events " in
-          *' traced|tcp:tcp_rcv_space_adjust '*) inst=traced ;;
-          *' sockets|tcp:tcp_rcv_space_adjust '*) inst=sockets ;;
-          *) continue ;;
-        esac
+        case " $events " in *' traced|tcp:tcp_rcv_space_adjust '*) ;; *) continue ;; esac
         [ "$line" = 'learn on' ] && v=1 || v=0
-        echo $v > "$BASE-$inst/events/tcp/tcp_rcv_space_adjust/enable" 2>/dev/null
+        echo $v > "$BASE-traced/events/tcp/tcp_rcv_space_adjust/enable" 2>/dev/null
         continue
         ;;
-      'pids '*) [ -n "$has_traced" ] || continue ;;
+      'pids '*) ;;
       *) continue ;;
     esac
     p=${line#pids }
@@ -196,18 +190,14 @@ for i in traced sockets; do
   put "$BASE-$i/buffer_size_kb" "$KB"
   put "$BASE-$i/options/overwrite" 0
 done
-# The thread filter only where events are filtered by it: set_event_pid hooks every context
-# switch of the machine even with no event enabled (the causal set filters in the reader, ADR 0108).
-if [ -n "$has_traced" ]; then
-  put "$BASE-traced/options/event-fork" 1
-  : > "$BASE-traced/set_event_pid"
-  oldifs=$IFS
-  IFS=,
-  for p in $PIDS; do
-    echo "$p" >> "$BASE-traced/set_event_pid" 2>/dev/null || echo "warning: thread $p is gone"
-  done
-  IFS=$oldifs
-fi
+put "$BASE-traced/options/event-fork" 1
+: > "$BASE-traced/set_event_pid"
+oldifs=$IFS
+IFS=,
+for p in $PIDS; do
+  echo "$p" >> "$BASE-traced/set_event_pid" 2>/dev/null || echo "warning: thread $p is gone"
+done
+IFS=$oldifs
 probes=0
 for spec in "$@"; do
   inst=${spec%%|*}

@@ -174,11 +174,8 @@ export async function createCaptureInstances(tracefs: string, base: string, spec
     await inst.write('buffer_size_kb', String(spec.bufferKb));
     await inst.write('options/overwrite', spec.overwrite ? '1' : '0');
   }
-  // As the helper: no thread filter where no event is filtered by it (ADR 0108).
-  if (spec.traced.length > 0) {
-    await traced.write('options/event-fork', '1');
-    await traced.setEventPids(spec.tids);
-  }
+  await traced.write('options/event-fork', '1');
+  await traced.setEventPids(spec.tids);
   for (const e of spec.traced) await traced.enableEvent(e.event, e.filter);
   for (const s of spec.sockets) await sockets.enableEvent(s.event, s.filter);
   return { traced, sockets };
