@@ -1,11 +1,11 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatMeta } from '../engine/model/meta.js';
 import { runCommand, type CommandRun } from './command-bench.js';
 import { writeKeepAliveCapture } from './keepalive-capture.js';
-import { replicateCapture } from './replicate.js';
+import { cachedReplica, recordsPerCopy } from './replicate.js';
 
 // `npm run bench:memory`: every `misertrace` command that reads a bundle, run as users run it on
 // a 10M-record bundle (a real capture replicated) and on a keep-alive bundle with many traces,
@@ -27,7 +27,7 @@ const skip = words('--skip');
 const LIMIT_MB = 1024;
 const cache = join(tmpdir(), 'misertrace-memory');
 mkdirSync(cache, { recursive: true });
-const perCopy = readFileSync(join(fixture, 'trace.psv'), 'utf8').split('\n').filter((l) => l.startsWith('"')).length;
+const perCopy = recordsPerCopy(fixture);
 const GATEWAY = '172.29.77.1';
 
 /** Runs a command once to build a cached input (not a row). */
@@ -37,12 +37,7 @@ function build(what: string, path: string, argv: string[]): void {
   runCommand(BIN, argv);
 }
 
-const copies = Math.round((millions * 1e6) / perCopy);
-const raw = join(cache, `mixed50x${copies}.psv`);
-const meta = join(cache, `mixed50x${copies}.meta`);
-if (!existsSync(raw) || !existsSync(meta)) await replicateCapture({ fixtureDir: fixture, copies, tracePath: raw, metaPath: meta });
-const sorted = join(cache, `mixed50x${copies}.sorted.psv`);
-const bundle = join(cache, `mixed50x${copies}.mstrace`);
+const { copies, raw, meta, sorted, bundle } = await cachedReplica(fixture, cache, millions, perCopy);
 build('the sorted file', sorted, ['sort', '-i', raw, '-o', sorted]);
 build('the bundle', bundle, ['generate', '-i', sorted, '-m', meta, '-g', GATEWAY, '-o', bundle]);
 

@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatMeta } from '../engine/model/meta.js';
 import { writeKeepAliveCapture } from './keepalive-capture.js';
 import { nodeStartSeconds, runCommand, type CommandRun } from './command-bench.js';
-import { replicateCapture } from './replicate.js';
+import { cachedReplica, recordsPerCopy } from './replicate.js';
 import { originalGenerator, pairedWithOriginal } from './original-tool.js';
 
 // `npm run bench`: first what users run, the `misertrace` commands end to end as processes
@@ -33,7 +33,7 @@ if (original !== null && 'missing' in original) console.log(`no "vs generator.py
 const BIN = join(root, 'bin', 'misertrace.js');
 const cache = join(tmpdir(), 'misertrace-bench');
 mkdirSync(cache, { recursive: true });
-const PER_COPY = readFileSync(join(fixture, 'trace.psv'), 'utf8').split('\n').filter((l) => l.startsWith('"')).length;
+const PER_COPY = recordsPerCopy(fixture);
 
 interface StageResult {
   stage: string;
@@ -89,12 +89,7 @@ const cmdRuns = (n: number, argv: string[], before?: () => void) =>
   commandRow('-', 'render -t custom (sample)', cmdRuns(5, ['render', '-i', sample, '-t', 'custom']), null, `samples/seq20.mstrace, 20 traces; bare node -e 0: ${node.toFixed(2)} s`);
 }
 for (const millions of sizes) {
-  const copies = Math.round((millions * 1e6) / PER_COPY);
-  const raw = join(cache, `mixed50x${copies}.psv`);
-  const meta = join(cache, `mixed50x${copies}.meta`);
-  if (!existsSync(raw) || !existsSync(meta)) await replicateCapture({ fixtureDir: fixture, copies, tracePath: raw, metaPath: meta });
-  const sorted = join(cache, `mixed50x${copies}.sorted.psv`);
-  const bundle = join(cache, `mixed50x${copies}.mstrace`);
+  const { copies, raw, meta, sorted, bundle } = await cachedReplica(fixture, cache, millions, PER_COPY);
   const n = millions >= 10 ? 1 : runs;
   // The commands, as users run them.
   const label0 = `${millions}M`;

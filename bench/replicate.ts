@@ -1,4 +1,5 @@
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { once } from 'node:events';
 import { formatMeta, parseMeta, type MetaEntry } from '../engine/model/meta.js';
 
@@ -65,4 +66,18 @@ export async function replicateCapture(spec: ReplicaSpec): Promise<ReplicaInfo> 
   ms.end(formatMeta(meta));
   await once(ms, 'finish');
   return { records: records.length * spec.copies, copies: spec.copies, meta };
+}
+
+/** Records in one copy of a fixture's trace.psv. */
+export function recordsPerCopy(fixtureDir: string): number {
+  return readFileSync(join(fixtureDir, 'trace.psv'), 'utf8').split('\n').filter((l) => l.startsWith('"')).length;
+}
+
+/** The benches' replica of about `millions` million records in `cache`: its paths, the raw capture and meta made once. */
+export async function cachedReplica(fixtureDir: string, cache: string, millions: number, perCopy: number): Promise<{ copies: number; raw: string; meta: string; sorted: string; bundle: string }> {
+  const copies = Math.round((millions * 1e6) / perCopy);
+  const base = join(cache, `mixed50x${copies}`);
+  const r = { copies, raw: `${base}.psv`, meta: `${base}.meta`, sorted: `${base}.sorted.psv`, bundle: `${base}.mstrace` };
+  if (!existsSync(r.raw) || !existsSync(r.meta)) await replicateCapture({ fixtureDir, copies, tracePath: r.raw, metaPath: r.meta });
+  return r;
 }
