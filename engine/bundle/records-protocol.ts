@@ -1,5 +1,6 @@
 import type { StreamStats } from '../model/psv-parse.js';
 import type { Diagnostic, DiagnosticKind } from '../model/diagnostics.js';
+import type { FieldColumns } from '../records/record-columns.js';
 import type { ChunkRows } from './chunk-rows.js';
 
 // Messages between the records' reading thread (records-worker.ts) and the thread that writes the
@@ -16,19 +17,11 @@ export interface ParseJob {
 }
 
 /** One batch of parsed records: the columns' used part, as buffers taken over, not copied. */
-export interface ParsedBatch {
-  n: number;
-  tid: Int32Array;
-  ts: Float64Array;
-  cpu: Int32Array;
-  probe: Int32Array;
-  comm: Int32Array;
-  line: Int32Array;
-  detailsAt: Int32Array;
+export type ParsedBatch = Pick<FieldColumns, 'n' | 'tid' | 'ts' | 'cpu' | 'probe' | 'comm' | 'line' | 'detailsAt'> & {
   /** The batch's details joined by newlines (detailCount of them). */
   details: string;
   detailCount: number;
-}
+};
 
 /** Findings of the reading since the last message: the examples kept, and each kind's count added. */
 export interface DiagnosticsDelta {
