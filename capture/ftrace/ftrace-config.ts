@@ -13,6 +13,12 @@ export interface FtraceChildConfig {
   set?: 'syscalls' | 'causal';
   /** Events of the pid-filtered instance (a name, or {event, filter}); `{send,recv}` in a name expands to the syscall lists. */
   traced: (string | { event: string; filter?: string })[];
+  /**
+   * The causal set with its thread filter in the reader (docs/adr/0125): the events that carry a
+   * filter on the threads' names, each with its filter without the names. Absent: the kernel's
+   * pid list filters the `traced` instance.
+   */
+  byName?: { event: string; filter?: string }[];
   /** Events of the unfiltered socket instance, each with an optional tracefs filter. */
   sockets: { event: string; filter?: string }[];
   /** Ready-made probes' events (the converter prints each as its bpftrace probe would, tcp_probe as an MT: record). */

@@ -3,7 +3,8 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EVENTS_LINE } from './ftrace-config.js';
 import { convertHelperPages, PageStreamParser, readHelperFormats, type HelperConfig, type HelperFormats, type HelperReplay } from './helper-output.js';
-import { countPageEvents } from './ring-buffer-page.js';
+import { countPageEvents, type EventWatch } from './ring-buffer-page.js';
+import { CommWatch } from './comm-filter.js';
 import { readOldConnections } from './old-connections.js';
 import { TupleLearning } from './tuple-learning.js';
 
@@ -47,6 +48,9 @@ export class FtraceRelay {
   private control: ((line: string) => void) | null = null;
   /** The causal set's switch of tcp_rcv_space_adjust (tuple-learning.ts, docs/adr/0106). */
   private learning: TupleLearning | null = null;
+  /** The causal set's thread names, when the thread filter is ours (comm-filter.ts, docs/adr/0125). */
+  private names: CommWatch | null = null;
+  private watch: EventWatch | null = null;
 
   constructor(
     readonly dir: string,
@@ -63,6 +67,8 @@ export class FtraceRelay {
       const c = comms.get(t);
       if (c !== undefined) this.cfg.comms[String(t)] = c;
     }
+    this.learning?.addThreads(tids);
+    this.names?.add(tids.flatMap((t) => (comms.has(t) ? [comms.get(t)!] : [])));
   }
 
   /** The helper's stdin: from now on, tcp_rcv_space_adjust is switched off while nothing needs it. */
@@ -124,14 +130,22 @@ export class FtraceRelay {
       // Steered (a local capture: the threads' /proc is this machine's), it waits for the
       // connections the application holds now to be learned before switching learning off.
       if (this.control !== null) this.learning?.expectOld(readOldConnections(this.cfg.tids));
+      if (this.cfg.byName) this.learning?.followThreads(this.cfg.tids);
+      if (this.cfg.byName && this.control !== null) {
+        const names = new CommWatch(Object.values(this.cfg.comms), this.cfg.byName);
+        if (names.useFormats(this.fmt.formats.values())) this.names = names;
+      }
+      this.watch = this.control === null ? null : both(this.learning, this.names);
     }
     const chunk = await readFrom(this.from, this.pagesOffset, this.chunk);
     this.pagesOffset += chunk.length;
     const layout = this.fmt.layout;
-    const watch = this.control !== null ? this.learning : null;
+    const watch = this.watch;
     // The parser keeps a copy of a cut tail, never a view into the reused buffer.
     this.parser!.feed(chunk, (_s, page) => (this.events += countPageEvents(page, layout.pageSize, layout, this.counts, watch)));
-    const turn = chunk.length > 0 ? watch?.decide() : null;
+    // A wider name filter first: a renamed thread's events are not recorded until it lands.
+    for (const line of this.names?.changes() ?? []) this.control!(line);
+    const turn = chunk.length > 0 && this.control !== null ? this.learning?.decide() : null;
     if (turn) this.control!(`learn ${turn}`);
   }
 
@@ -161,6 +175,7 @@ export class FtraceRelay {
         text:
           `ftrace: ${r.events} events in ${r.pages} pages -> ${r.converter.records} records` +
           (this.learningSwitches && this.learningSwitches.off > 0 ? `; tcp_rcv_space_adjust switched off ${this.learningSwitches.off} and on ${this.learningSwitches.on} times (${this.learning!.times.slice(0, 6).map((t) => `${t.to} at ${(t.at / 1000).toFixed(1)} s`).join(', ')}${this.learning!.times.length > 6 ? ', ...' : ''}; needed only for connections older than the capture)` : '') +
+          (this.names !== null && this.names.widened > 0 ? `; the kernel's filter on thread names was widened ${this.names.widened} times (threads renamed or exec'd, or added): each such thread's sends and receives between its new name and the widening (milliseconds) may be missing` : '') +
           (r.unresolvedSends > 0 ? `; ${r.unresolvedSends} records on sockets whose 4-tuple was never seen (connections older than the capture, closed unseen): left out, never given another socket's tuple` : ''),
       });
       // Never skipped silently: events of a type the formats do not describe, and events the
@@ -180,6 +195,12 @@ export class FtraceRelay {
     this.out = null;
     await out?.close();
   }
+}
+
+/** One watch of the page walk for two (either may be absent). */
+function both(a: EventWatch | null, b: EventWatch | null): EventWatch | null {
+  if (a === null || b === null) return a ?? b;
+  return { wants: (id) => a.wants(id) || b.wants(id), event: (id, page, start) => (a.wants(id) ? a : b).event(id, page, start) };
 }
 
 async function readFrom(path: string, offset: number, into: Buffer | number = 1 << 20): Promise<Buffer> {

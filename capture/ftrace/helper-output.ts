@@ -93,7 +93,7 @@ export class PageStreamParser {
 }
 
 /** What the conversion needs of the launch's configuration (ftrace-config.json). */
-export type HelperConfig = Pick<FtraceChildConfig, 'tids' | 'comms' | 'syscalls'> & { set?: string };
+export type HelperConfig = Pick<FtraceChildConfig, 'tids' | 'comms' | 'syscalls' | 'byName'> & { set?: string };
 
 export interface HelperReplay {
   pages: number;

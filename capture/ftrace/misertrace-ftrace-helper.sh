@@ -5,7 +5,8 @@
 # unprivileged session decodes the pages. A sudoers line or a polkit action names this file.
 #
 # Usage: misertrace-ftrace-helper OUTDIR BUFFER_KB PIDS EVENT...   (stdin: lines "pids N,N" add
-#        threads; "learn on|off" switch tcp_rcv_space_adjust, if it is one of the traced EVENTs)
+#        threads; "learn on|off" switch tcp_rcv_space_adjust, if it is one of the EVENTs;
+#        "filter INSTANCE|GROUP:NAME|EXPR" replaces the filter of one of the EVENTs)
 #   OUTDIR     a directory of the invoking user: every file there is written with that user's
 #              rights (setpriv), never root's
 #   BUFFER_KB  per-CPU buffer of each instance, 1..1048576
@@ -17,7 +18,8 @@
 # until it has cleaned up.
 
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
-export PATH
+LC_ALL=C
+export PATH LC_ALL
 umask 077
 set -u
 
@@ -75,6 +77,8 @@ for spec in "$@"; do
   case $ev in *[!a-z0-9_:]* | :* | *: | *:*:*) fail "bad event name: $ev" ;; *:*) ;; *) fail "bad event name: $ev" ;; esac
   events="$events $inst|$ev"
 done
+has_traced=''
+case "$events" in *' traced|'*) has_traced=1 ;; esac
 
 if ! grep -q " $T tracefs " /proc/mounts; then
   mount -t tracefs nodev "$T" 2>/dev/null || fail "tracefs is not mounted at $T and mounting it failed"
@@ -162,16 +166,34 @@ exec 3<&0
   cr=$(printf '\r')
   while IFS= read -r line <&3; do
     line=${line%"$cr"}
-    # "learn on|off": tcp_rcv_space_adjust of the traced instance, when the capture enabled it
+    # "learn on|off": tcp_rcv_space_adjust of the instance that has it, when the capture enabled it
     # (the causal set needs it only for connections older than the capture, docs/adr/0106).
     case $line in
       'learn on' | 'learn off')
-        case " $events " in *' traced|tcp:tcp_rcv_space_adjust '*) ;; *) continue ;; esac
+        case " $events " in
+          *' traced|tcp:tcp_rcv_space_adjust '*) inst=traced ;;
+          *' sockets|tcp:tcp_rcv_space_adjust '*) inst=sockets ;;
+          *) continue ;;
+        esac
         [ "$line" = 'learn on' ] && v=1 || v=0
-        echo $v > "$BASE-traced/events/tcp/tcp_rcv_space_adjust/enable" 2>/dev/null
+        echo $v > "$BASE-$inst/events/tcp/tcp_rcv_space_adjust/enable" 2>/dev/null
         continue
         ;;
-      'pids '*) ;;
+      # "filter INSTANCE|GROUP:NAME|EXPR": a new filter for one of our events (the causal set's
+      # thread names grew, docs/adr/0125). Printable ASCII only, written to our own instance.
+      'filter '*)
+        spec=${line#filter }
+        inst=${spec%%|*}
+        rest=${spec#*|}
+        ev=${rest%%|*}
+        expr=${rest#*|}
+        case "$expr" in '' | *[![:print:]]*) continue ;; esac
+        case " $events " in *" $inst|$ev "*) ;; *) continue ;; esac
+        [ "$rest" != "$ev" ] || continue
+        printf '%s\n' "$expr" > "$BASE-$inst/events/${ev%%:*}/${ev#*:}/filter" 2>/dev/null
+        continue
+        ;;
+      'pids '*) [ -n "$has_traced" ] || continue ;;
       *) continue ;;
     esac
     p=${line#pids }
@@ -190,14 +212,18 @@ for i in traced sockets; do
   put "$BASE-$i/buffer_size_kb" "$KB"
   put "$BASE-$i/options/overwrite" 0
 done
-put "$BASE-traced/options/event-fork" 1
-: > "$BASE-traced/set_event_pid"
-oldifs=$IFS
-IFS=,
-for p in $PIDS; do
-  echo "$p" >> "$BASE-traced/set_event_pid" 2>/dev/null || echo "warning: thread $p is gone"
-done
-IFS=$oldifs
+# The thread filter only where events are filtered by it: set_event_pid hooks every context
+# switch of the machine even with no event enabled (the causal set filters in the reader, docs/adr/0125).
+if [ -n "$has_traced" ]; then
+  put "$BASE-traced/options/event-fork" 1
+  : > "$BASE-traced/set_event_pid"
+  oldifs=$IFS
+  IFS=,
+  for p in $PIDS; do
+    echo "$p" >> "$BASE-traced/set_event_pid" 2>/dev/null || echo "warning: thread $p is gone"
+  done
+  IFS=$oldifs
+fi
 probes=0
 for spec in "$@"; do
   inst=${spec%%|*}

@@ -227,6 +227,8 @@ export class RecordConverter {
         const family = e.num('family');
         if (family !== 2 && family !== 10) return;
         if (this.causal) {
+          // The thread filter may be ours rather than the kernel's (docs/adr/0125).
+          if (!this.traced.has(e.pid)) return;
           const len = e.num('ret');
           if (len < 0) this.stats.sendErrors++;
           else if (len > 0) this.sockRecord(e.key('sk'), 'MT:sock_send', e.pid, e.ts, e.cpu, len);
@@ -243,7 +245,7 @@ export class RecordConverter {
         const len = e.num('ret');
         const family = e.num('family');
         // len 0 is the end of the stream: a reply that ends at close ends there (its reader goes on).
-        if (len >= 0 && e.num('protocol') === 6 && (family === 2 || family === 10)) this.sockRecord(e.key('sk'), 'MT:sock_recv', e.pid, e.ts, e.cpu, len);
+        if (len >= 0 && e.num('protocol') === 6 && (family === 2 || family === 10) && this.traced.has(e.pid)) this.sockRecord(e.key('sk'), 'MT:sock_recv', e.pid, e.ts, e.cpu, len);
         return;
       }
       case Kind.RcvSpace: {
@@ -267,6 +269,8 @@ export class RecordConverter {
         return;
       }
       case Kind.Fork: {
+        // Only our threads' children (a set without a thread filter sees every fork).
+        if (!this.traced.has(e.pid)) return;
         const parent = e.num('parent_pid');
         const child = e.num('child_pid');
         const childComm = e.get('child_comm');
@@ -276,13 +280,16 @@ export class RecordConverter {
         return;
       }
       case Kind.ProcExit:
+        if (!this.traced.has(e.pid)) return;
         this.pending.delete(e.pid);
         this.line(this.commOf(e.pid), e.pid, e.ts, e.cpu, 'MT:sched_process_exit', `pid=${e.pid}`);
         this.traced.delete(e.pid);
         return;
       case Kind.Rename: {
         const newComm = e.get('newcomm');
-        if (typeof newComm === 'string') this.comm.set(e.num('pid') || e.pid, newComm);
+        const pid = e.num('pid') || e.pid;
+        // Only ours: without the kernel's thread filter every exec of the machine is one.
+        if (typeof newComm === 'string' && this.traced.has(pid)) this.comm.set(pid, newComm);
         return;
       }
       case Kind.Ignore:

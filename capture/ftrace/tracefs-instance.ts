@@ -174,8 +174,11 @@ export async function createCaptureInstances(tracefs: string, base: string, spec
     await inst.write('buffer_size_kb', String(spec.bufferKb));
     await inst.write('options/overwrite', spec.overwrite ? '1' : '0');
   }
-  await traced.write('options/event-fork', '1');
-  await traced.setEventPids(spec.tids);
+  // As the helper: no thread filter where no event is filtered by it (docs/adr/0125).
+  if (spec.traced.length > 0) {
+    await traced.write('options/event-fork', '1');
+    await traced.setEventPids(spec.tids);
+  }
   for (const e of spec.traced) await traced.enableEvent(e.event, e.filter);
   for (const s of spec.sockets) await sockets.enableEvent(s.event, s.filter);
   return { traced, sockets };

@@ -31,6 +31,10 @@ const enum Role {
   State = 2,
   /** tcp_rcv_space_adjust: field `skaddr`. */
   Learn = 3,
+  /** sched_process_fork: field `child_pid` (the forking thread is common_pid). */
+  Fork = 4,
+  /** sched_process_exit: common_pid. */
+  Exit = 5,
 }
 
 export class TupleLearning {
@@ -45,6 +49,9 @@ export class TupleLearning {
   /** Connections held at the attach and not yet learned or closed (null: not known). */
   private oldUnseen: Set<string> | null = null;
   private readonly known = new Set<number>();
+  /** The traced threads and their children, when the kernel does not filter by thread (docs/adr/0125). */
+  private threads: Set<number> | null = null;
+  private pidAt = -1;
   private readonly pending = new Set<number>();
   private on = true;
   private onSince: number;
@@ -78,9 +85,21 @@ export class TupleLearning {
       } else if (f.name === 'tcp:tcp_rcv_space_adjust') {
         learn = w.set(f.id, Role.Learn, field('skaddr'));
         w.tupleFields(f);
-      }
+      } else if (f.name === 'sched:sched_process_fork') w.set(f.id, Role.Fork, field('child_pid'));
+      else if (f.name === 'sched:sched_process_exit') w.set(f.id, Role.Exit, 0);
+      if (w.pidAt < 0) w.pidAt = field('common_pid');
     }
     return learn && w.stateAt >= 0 && w.familyAt >= 0 && w.protocolAt >= 0 ? w : null;
+  }
+
+  /** Only these threads' (and their children's) sends and receives count: the events come from every process. */
+  followThreads(tids: readonly number[]): void {
+    if (this.pidAt >= 0) this.threads = new Set(tids);
+  }
+
+  /** Threads added during the capture (a container started or restarted on the network). */
+  addThreads(tids: readonly number[]): void {
+    for (const t of tids) this.threads?.add(t);
   }
 
   /** The connections held at the attach: learning stays on until each is learned or closed (up to OLD_MS). */
@@ -124,12 +143,21 @@ export class TupleLearning {
   /** One event of interest: `start` is where its payload (common_type first) begins in `page`. */
   event(id: number, page: Buffer, start: number): void {
     // Kernel addresses: the low 48 bits tell sockets apart (the high ones are the same for all).
+    const role = this.role[id];
+    if (role === Role.Fork || role === Role.Exit) {
+      const pid = page.readInt32LE(start + this.pidAt);
+      if (this.threads === null || !this.threads.has(pid)) return;
+      if (role === Role.Fork) this.threads.add(page.readInt32LE(start + this.ptrAt[id]!));
+      else this.threads.delete(pid);
+      return;
+    }
     const at = start + this.ptrAt[id]!;
     const sk = page.readUInt16LE(at + 4) * 2 ** 32 + page.readUInt32LE(at);
-    switch (this.role[id]) {
+    switch (role) {
       case Role.Record: {
         // Only TCP over IPv4/IPv6 makes records (the capture's filter says so too; a UNIX socket never gets a tuple).
         const family = page.readUInt16LE(start + this.familyAt);
+        if (this.threads !== null && !this.threads.has(page.readInt32LE(start + this.pidAt))) return;
         if (page.readUInt16LE(start + this.protocolAt) === 6 && (family === 2 || family === 10) && !this.known.has(sk)) this.pending.add(sk);
         return;
       }

@@ -72,6 +72,8 @@ export function remoteCapture(
     discover: (network) => services.discover(network),
     // While capturing: its memory, and its disk where the ftrace helper's pages wait.
     hostShortage: limits === false ? null : throttledRemoteCheck(host, () => backend === 'ftrace'),
+    // The remote helper's stdin is the watchdog's channel: the ftrace causal set keeps the kernel's thread filter there.
+    childTakesLines: false,
     startChild: (o, launch) => {
       backend = launch.variant.backend;
       child = startRemoteChild({ host, privilege: privilege ?? 'sudo-password', prompts, ...options, ...(o.onAuthenticating ? { onAuthenticating: o.onAuthenticating } : {}) }, launch);

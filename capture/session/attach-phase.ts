@@ -38,7 +38,7 @@ export class AttachPhase {
 
   constructor(
     private readonly o: CaptureOptions,
-    private readonly deps: Pick<CaptureCollaborators, 'startChild' | 'followRecords'>,
+    private readonly deps: Pick<CaptureCollaborators, 'startChild' | 'followRecords' | 'childTakesLines'>,
     private readonly ctx: PhaseContext,
     private readonly onChildLine: (line: string) => void,
   ) {}
@@ -79,6 +79,7 @@ export class AttachPhase {
       workDir,
       ...(o.rbPages !== undefined ? { rbPages: o.rbPages } : {}),
       ...(o.bufferKb !== undefined ? { bufferKb: o.bufferKb } : {}),
+      childTakesLines: this.deps.childTakesLines,
     };
     const launch = variant.backend === 'bpftrace' ? await bpftraceLaunch(input) : await ftraceLaunch(input);
     await rm(launch.rawPath, { force: true });

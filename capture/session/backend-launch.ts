@@ -10,6 +10,7 @@ import { bpftraceEnv, bufferSizing, buildBpftraceScript } from '../probes/script
 import type { FtraceChildConfig } from '../ftrace/ftrace-config.js';
 import { ftraceHelperArgs, ftraceHelperPath } from '../ftrace/helper-command.js';
 import { FtraceRelay } from '../ftrace/ftrace-relay.js';
+import { readerFilteredEvents } from '../ftrace/comm-filter.js';
 
 // What to run for a capture: the program and arguments of the elevated child, its environment,
 // where it writes records, and the script text the bundle keeps.
@@ -51,6 +52,8 @@ export interface LaunchInput {
   rbPages?: number;
   /** ftrace: per-CPU buffer of each tracefs instance, KiB. */
   bufferKb?: number;
+  /** Whether the child takes lines on its stdin (a local helper does; a remote one not yet). */
+  childTakesLines?: boolean;
 }
 
 export async function bpftraceLaunch(inp: LaunchInput): Promise<BackendLaunch> {
@@ -94,13 +97,17 @@ export async function ftraceLaunch(inp: LaunchInput): Promise<BackendLaunch> {
   const tracefs = inp.features.tracefs.path;
   if (tracefs === null) throw new Error('ftraceLaunch without tracefs');
   const rawPath = join(inp.workDir, 'raw.psv');
+  const events = ftraceEventsOf(inp.catalog, inp.variant);
+  const comms = Object.fromEntries(inp.discovery.comms);
   const config: FtraceChildConfig = {
     tracefs,
     tids: inp.discovery.meta.map((m) => m.tid),
-    comms: Object.fromEntries(inp.discovery.comms),
+    comms,
     syscalls: inp.catalog.syscalls,
-    // The variant's events and the set they make records of (docs/adr/0050).
-    ...ftraceEventsOf(inp.catalog, inp.variant),
+    // The variant's events and the set they make records of (docs/adr/0050); the causal set's
+    // thread filter in the reader where the relay can widen its name filter (docs/adr/0125).
+    ...events,
+    ...(events.set === 'causal' && inp.childTakesLines === true ? readerFilteredEvents(events, Object.values(comms)) : {}),
     userEvents: inp.probes.flatMap((p) => p.ftrace.map((e) => ({ event: e }))),
     output: rawPath,
     bufferKb: inp.bufferKb ?? 8192,

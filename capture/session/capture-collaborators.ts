@@ -18,6 +18,8 @@ export interface CaptureCollaborators {
   discover(network: string): Promise<NetworkDiscovery>;
   /** Starts the elevated child (in a pseudo-terminal here; on a remote host, over its connection: capture/remote). */
   startChild(o: PtyChildOptions, launch: BackendLaunch): CaptureChild;
+  /** Whether that child takes lines on its stdin (`writeLine`): the ftrace relay steers the helper through it. */
+  childTakesLines: boolean;
   /** The kernel's features; null: this machine's, tracefs mounted when it can be (capture-plan.ts). */
   kernelFeatures: (() => Promise<KernelFeatures>) | null;
   /** Follows the records file for live figures and the attach marker. */
@@ -35,6 +37,7 @@ export function captureCollaborators(o: Pick<CaptureOptions, 'docker'>, over: Pa
   return {
     discover: over.discover ?? ((network) => new DiscoveryService(o.docker ?? {}).discover(network)),
     startChild: over.startChild ?? ((c) => new PtyChild(c)),
+    childTakesLines: over.childTakesLines ?? over.startChild === undefined,
     kernelFeatures: over.kernelFeatures ?? null,
     followRecords: over.followRecords ?? ((path) => new RecordTail(path)),
     finalize: over.finalize ?? finalizeCapture,
