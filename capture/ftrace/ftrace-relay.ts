@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { EVENTS_LINE } from './ftrace-config.js';
 import { convertHelperPages, PageStreamParser, readHelperFormats, type HelperConfig, type HelperFormats, type HelperReplay } from './helper-output.js';
 import { countPageEvents, type EventWatch } from './ring-buffer-page.js';
-import { CommWatch } from './comm-filter.js';
+import { NoisyProcesses } from './noisy-processes.js';
 import { readOldConnections } from './old-connections.js';
 import { TupleLearning } from './tuple-learning.js';
 
@@ -48,8 +48,8 @@ export class FtraceRelay {
   private control: ((line: string) => void) | null = null;
   /** The causal set's switch of tcp_rcv_space_adjust (tuple-learning.ts, docs/adr/0106). */
   private learning: TupleLearning | null = null;
-  /** The causal set's thread names, when the thread filter is ours (comm-filter.ts, docs/adr/0125). */
-  private names: CommWatch | null = null;
+  /** The causal set's threads and the busy processes left out, when the thread filter is ours (noisy-processes.ts, docs/adr/0125). */
+  private noisy: NoisyProcesses | null = null;
   private watch: EventWatch | null = null;
 
   constructor(
@@ -67,8 +67,7 @@ export class FtraceRelay {
       const c = comms.get(t);
       if (c !== undefined) this.cfg.comms[String(t)] = c;
     }
-    this.learning?.addThreads(tids);
-    this.names?.add(tids.flatMap((t) => (comms.has(t) ? [comms.get(t)!] : [])));
+    for (const t of tids) this.noisy?.threads.add(t);
   }
 
   /** The helper's stdin: from now on, tcp_rcv_space_adjust is switched off while nothing needs it. */
@@ -130,12 +129,12 @@ export class FtraceRelay {
       // Steered (a local capture: the threads' /proc is this machine's), it waits for the
       // connections the application holds now to be learned before switching learning off.
       if (this.control !== null) this.learning?.expectOld(readOldConnections(this.cfg.tids));
-      if (this.cfg.byName) this.learning?.followThreads(this.cfg.tids);
       if (this.cfg.byName && this.control !== null) {
-        const names = new CommWatch(Object.values(this.cfg.comms), this.cfg.byName);
-        if (names.useFormats(this.fmt.formats.values())) this.names = names;
+        const noisy = new NoisyProcesses(this.cfg.tids, Object.values(this.cfg.comms), this.cfg.byName);
+        if (noisy.useFormats(this.fmt.formats.values())) this.noisy = noisy;
+        this.learning?.followThreads(noisy.threads);
       }
-      this.watch = this.control === null ? null : both(this.learning, this.names);
+      this.watch = this.control === null ? null : both(this.learning, this.noisy);
     }
     const chunk = await readFrom(this.from, this.pagesOffset, this.chunk);
     this.pagesOffset += chunk.length;
@@ -143,8 +142,9 @@ export class FtraceRelay {
     const watch = this.watch;
     // The parser keeps a copy of a cut tail, never a view into the reused buffer.
     this.parser!.feed(chunk, (_s, page) => (this.events += countPageEvents(page, layout.pageSize, layout, this.counts, watch)));
-    // A wider name filter first: a renamed thread's events are not recorded until it lands.
-    for (const line of this.names?.changes() ?? []) this.control!(line);
+    // The names left out first: a thread renamed to one of them is not recorded until this lands.
+    this.noisy?.review();
+    for (const line of this.noisy?.changes() ?? []) this.control!(line);
     const turn = chunk.length > 0 && this.control !== null ? this.learning?.decide() : null;
     if (turn) this.control!(`learn ${turn}`);
   }
@@ -175,7 +175,7 @@ export class FtraceRelay {
         text:
           `ftrace: ${r.events} events in ${r.pages} pages -> ${r.converter.records} records` +
           (this.learningSwitches && this.learningSwitches.off > 0 ? `; tcp_rcv_space_adjust switched off ${this.learningSwitches.off} and on ${this.learningSwitches.on} times (${this.learning!.times.slice(0, 6).map((t) => `${t.to} at ${(t.at / 1000).toFixed(1)} s`).join(', ')}${this.learning!.times.length > 6 ? ', ...' : ''}; needed only for connections older than the capture)` : '') +
-          (this.names !== null && this.names.widened > 0 ? `; the kernel's filter on thread names was widened ${this.names.widened} times (threads renamed or exec'd, or added): each such thread's sends and receives between its new name and the widening (milliseconds) may be missing` : '') +
+          (this.noisy === null ? '' : noisyNote(this.noisy)) +
           (r.unresolvedSends > 0 ? `; ${r.unresolvedSends} records on sockets whose 4-tuple was never seen (connections older than the capture, closed unseen): left out, never given another socket's tuple` : ''),
       });
       // Never skipped silently: events of a type the formats do not describe, and events the
@@ -197,10 +197,26 @@ export class FtraceRelay {
   }
 }
 
+/** What the capture's note says of the names left out (noisy-processes.ts). */
+function noisyNote(n: NoisyProcesses): string {
+  const list = (a: readonly string[]) => `${a.slice(0, 6).join(', ')}${a.length > 6 ? ', ...' : ''}`;
+  const back = n.readmitted.length;
+  return (
+    (n.leftOut.length > 0 ? `; busy processes outside the traced containers left out in the kernel by name: ${list(n.leftOut)}` : '') +
+    (back > 0 ? `; ${back} name${back === 1 ? '' : 's'} taken back in because a traced thread took ${back === 1 ? 'it' : 'them'} (${list(n.readmitted)}): that thread's sends and receives between its rename and the filter's rewrite (about a second) may be missing` : '')
+  );
+}
+
 /** One watch of the page walk for two (either may be absent). */
 function both(a: EventWatch | null, b: EventWatch | null): EventWatch | null {
   if (a === null || b === null) return a ?? b;
-  return { wants: (id) => a.wants(id) || b.wants(id), event: (id, page, start) => (a.wants(id) ? a : b).event(id, page, start) };
+  return {
+    wants: (id) => a.wants(id) || b.wants(id),
+    event: (id, page, start) => {
+      if (a.wants(id)) a.event(id, page, start);
+      if (b.wants(id)) b.event(id, page, start);
+    },
+  };
 }
 
 async function readFrom(path: string, offset: number, into: Buffer | number = 1 << 20): Promise<Buffer> {

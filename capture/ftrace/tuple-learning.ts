@@ -31,10 +31,6 @@ const enum Role {
   State = 2,
   /** tcp_rcv_space_adjust: field `skaddr`. */
   Learn = 3,
-  /** sched_process_fork: field `child_pid` (the forking thread is common_pid). */
-  Fork = 4,
-  /** sched_process_exit: common_pid. */
-  Exit = 5,
 }
 
 export class TupleLearning {
@@ -50,7 +46,7 @@ export class TupleLearning {
   private oldUnseen: Set<string> | null = null;
   private readonly known = new Set<number>();
   /** The traced threads and their children, when the kernel does not filter by thread (docs/adr/0125). */
-  private threads: Set<number> | null = null;
+  private threads: ReadonlySet<number> | null = null;
   private pidAt = -1;
   private readonly pending = new Set<number>();
   private on = true;
@@ -85,21 +81,15 @@ export class TupleLearning {
       } else if (f.name === 'tcp:tcp_rcv_space_adjust') {
         learn = w.set(f.id, Role.Learn, field('skaddr'));
         w.tupleFields(f);
-      } else if (f.name === 'sched:sched_process_fork') w.set(f.id, Role.Fork, field('child_pid'));
-      else if (f.name === 'sched:sched_process_exit') w.set(f.id, Role.Exit, 0);
+      }
       if (w.pidAt < 0) w.pidAt = field('common_pid');
     }
     return learn && w.stateAt >= 0 && w.familyAt >= 0 && w.protocolAt >= 0 ? w : null;
   }
 
-  /** Only these threads' (and their children's) sends and receives count: the events come from every process. */
-  followThreads(tids: readonly number[]): void {
-    if (this.pidAt >= 0) this.threads = new Set(tids);
-  }
-
-  /** Threads added during the capture (a container started or restarted on the network). */
-  addThreads(tids: readonly number[]): void {
-    for (const t of tids) this.threads?.add(t);
+  /** Only these threads' sends and receives count (the set follows forks: noisy-processes.ts): the events come from every process. */
+  followThreads(threads: ReadonlySet<number>): void {
+    if (this.pidAt >= 0) this.threads = threads;
   }
 
   /** The connections held at the attach: learning stays on until each is learned or closed (up to OLD_MS). */
@@ -144,13 +134,6 @@ export class TupleLearning {
   event(id: number, page: Buffer, start: number): void {
     // Kernel addresses: the low 48 bits tell sockets apart (the high ones are the same for all).
     const role = this.role[id];
-    if (role === Role.Fork || role === Role.Exit) {
-      const pid = page.readInt32LE(start + this.pidAt);
-      if (this.threads === null || !this.threads.has(pid)) return;
-      if (role === Role.Fork) this.threads.add(page.readInt32LE(start + this.ptrAt[id]!));
-      else this.threads.delete(pid);
-      return;
-    }
     const at = start + this.ptrAt[id]!;
     const sk = page.readUInt16LE(at + 4) * 2 ** 32 + page.readUInt32LE(at);
     switch (role) {

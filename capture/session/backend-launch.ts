@@ -10,7 +10,7 @@ import { bpftraceEnv, bufferSizing, buildBpftraceScript } from '../probes/script
 import type { FtraceChildConfig } from '../ftrace/ftrace-config.js';
 import { ftraceHelperArgs, ftraceHelperPath } from '../ftrace/helper-command.js';
 import { FtraceRelay } from '../ftrace/ftrace-relay.js';
-import { readerFilteredEvents } from '../ftrace/comm-filter.js';
+import { readerFilteredEvents } from '../ftrace/noisy-processes.js';
 
 // What to run for a capture: the program and arguments of the elevated child, its environment,
 // where it writes records, and the script text the bundle keeps.
@@ -105,9 +105,9 @@ export async function ftraceLaunch(inp: LaunchInput): Promise<BackendLaunch> {
     comms,
     syscalls: inp.catalog.syscalls,
     // The variant's events and the set they make records of (docs/adr/0050); the causal set's
-    // thread filter in the reader where the relay can widen its name filter (docs/adr/0125).
+    // thread filter in the reader where the relay can steer the helper's name filter (docs/adr/0125).
     ...events,
-    ...(events.set === 'causal' && inp.childTakesLines === true ? readerFilteredEvents(events, Object.values(comms)) : {}),
+    ...(events.set === 'causal' && inp.childTakesLines === true ? readerFilteredEvents(events) : {}),
     userEvents: inp.probes.flatMap((p) => p.ftrace.map((e) => ({ event: e }))),
     output: rawPath,
     bufferKb: inp.bufferKb ?? 8192,
