@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 
 // The TCP connections the traced threads' network namespaces hold when a capture attaches
 // (docs/adr/0106): their 4-tuples, from /proc/<tid>/net/tcp and tcp6 (readable without
@@ -42,7 +42,18 @@ export function parseProcTcp(text: string, into: Set<string> = new Set()): Set<s
 export function readOldConnections(tids: readonly number[]): Set<string> | null {
   const out = new Set<string>();
   let read = false;
+  // The tables are per network namespace: once per namespace, not per thread (51 threads of
+  // 4 containers were 102 reads).
+  const namespaces = new Set<string>();
   for (const tid of tids) {
+    let ns: string | null = null;
+    try {
+      ns = readlinkSync(`/proc/${tid}/ns/net`);
+    } catch {
+      // Not readable (another user's thread): read its tables, as before.
+    }
+    if (ns !== null && namespaces.has(ns)) continue;
+    if (ns !== null) namespaces.add(ns);
     for (const file of ['tcp', 'tcp6']) {
       try {
         parseProcTcp(readFileSync(`/proc/${tid}/net/${file}`, 'latin1'), out);
