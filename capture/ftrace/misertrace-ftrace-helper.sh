@@ -243,15 +243,24 @@ for i in traced sockets; do put "$BASE-$i/tracing_on" 1; done
 printf 'Attaching %s probes...\n@misertrace_attached\n' "$probes" >&4
 
 lost_seen=0
-# From the per-CPU stats with the shell's own read: no process, so it can run every round.
+# From the per-CPU stats, each file in one read (cat): the kernel makes a stats file's text
+# afresh at every read(), and the shell's read takes one byte per read(), so while the events'
+# counts grow a line read that way can mix two texts ("dropped events:: 0", a digit lost or
+# doubled). A count read so once stopped a capture (an arithmetic error) and could report
+# events lost that were not. One process a round.
 check_lost() {
   lost=0
-  for f in "$BASE"-*/per_cpu/cpu*/stats; do
-    [ -r "$f" ] || continue
-    while IFS=: read -r k v; do
-      case $k in overrun | 'dropped events') lost=$((lost + ${v# })) ;; esac
-    done < "$f"
-  done
+  stats=$(cat "$BASE"-*/per_cpu/cpu*/stats 2>/dev/null)
+  while IFS=: read -r k v; do
+    case $k in
+      overrun | 'dropped events')
+        v=${v# }
+        case $v in '' | *[!0-9]*) ;; *) lost=$((lost + v)) ;; esac
+        ;;
+    esac
+  done <<STATS
+$stats
+STATS
   if [ "$lost" -gt "$lost_seen" ]; then
     echo "Lost $((lost - lost_seen)) events" >&4
     lost_seen=$lost
@@ -260,6 +269,8 @@ check_lost() {
 
 # Whether a per-CPU buffer holds unread events, from its stats with the shell's own read: an
 # idle capture then starts no dd at all (a dd per stream and round cost ~1 ms of CPU each).
+# "entries" is the first line, so a byte-wise read cannot mix its key with another line's; a
+# value that is not plainly 0 counts as events to read (a wrong guess costs one dd).
 has_entries() {
   while IFS=: read -r k v; do
     case $k in entries) [ "${v# }" != 0 ]; return ;; esac
