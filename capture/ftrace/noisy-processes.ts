@@ -166,9 +166,15 @@ export class NoisyProcesses implements EventWatch {
         return;
       case Role.Rename: {
         // Pages come per CPU, not in time order: a child's rename can come before its fork, so
-        // the old name counts as well as the thread.
+        // a thread not known yet counts when its old name is ours and it lives in a traced
+        // namespace (or we cannot tell): a host process of our name exec'ing (node starting wrk)
+        // does not make the new name ours.
         const who = page.readInt32LE(start + this.renamePidAt);
-        if (!this.threads.has(who) && !this.ours.has(cString(page, start + this.oldAt))) return;
+        if (!this.threads.has(who)) {
+          if (!this.ours.has(cString(page, start + this.oldAt))) return;
+          const ns = this.lookup.netns(who);
+          if (ns !== null && !this.netns.has(ns)) return;
+        }
         const name = cString(page, start + this.newAt);
         this.ours.add(name);
         if (this.excluded.delete(name)) {

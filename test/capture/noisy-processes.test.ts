@@ -91,11 +91,13 @@ describe('the relay watch on synthetic events', () => {
     expect(w.changes()).toEqual(['filter sockets|tcp:tcp_rcv_space_adjust|COMM != "wrk"']);
     feed(w, ev(2, 10, (b) => b.writeInt32LE(11, 8)));
     expect(w.threads.has(11)).toBe(true);
-    // A host process renamed from a name that is not ours: nothing changes.
+    // A host process renamed from a name that is not ours, or from ours (the host's own "app"
+    // starting wrk): nothing changes.
     feed(w, rename(50, 'bash', 'wrk'));
+    feed(w, rename(30, 'app', 'wrk'));
     expect(w.changes()).toEqual([]);
-    // A thread whose fork was not seen yet, renamed from our name.
-    feed(w, rename(12, 'app', 'wrk'));
+    // A thread of the container whose fork was not seen yet, renamed from our name.
+    feed(w, rename(40, 'app', 'wrk'));
     expect(w.readmitted).toEqual(['wrk']);
     expect(w.changes()).toEqual(['filter sockets|tcp:tcp_rcv_space_adjust|0']);
     feed(w, ev(3, 11));
