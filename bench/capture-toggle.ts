@@ -163,8 +163,11 @@ async function measureEndpoint(images: DemoImages, endpoint: string, dir: string
     cli = null;
     const records = Number(/wrote .*?, (\d+) records/.exec(err)?.[1] ?? Number.NaN);
     const lost = Number(/stopped after \d+ rounds, (\d+) events lost/.exec(err)?.[1] ?? Number.NaN);
-    const learning = /tcp_rcv_space_adjust switched[^;]*;/.exec(err)?.[0];
-    if (learning) console.log(`${endpoint}: ${learning}`);
+    // What the capture steered while it ran (ADRs 0106, 0125).
+    for (const m of [/tcp_rcv_space_adjust switched[^;]*\)/, /busy processes[^;\n]*/, /\d+ names? taken back[^;\n]*/]) {
+      const said = m.exec(err)?.[0];
+      if (said) console.log(`${endpoint}: ${said}`);
+    }
     return { runs, records, lost };
   } finally {
     await cli?.stop().catch(() => undefined);
