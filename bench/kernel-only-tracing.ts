@@ -2,12 +2,18 @@ import { expandEvents } from '../capture/ftrace/ftrace-config.js';
 import { createCaptureInstances, INSTANCE_PREFIX, type TracefsInstance } from '../capture/ftrace/tracefs-instance.js';
 import { DiscoveryService } from '../capture/discovery/network-discovery.js';
 import { ftraceEventsOf, loadCatalog, type ProbeSetName } from '../capture/probes/probe-catalog.js';
+import { readerFilteredEvents, withExclusions } from '../capture/ftrace/noisy-processes.js';
 
 // The kernel's share of a capture's cost (bench:capture --kernel-only, and the floor rows): the
 // ftrace backend's instances, events, filters and pid filter of either probe set (docs/adr/0050),
 // set up by the child's own code (createCaptureInstances), with nobody reading. Overwrite stays on
 // so the kernel keeps recording every event once the buffer is full (with overwrite off it would
-// drop them, which is cheaper).
+// drop them, which is cheaper). The causal set as a local capture sets it up (docs/adr/0125):
+// no pid list, the thread filter being the reader's, and the names the capture leaves out under
+// this bench's load (wrk, docker-proxy: what bench:toggle's captures report) left out from the start.
+
+/** What a local causal capture leaves out under the benches' load (bench:toggle prints it). */
+export const BENCH_LEFT_OUT = ['wrk', 'docker-proxy'];
 
 const TRACEFS = '/sys/kernel/tracing';
 
@@ -26,12 +32,24 @@ export async function startKernelOnlyTracing(network: string, set: ProbeSetName 
   return startSetTracing(discovery.meta.map((m) => m.tid), set, `${INSTANCE_PREFIX}${process.pid}-kernel-only`);
 }
 
+function causalAsCaptured(e: ReturnType<typeof ftraceEventsOf>): Pick<ReturnType<typeof ftraceEventsOf>, 'traced' | 'sockets'> {
+  const r = readerFilteredEvents(e);
+  const named = new Set(r.byName.map((b) => b.event));
+  const sockets = r.sockets.map((s) => {
+    if (!named.has(s.event)) return s;
+    const filter = withExclusions(s.filter, BENCH_LEFT_OUT);
+    return filter === null ? { event: s.event } : { event: s.event, filter };
+  });
+  return { traced: r.traced, sockets };
+}
+
 /** A set's events for the given threads (and their children), recording. */
 export async function startSetTracing(tids: number[], set: ProbeSetName, base: string): Promise<KernelOnlyTracing> {
   const catalog = loadCatalog();
   const variant = catalog.variants.find((v) => v.backend === 'ftrace' && v.set === set);
   if (!variant) throw new Error(`no ftrace variant of the ${set} set in the catalog`);
-  const events = ftraceEventsOf(catalog, variant);
+  const setEvents = ftraceEventsOf(catalog, variant);
+  const events = set === 'causal' ? causalAsCaptured(setEvents) : setEvents;
   const all: TracefsInstance[] = [];
   const recording = async (on: boolean) => {
     for (const inst of all) await inst.write('tracing_on', on ? '1' : '0');
