@@ -67,7 +67,7 @@ export class FtraceRelay {
       const c = comms.get(t);
       if (c !== undefined) this.cfg.comms[String(t)] = c;
     }
-    for (const t of tids) this.noisy?.threads.add(t);
+    this.noisy?.addThreads(tids, tids.flatMap((t) => (comms.has(t) ? [comms.get(t)!] : [])));
   }
 
   /** The helper's stdin: from now on, tcp_rcv_space_adjust is switched off while nothing needs it. */

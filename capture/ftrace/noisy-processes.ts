@@ -175,14 +175,26 @@ export class NoisyProcesses implements EventWatch {
           const ns = this.lookup.netns(who);
           if (ns !== null && !this.netns.has(ns)) return;
         }
-        const name = cString(page, start + this.newAt);
-        this.ours.add(name);
-        if (this.excluded.delete(name)) {
-          this.readmitted.push(name);
-          this.dirty = true;
-        }
+        this.takeBack(cString(page, start + this.newAt));
       }
     }
+  }
+
+  /** Threads traced from now on (a container joined the network): their names are ours again. */
+  addThreads(tids: Iterable<number>, names: Iterable<string>): void {
+    for (const t of tids) {
+      this.threads.add(t);
+      const ns = this.lookup.netns(t);
+      if (ns !== null) this.netns.add(ns);
+    }
+    for (const n of names) this.takeBack(n);
+  }
+
+  private takeBack(name: string): void {
+    this.ours.add(name);
+    if (!this.excluded.delete(name)) return;
+    this.readmitted.push(name);
+    this.dirty = true;
   }
 
   /** After a pass: the busy processes not ours are looked at once; their names are left out. */
@@ -193,7 +205,9 @@ export class NoisyProcesses implements EventWatch {
       this.judged.add(pid);
       const ns = this.lookup.netns(pid);
       // Another thread of a traced container (a docker exec, a thread we did not see start): kept.
-      if (ns === null || this.netns.has(ns)) continue;
+      // A namespace we may not read (an unprivileged relay, another user's process) decides
+      // nothing: the name alone does, since a name that was never ours drops no traced thread.
+      if (ns !== null && this.netns.has(ns)) continue;
       const comm = this.lookup.comm(pid);
       if (comm === null || this.ours.has(comm) || this.excluded.has(comm) || excludeTerm(comm) === null) continue;
       if (this.excluded.size >= MAX_EXCLUDED) continue;

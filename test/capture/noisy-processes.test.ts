@@ -61,8 +61,9 @@ const rename = (pid: number, from: string, to: string) => ev(4, pid, (b) => (b.w
 
 describe('the relay watch on synthetic events', () => {
   // Namespaces and names as /proc would tell them: 10 is traced in net:[1]; 20 (wrk) and 30
-  // (the same name as ours) live in the host's net:[0]; 40 is another thread of the container.
-  const lookup = { netns: (p: number) => (p === 10 || p === 40 ? 'net:[1]' : p === 99 ? null : 'net:[0]'), comm: (p: number) => ({ 20: 'wrk', 30: 'app', 40: 'app' })[p] ?? null };
+  // (the same name as ours) live in the host's net:[0]; 40 is another thread of the container;
+  // 99's namespace cannot be read (an unprivileged relay, another user's process).
+  const lookup = { netns: (p: number) => (p === 10 || p === 40 ? 'net:[1]' : p === 99 ? null : 'net:[0]'), comm: (p: number) => ({ 20: 'wrk', 30: 'app', 40: 'app', 99: 'docker-proxy' })[p] ?? null };
   const feed = (w: NoisyProcesses, e: Buffer, times = 1) => {
     for (let i = 0; i < times; i++) if (w.wants(e.readUInt16LE(0))) w.event(e.readUInt16LE(0), e, 0);
   };
@@ -81,6 +82,15 @@ describe('the relay watch on synthetic events', () => {
     expect([...w.excluded]).toEqual(['wrk']);
     expect(w.changes()).toEqual(['filter sockets|sock:sock_send_length|(protocol == 6) && COMM != "wrk"']);
     expect(w.changes()).toEqual([]);
+    // Its namespace unknown, a name that was never ours is left out all the same.
+    feed(w, ev(1, 99), NOISY_EVENTS);
+    w.review();
+    expect(w.changes()).toEqual(['filter sockets|sock:sock_send_length|(protocol == 6) && COMM != "wrk" && COMM != "docker-proxy"']);
+    // A container joining the network with a thread of a left-out name takes it back.
+    w.addThreads([60], ['docker-proxy']);
+    expect(w.readmitted).toEqual(['docker-proxy']);
+    expect(w.changes()).toEqual(['filter sockets|sock:sock_send_length|(protocol == 6) && COMM != "wrk"']);
+    expect(w.threads.has(60)).toBe(true);
   });
 
   it('follows forks; a traced thread (or a child of one, seen before its fork) taking a left-out name takes it back in', () => {
