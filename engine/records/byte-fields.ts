@@ -3,6 +3,8 @@
 // DataView reads and writes unaligned 32-bit words; V8 compiles its accessors to plain loads and
 // stores, so a 35-byte probe name is 9 word operations instead of 35 byte ones.
 
+const PIPE = 124;
+
 interface Interned {
   bytes: Buffer;
   id: number;
@@ -11,6 +13,26 @@ interface Interned {
 /** Strings by a hash of their bytes, verified byte for byte. */
 export class ByteIntern {
   private readonly byHash = new Map<number, Interned[]>();
+  /** The name found or added last: most lines have the command of the line before. */
+  private last: Interned | null = null;
+
+  /**
+   * When buf[a, ...) starts with the last name's bytes followed by a pipe (before `limit`): that
+   * pipe's position, and the name's id in `lastId`. Else -1. (A name ends at its line's first
+   * pipe, so it holds none, and this pipe is the first.)
+   */
+  followsLast(buf: Buffer, a: number, limit: number): number {
+    const l = this.last;
+    if (l === null) return -1;
+    const b = l.bytes;
+    const n = b.length;
+    if (a + n >= limit || buf[a + n] !== PIPE) return -1;
+    for (let i = 0; i < n; i++) if (b[i] !== buf[a + i]) return -1;
+    this.lastId = l.id;
+    return a + n;
+  }
+
+  lastId = -1;
 
   find(buf: Buffer, a: number, b: number, h: number): number {
     const list = this.byHash.get(h);
@@ -20,6 +42,7 @@ export class ByteIntern {
       if (e.bytes.length !== n) continue;
       // From the end: names that collide differ there first.
       for (let i = n - 1; i >= 0; i--) if (e.bytes[i] !== buf[a + i]) continue outer;
+      this.last = e;
       return e.id;
     }
     return -1;
@@ -27,6 +50,7 @@ export class ByteIntern {
 
   add(buf: Buffer, a: number, b: number, h: number, id: number): void {
     const e = { bytes: Buffer.from(buf.subarray(a, b)), id };
+    this.last = e;
     const list = this.byHash.get(h);
     if (list === undefined) this.byHash.set(h, [e]);
     else list.push(e);

@@ -160,12 +160,17 @@ export class ByteScanner {
     if (e - s < 9 || buf[s] === 64) return false;
     const quoted = buf[s] === QUOTE;
     const q = quoted ? 1 : 0;
-    // comm: hashed (quotes included) while looking for its pipe.
+    // comm: most often the line before's; else hashed (quotes included) while looking for its pipe.
     let i = s;
-    let ch = 0x811c9dc5;
-    while (i < e && buf[i] !== PIPE) ch = Math.imul(ch ^ buf[i++]!, 0x01000193);
-    const p1 = i;
-    if (p1 >= e || !shaped(buf, s, p1, quoted)) return false;
+    let ch = 0;
+    let p1 = this.commIntern.followsLast(buf, s, e);
+    let comm = p1 < 0 ? -1 : this.commIntern.lastId;
+    if (p1 < 0) {
+      ch = 0x811c9dc5;
+      while (i < e && buf[i] !== PIPE) ch = Math.imul(ch ^ buf[i++]!, 0x01000193);
+      p1 = i;
+      if (p1 >= e || !shaped(buf, s, p1, quoted)) return false;
+    }
     // tid, nsecs, cpu: digits read as they are passed.
     i = p1 + 1 + q;
     if (quoted && buf[i - 1] !== QUOTE) return false;
@@ -214,11 +219,13 @@ export class ByteScanner {
       if (e5 === e) this.probeEnds.remember(buf, p4 + 1, e, quoted, probe);
     }
     const p5 = e5 < e ? e5 : -1;
-    ch >>>= 0;
-    let comm = this.commIntern.find(buf, s, p1, ch);
     if (comm < 0) {
-      comm = this.commId(buf.toString('utf8', s + q, p1 - q));
-      this.commIntern.add(buf, s, p1, ch, comm);
+      ch >>>= 0;
+      comm = this.commIntern.find(buf, s, p1, ch);
+      if (comm < 0) {
+        comm = this.commId(buf.toString('utf8', s + q, p1 - q));
+        this.commIntern.add(buf, s, p1, ch, comm);
+      }
     }
     const pa = p4 + 1 + q;
     const pb = e5 - q;

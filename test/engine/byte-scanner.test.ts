@@ -66,6 +66,12 @@ const REPEATED = [
   'x|2|9007199254740993|3|MT:x',
   'x|2|000000000000001|3|MT:x',
   'x|2|18446744073709551615|3|MT:x',
+  'xy|1|5|1|MT:x', // a command that starts with the one before
+  'x"|1|5|1|MT:x',
+  '"x|1|5|1|MT:x',
+  'x',
+  'x|',
+  'x|1|5|1|MT:x',
 ];
 
 function viaParser(lines: string[]): { results: LineResult[]; bare: (string | null)[]; parser: PsvParser } {
