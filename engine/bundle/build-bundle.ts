@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import type { BundleManifest } from './manifest.js';
 import { BundleWriter } from './bundle-writer.js';
 import { CausalEventCounter } from '../handlers/causal-event-counts.js';
@@ -67,15 +68,29 @@ export class TracesPendingError extends InputError {
   }
 }
 
+/** A raw capture up to this size is ordered and fed to the model in one pass (about 3M records; docs/adr/0121). */
+export const FUSED_RAW_BYTES = 256 * 1024 * 1024;
+
+/** The file's size; unknown (infinite) when it cannot be read, which the records' step then reports. */
+async function sizeOf(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return Infinity;
+  }
+}
+
 export async function buildBundle(o: BuildBundleOptions): Promise<BuildResult> {
   const diagnostics = new Diagnostics();
   const model = o.model ?? DEFAULT_MODEL;
   // The causal model runs in the records' pass (ADR 0080): its state is bounded, and a failure of
   // its own waits until the records are in. The original model's states can pile up until the
   // heap runs out (keep-alive load): it runs after the records are safe in the bundle (ADR 0061).
-  // A raw capture is ordered in memory on the way: the model waits until that memory is free
-  // (bundle import of 10M records: 1.03 GB peak fused, 0.72 GB after).
-  const fused = model === 'causal' && o.unsorted !== true ? new FusedModel(model, o.meta, o.gateway, { ...(o.lenient !== undefined ? { lenient: o.lenient } : {}), source: o.sortedPath, ...(o.signal ? { signal: o.signal } : {}) }) : null;
+  // A raw capture is ordered in memory on the way: above FUSED_RAW_BYTES the model waits until
+  // that memory is free (bundle import of 10M records: 1.03 GB peak fused, 0.72 GB after); below,
+  // both fit, and the model saves its pass over the stored records (docs/adr/0121).
+  const fusable = model === 'causal' && (o.unsorted !== true || (await sizeOf(o.sortedPath)) <= FUSED_RAW_BYTES);
+  const fused = fusable ? new FusedModel(model, o.meta, o.gateway, { ...(o.lenient !== undefined ? { lenient: o.lenient } : {}), source: o.sortedPath, ...(o.signal ? { signal: o.signal } : {}) }) : null;
   const written = await writeRecords({
     ...o,
     diagnostics,
