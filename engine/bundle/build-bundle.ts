@@ -10,7 +10,7 @@ import { startModel } from '../model/model-run.js';
 import { DEFAULT_MODEL, type ModelName } from '../model/span-link.js';
 import { TimeBase } from '../model/time.js';
 import type { AssembledTrace } from '../model/trace-assembly.js';
-import { CancelledError, CancelPoint, isDiskFull, throwIfCancelled } from '../records/line-reader.js';
+import { CancelledError, CancelPoint, isDiskFull } from '../records/line-reader.js';
 import { RecordView, type ColumnNames, type RecordColumns as ParsedColumns } from '../records/record-columns.js';
 import { RecordChunkReader } from './record-chunk-reader.js';
 import { writeRecords, type RecordInputs } from './write-records.js';
@@ -172,7 +172,10 @@ export async function generateTraces(path: string, o: GenerateTracesOptions): Pr
     const res = gen.finish({ lostEvents: manifest.capture?.lostEvents ?? 0 });
     o.fed?.mergeInto(diagnostics);
     const traces = res.traces;
-    throwIfCancelled(o.signal);
+    // A model fed in the records' pass leaves a short tail of synchronous steps: the event loop
+    // turns here and before the write, so that a Ctrl-C since the bundle was renamed into place
+    // stops the generation (its records kept) instead of waiting for the traces to be written.
+    await cancel.pause();
 
     // Per-span event counts: the records again, without their details. The original model
     // offers a record to every span of its thread in its window; the causal model gives it to
@@ -188,7 +191,7 @@ export async function generateTraces(path: string, o: GenerateTracesOptions): Pr
       if (cancel.due()) await cancel.pause();
     }
     log.drop();
-    throwIfCancelled(o.signal);
+    await cancel.pause();
     o.onProgress?.('write', 0);
     const { tracesPending: _pending, ...rest } = manifest;
     const out: BundleManifest = {
