@@ -184,6 +184,14 @@ export class ByteScanner {
     if (quoted && buf[i] !== QUOTE) return false;
     i = ta;
     let value = 0; // exact up to 15 digits; time() reads longer ones again
+    // Four digits at a time while four bytes are all digits (each byte 0x30-0x39: its high
+    // nibble 3, and still 3 with 6 added), then one at a time.
+    for (let x = 0; i + 4 <= e; i += 4) {
+      x = view.getUint32(i, true);
+      if ((x & 0xf0f0f0f0) !== 0x30303030 || ((x + 0x06060606) & 0xf0f0f0f0) !== 0x30303030) break;
+      x -= 0x30303030;
+      value = value * 10000 + (x & 0xff) * 1000 + ((x >>> 8) & 0xff) * 100 + ((x >>> 16) & 0xff) * 10 + (x >>> 24);
+    }
     for (let c = buf[i]! - 48; i < e && c >= 0 && c <= 9; c = buf[++i]! - 48) value = value * 10 + c;
     const tb = i;
     if (tb === ta || tb - ta > 20) return false;

@@ -66,6 +66,15 @@ const REPEATED = [
   'x|2|9007199254740993|3|MT:x',
   'x|2|000000000000001|3|MT:x',
   'x|2|18446744073709551615|3|MT:x',
+  // Times read four bytes at a time: a byte just outside the digits in each place.
+  'x|2|123/5678|3|MT:x',
+  'x|2|123:5678|3|MT:x',
+  'x|2|1234567\x7f|3|MT:x',
+  'x|2|12345678 |3|MT:x',
+  'x|2|1234à678|3|MT:x',
+  'x|2|12345678',
+  '"x"|"2"|"12345678"|"3"|"MT:x"',
+  '"x"|"2"|"1234567"|"3"|"MT:x"',
   'xy|1|5|1|MT:x', // a command that starts with the one before
   'x"|1|5|1|MT:x',
   '"x|1|5|1|MT:x',
