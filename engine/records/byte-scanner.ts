@@ -217,6 +217,9 @@ export class ByteScanner {
       ph >>>= 0;
       probe = this.probeIntern.find(buf, p4 + 1, e5, ph);
       if (probe < 0) {
+        // The command is named before the probe is checked, as it always was: a line refused
+        // for its probe name still adds its command to the bundle's list (bundles stay the same).
+        if (comm < 0) comm = this.internComm(buf, s, p1, ch, q);
         const pa = p4 + 1 + q;
         const pb = e5 - q;
         const p = this.parser.probes.at(buf.toString('utf8', pa, pb), 0, pb - pa);
@@ -227,14 +230,7 @@ export class ByteScanner {
       if (e5 === e) this.probeEnds.remember(buf, p4 + 1, e, quoted, probe);
     }
     const p5 = e5 < e ? e5 : -1;
-    if (comm < 0) {
-      ch >>>= 0;
-      comm = this.commIntern.find(buf, s, p1, ch);
-      if (comm < 0) {
-        comm = this.commId(buf.toString('utf8', s + q, p1 - q));
-        this.commIntern.add(buf, s, p1, ch, comm);
-      }
-    }
+    if (comm < 0) comm = this.internComm(buf, s, p1, ch, q);
     const pa = p4 + 1 + q;
     const pb = e5 - q;
     const ca = s + q;
@@ -310,6 +306,17 @@ export class ByteScanner {
     this.stats.lines++;
     this.stats.records++;
     return true;
+  }
+
+  /** The id of the command buf[s, p1) (quotes included, `ch` the hash of those bytes), named now if new. */
+  private internComm(buf: Buffer, s: number, p1: number, ch: number, q: number): number {
+    const h = ch >>> 0;
+    let comm = this.commIntern.find(buf, s, p1, h);
+    if (comm < 0) {
+      comm = this.commId(buf.toString('utf8', s + q, p1 - q));
+      this.commIntern.add(buf, s, p1, h, comm);
+    }
+    return comm;
   }
 
   private reserve(n: number): void {

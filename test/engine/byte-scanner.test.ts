@@ -149,6 +149,16 @@ describe('byte scanner agrees with the string parser', () => {
     agree(['x|2|18446744073709551615|3|MT:x', 'x|2|18446744073709551614|3|MT:x', 'x|2|999999999999999|3|MT:x']);
   });
 
+  it('names commands in the order bundles always listed them', () => {
+    // A line refused for its probe name (after its fields were read) still names its command.
+    const stats = emptyStats();
+    const scanner = new ByteScanner(stats);
+    const buf = Buffer.from(['a|1|2|3|has space', 'b|1|2|"3"|MT:x', 'c|1|2|3|MT:x', 'a|1|2|3|MT:x', 'd|1|2|3|MT:x|"cut'].join('\n'));
+    scanner.scan(buf, buf.length, 1, new RecordColumns(4), () => {});
+    expect(scanner.comms).toEqual(['a', 'b', 'c', 'd']);
+    expect(stats.records).toBe(3);
+  });
+
   it('reads times of 1 to 20 digits exactly', () => {
     const times = ['7', '1', '999999999', '1000000000', '656079932715', '999999999999999', '1000000000000001', '9007199254740993', '18446744073709551615'];
     // Each with a time a little later (times are exact relative to the first record's second).
