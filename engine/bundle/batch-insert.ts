@@ -12,16 +12,19 @@ export class BatchInsert {
   private k = 0;
   private readonly sums: BlockSummer | null;
 
-  /** `checksum`: the rows come in key order; their block checksums are stored (ADR 0062). */
+  /**
+   * `checksum`: the rows come in key order; their block checksums are stored (ADR 0062), under
+   * `checksumCols` (the columns named, by default).
+   */
   constructor(
     private readonly db: Database.Database,
     private readonly table: string,
     private readonly columns: readonly string[],
-    opts: { checksum?: boolean } = {},
+    opts: { checksum?: boolean; checksumCols?: string } = {},
   ) {
     this.full = db.prepare(this.sql(ROWS));
     this.values = new Array<unknown>(ROWS * columns.length);
-    this.sums = opts.checksum === true ? new BlockSummer(db, table, columns) : null;
+    this.sums = opts.checksum === true ? new BlockSummer(db, table, opts.checksumCols ?? columns.join(',')) : null;
   }
 
   add(...row: unknown[]): void {

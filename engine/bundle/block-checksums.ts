@@ -6,7 +6,7 @@ import { crc32 } from 'node:zlib';
 // see. Record chunks carry their own CRC (record-chunk-codec.ts); `misertrace bundle verify`
 // checks both, and SQLite's own structure with integrity_check.
 // A block is BLOCK rows in the table's key order; its CRC is that of the rows' JSON (an array of
-// arrays of the columns `cols`). The big tables (traces, spans, counts) get theirs as they are
+// arrays of the columns `cols`). The big tables (traces, spans, span and thread counts) get theirs as they are
 // inserted (BlockSummer, no second pass); the small ones are read back at each commit.
 
 export const BLOCK = 4096;
@@ -21,13 +21,12 @@ const READ_BACK: readonly { name: string; order: string }[] = [
   { name: 'probe_script', order: 'name' },
   { name: 'probes', order: 'id' },
   { name: 'comms', order: 'id' },
-  { name: 'thread_counts', order: 'tid, probe_id' },
   { name: 'span_sched', order: 'trace_id, idx' },
   { name: 'diagnostics', order: 'rowid' },
   { name: 'diagnostic_counts', order: 'kind' },
 ];
 /** Key order of the tables whose blocks are summed as they are inserted. */
-const INSERTED: Readonly<Record<string, string>> = { traces: 'id', spans: 'trace_id, idx', span_counts: 'trace_id, idx, probe_id' };
+const INSERTED: Readonly<Record<string, string>> = { traces: 'id', spans: 'trace_id, idx', span_counts: 'trace_id, idx, probe_id', thread_counts: 'tid, probe_id' };
 
 /** Sums rows as they are inserted, in key order; finish() stores the blocks' checksums. */
 export class BlockSummer {
@@ -35,10 +34,11 @@ export class BlockSummer {
   private block = 0;
   private readonly ins: Database.Statement;
 
+  /** `cols`: what the stored checksums say they cover (the columns, or '*' for all of them in order). */
   constructor(
     db: Database.Database,
     private readonly table: string,
-    private readonly cols: readonly string[],
+    private readonly cols: string,
   ) {
     db.exec(CHECKSUM_TABLE);
     db.prepare('DELETE FROM block_checksums WHERE tbl = ?').run(table);
@@ -55,7 +55,7 @@ export class BlockSummer {
   }
 
   private flush(): void {
-    this.ins.run(this.table, this.block++, this.cols.join(','), this.rows.length, crc32(JSON.stringify(this.rows)));
+    this.ins.run(this.table, this.block++, this.cols, this.rows.length, crc32(JSON.stringify(this.rows)));
     this.rows = [];
   }
 }

@@ -159,7 +159,7 @@ export class BundleWriter {
     const insCount = new BatchInsert(this.db, 'span_counts', ['trace_id', 'idx', 'probe_id', 'count'], { checksum: true });
     const P = counts.probeCount;
     this.db.transaction(() => {
-      this.db.exec('DELETE FROM span_counts; DELETE FROM spans; DELETE FROM traces; DELETE FROM thread_counts;');
+      this.db.exec("DELETE FROM span_counts; DELETE FROM spans; DELETE FROM traces; DELETE FROM thread_counts; DELETE FROM block_checksums WHERE tbl = 'thread_counts';");
       traces.forEach((t, ti) => {
         const root = t.spans[0]!;
         let end = root.end;
@@ -193,9 +193,14 @@ export class BundleWriter {
 
   /** Causal model: per thread and probe, the records no span owned (after setTraces, which clears them). */
   setThreadCounts(counts: ReadonlyMap<number, { byProbe: ReadonlyMap<number, number> }>): void {
-    const ins = new BatchInsert(this.db, 'thread_counts', ['tid', 'probe_id', 'count']);
+    // In key order, summed as inserted (as the read-back of every column would sum them: '*').
+    const ins = new BatchInsert(this.db, 'thread_counts', ['tid', 'probe_id', 'count'], { checksum: true, checksumCols: '*' });
+    const byTid = (a: number, b: number) => a - b;
     this.db.transaction(() => {
-      for (const [tid, c] of counts) for (const [probe, n] of c.byProbe) ins.add(tid, probe, n);
+      for (const tid of [...counts.keys()].sort(byTid)) {
+        const byProbe = counts.get(tid)!.byProbe;
+        for (const probe of [...byProbe.keys()].sort(byTid)) ins.add(tid, probe, byProbe.get(probe)!);
+      }
       ins.finish();
     })();
   }

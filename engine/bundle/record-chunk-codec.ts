@@ -16,115 +16,90 @@ export const CHUNK_MAX = 1024;
  */
 export const GROUP = 1 << 16;
 
-/** A thread's records waiting to be encoded, as columns (`n` of them are used). */
-export class ChunkColumns {
-  n = 0;
-  seq: Float64Array;
+/** Records waiting to be encoded, as columns by position: the writer's current group (record-chunk-writer.ts). */
+export interface ChunkSource {
   ts: Float64Array;
   line: Int32Array;
   cpu: Int32Array;
   probe: Int32Array;
   comm: Int32Array;
   details: (string | null)[];
-
-  constructor(public capacity: number) {
-    this.seq = new Float64Array(capacity);
-    this.ts = new Float64Array(capacity);
-    this.line = new Int32Array(capacity);
-    this.cpu = new Int32Array(capacity);
-    this.probe = new Int32Array(capacity);
-    this.comm = new Int32Array(capacity);
-    this.details = new Array<string | null>(capacity).fill(null);
-  }
-
-  /** Four times the room (fewer copies on the way to CHUNK_MAX), keeping the first `n` records. */
-  grow(): void {
-    const c = Math.min(this.capacity * 4, Math.max(CHUNK_MAX, this.capacity * 2));
-    const g = <T extends Float64Array | Int32Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(c);
-      b.set(a);
-      return b;
-    };
-    this.seq = g(this.seq);
-    this.ts = g(this.ts);
-    this.line = g(this.line);
-    this.cpu = g(this.cpu);
-    this.probe = g(this.probe);
-    this.comm = g(this.comm);
-    for (let i = this.capacity; i < c; i++) this.details.push(null);
-    this.capacity = c;
-  }
 }
 
 export class ChunkEncoder {
   private buf = Buffer.allocUnsafe(1 << 16);
-  private pos = 0;
 
-  /** The encoded chunk: a view of an internal buffer, valid until the next call. */
-  encode(c: ChunkColumns): Buffer {
-    this.pos = 0;
-    const n = c.n;
-    this.uint(n);
+  /**
+   * The chunk of records src[at[0]], ..., src[at[n - 1]] (in that order), record at[j]'s seq
+   * being seqBase + at[j]: a view of an internal buffer, valid until the next call.
+   */
+  encode(src: ChunkSource, at: Int32Array, n: number, seqBase: number): Buffer {
+    // At most 10 bytes a value (n, seq and ts deltas), 5 for the int32 columns and lengths.
+    let b = this.room(0, 10 + n * 45);
+    let p = put(b, 0, n);
     let prev = 0;
-    for (let i = 0; i < n; i++) {
-      this.uint(c.seq[i]! - prev);
-      prev = c.seq[i]!;
+    for (let j = 0; j < n; j++) {
+      const seq = seqBase + at[j]!;
+      p = put(b, p, seq - prev);
+      prev = seq;
     }
     prev = 0;
-    for (let i = 0; i < n; i++) {
-      this.uint(zigzag(c.ts[i]! - prev));
-      prev = c.ts[i]!;
+    for (let j = 0; j < n; j++) {
+      const ts = src.ts[at[j]!]!;
+      p = put(b, p, zigzag(ts - prev));
+      prev = ts;
     }
     prev = 0;
-    for (let i = 0; i < n; i++) {
-      this.uint(zigzag(c.line[i]! - prev));
-      prev = c.line[i]!;
+    for (let j = 0; j < n; j++) {
+      const line = src.line[at[j]!]!;
+      p = put(b, p, zigzag(line - prev));
+      prev = line;
     }
-    for (let i = 0; i < n; i++) this.uint(c.cpu[i]!);
-    for (let i = 0; i < n; i++) this.uint(c.probe[i]!);
-    for (let i = 0; i < n; i++) this.uint(c.comm[i]!);
+    for (let j = 0; j < n; j++) p = put(b, p, src.cpu[at[j]!]!);
+    for (let j = 0; j < n; j++) p = put(b, p, src.probe[at[j]!]!);
+    for (let j = 0; j < n; j++) p = put(b, p, src.comm[at[j]!]!);
     let bytes = 0;
-    for (let i = 0; i < n; i++) {
-      const d = c.details[i];
+    for (let j = 0; j < n; j++) {
+      const d = src.details[at[j]!];
       const len = d == null ? 0 : d.length === 0 ? 1 : Buffer.byteLength(d, 'utf8') + 1;
       bytes += len;
-      this.uint(len);
+      p = put(b, p, len);
     }
-    this.room(bytes);
-    for (let i = 0; i < n; i++) {
-      const d = c.details[i];
-      if (d != null && d.length > 0) this.pos += this.buf.write(d, this.pos, 'utf8');
+    b = this.room(p, bytes);
+    for (let j = 0; j < n; j++) {
+      const d = src.details[at[j]!];
+      if (d != null && d.length > 0) p += b.write(d, p, 'utf8');
     }
-    return this.buf.subarray(0, this.pos);
+    return b.subarray(0, p);
   }
 
-  private room(k: number): void {
-    if (this.pos + k <= this.buf.length) return;
-    const b = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + k + 1024));
-    this.buf.copy(b, 0, 0, this.pos);
+  /** The buffer, with room for k more bytes after its first `used`. */
+  private room(used: number, k: number): Buffer {
+    if (used + k <= this.buf.length) return this.buf;
+    const b = Buffer.allocUnsafe(Math.max(this.buf.length * 2, used + k + 1024));
+    this.buf.copy(b, 0, 0, used);
     this.buf = b;
+    return b;
   }
+}
 
-  private uint(v: number): void {
-    if (this.pos + 10 > this.buf.length) this.room(10);
-    if (v < 0x80) {
-      this.buf[this.pos++] = v;
-      return;
-    }
-    const b = this.buf;
-    let p = this.pos;
-    // Above 2^31 bit operations would wrap: divide instead (times beyond ~2 s of capture).
-    while (v >= 0x80000000) {
-      b[p++] = (v % 128) | 0x80;
-      v = Math.floor(v / 128);
-    }
-    while (v >= 0x80) {
-      b[p++] = (v & 0x7f) | 0x80;
-      v >>>= 7;
-    }
-    b[p++] = v;
-    this.pos = p;
+/** Writes v (0 <= v < 2^53) at b[p] as a LEB128 varint; returns the position after it. */
+function put(b: Buffer, p: number, v: number): number {
+  if (v < 0x80) {
+    b[p] = v;
+    return p + 1;
   }
+  // Above 2^31 bit operations would wrap: divide instead (times beyond ~2 s of capture).
+  while (v >= 0x80000000) {
+    b[p++] = (v % 128) | 0x80;
+    v = Math.floor(v / 128);
+  }
+  while (v >= 0x80) {
+    b[p++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  b[p++] = v;
+  return p;
 }
 
 const zigzag = (v: number) => (v < 0 ? -2 * v - 1 : 2 * v);

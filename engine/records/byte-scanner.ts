@@ -2,11 +2,13 @@
 import { account, cleanDetails, formatRecordLine, PsvParser, type LineResult, type StreamStats } from '../model/psv-parse.js';
 import type { ProbeTable } from '../model/record.js';
 import type { TimeBase } from '../model/time.js';
+import { ByteIntern, copyBytes, EndKeyedProbes, viewOf } from './byte-fields.js';
 import { RecordColumns } from './record-columns.js';
 
 // The fast path of the record parser, over bytes: fields are found and read in place, command
-// and probe names are interned by a hash of their bytes, and no string is made for a record
-// unless it has details. Any line that is not a plain record in one of the two usual shapes
+// and probe names are interned by a hash of their bytes (a probe field that ends its line is
+// recognised from that end, byte-fields.ts), times are read as one number, and no string is made
+// for a record unless it has details. Any line that is not a plain record in one of the two usual shapes
 // (all fields quoted, or all bare) goes to the string parser (PsvParser), so both agree on
 // every line by construction: the fast path only ever accepts what the parser accepts.
 
@@ -16,36 +18,6 @@ const QUOTE = 34;
 const CR = 13;
 const SPACE = 32;
 
-interface Interned {
-  bytes: Buffer;
-  id: number;
-}
-
-/** Strings by a hash of their bytes, verified byte for byte. */
-class ByteIntern {
-  private readonly byHash = new Map<number, Interned[]>();
-
-  find(buf: Buffer, a: number, b: number, h: number): number {
-    const list = this.byHash.get(h);
-    if (list === undefined) return -1;
-    const n = b - a;
-    outer: for (const e of list) {
-      if (e.bytes.length !== n) continue;
-      // From the end: names that collide differ there first.
-      for (let i = n - 1; i >= 0; i--) if (e.bytes[i] !== buf[a + i]) continue outer;
-      return e.id;
-    }
-    return -1;
-  }
-
-  add(buf: Buffer, a: number, b: number, h: number, id: number): void {
-    const e = { bytes: Buffer.from(buf.subarray(a, b)), id };
-    const list = this.byHash.get(h);
-    if (list === undefined) this.byHash.set(h, [e]);
-    else list.push(e);
-  }
-}
-
 export type OtherLine = (result: LineResult, line: number, text: string) => void;
 
 export class ByteScanner {
@@ -54,9 +26,13 @@ export class ByteScanner {
   private readonly commIds = new Map<string, number>();
   private readonly commIntern = new ByteIntern();
   private readonly probeIntern = new ByteIntern();
+  private readonly probeEnds = new EndKeyedProbes();
   /** Bare bytes of quoted lines, per batch (columns point into it with lineSrc = 1). */
   private arena: Buffer = Buffer.allocUnsafe(1 << 20);
+  private arenaView = viewOf(this.arena);
   private arenaPos = 0;
+  /** The time base in ns while it is a safe integer (then a record's time is its digits' value minus this), else -1. */
+  private baseNs = -1;
 
   /** Whether to produce each record's bare line (only the sorter needs it). */
   private readonly bareLines: boolean;
@@ -70,6 +46,21 @@ export class ByteScanner {
     this.parser = new PsvParser({ ...(opts.base ? { base: opts.base } : {}), ...(opts.probes ? { probes: opts.probes } : {}) });
     this.direct = opts.lineArena ?? null;
     this.bareLines = opts.bareLines === true || this.direct !== null;
+  }
+
+  /** Time of the digits buf[a, b) (1 to 20 of them) relative to the base, which the first record fixes. */
+  private time(buf: Buffer, a: number, b: number, value: number): number {
+    // Up to 15 digits the value is an exact double (< 2^53), and so is the difference.
+    if (b - a <= 15 && this.baseNs >= 0) return value - this.baseNs;
+    let sec = 0;
+    const split = b - 9 > a ? b - 9 : a;
+    for (let i = a; i < split; i++) sec = sec * 10 + buf[i]! - 48;
+    let frac = 0;
+    for (let i = split; i < b; i++) frac = frac * 10 + buf[i]! - 48;
+    const base = this.parser.ensureBase(sec);
+    const ns = base.baseSec * 1e9;
+    if (Number.isSafeInteger(ns)) this.baseNs = ns;
+    return (sec - base.baseSec) * 1e9 + frac;
   }
 
   get probes(): ProbeTable {
@@ -99,9 +90,13 @@ export class ByteScanner {
     out.reset(buf);
     if (this.direct !== null) {
       // Lines go after what the sorter holds already (it may have moved it since the last batch).
-      this.arena = this.direct.buf;
+      if (this.arena !== this.direct.buf) {
+        this.arena = this.direct.buf;
+        this.arenaView = viewOf(this.arena);
+      }
       this.arenaPos = this.direct.pos;
     } else this.arenaPos = 0;
+    const view = viewOf(buf);
     out.arena = this.arena;
     let s = 0;
     let line = firstLine;
@@ -110,7 +105,7 @@ export class ByteScanner {
       if (nl < 0 || nl > end) nl = end;
       let e = nl;
       if (e > s && buf[e - 1] === CR) e--;
-      if (!this.fast(buf, s, e, line, out)) this.slow(buf, s, e, line, out, other);
+      if (!this.fast(buf, view, s, e, line, out)) this.slow(buf, s, e, line, out, other);
       s = nl + 1;
       line++;
     }
@@ -160,17 +155,22 @@ export class ByteScanner {
   }
 
   /** Parses a plain record line in place, in one pass; false sends it to the string parser. */
-  private fast(buf: Buffer, s: number, e: number, line: number, out: RecordColumns): boolean {
+  private fast(buf: Buffer, view: DataView, s: number, e: number, line: number, out: RecordColumns): boolean {
     // Short lines, and bpftrace's map dump (`@name[...]: value`), are the string parser's.
     if (e - s < 9 || buf[s] === 64) return false;
     const quoted = buf[s] === QUOTE;
     const q = quoted ? 1 : 0;
-    // comm: hashed (quotes included) while looking for its pipe.
+    // comm: most often the line before's; else hashed (quotes included) while looking for its pipe.
     let i = s;
-    let ch = 0x811c9dc5;
-    while (i < e && buf[i] !== PIPE) ch = Math.imul(ch ^ buf[i++]!, 0x01000193);
-    const p1 = i;
-    if (p1 >= e || !shaped(buf, s, p1, quoted)) return false;
+    let ch = 0;
+    let p1 = this.commIntern.followsLast(buf, s, e);
+    let comm = p1 < 0 ? -1 : this.commIntern.lastId;
+    if (p1 < 0) {
+      ch = 0x811c9dc5;
+      while (i < e && buf[i] !== PIPE) ch = Math.imul(ch ^ buf[i++]!, 0x01000193);
+      p1 = i;
+      if (p1 >= e || !shaped(buf, s, p1, quoted)) return false;
+    }
     // tid, nsecs, cpu: digits read as they are passed.
     i = p1 + 1 + q;
     if (quoted && buf[i - 1] !== QUOTE) return false;
@@ -183,15 +183,16 @@ export class ByteScanner {
     const ta = ++i + q;
     if (quoted && buf[i] !== QUOTE) return false;
     i = ta;
-    let sec = 0;
-    let frac = 0; // value = sec * 1e9 + frac, exact: frac holds the last 9 digits
-    for (let c = buf[i]! - 48; i < e && c >= 0 && c <= 9; c = buf[++i]! - 48) {
-      if (i - ta >= 9) {
-        const top = Math.floor(frac / 1e8); // the digit leaving the 9-digit window (may be 0)
-        sec = sec * 10 + top;
-        frac = (frac - top * 1e8) * 10 + c;
-      } else frac = frac * 10 + c;
+    let value = 0; // exact up to 15 digits; time() reads longer ones again
+    // Four digits at a time while four bytes are all digits (each byte 0x30-0x39: its high
+    // nibble 3, and still 3 with 6 added), then one at a time.
+    for (let x = 0; i + 4 <= e; i += 4) {
+      x = view.getUint32(i, true);
+      if ((x & 0xf0f0f0f0) !== 0x30303030 || ((x + 0x06060606) & 0xf0f0f0f0) !== 0x30303030) break;
+      x -= 0x30303030;
+      value = value * 10000 + (x & 0xff) * 1000 + ((x >>> 8) & 0xff) * 100 + ((x >>> 16) & 0xff) * 10 + (x >>> 24);
     }
+    for (let c = buf[i]! - 48; i < e && c >= 0 && c <= 9; c = buf[++i]! - 48) value = value * 10 + c;
     const tb = i;
     if (tb === ta || tb - ta > 20) return false;
     if ((quoted && buf[i++] !== QUOTE) || buf[i] !== PIPE) return false;
@@ -203,29 +204,35 @@ export class ByteScanner {
     if (i === cpuAt || i - cpuAt > 10 || (buf[cpuAt] === 48 && i - cpuAt > 1)) return false;
     if ((quoted && buf[i++] !== QUOTE) || buf[i] !== PIPE) return false;
     const p4 = i;
-    // probe: hashed while looking for the end of the field.
-    i = p4 + 1;
-    let ph = 0x811c9dc5;
-    while (i < e && buf[i] !== PIPE) ph = Math.imul(ph ^ buf[i++]!, 0x01000193);
-    const e5 = i;
-    const p5 = e5 < e ? e5 : -1;
-    if (!shaped(buf, p4 + 1, e5, quoted)) return false;
-    ch >>>= 0;
-    ph >>>= 0;
-    let comm = this.commIntern.find(buf, s, p1, ch);
-    if (comm < 0) {
-      comm = this.commId(buf.toString('utf8', s + q, p1 - q));
-      this.commIntern.add(buf, s, p1, ch, comm);
+    // probe: most lines end with a probe field seen before, recognised from the line's end;
+    // otherwise hashed while looking for the end of the field.
+    let probe = this.probeEnds.find(buf, view, p4 + 1, e, quoted);
+    let e5 = e;
+    if (probe < 0) {
+      i = p4 + 1;
+      let ph = 0x811c9dc5;
+      while (i < e && buf[i] !== PIPE) ph = Math.imul(ph ^ buf[i++]!, 0x01000193);
+      e5 = i;
+      if (!shaped(buf, p4 + 1, e5, quoted)) return false;
+      ph >>>= 0;
+      probe = this.probeIntern.find(buf, p4 + 1, e5, ph);
+      if (probe < 0) {
+        // The command is named before the probe is checked, as it always was: a line refused
+        // for its probe name still adds its command to the bundle's list (bundles stay the same).
+        if (comm < 0) comm = this.internComm(buf, s, p1, ch, q);
+        const pa = p4 + 1 + q;
+        const pb = e5 - q;
+        const p = this.parser.probes.at(buf.toString('utf8', pa, pb), 0, pb - pa);
+        if (p === null) return false;
+        probe = p.id;
+        this.probeIntern.add(buf, p4 + 1, e5, ph, probe);
+      }
+      if (e5 === e) this.probeEnds.remember(buf, p4 + 1, e, quoted, probe);
     }
+    const p5 = e5 < e ? e5 : -1;
+    if (comm < 0) comm = this.internComm(buf, s, p1, ch, q);
     const pa = p4 + 1 + q;
     const pb = e5 - q;
-    let probe = this.probeIntern.find(buf, p4 + 1, e5, ph);
-    if (probe < 0) {
-      const p = this.parser.probes.at(buf.toString('utf8', pa, pb), 0, pb - pa);
-      if (p === null) return false;
-      probe = p.id;
-      this.probeIntern.add(buf, p4 + 1, e5, ph, probe);
-    }
     const ca = s + q;
     const cb = p1 - q;
     let details: string | null = null;
@@ -238,11 +245,11 @@ export class ByteScanner {
       if (details !== raw || details === '') bare = false;
       if (details === '') details = null;
     } else if (buf[e - 1] === SPACE) bare = false;
-    const base = this.parser.ensureBase(sec);
+    const ts = this.time(buf, ta, tb, value);
     out.ensure();
     const k = out.n++;
     out.tid[k] = tid;
-    out.ts[k] = (sec - base.baseSec) * 1e9 + frac;
+    out.ts[k] = ts;
     out.cpu[k] = cpu;
     out.probe[k] = probe;
     out.comm[k] = comm;
@@ -263,7 +270,7 @@ export class ByteScanner {
     } else if (bare) {
       this.reserve(e - s + 1);
       const start = this.arenaPos;
-      const end = e - s < 512 ? copy(buf, s, e, this.arena, start) : start + buf.copy(this.arena, start, s, e);
+      const end = e - s < 512 ? copyBytes(buf, view, s, e, this.arena, this.arenaView, start) : start + buf.copy(this.arena, start, s, e);
       this.arena[end] = NL;
       this.arenaPos = end + 1;
       out.lineSrc[k] = 1;
@@ -273,17 +280,18 @@ export class ByteScanner {
       // Bare form: the fields' inner bytes joined by pipes, then the cleaned details.
       this.reserve(e - s + 1 + (details === null ? 0 : Buffer.byteLength(details) + 1));
       const a = this.arena;
+      const av = this.arenaView;
       const start = this.arenaPos;
       let w = start;
-      w = copy(buf, ca, cb, a, w);
+      w = copyBytes(buf, view, ca, cb, a, av, w);
       a[w++] = PIPE;
-      w = copy(buf, tidAt, tidEnd, a, w);
+      w = copyBytes(buf, view, tidAt, tidEnd, a, av, w);
       a[w++] = PIPE;
-      w = copy(buf, ta, tb, a, w);
+      w = copyBytes(buf, view, ta, tb, a, av, w);
       a[w++] = PIPE;
-      w = copy(buf, cpuAt, p4 - q, a, w);
+      w = copyBytes(buf, view, cpuAt, p4 - q, a, av, w);
       a[w++] = PIPE;
-      w = copy(buf, pa, pb, a, w);
+      w = copyBytes(buf, view, pa, pb, a, av, w);
       if (details !== null) {
         a[w++] = PIPE;
         w += a.write(details, w, 'utf8');
@@ -300,11 +308,23 @@ export class ByteScanner {
     return true;
   }
 
+  /** The id of the command buf[s, p1) (quotes included, `ch` the hash of those bytes), named now if new. */
+  private internComm(buf: Buffer, s: number, p1: number, ch: number, q: number): number {
+    const h = ch >>> 0;
+    let comm = this.commIntern.find(buf, s, p1, h);
+    if (comm < 0) {
+      comm = this.commId(buf.toString('utf8', s + q, p1 - q));
+      this.commIntern.add(buf, s, p1, h, comm);
+    }
+    return comm;
+  }
+
   private reserve(n: number): void {
     if (this.arenaPos + n <= this.arena.length) return;
     const bigger = Buffer.allocUnsafe(Math.max(this.arena.length * 2, this.arenaPos + n));
     this.arena.copy(bigger, 0, 0, this.arenaPos);
     this.arena = bigger;
+    this.arenaView = viewOf(bigger);
   }
 }
 
@@ -322,9 +342,4 @@ export interface LineArena {
 function shaped(buf: Buffer, a: number, b: number, quoted: boolean): boolean {
   if (quoted) return b - a >= 3 && buf[a] === QUOTE && buf[b - 1] === QUOTE;
   return b > a && buf[a] !== QUOTE && buf[b - 1] !== QUOTE && buf[a] !== SPACE && buf[b - 1] !== SPACE;
-}
-
-function copy(src: Buffer, a: number, b: number, dst: Buffer, w: number): number {
-  for (let i = a; i < b; i++) dst[w++] = src[i]!;
-  return w;
 }

@@ -35,6 +35,13 @@ export class MinHeap {
     return top;
   }
 
+  /** What would be on top without the top (one of its two children), or -1 when nothing would. */
+  second(): number {
+    const a = this.items;
+    if (a.length < 2) return -1;
+    return a.length === 2 || this.less(a[1]!, a[2]!) ? a[1]! : a[2]!;
+  }
+
   /** Re-establishes order after the top's key grew (cheaper than pop + push). */
   replaceTop(v: number): void {
     this.items[0] = v;

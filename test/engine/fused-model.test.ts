@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildBundle, generateTraces, TracesPendingError } from '../../engine/bundle/build-bundle.js';
+import { buildBundle, FUSED_RAW_BYTES, generateTraces, TracesPendingError } from '../../engine/bundle/build-bundle.js';
 import { Bundle } from '../../engine/bundle/bundle-reader.js';
 import { writeRecords } from '../../engine/bundle/write-records.js';
 import { Diagnostics } from '../../engine/model/diagnostics.js';
@@ -26,9 +26,9 @@ const inputs = (name: FixtureName) => ({
 });
 
 /** The bundle as a separate model pass over its stored records makes it (before ADR 0080). */
-async function twoPasses(sortedPath: string, name: FixtureName, output: string, model: ModelName, lenient = false): Promise<void> {
+async function twoPasses(sortedPath: string, name: FixtureName, output: string, model: ModelName, lenient = false, unsorted = false): Promise<void> {
   const diagnostics = new Diagnostics();
-  await writeRecords({ sortedPath, ...inputs(name), output, diagnostics, model, lenient });
+  await writeRecords({ sortedPath, ...inputs(name), output, diagnostics, model, lenient, unsorted });
   if (!lenient) diagnostics.stopOn(['bad-details'], sortedPath);
   await generateTraces(output, { ...inputs(name), diagnostics, model });
 }
@@ -66,6 +66,21 @@ describe('the model fed while the records are written', () => {
         expect(ta).toEqual(tables(b));
       });
     }
+  }
+
+  // A raw capture up to FUSED_RAW_BYTES is ordered and fed to the model in one pass (docs/adr/0121).
+  for (const name of ['seq20', 'mixed50'] as FixtureName[]) {
+    it(`${name}, a raw capture: the same bundle as a separate model pass`, async () => {
+      const raw = fixture(name, 'trace.psv');
+      expect(statSync(raw).size).toBeLessThan(FUSED_RAW_BYTES);
+      const a = join(dir.path, `${name}-raw-fused.mstrace`);
+      const b = join(dir.path, `${name}-raw-two.mstrace`);
+      await buildBundle({ sortedPath: raw, unsorted: true, ...inputs(name), output: a });
+      await twoPasses(raw, name, b, 'causal', false, true);
+      const ta = tables(a);
+      expect(JSON.parse(ta['traces']!).length).toBeGreaterThan(0);
+      expect(ta).toEqual(tables(b));
+    });
   }
 
   it('records out of time order (--lenient) are left out of the model as of the bundle', async () => {
