@@ -9,6 +9,7 @@ import { DemoApp, DemoImages } from '../e2e/demo-app/demo-app.js';
 import { median } from './overhead-summary.js';
 import { containersCpuSeconds, treeCpuSeconds } from './proc-cpu.js';
 import { wrk as wrkRun, type WrkResult } from './wrk-run.js';
+import { startKernelOnlyTracing } from './kernel-only-tracing.js';
 
 // npm run bench:toggle — what a capture costs the application, with the machine's drift taken
 // out (docs/adr/0071). bench:capture pairs each traced run with an untraced one, but a capture
@@ -23,6 +24,9 @@ import { wrk as wrkRun, type WrkResult } from './wrk-run.js';
 //   --endpoints stock  --duration 2  --rounds 40  --set causal  --connections 8  --threads 2  --cli PATH
 //   --keep-filter: "untraced" keeps the thread filter (only the events are off), so the ratio
 //                  leaves out what the filter costs every context switch of the machine
+//   --kernel-only: no command, no reader: the set's events as a capture sets them up
+//                  (kernel-only-tracing.ts), recording with nobody reading, switched on and off:
+//                  the kernel's share of the cost
 // Root, tracefs and Docker needed; loads only 127.0.0.1.
 
 function arg(name: string, def: string): string {
@@ -39,6 +43,7 @@ const ENDPOINTS = arg('endpoints', 'stock').split(',');
 for (const e of ENDPOINTS) if (!PATHS[e]) throw new Error(`unknown endpoint ${e} (one of ${Object.keys(PATHS).join(', ')}; the third-party ones need bench:capture)`);
 const TRACEFS = '/sys/kernel/tracing';
 const KEEP_FILTER = process.argv.includes('--keep-filter');
+const KERNEL_ONLY = process.argv.includes('--kernel-only');
 // --cli: another build's bin/misertrace.js (an older commit), to compare builds in one session.
 const CLI = resolve(arg('cli', resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'misertrace.js')));
 
@@ -136,6 +141,7 @@ async function measureEndpoint(images: DemoImages, endpoint: string, dir: string
     const url = `${app.url}${PATHS[endpoint]}`;
     const wrk = () => wrkRun(url, DURATION, THREADS, CONNECTIONS);
     await wrk(); // warm-up: JIT, connection pools
+    if (KERNEL_ONLY) return await kernelOnly(app, wrk, endpoint);
     const before = new Set(readdirSync(join(TRACEFS, 'instances')));
     cli = await startCli(app.network, join(dir, `${endpoint}.mstrace`));
     const sw = CaptureSwitch.find(before);
@@ -149,13 +155,7 @@ async function measureEndpoint(images: DemoImages, endpoint: string, dir: string
           // The capture's instances are gone: it stopped by itself; what it said is the why.
           throw new Error(`${String(e)}\n--- misertrace capture said:\n${cli.stderr().slice(-3000)}`);
         }
-        const c0 = treeCpuSeconds(pid);
-        const a0 = containersCpuSeconds([...app.containers.values()].map((c) => c.id));
-        const w = await wrk();
-        const a1 = containersCpuSeconds([...app.containers.values()].map((c) => c.id));
-        const tracerCpu = (treeCpuSeconds(pid) - c0) / DURATION;
-        runs.push({ on, w, tracerCpu, cpuPerRequestUs: ((a1 - a0 + w.cpu) / w.requests) * 1e6 });
-        console.log(`${endpoint.padEnd(8)} round ${String(round).padStart(3)} ${on ? 'traced  ' : 'untraced'} ${w.rps.toFixed(0).padStart(6)} req/s  p50 ${w.p50ms.toFixed(2).padStart(6)} ms  p99 ${w.p99ms.toFixed(2).padStart(6)} ms  CPU ${((runs.at(-1)!.cpuPerRequestUs)).toFixed(0)} us/request  tracer ${(tracerCpu * 100).toFixed(1)}% CPU  errors ${w.errors}`);
+        runs.push(await measured(app, wrk, endpoint, round, on, pid));
       }
     }
     sw.set(true);
@@ -173,6 +173,37 @@ async function measureEndpoint(images: DemoImages, endpoint: string, dir: string
     await cli?.stop().catch(() => undefined);
     await app.down();
   }
+}
+
+/** One wrk run with the app's and wrk's CPU per request, and the tracer's CPU (pid null: none). */
+async function measured(app: DemoApp, wrk: () => Promise<WrkResult>, endpoint: string, round: number, on: boolean, pid: number | null): Promise<Run> {
+  const ids = [...app.containers.values()].map((c) => c.id);
+  const c0 = pid === null ? 0 : treeCpuSeconds(pid);
+  const a0 = containersCpuSeconds(ids);
+  const w = await wrk();
+  const a1 = containersCpuSeconds(ids);
+  const tracerCpu = pid === null ? 0 : (treeCpuSeconds(pid) - c0) / DURATION;
+  const run = { on, w, tracerCpu, cpuPerRequestUs: ((a1 - a0 + w.cpu) / w.requests) * 1e6 };
+  console.log(`${endpoint.padEnd(8)} round ${String(round).padStart(3)} ${on ? 'traced  ' : 'untraced'} ${w.rps.toFixed(0).padStart(6)} req/s  p50 ${w.p50ms.toFixed(2).padStart(6)} ms  p99 ${w.p99ms.toFixed(2).padStart(6)} ms  CPU ${run.cpuPerRequestUs.toFixed(0)} us/request  tracer ${(tracerCpu * 100).toFixed(1)}% CPU  errors ${w.errors}`);
+  return run;
+}
+
+/** --kernel-only: the set's events recording with nobody reading, switched per run. */
+async function kernelOnly(app: DemoApp, wrk: () => Promise<WrkResult>, endpoint: string): Promise<{ runs: Run[]; records: number; lost: number }> {
+  const tracing = await startKernelOnlyTracing(app.network, SET);
+  const runs: Run[] = [];
+  try {
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const on of round % 2 === 1 ? [false, true] : [true, false]) {
+        await tracing.enabled(on);
+        runs.push(await measured(app, wrk, endpoint, round, on, null));
+      }
+    }
+  } finally {
+    const { events } = await tracing.stop();
+    console.log(`${endpoint}: kernel only, ${events} events recorded (kept or overwritten)`);
+  }
+  return { runs, records: Number.NaN, lost: 0 };
 }
 
 function summary(endpoint: string, r: { runs: Run[]; records: number; lost: number }): boolean {
@@ -202,7 +233,7 @@ function summary(endpoint: string, r: { runs: Run[]; records: number; lost: numb
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'misertrace-toggle-'));
-  console.error(`capture overhead, toggled within one ftrace capture (${SET} set${KEEP_FILTER ? ', the thread filter kept when untraced' : ''}): wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s, ${ROUNDS} pairs, endpoints ${ENDPOINTS.join(', ')}`);
+  console.error(`capture overhead, toggled within one ftrace capture (${SET} set${KEEP_FILTER ? ', the thread filter kept when untraced' : ''}${KERNEL_ONLY ? ', kernel only: no command, nobody reading' : ''}): wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s, ${ROUNDS} pairs, endpoints ${ENDPOINTS.join(', ')}`);
   const images = await DemoImages.build();
   let ok = true;
   try {
