@@ -26,7 +26,8 @@ import { startKernelOnlyTracing } from './kernel-only-tracing.js';
 //                  leaves out what the filter costs every context switch of the machine
 //   --kernel-only: no command, no reader: the set's events as a capture sets them up
 //                  (kernel-only-tracing.ts), recording with nobody reading, switched on and off:
-//                  the kernel's share of the cost
+//                  the kernel's share of the cost; --without-learning leaves tcp_rcv_space_adjust
+//                  out (a steady capture, where it is mostly off: ADR 0106)
 // Root, tracefs and Docker needed; loads only 127.0.0.1.
 
 function arg(name: string, def: string): string {
@@ -44,6 +45,7 @@ for (const e of ENDPOINTS) if (!PATHS[e]) throw new Error(`unknown endpoint ${e}
 const TRACEFS = '/sys/kernel/tracing';
 const KEEP_FILTER = process.argv.includes('--keep-filter');
 const KERNEL_ONLY = process.argv.includes('--kernel-only');
+const WITHOUT_LEARNING = process.argv.includes('--without-learning');
 // --cli: another build's bin/misertrace.js (an older commit), to compare builds in one session.
 const CLI = resolve(arg('cli', resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'misertrace.js')));
 
@@ -190,7 +192,7 @@ async function measured(app: DemoApp, wrk: () => Promise<WrkResult>, endpoint: s
 
 /** --kernel-only: the set's events recording with nobody reading, switched per run. */
 async function kernelOnly(app: DemoApp, wrk: () => Promise<WrkResult>, endpoint: string): Promise<{ runs: Run[]; records: number; lost: number }> {
-  const tracing = await startKernelOnlyTracing(app.network, SET);
+  const tracing = await startKernelOnlyTracing(app.network, SET, WITHOUT_LEARNING ? ['tcp:tcp_rcv_space_adjust'] : []);
   const runs: Run[] = [];
   try {
     for (let round = 1; round <= ROUNDS; round++) {
@@ -233,7 +235,7 @@ function summary(endpoint: string, r: { runs: Run[]; records: number; lost: numb
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'misertrace-toggle-'));
-  console.error(`capture overhead, toggled within one ftrace capture (${SET} set${KEEP_FILTER ? ', the thread filter kept when untraced' : ''}${KERNEL_ONLY ? ', kernel only: no command, nobody reading' : ''}): wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s, ${ROUNDS} pairs, endpoints ${ENDPOINTS.join(', ')}`);
+  console.error(`capture overhead, toggled within one ftrace capture (${SET} set${KEEP_FILTER ? ', the thread filter kept when untraced' : ''}${KERNEL_ONLY ? `, kernel only: no command, nobody reading${WITHOUT_LEARNING ? ', without tcp_rcv_space_adjust' : ''}` : ''}): wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s, ${ROUNDS} pairs, endpoints ${ENDPOINTS.join(', ')}`);
   const images = await DemoImages.build();
   let ok = true;
   try {

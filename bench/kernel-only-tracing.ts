@@ -27,9 +27,9 @@ export interface KernelOnlyTracing {
 }
 
 /** A set's events for the threads of a Docker network (its containers), recording. */
-export async function startKernelOnlyTracing(network: string, set: ProbeSetName = 'syscalls'): Promise<KernelOnlyTracing> {
+export async function startKernelOnlyTracing(network: string, set: ProbeSetName = 'syscalls', without: readonly string[] = []): Promise<KernelOnlyTracing> {
   const discovery = await new DiscoveryService().discover(network);
-  return startSetTracing(discovery.meta.map((m) => m.tid), set, `${INSTANCE_PREFIX}${process.pid}-kernel-only`);
+  return startSetTracing(discovery.meta.map((m) => m.tid), set, `${INSTANCE_PREFIX}${process.pid}-kernel-only`, without);
 }
 
 function causalAsCaptured(e: ReturnType<typeof ftraceEventsOf>): Pick<ReturnType<typeof ftraceEventsOf>, 'traced' | 'sockets'> {
@@ -44,12 +44,15 @@ function causalAsCaptured(e: ReturnType<typeof ftraceEventsOf>): Pick<ReturnType
 }
 
 /** A set's events for the given threads (and their children), recording. */
-export async function startSetTracing(tids: number[], set: ProbeSetName, base: string): Promise<KernelOnlyTracing> {
+/** `without`: events of the set left out (tcp:tcp_rcv_space_adjust: a steady capture, learning off, ADR 0106). */
+export async function startSetTracing(tids: number[], set: ProbeSetName, base: string, without: readonly string[] = []): Promise<KernelOnlyTracing> {
   const catalog = loadCatalog();
   const variant = catalog.variants.find((v) => v.backend === 'ftrace' && v.set === set);
   if (!variant) throw new Error(`no ftrace variant of the ${set} set in the catalog`);
   const setEvents = ftraceEventsOf(catalog, variant);
-  const events = set === 'causal' ? causalAsCaptured(setEvents) : setEvents;
+  const asSet = set === 'causal' ? causalAsCaptured(setEvents) : setEvents;
+  const kept = (e: string | { event: string }) => !without.includes(typeof e === 'string' ? e : e.event);
+  const events = { traced: asSet.traced.filter(kept), sockets: asSet.sockets.filter(kept) };
   const all: TracefsInstance[] = [];
   const recording = async (on: boolean) => {
     for (const inst of all) await inst.write('tracing_on', on ? '1' : '0');
