@@ -58,17 +58,20 @@ const enum Role {
 
 /** How the relay looks at a process (tests pass their own). */
 export interface ProcessLookup {
-  /** The network namespace (`net:[inode]`), null when the process is gone. */
+  /** The network namespace (`net:[inode]`); GONE when the process is gone, null when it may not be read. */
   netns(pid: number): string | null;
   comm(pid: number): string | null;
 }
+
+/** What `netns` says of a process that ended. */
+export const GONE = 'gone';
 
 export const procLookup: ProcessLookup = {
   netns: (pid) => {
     try {
       return readlinkSync(`/proc/${pid}/ns/net`);
-    } catch {
-      return null;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'ENOENT' ? GONE : null;
     }
   },
   comm: (pid) => {
@@ -119,7 +122,7 @@ export class NoisyProcesses implements EventWatch {
     this.netns = new Set();
     for (const t of this.threads) {
       const ns = lookup.netns(t);
-      if (ns !== null) this.netns.add(ns);
+      if (ns !== null && ns !== GONE) this.netns.add(ns);
     }
   }
 
@@ -172,8 +175,9 @@ export class NoisyProcesses implements EventWatch {
         const who = page.readInt32LE(start + this.renamePidAt);
         if (!this.threads.has(who)) {
           if (!this.ours.has(cString(page, start + this.oldAt))) return;
+          // Gone by now (wrk's warm-up run, a short command): nothing of it is left to record.
           const ns = this.lookup.netns(who);
-          if (ns !== null && !this.netns.has(ns)) return;
+          if (ns === GONE || (ns !== null && !this.netns.has(ns))) return;
         }
         this.takeBack(cString(page, start + this.newAt));
       }
@@ -185,7 +189,7 @@ export class NoisyProcesses implements EventWatch {
     for (const t of tids) {
       this.threads.add(t);
       const ns = this.lookup.netns(t);
-      if (ns !== null) this.netns.add(ns);
+      if (ns !== null && ns !== GONE) this.netns.add(ns);
     }
     for (const n of names) this.takeBack(n);
   }
@@ -207,7 +211,7 @@ export class NoisyProcesses implements EventWatch {
       // Another thread of a traced container (a docker exec, a thread we did not see start): kept.
       // A namespace we may not read (an unprivileged relay, another user's process) decides
       // nothing: the name alone does, since a name that was never ours drops no traced thread.
-      if (ns !== null && this.netns.has(ns)) continue;
+      if (ns === GONE || (ns !== null && this.netns.has(ns))) continue;
       const comm = this.lookup.comm(pid);
       if (comm === null || this.ours.has(comm) || this.excluded.has(comm) || excludeTerm(comm) === null) continue;
       if (this.excluded.size >= MAX_EXCLUDED) continue;

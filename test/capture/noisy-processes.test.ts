@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventFormat, FieldSpec } from '../../capture/ftrace/event-format.js';
-import { excludeTerm, NoisyProcesses, NOISY_EVENTS, readerFilteredEvents, withExclusions } from '../../capture/ftrace/noisy-processes.js';
+import { excludeTerm, GONE, NoisyProcesses, procLookup, NOISY_EVENTS, readerFilteredEvents, withExclusions } from '../../capture/ftrace/noisy-processes.js';
 import { FtraceRelay } from '../../capture/ftrace/ftrace-relay.js';
 import { ftraceHelperArgs, ftraceHelperPath } from '../../capture/ftrace/helper-command.js';
 import { tempDir, type TempDir } from '../fixture-bundles.js';
@@ -59,11 +59,22 @@ function ev(id: number, pid: number, fill: (b: Buffer) => void = () => undefined
 }
 const rename = (pid: number, from: string, to: string) => ev(4, pid, (b) => (b.writeInt32LE(pid, 8), b.write(from, 12), b.write(to, 28)));
 
+describe('what the relay reads of a process', () => {
+  it('its namespace, or GONE once it ended (a rename read after its process ended decides nothing)', () => {
+    expect(procLookup.netns(process.pid)).toMatch(/^net:\[\d+\]$/);
+    expect(procLookup.comm(process.pid)).toBe(readFileSync('/proc/self/comm', 'utf8').trim());
+    const ended = spawnSync('true');
+    expect(ended.status).toBe(0);
+    expect(procLookup.netns(ended.pid!)).toBe(GONE);
+    expect(procLookup.comm(ended.pid!)).toBeNull();
+  });
+});
+
 describe('the relay watch on synthetic events', () => {
   // Namespaces and names as /proc would tell them: 10 is traced in net:[1]; 20 (wrk) and 30
   // (the same name as ours) live in the host's net:[0]; 40 is another thread of the container;
-  // 99's namespace cannot be read (an unprivileged relay, another user's process).
-  const lookup = { netns: (p: number) => (p === 10 || p === 40 ? 'net:[1]' : p === 99 ? null : 'net:[0]'), comm: (p: number) => ({ 20: 'wrk', 30: 'app', 40: 'app', 99: 'docker-proxy' })[p] ?? null };
+  // 99's namespace cannot be read (an unprivileged relay, another user's process); 70 is gone.
+  const lookup = { netns: (p: number) => (p === 10 || p === 40 ? 'net:[1]' : p === 99 ? null : p === 70 ? GONE : 'net:[0]'), comm: (p: number) => ({ 20: 'wrk', 30: 'app', 40: 'app', 99: 'docker-proxy' })[p] ?? null };
   const feed = (w: NoisyProcesses, e: Buffer, times = 1) => {
     for (let i = 0; i < times; i++) if (w.wants(e.readUInt16LE(0))) w.event(e.readUInt16LE(0), e, 0);
   };
@@ -102,9 +113,10 @@ describe('the relay watch on synthetic events', () => {
     feed(w, ev(2, 10, (b) => b.writeInt32LE(11, 8)));
     expect(w.threads.has(11)).toBe(true);
     // A host process renamed from a name that is not ours, or from ours (the host's own "app"
-    // starting wrk): nothing changes.
+    // starting wrk), or one gone by the time its rename is read: nothing changes.
     feed(w, rename(50, 'bash', 'wrk'));
     feed(w, rename(30, 'app', 'wrk'));
+    feed(w, rename(70, 'app', 'wrk'));
     expect(w.changes()).toEqual([]);
     // A thread of the container whose fork was not seen yet, renamed from our name.
     feed(w, rename(40, 'app', 'wrk'));
