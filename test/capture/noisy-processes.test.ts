@@ -8,6 +8,7 @@ import { excludeTerm, GONE, NoisyProcesses, procLookup, NOISY_EVENTS, readerFilt
 import { FtraceRelay } from '../../capture/ftrace/ftrace-relay.js';
 import { ftraceHelperArgs, ftraceHelperPath } from '../../capture/ftrace/helper-command.js';
 import { tempDir, type TempDir } from '../fixture-bundles.js';
+import { pollUntil } from './relay-poll.js';
 
 // The causal set's thread filter in the reader (docs/adr/0125): the filter terms, the relay's
 // watch on synthetic pages, then for real: the root helper, a traced process in its own network
@@ -220,14 +221,7 @@ describe.skipIf(skip !== null)('the thread filter in the reader, through the rea
         return '';
       }
     };
-    const until = async (what: string, cond: () => boolean, ms = 20_000) => {
-      const t0 = Date.now();
-      while (!cond()) {
-        if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-        await relay.poll();
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    };
+    const until = (what: string, cond: () => boolean) => pollUntil(relay, what, cond);
     await until('the capture', () => existsSync(`${instance}-sockets/events/sock/sock_send_length/enable`) && readFileSync(`${instance}-sockets/events/sock/sock_send_length/enable`, 'utf8').trim() === '1');
     // set_event_pid is not used: no context-switch hook for this capture.
     expect(readFileSync(`${instance}-traced/set_event_pid`, 'utf8').trim()).toBe('');

@@ -9,6 +9,7 @@ import { ftraceHelperArgs, ftraceHelperPath } from '../../capture/ftrace/helper-
 import { parseProcTcp } from '../../capture/ftrace/old-connections.js';
 import { TCP_CLOSE, TCP_ESTABLISHED, TupleLearning } from '../../capture/ftrace/tuple-learning.js';
 import { tempDir, type TempDir } from '../fixture-bundles.js';
+import { pollUntil } from './relay-poll.js';
 
 // /proc/net/tcp and tcp6 as the kernel prints them: an established IPv4 connection, a listener,
 // one in CLOSE_WAIT, an IPv4-mapped one in tcp6, and a pure IPv6 one (left out).
@@ -178,14 +179,7 @@ describe.skipIf(skip !== null)('tcp_rcv_space_adjust switched through the real h
       const inst = readdirSync('/sys/kernel/tracing/instances').find((n) => n === `misertrace-${helper.pid}-traced`);
       return inst ? readFileSync(`/sys/kernel/tracing/instances/${inst}/events/tcp/tcp_rcv_space_adjust/enable`, 'utf8').trim() : '';
     };
-    const until = async (what: string, cond: () => boolean, ms = 20_000) => {
-      const t0 = Date.now();
-      while (!cond()) {
-        if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-        await relay.poll();
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    };
+    const until = (what: string, cond: () => boolean) => pollUntil(relay, what, cond);
     await until('learning on at the start', () => enable() === '1');
     // B was connected before the capture and idles: learning stays on, however quiet A is.
     const t0 = Date.now();
