@@ -12,6 +12,7 @@ import { remoteCapture } from '../capture/remote/remote-capture.js';
 import type { RemotePrompts } from '../capture/remote/remote-prompts.js';
 import { RemoteHost } from '../capture/remote/ssh-connection.js';
 import { startSshd, type SshdServer } from '../e2e/helpers/sshd-server.js';
+import { BENCH_ENDPOINTS, benchEndpoint, benchEndpointsArg } from './bench-endpoints.js';
 
 // npm run bench:capture — what a capture costs the application. The demo app under a fixed wrk
 // load (127.0.0.1 only, bounded duration), captured with each probe set, and with each set's
@@ -51,13 +52,10 @@ const DURATION = Number(arg('duration', '8'));
 const ROUNDS = Number(arg('rounds', SWEEP ? '5' : '3'));
 const CONNECTIONS = Number(arg('connections', '8'));
 const THREADS = Number(arg('threads', '2'));
-const PATHS: Record<string, string> = { stock: '/stock?id=1', item: '/item?id=1', checkout: '/checkout?item=1', cart: '/cart?id=1', order: '/order?id=1', price: '/price?id=1' };
-/** Endpoints served by the third-party servers (the app runs them only for these). */
-const THIRD_PARTY = new Set(['cart', 'order', 'price']);
-const ENDPOINTS = arg('endpoints', SWEEP ? Object.keys(PATHS).join(',') : 'stock').split(',');
+const ENDPOINTS = arg('endpoints', SWEEP ? BENCH_ENDPOINTS.join(',') : 'stock').split(',');
 const BACKENDS = arg('backends', arg('backend', SWEEP ? 'ftrace,bpftrace' : 'ftrace')).split(',') as Backend[];
 type Backend = 'bpftrace' | 'ftrace';
-for (const e of ENDPOINTS) if (!PATHS[e]) throw new Error(`unknown endpoint ${e} (one of ${Object.keys(PATHS).join(', ')})`);
+benchEndpointsArg(ENDPOINTS.join(','));
 for (const b of BACKENDS) if (b !== 'ftrace' && b !== 'bpftrace') throw new Error(`unknown backend ${b} (ftrace or bpftrace)`);
 const GENERATE = process.argv.includes('--generate');
 const KERNEL_ONLY = process.argv.includes('--kernel-only');
@@ -90,11 +88,11 @@ const wrk = (url: string, seconds: number) => wrkRun(url, seconds, THREADS, CONN
 const appCpuSeconds = (app: DemoApp) => containersCpuSeconds([...app.containers.values()].map((c) => c.id));
 
 async function measure(images: DemoImages, endpoint: string, mode: Mode, round: number, dir: string, shared: DemoApp | null): Promise<Row> {
-  const app = shared ?? new DemoApp({ images, thirdParty: THIRD_PARTY.has(endpoint) });
+  const app = shared ?? new DemoApp({ images, thirdParty: benchEndpoint(endpoint).thirdParty });
   if (!shared) await app.up();
   let session: CaptureSession | null = null;
   try {
-    const url = `${app.url}${PATHS[endpoint]}`;
+    const url = `${app.url}${benchEndpoint(endpoint).path}`;
     await wrk(url, shared ? 1 : 2); // warm-up: JIT, connection pools
     const [, setName, backendName] = mode.split(':');
     const set = mode === 'off' ? null : (setName as ProbeSetName);
@@ -160,7 +158,7 @@ async function main(): Promise<void> {
       await shared?.down();
       shared = null;
       if (REUSE_APP) {
-        shared = new DemoApp({ images, thirdParty: THIRD_PARTY.has(endpoint) });
+        shared = new DemoApp({ images, thirdParty: benchEndpoint(endpoint).thirdParty });
         await shared.up();
       }
       for (let round = 1; round <= ROUNDS; round++) {

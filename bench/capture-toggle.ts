@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,8 @@ import { median } from './overhead-summary.js';
 import { containersCpuSeconds, treeCpuSeconds } from './proc-cpu.js';
 import { wrk as wrkRun, type WrkResult } from './wrk-run.js';
 import { startKernelOnlyTracing } from './kernel-only-tracing.js';
+import { startHelperOnly } from './helper-only-capture.js';
+import { benchEndpointsArg, type BenchEndpoint } from './bench-endpoints.js';
 
 // npm run bench:toggle — what a capture costs the application, with the machine's drift taken
 // out (docs/adr/0071). bench:capture pairs each traced run with an untraced one, but a capture
@@ -21,9 +23,11 @@ import { startKernelOnlyTracing } from './kernel-only-tracing.js';
 // nothing were traced; the command and its helper stay, idle). Each round is a pair of adjacent
 // wrk runs of --duration seconds, in alternating order; the verdict is the median of the
 // pairs' ratios. What "untraced" still pays (the idle command and helper) is printed beside.
-//   --endpoints stock  --duration 2  --rounds 40  --set causal  --connections 8  --threads 2  --cli PATH
+//   --endpoints stock (any of the demo app's: stock, item, checkout, cart, order, price)  --duration 2  --rounds 40  --set causal  --connections 8  --threads 2  --cli PATH
 //   --keep-filter: "untraced" keeps the thread filter (only the events are off), so the ratio
 //                  leaves out what the filter costs every context switch of the machine
+//   --helper-only: the capture's root helper alone, reading and writing the pages, nobody walking
+//                  them (no Node relay): helper-only-capture.ts
 //   --kernel-only: no command, no reader: the set's events as a capture sets them up
 //                  (kernel-only-tracing.ts), recording with nobody reading, switched on and off:
 //                  the kernel's share of the cost; --without-learning leaves tcp_rcv_space_adjust
@@ -39,12 +43,11 @@ const ROUNDS = Number(arg('rounds', '40'));
 const SET = arg('set', 'causal') as ProbeSetName;
 const CONNECTIONS = Number(arg('connections', '8'));
 const THREADS = Number(arg('threads', '2'));
-const PATHS: Record<string, string> = { stock: '/stock?id=1', item: '/item?id=1', checkout: '/checkout?item=1' };
-const ENDPOINTS = arg('endpoints', 'stock').split(',');
-for (const e of ENDPOINTS) if (!PATHS[e]) throw new Error(`unknown endpoint ${e} (one of ${Object.keys(PATHS).join(', ')}; the third-party ones need bench:capture)`);
+const ENDPOINTS = benchEndpointsArg(arg('endpoints', 'stock'));
 const TRACEFS = '/sys/kernel/tracing';
 const KEEP_FILTER = process.argv.includes('--keep-filter');
 const KERNEL_ONLY = process.argv.includes('--kernel-only');
+const HELPER_ONLY = process.argv.includes('--helper-only');
 const WITHOUT_LEARNING = process.argv.includes('--without-learning');
 // --cli: another build's bin/misertrace.js (an older commit), to compare builds in one session.
 const CLI = resolve(arg('cli', resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'misertrace.js')));
@@ -73,6 +76,22 @@ async function startCli(network: string, output: string): Promise<{ pid: number;
       clearTimeout(timer);
       if (code !== 0 && code !== 1) throw new Error(`misertrace capture exited ${code}:\n${err.slice(-2000)}`);
       return err;
+    },
+  };
+}
+
+/** --helper-only: the root helper alone (helper-only-capture.ts), in startCli's shape. */
+async function helperOnly(network: string, dir: string): Promise<Awaited<ReturnType<typeof startCli>>> {
+  const work = mkdtempSync(join(dir, 'helper-'));
+  const h = await startHelperOnly(network, SET, work);
+  let said = '';
+  return {
+    pid: h.pid,
+    stderr: () => said,
+    stop: async () => {
+      said = await h.stop();
+      console.log(`helper only: ${said.trim().split('\n').pop()}; ${(statSync(join(work, 'pages')).size / 1e6).toFixed(1)} MB of pages nobody walked`);
+      return said;
     },
   };
 }
@@ -135,17 +154,18 @@ interface Run {
   tracerCpu: number;
 }
 
-async function measureEndpoint(images: DemoImages, endpoint: string, dir: string): Promise<{ runs: Run[]; records: number; lost: number }> {
-  const app = new DemoApp({ images });
+async function measureEndpoint(images: DemoImages, ep: BenchEndpoint, dir: string): Promise<{ runs: Run[]; records: number; lost: number }> {
+  const endpoint = ep.name;
+  const app = new DemoApp({ images, thirdParty: ep.thirdParty });
   await app.up();
   let cli: Awaited<ReturnType<typeof startCli>> | null = null;
   try {
-    const url = `${app.url}${PATHS[endpoint]}`;
+    const url = `${app.url}${ep.path}`;
     const wrk = () => wrkRun(url, DURATION, THREADS, CONNECTIONS);
     await wrk(); // warm-up: JIT, connection pools
     if (KERNEL_ONLY) return await kernelOnly(app, wrk, endpoint);
     const before = new Set(readdirSync(join(TRACEFS, 'instances')));
-    cli = await startCli(app.network, join(dir, `${endpoint}.mstrace`));
+    cli = HELPER_ONLY ? await helperOnly(app.network, dir) : await startCli(app.network, join(dir, `${endpoint}.mstrace`));
     const sw = CaptureSwitch.find(before);
     const pid = cli.pid;
     const runs: Run[] = [];
@@ -235,11 +255,11 @@ function summary(endpoint: string, r: { runs: Run[]; records: number; lost: numb
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'misertrace-toggle-'));
-  console.error(`capture overhead, toggled within one ftrace capture (${SET} set${KEEP_FILTER ? ', the thread filter kept when untraced' : ''}${KERNEL_ONLY ? `, kernel only: no command, nobody reading${WITHOUT_LEARNING ? ', without tcp_rcv_space_adjust' : ''}` : ''}): wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s, ${ROUNDS} pairs, endpoints ${ENDPOINTS.join(', ')}`);
+  console.error(`capture overhead, toggled within one ftrace capture (${SET} set${KEEP_FILTER ? ', the thread filter kept when untraced' : ''}${HELPER_ONLY ? ', helper only: no Node relay' : ''}${KERNEL_ONLY ? `, kernel only: no command, nobody reading${WITHOUT_LEARNING ? ', without tcp_rcv_space_adjust' : ''}` : ''}): wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s, ${ROUNDS} pairs, endpoints ${ENDPOINTS.map((e) => e.name).join(', ')}`);
   const images = await DemoImages.build();
   let ok = true;
   try {
-    for (const endpoint of ENDPOINTS) ok = summary(endpoint, await measureEndpoint(images, endpoint, dir)) && ok;
+    for (const ep of ENDPOINTS) ok = summary(ep.name, await measureEndpoint(images, ep, dir)) && ok;
   } finally {
     await images.remove();
     rmSync(dir, { recursive: true, force: true });

@@ -32,7 +32,7 @@ export async function startKernelOnlyTracing(network: string, set: ProbeSetName 
   return startSetTracing(discovery.meta.map((m) => m.tid), set, `${INSTANCE_PREFIX}${process.pid}-kernel-only`, without);
 }
 
-function causalAsCaptured(e: ReturnType<typeof ftraceEventsOf>): Pick<ReturnType<typeof ftraceEventsOf>, 'traced' | 'sockets'> {
+export function causalAsCaptured(e: ReturnType<typeof ftraceEventsOf>): Pick<ReturnType<typeof ftraceEventsOf>, 'traced' | 'sockets'> {
   const r = readerFilteredEvents(e);
   const named = new Set(r.byName.map((b) => b.event));
   const sockets = r.sockets.map((s) => {
@@ -43,16 +43,21 @@ function causalAsCaptured(e: ReturnType<typeof ftraceEventsOf>): Pick<ReturnType
   return { traced: r.traced, sockets };
 }
 
-/** A set's events for the given threads (and their children), recording. */
-/** `without`: events of the set left out (tcp:tcp_rcv_space_adjust: a steady capture, learning off, ADR 0106). */
-export async function startSetTracing(tids: number[], set: ProbeSetName, base: string, without: readonly string[] = []): Promise<KernelOnlyTracing> {
+/** A set's ftrace events as a local capture sets them up (the causal set: ADR 0125, this bench's names left out). */
+export function setEventsAsCaptured(set: ProbeSetName, without: readonly string[] = []): Pick<ReturnType<typeof ftraceEventsOf>, 'traced' | 'sockets'> & { syscalls: ReturnType<typeof loadCatalog>['syscalls'] } {
   const catalog = loadCatalog();
   const variant = catalog.variants.find((v) => v.backend === 'ftrace' && v.set === set);
   if (!variant) throw new Error(`no ftrace variant of the ${set} set in the catalog`);
   const setEvents = ftraceEventsOf(catalog, variant);
   const asSet = set === 'causal' ? causalAsCaptured(setEvents) : setEvents;
   const kept = (e: string | { event: string }) => !without.includes(typeof e === 'string' ? e : e.event);
-  const events = { traced: asSet.traced.filter(kept), sockets: asSet.sockets.filter(kept) };
+  return { traced: asSet.traced.filter(kept), sockets: asSet.sockets.filter(kept), syscalls: catalog.syscalls };
+}
+
+/** A set's events for the given threads (and their children), recording. */
+/** `without`: events of the set left out (tcp:tcp_rcv_space_adjust: a steady capture, learning off, ADR 0106). */
+export async function startSetTracing(tids: number[], set: ProbeSetName, base: string, without: readonly string[] = []): Promise<KernelOnlyTracing> {
+  const events = setEventsAsCaptured(set, without);
   const all: TracefsInstance[] = [];
   const recording = async (on: boolean) => {
     for (const inst of all) await inst.write('tracing_on', on ? '1' : '0');
@@ -60,7 +65,7 @@ export async function startSetTracing(tids: number[], set: ProbeSetName, base: s
   // Each of the set's events on its own: an instance's events/enable would enable every event.
   const enabled = async (on: boolean) => {
     const [traced, sockets] = all;
-    for (const e of expandEvents(events.traced, catalog.syscalls)) await traced!.write(`events/${e.event.replace(':', '/')}/enable`, on ? '1' : '0');
+    for (const e of expandEvents(events.traced, events.syscalls)) await traced!.write(`events/${e.event.replace(':', '/')}/enable`, on ? '1' : '0');
     for (const e of events.sockets) await sockets!.write(`events/${e.event.replace(':', '/')}/enable`, on ? '1' : '0');
   };
   const count = async () => {
@@ -74,7 +79,7 @@ export async function startSetTracing(tids: number[], set: ProbeSetName, base: s
     return n;
   };
   try {
-    await createCaptureInstances(TRACEFS, base, { tids, traced: expandEvents(events.traced, catalog.syscalls), sockets: events.sockets, bufferKb: 8192, overwrite: true }, all);
+    await createCaptureInstances(TRACEFS, base, { tids, traced: expandEvents(events.traced, events.syscalls), sockets: events.sockets, bufferKb: 8192, overwrite: true }, all);
     await recording(true);
   } catch (e) {
     for (const inst of all) await inst.remove();
