@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { INSTANCE_PREFIX } from '../capture/ftrace/tracefs-instance.js';
 import type { ProbeSetName } from '../capture/probes/probe-catalog.js';
 import { startSetTracing } from './kernel-only-tracing.js';
@@ -20,7 +22,7 @@ function arg(name: string, def: string): string {
 const SECONDS = Number(arg('seconds', '40'));
 const SET = arg('set', 'causal') as ProbeSetName;
 const SWITCH_MS = 500;
-const PINGPONG = `
+export const PINGPONG = `
 import socket, sys, time
 l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen(1)
 a = socket.create_connection(l.getsockname()); b, _ = l.accept()
@@ -33,7 +35,7 @@ while True:
     print(t0, time.monotonic_ns(), flush=True)
 `;
 
-const median = (xs: number[]) => {
+export const median = (xs: number[]) => {
   const s = [...xs].sort((x, y) => x - y);
   return s.length === 0 ? Number.NaN : s[Math.floor(s.length / 2)]!;
 };
@@ -96,7 +98,7 @@ function spread(xs: number[]): string {
   return `${q(0.1)}-${q(0.9)} us`;
 }
 
-main().catch((e: unknown) => {
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) main().catch((e: unknown) => {
   console.error(`bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   process.exit(2);
 });
