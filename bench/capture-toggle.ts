@@ -27,7 +27,7 @@ import { benchEndpointsArg, type BenchEndpoint } from './bench-endpoints.js';
 //   --keep-filter: "untraced" keeps the thread filter (only the events are off), so the ratio
 //                  leaves out what the filter costs every context switch of the machine
 //   --helper-only: the capture's root helper alone, reading and writing the pages, nobody walking
-//                  them (no Node relay): helper-only-capture.ts
+//                  them (no Node relay): helper-only-capture.ts; --without-learning as below
 //   --kernel-only: no command, no reader: the set's events as a capture sets them up
 //                  (kernel-only-tracing.ts), recording with nobody reading, switched on and off:
 //                  the kernel's share of the cost; --without-learning leaves tcp_rcv_space_adjust
@@ -83,7 +83,7 @@ async function startCli(network: string, output: string): Promise<{ pid: number;
 /** --helper-only: the root helper alone (helper-only-capture.ts), in startCli's shape. */
 async function helperOnly(network: string, dir: string): Promise<Awaited<ReturnType<typeof startCli>>> {
   const work = mkdtempSync(join(dir, 'helper-'));
-  const h = await startHelperOnly(network, SET, work);
+  const h = await startHelperOnly(network, SET, work, WITHOUT_LEARNING ? ['tcp:tcp_rcv_space_adjust'] : []);
   let said = '';
   return {
     pid: h.pid,

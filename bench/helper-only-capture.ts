@@ -17,9 +17,10 @@ export interface HelperOnly {
   stop(): Promise<string>;
 }
 
-export async function startHelperOnly(network: string, set: ProbeSetName, dir: string): Promise<HelperOnly> {
+/** `without`: events left out (tcp:tcp_rcv_space_adjust: learning off, as in a steady capture). */
+export async function startHelperOnly(network: string, set: ProbeSetName, dir: string, without: readonly string[] = []): Promise<HelperOnly> {
   const tids = (await new DiscoveryService().discover(network)).meta.map((m) => m.tid);
-  const events = setEventsAsCaptured(set);
+  const events = setEventsAsCaptured(set, without);
   const args = ftraceHelperArgs(dir, { bufferKb: 8192, tids, traced: events.traced, syscalls: events.syscalls, userEvents: [], sockets: events.sockets });
   // stdin stays open: its end is the helper's stop, as for a capture.
   const child = spawn(ftraceHelperPath(), args, { stdio: ['pipe', 'pipe', 'pipe'] });
