@@ -2,6 +2,7 @@ import { readFileSync, readlinkSync } from 'node:fs';
 import type { EventFormat } from './event-format.js';
 import type { FtraceChildConfig } from './ftrace-config.js';
 import type { EventWatch } from './ring-buffer-page.js';
+import { i32 } from './le-bytes.js';
 
 // The causal set's thread filter, moved out of the kernel's pid list (docs/adr/0125).
 // set_event_pid hooks every context switch and wakeup of the machine, and that hook was most of
@@ -155,13 +156,13 @@ export class NoisyProcesses implements EventWatch {
   }
 
   event(id: number, page: Buffer, start: number): void {
-    const pid = page.readInt32LE(start + this.pidAt);
+    const pid = i32(page, start + this.pidAt);
     switch (this.role[id]) {
       case Role.Socket:
         if (!this.threads.has(pid) && !this.judged.has(pid)) this.seen.set(pid, (this.seen.get(pid) ?? 0) + 1);
         return;
       case Role.Fork:
-        if (this.threads.has(pid)) this.threads.add(page.readInt32LE(start + this.childAt));
+        if (this.threads.has(pid)) this.threads.add(i32(page, start + this.childAt));
         return;
       case Role.Exit:
         this.threads.delete(pid);
@@ -172,7 +173,7 @@ export class NoisyProcesses implements EventWatch {
         // a thread not known yet counts when its old name is ours and it lives in a traced
         // namespace (or we cannot tell): a host process of our name exec'ing (node starting wrk)
         // does not make the new name ours.
-        const who = page.readInt32LE(start + this.renamePidAt);
+        const who = i32(page, start + this.renamePidAt);
         if (!this.threads.has(who)) {
           if (!this.ours.has(cString(page, start + this.oldAt))) return;
           // Gone by now (wrk's warm-up run, a short command): nothing of it is left to record.

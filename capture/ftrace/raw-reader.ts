@@ -7,6 +7,7 @@ import { NsOrigin } from './ns-origin.js';
 import type { FtEvent } from './ft-event.js';
 import { walkPage, type PageLayout } from './ring-buffer-page.js';
 import type { TracefsInstance } from './tracefs-instance.js';
+import { i16, i32, u16, u32 } from './le-bytes.js';
 
 // Reads the binary per-CPU ring buffers (per_cpu/cpuN/trace_pipe_raw) of one or more tracefs
 // instances without blocking (readPagesSync: the live kernel test reads real pages with it),
@@ -59,11 +60,11 @@ class Cursor implements FtEvent {
       case 1:
         return f.signed ? p.readInt8(at) : p[at]!;
       case 2:
-        return f.signed ? p.readInt16LE(at) : p.readUInt16LE(at);
+        return f.signed ? i16(p, at) : u16(p, at);
       case 4:
-        return f.signed ? p.readInt32LE(at) : p.readUInt32LE(at);
+        return f.signed ? i32(p, at) : u32(p, at);
       case 8:
-        return (f.signed ? p.readInt32LE(at + 4) : p.readUInt32LE(at + 4)) * P32 + p.readUInt32LE(at);
+        return (f.signed ? i32(p, at + 4) : u32(p, at + 4)) * P32 + u32(p, at);
       default:
         return 0;
     }
@@ -74,13 +75,13 @@ class Cursor implements FtEvent {
     if (!f || f.size !== 8 || f.offset + 8 > this.len) return 0;
     const at = this.start + f.offset;
     // Bits 0-52: the low word and 21 bits of the high one, exactly.
-    return (this.page.readUInt32LE(at + 4) & 0x1fffff) * P32 + this.page.readUInt32LE(at);
+    return (u32(this.page, at + 4) & 0x1fffff) * P32 + u32(this.page, at);
   }
 
   addr(field: string, at = 0): number {
     const f = this.fmt?.fields.get(field);
     if (!f || at + 4 > f.size || f.offset + f.size > this.len) return 0;
-    return this.page.readUInt32LE(this.start + f.offset + at);
+    return u32(this.page, this.start + f.offset + at);
   }
 }
 
@@ -239,7 +240,7 @@ export class RawReader {
     let events = 0;
     walkPage(page, n, this.layout, this.origin, (_ts, start, len) => {
       if (len < 8) return;
-      const id = page.readUInt16LE(start);
+      const id = u16(page, start);
       counts.set(id, (counts.get(id) ?? 0) + 1);
       events++;
     });
@@ -255,13 +256,13 @@ export class RawReader {
     this.stats.pages++;
     const missed = walkPage(page, n, this.layout, this.origin, (ts, start, len) => {
       if (len < 8) return;
-      const fmt = this.formats.get(page.readUInt16LE(start));
+      const fmt = this.formats.get(u16(page, start));
       if (!fmt) {
         this.stats.unknownEvents++;
         return;
       }
       this.stats.events++;
-      queue.push(ts, page.readInt32LE(start + 4), fmt, page, start, len);
+      queue.push(ts, i32(page, start + 4), fmt, page, start, len);
     });
     if (missed !== 0) this.stats.missedInPages += Math.max(1, missed);
     if (wasEmpty && !queue.empty) this.heap.push(i);

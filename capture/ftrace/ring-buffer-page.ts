@@ -1,4 +1,5 @@
 import type { NsOrigin } from './ns-origin.js';
+import { u16, u32 } from './le-bytes.js';
 
 // One page of a tracefs ring buffer as read from per_cpu/cpuN/trace_pipe_raw (the layout of
 // events/header_page and events/header_event): a u64 base timestamp, a commit word (data length,
@@ -48,7 +49,7 @@ export function walkPage(page: Buffer, n: number, layout: PageLayout, origin: Ns
   const base = page.readBigUInt64LE(0);
   origin.seed(base);
   let ts = origin.offset(base);
-  const commitWord = layout.commitSize === 8 ? Number(page.readBigUInt64LE(layout.commitOffset) & 0xffffffffn) : page.readUInt32LE(layout.commitOffset);
+  const commitWord = layout.commitSize === 8 ? Number(page.readBigUInt64LE(layout.commitOffset) & 0xffffffffn) : u32(page, layout.commitOffset);
   const flags = commitWord & (RB_MISSED_EVENTS | RB_MISSED_STORED);
   const length = commitWord & ~(RB_MISSED_EVENTS | RB_MISSED_STORED) & 0x7fffffff;
   const end = Math.min(layout.dataOffset + length, n);
@@ -59,23 +60,23 @@ export function walkPage(page: Buffer, n: number, layout: PageLayout, origin: Ns
   }
   let p = layout.dataOffset;
   while (p + 4 <= end) {
-    const head = page.readUInt32LE(p);
+    const head = u32(page, p);
     const typeLen = head & 0x1f;
     const delta = head >>> 5;
     if (typeLen === 29) {
       // Padding (a discarded event, or the rest of the page when time_delta is 0). The kernel's
       // own reader does not advance the clock for it.
       if (delta === 0) break;
-      p += 4 + page.readUInt32LE(p + 4);
+      p += 4 + u32(page, p + 4);
       continue;
     }
     if (typeLen === 30) {
-      ts += page.readUInt32LE(p + 4) * TS_UNIT + delta;
+      ts += u32(page, p + 4) * TS_UNIT + delta;
       p += 8;
       continue;
     }
     if (typeLen === 31) {
-      ts = origin.offset((BigInt(page.readUInt32LE(p + 4)) << 27n) | BigInt(delta));
+      ts = origin.offset((BigInt(u32(page, p + 4)) << 27n) | BigInt(delta));
       p += 8;
       continue;
     }
@@ -83,7 +84,7 @@ export function walkPage(page: Buffer, n: number, layout: PageLayout, origin: Ns
     let len: number;
     let start: number;
     if (typeLen === 0) {
-      len = page.readUInt32LE(p + 4) - 4;
+      len = u32(page, p + 4) - 4;
       start = p + 8;
     } else {
       len = typeLen * 4;
@@ -109,16 +110,16 @@ export interface EventWatch {
  * events counted.
  */
 export function countPageEvents(page: Buffer, n: number, layout: PageLayout, counts: Float64Array, watch: EventWatch | null = null): number {
-  const commitWord = page.readUInt32LE(layout.commitOffset);
+  const commitWord = u32(page, layout.commitOffset);
   const end = Math.min(layout.dataOffset + (commitWord & ~(RB_MISSED_EVENTS | RB_MISSED_STORED) & 0x7fffffff), n);
   let events = 0;
   let p = layout.dataOffset;
   while (p + 4 <= end) {
-    const head = page.readUInt32LE(p);
+    const head = u32(page, p);
     const typeLen = head & 0x1f;
     if (typeLen === 29) {
       if (head >>> 5 === 0) break;
-      p += 4 + page.readUInt32LE(p + 4);
+      p += 4 + u32(page, p + 4);
       continue;
     }
     if (typeLen >= 30) {
@@ -126,10 +127,10 @@ export function countPageEvents(page: Buffer, n: number, layout: PageLayout, cou
       continue;
     }
     const start = typeLen === 0 ? p + 8 : p + 4;
-    const len = typeLen === 0 ? page.readUInt32LE(p + 4) - 4 : typeLen * 4;
+    const len = typeLen === 0 ? u32(page, p + 4) - 4 : typeLen * 4;
     if (len < 0 || start + len > end) break;
     if (len >= 8) {
-      const id = page.readUInt16LE(start);
+      const id = u16(page, start);
       counts[id]!++;
       events++;
       if (watch !== null && watch.wants(id)) watch.event(id, page, start);

@@ -1,5 +1,6 @@
 import type { EventFormat } from './event-format.js';
 import { tupleKey } from './old-connections.js';
+import { u16, u32, i32 } from './le-bytes.js';
 
 // Whether the causal set's capture still needs tcp_rcv_space_adjust (docs/adr/0106). That event
 // fires on every receive that copies data (a third of the set's events on /stock) and only
@@ -114,7 +115,7 @@ export class TupleLearning {
     if (this.oldUnseen === null || this.oldUnseen.size === 0) return;
     const o = id * 4;
     if (this.tupleAt[o]! < 0) return;
-    const key = tupleKey(page.readUInt32LE(start + this.tupleAt[o + 2]!), page.readUInt16LE(start + this.tupleAt[o]!), page.readUInt32LE(start + this.tupleAt[o + 3]!), page.readUInt16LE(start + this.tupleAt[o + 1]!));
+    const key = tupleKey(u32(page, start + this.tupleAt[o + 2]!), u16(page, start + this.tupleAt[o]!), u32(page, start + this.tupleAt[o + 3]!), u16(page, start + this.tupleAt[o + 1]!));
     this.oldUnseen.delete(key);
   }
 
@@ -135,17 +136,17 @@ export class TupleLearning {
     // Kernel addresses: the low 48 bits tell sockets apart (the high ones are the same for all).
     const role = this.role[id];
     const at = start + this.ptrAt[id]!;
-    const sk = page.readUInt16LE(at + 4) * 2 ** 32 + page.readUInt32LE(at);
+    const sk = u16(page, at + 4) * 2 ** 32 + u32(page, at);
     switch (role) {
       case Role.Record: {
         // Only TCP over IPv4/IPv6 makes records (the capture's filter says so too; a UNIX socket never gets a tuple).
-        const family = page.readUInt16LE(start + this.familyAt);
-        if (this.threads !== null && !this.threads.has(page.readInt32LE(start + this.pidAt))) return;
-        if (page.readUInt16LE(start + this.protocolAt) === 6 && (family === 2 || family === 10) && !this.known.has(sk)) this.pending.add(sk);
+        const family = u16(page, start + this.familyAt);
+        if (this.threads !== null && !this.threads.has(i32(page, start + this.pidAt))) return;
+        if (u16(page, start + this.protocolAt) === 6 && (family === 2 || family === 10) && !this.known.has(sk)) this.pending.add(sk);
         return;
       }
       case Role.State: {
-        const state = page.readInt32LE(start + this.stateAt);
+        const state = i32(page, start + this.stateAt);
         // A CLOSE carries the tuple too: what waited on the socket is resolved by it.
         if (state === TCP_CLOSE) this.known.delete(sk);
         else if (state === TCP_ESTABLISHED || state === TCP_SYN_SENT) this.known.add(sk);
