@@ -1,4 +1,3 @@
-import { closeSync, openSync, readSync } from 'node:fs';
 import { Bundle } from '../../engine/bundle/bundle-reader.js';
 import type { BuildResult, BuildStage } from '../../engine/bundle/build-bundle.js';
 import { regenerateTraces } from '../../engine/bundle/regenerate-traces.js';
@@ -10,21 +9,6 @@ import type { CliIO } from '../command.js';
 // Bundles as input of generate (add or redo the traces of a bundle that has its records, ADR
 // 0061), and the note every command that reads traces prints for a bundle without them.
 
-/** Whether `path` starts like an SQLite file (a bundle, or something that claims to be one). */
-export function isSqliteFile(path: string): boolean {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    return false; // the caller reports the file as it would any input
-  }
-  try {
-    const head = Buffer.alloc(16);
-    return readSync(fd, head, 0, 16, 0) === 16 && head.toString('latin1') === 'SQLite format 3\0';
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /** Generates the bundle's traces again from its records, with `model` (default: the model that made it). */
 export async function generateInBundle(path: string, io: CliIO, onProgress: (stage: BuildStage, f: number) => void, model?: ModelName, lenient = false): Promise<BuildResult> {

@@ -1,19 +1,11 @@
-import { mkdir } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import { Bundle } from '../../engine/bundle/bundle-reader.js';
-import { storedCountOutputs } from '../../engine/bundle/count-outputs.js';
-import { formatMeta, parseGateway, parseMeta } from '../../engine/model/meta.js';
+import { basename } from 'node:path';
+import { parseGateway, parseMeta } from '../../engine/model/meta.js';
 import { buildBundle } from '../../engine/bundle/build-bundle.js';
-import { writeAtomically, type AtomicTextWriter } from '../../engine/records/atomic-file.js';
-import { fileError } from '../../engine/records/line-reader.js';
-import { renderDagJsonChunks } from '../../engine/render/dag-render.js';
-import type { AssembledTrace } from '../../engine/model/trace-assembly.js';
 import { requireString, UsageError, type CliIO, type Command } from '../command.js';
 import { MODEL_HELP, MODEL_OPTION, modelOf } from '../model-option.js';
 import { EXIT } from '../exit-codes.js';
 import { readText } from './generate.js';
 import { withRecordLines } from './record-maps-input.js';
-import { runRecover, runVerify } from './bundle-care.js';
 
 // Moving between bundles and the original tool's plain files, both ways.
 
@@ -44,9 +36,10 @@ ${MODEL_HELP}`,
   async run(v, pos, io) {
     const sub = pos[0];
     if (sub === 'import') return importBundle(v, io);
-    if (sub === 'export') return exportBundle(v, io);
-    if (sub === 'verify') return runVerify(v, pos, io);
-    if (sub === 'recover') return runRecover(v, pos, io);
+    // Each subcommand but import loads what it needs only when it runs (start-up of import).
+    if (sub === 'export') return (await import('./bundle-export.js')).exportBundle(v, io);
+    if (sub === 'verify') return (await import('./bundle-care.js')).runVerify(v, pos, io);
+    if (sub === 'recover') return (await import('./bundle-care.js')).runRecover(v, pos, io);
     throw new UsageError(sub === undefined ? 'missing subcommand' : `unknown subcommand "${sub}"`, 'use: misertrace bundle import|export|verify|recover ...');
   },
 };
@@ -74,46 +67,5 @@ async function importBundle(v: Record<string, unknown>, io: CliIO): Promise<numb
   io.stderr.write(
     `wrote ${output}: ${m.traceCount} request traces from ${m.stream.records} records` + (m.stream.malformed > 0 ? ` (${m.stream.malformed} malformed lines skipped)` : '') + '\n',
   );
-  return EXIT.ok;
-}
-
-async function exportBundle(v: Record<string, unknown>, io: CliIO): Promise<number> {
-  const input = requireString(v, 'input', '-i IN.mstrace', 'bundle');
-  const dir = requireString(v, 'output', '-o DIR', 'bundle');
-  const b = Bundle.open(input);
-  try {
-    try {
-      await mkdir(dir, { recursive: true });
-    } catch (e) {
-      throw fileError(e, dir);
-    }
-    await writeAtomically(join(dir, 'sorted.psv'), async (w) => {
-      for (const batch of b.recordBatches()) {
-        const lines: string[] = [];
-        for (const r of batch) lines.push(`${r.comm}|${r.tid}|${r.nsecs}|${r.cpu}|${r.probe.name}${r.details === '' ? '' : `|${r.details}`}\n`);
-        await w.write(lines.join(''));
-      }
-    });
-    await writeAtomically(join(dir, 'meta.psv'), (w) => w.write(formatMeta(b.meta())));
-    await writeAtomically(join(dir, 'gateway.txt'), (w) => w.write(`${b.manifest.capture.gateway}\n`));
-    for (const s of b.probeScripts()) await writeAtomically(join(dir, basename(s.name)), (w) => w.write(s.text));
-    // Trace by trace, written as made (ADR 0120): a bundle of millions of spans is never held whole.
-    const writeChunks = (chunks: Iterable<string>) => async (w: AtomicTextWriter) => {
-      for (const c of chunks) await w.write(c);
-    };
-    let traceCount = 0;
-    const counted = function* (ts: Iterable<AssembledTrace>) {
-      for (const t of ts) {
-        traceCount++;
-        yield t;
-      }
-    };
-    await writeAtomically(join(dir, 'dag.json'), writeChunks(renderDagJsonChunks(counted(b.eachTrace()), b.base, { indent: true })));
-    await writeAtomically(join(dir, 'custom.json'), writeChunks(renderDagJsonChunks(b.eachTrace(), b.base, { indent: true, outputs: storedCountOutputs(b) })));
-    await writeAtomically(join(dir, 'manifest.json'), (w) => w.write(`${JSON.stringify(b.manifest, null, 2)}\n`));
-    io.stderr.write(`exported ${input} to ${dir}/ (${b.recordCount} records, ${traceCount} traces)\n`);
-  } finally {
-    b.close();
-  }
   return EXIT.ok;
 }

@@ -7,7 +7,7 @@ import { requireString, UsageError, type CliIO, type Command } from '../command.
 import { MODEL_HELP, MODEL_OPTION, modelOf } from '../model-option.js';
 import { EXIT } from '../exit-codes.js';
 import { Progress } from '../progress.js';
-import { generateInBundle, isSqliteFile } from './bundle-input.js';
+import { isSqliteFile } from './sqlite-file.js';
 
 export async function readText(path: string): Promise<string> {
   try {
@@ -44,6 +44,7 @@ ${MODEL_HELP} (a bundle as input: the model it was made with)`,
       if (v['metafile'] !== undefined || v['gateway'] !== undefined || (v['output'] !== undefined && v['output'] !== input)) {
         throw new UsageError('with a bundle as input, generate uses its meta and gateway and writes the traces into it', `use: misertrace generate -i ${input}`);
       }
+      const { generateInBundle } = await import('./bundle-input.js');
       const bar = new Progress(io.stderr);
       const res = await generateInBundle(input, io, (stage, f) => bar.update(stage, f), model, v['lenient'] === true);
       bar.done();

@@ -89,7 +89,8 @@ export async function buildBundle(o: BuildBundleOptions): Promise<BuildResult> {
   // A raw capture is ordered in memory on the way: above FUSED_RAW_BYTES the model waits until
   // that memory is free (bundle import of 10M records: 1.03 GB peak fused, 0.72 GB after); below,
   // both fit, and the model saves its pass over the stored records (docs/adr/0121).
-  const fusable = model === 'causal' && (o.unsorted !== true || (await sizeOf(o.sortedPath)) <= FUSED_RAW_BYTES);
+  const small = (await sizeOf(o.sortedPath)) <= FUSED_RAW_BYTES;
+  const fusable = model === 'causal' && (o.unsorted !== true || small);
   const fused = fusable ? new FusedModel(model, o.meta, o.gateway, { ...(o.lenient !== undefined ? { lenient: o.lenient } : {}), source: o.sortedPath, ...(o.signal ? { signal: o.signal } : {}) }) : null;
   const written = await writeRecords({
     ...o,
@@ -99,10 +100,12 @@ export async function buildBundle(o: BuildBundleOptions): Promise<BuildResult> {
   });
   // What comes next starts from what is live (collect-garbage.ts). Not after a raw capture fed to
   // the model in the records' pass (ADR 0121): its peak is behind it, and the collection's pass
-  // over the model's state costs 60 ms a million records for nothing. (Sorted input keeps it:
-  // generate of 10M peaked 70 MB higher without, in the same time.) Read on another thread, the
-  // ordering's buffers went with that thread's heap: nothing to collect here either.
-  if (!(fused !== null && o.unsorted === true) && !readsOffThread()) collectGarbage();
+  // over the model's state costs 60 ms a million records for nothing. Sorted input fed to the
+  // model keeps it above FUSED_RAW_BYTES only (generate of 10M peaked 70 MB higher without, in
+  // the same time); below, the peak stays far from any limit and the pass is a few percent of
+  // the command (docs/adr/0126). Read on another thread, the ordering's buffers went with that
+  // thread's heap: nothing to collect here either.
+  if (!(fused !== null && (o.unsorted === true || small)) && !readsOffThread()) collectGarbage();
   // A model record without the fields the model needs is bad input, like a malformed line.
   if (fused === null && o.lenient !== true) diagnostics.stopOn(['bad-details'], o.sortedPath);
   try {

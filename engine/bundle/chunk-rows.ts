@@ -1,3 +1,5 @@
+import type Database from 'better-sqlite3';
+
 // `record_chunks` rows made on the reading thread (docs/adr/0110) and inserted by the writing
 // one, in the order they were made: per row tid, ts_min, ts_max, seq_min, seq_max, n, crc and
 // the data's length in `meta`, the data one after the other in `data`.
@@ -42,6 +44,16 @@ export class ChunkRowBuffer {
     this.bytes += data.length;
   }
 
+  /** The rows so far as views of the buffer's own arrays, valid until the next add() or clear(). */
+  peek(): ChunkRows {
+    return { count: this.count, meta: this.meta.subarray(0, this.count * FIELDS), data: this.data.subarray(0, this.bytes) };
+  }
+
+  clear(): void {
+    this.count = 0;
+    this.bytes = 0;
+  }
+
   /** The rows so far, in buffers of their own (to be transferred); the buffer starts empty again. */
   take(): ChunkRows {
     const out = { count: this.count, meta: this.meta.slice(0, this.count * FIELDS), data: this.data.slice(0, this.bytes) };
@@ -61,5 +73,39 @@ export function eachChunkRow(rows: ChunkRows, row: (tid: number, tsMin: number, 
     const len = m[k + 7]!;
     row(m[k]!, m[k + 1]!, m[k + 2]!, m[k + 3]!, m[k + 4]!, m[k + 5]!, all.subarray(at, at + len), m[k + 6]!);
     at += len;
+  }
+}
+
+/** Rows to a statement: one statement per chunk row was a tenth of the records' insert time. */
+const ROWS = 64;
+const INSERT = 'INSERT INTO record_chunks (tid, ts_min, ts_max, seq_min, seq_max, n, data, crc) VALUES ';
+
+/** Inserts rows into `record_chunks` in their order (their ids assigned in that order), ROWS to a statement. */
+export class ChunkRowInsert {
+  private readonly full: Database.Statement;
+  private readonly values = new Array<unknown>(ROWS * FIELDS);
+
+  constructor(private readonly db: Database.Database) {
+    this.full = db.prepare(INSERT + new Array(ROWS).fill('(?, ?, ?, ?, ?, ?, ?, ?)').join(', '));
+  }
+
+  insert(rows: ChunkRows): void {
+    const v = this.values;
+    let k = 0;
+    eachChunkRow(rows, (tid, tsMin, tsMax, seqMin, seqMax, n, data, crc) => {
+      v[k++] = tid;
+      v[k++] = tsMin;
+      v[k++] = tsMax;
+      v[k++] = seqMin;
+      v[k++] = seqMax;
+      v[k++] = n;
+      v[k++] = data;
+      v[k++] = crc;
+      if (k === v.length) {
+        this.full.run(...v);
+        k = 0;
+      }
+    });
+    if (k > 0) this.db.prepare(INSERT + new Array(k / FIELDS).fill('(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')).run(...v.slice(0, k));
   }
 }

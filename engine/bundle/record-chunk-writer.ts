@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { RecordColumns } from '../records/record-columns.js';
 import { CHUNK_MAX, chunkChecksum, ChunkEncoder, GROUP, type ChunkSource } from './record-chunk-codec.js';
+import { ChunkRowBuffer, ChunkRowInsert } from './chunk-rows.js';
 
 // Records in time order -> `record_chunks` rows. The records of the current group (at most GROUP
 // of them) are kept as columns by position; each thread's open chunk is a list through them
@@ -45,12 +46,16 @@ export class RecordChunkWriter {
   records = 0;
   chunks = 0;
 
+  /** Rows made since the last finish(), inserted then many to a statement (into the bundle's table). */
+  private readonly pending: { rows: ChunkRowBuffer; ins: ChunkRowInsert } | null = null;
+
   /** Into the bundle's table, or (on the reading thread, docs/adr/0110) to a sink that ships the rows. */
   constructor(out: Database.Database | ChunkSink) {
     if (typeof out === 'function') this.sink = out;
     else {
-      const ins = out.prepare('INSERT INTO record_chunks (tid, ts_min, ts_max, seq_min, seq_max, n, data, crc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-      this.sink = (tid, tsMin, tsMax, seqMin, seqMax, n, data, crc) => ins.run(tid, tsMin, tsMax, seqMin, seqMax, n, data, crc);
+      const rows = new ChunkRowBuffer();
+      this.pending = { rows, ins: new ChunkRowInsert(out) };
+      this.sink = (...row) => rows.add(...row);
     }
   }
 
@@ -88,6 +93,10 @@ export class RecordChunkWriter {
         this.open.delete(tid);
         this.freeSlots.push(slot);
       }
+    }
+    if (this.pending !== null) {
+      this.pending.ins.insert(this.pending.rows.peek());
+      this.pending.rows.clear();
     }
     this.src.details.fill(null, 0, this.g);
     this.seqBase += this.g;

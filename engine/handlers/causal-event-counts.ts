@@ -18,14 +18,25 @@ interface Cursor {
   i: number;
 }
 
+/** The cursor of a thread without a lane: it never moves (its lane is empty). */
+const NO_CURSOR: Cursor = { lane: { ts: new Float64Array(0), span: new Int32Array(0) }, i: -1 };
+
 export class CausalEventCounter {
   readonly counts: SpanEventCounts;
-  /** Records of threads that no span owned when they happened. */
-  readonly threadCounts = new Map<number, ThreadCounts>();
   private readonly cursors = new Map<number, Cursor>();
   private readonly start: Float64Array;
   private readonly end: Float64Array;
   private readonly owner: Int32Array;
+  // Records no span owned, per thread: a slot per thread in first-seen order, its counts dense by
+  // probe (a Map per thread and probe cost a third of the counting), made into Maps when asked.
+  private readonly slotOf = new Map<number, number>();
+  private slotTids: number[] = [];
+  private apart = new Uint32Array(0);
+  private made: Map<number, ThreadCounts> | null = null;
+  // Most records are of the thread of the record before: its cursor and slot, looked up once.
+  private lastTid = NaN;
+  private lastCursor: Cursor = NO_CURSOR;
+  private lastSlot = -1;
 
   constructor(traces: readonly AssembledTrace[], probeCount: number, lanes: Map<number, OwnershipLane>) {
     this.counts = new SpanEventCounts(traces, probeCount);
@@ -44,33 +55,64 @@ export class CausalEventCounter {
     for (const [tid, lane] of lanes) this.cursors.set(tid, { lane, i: -1 });
   }
 
+  /** Records of threads that no span owned when they happened (tid -> total and probe id -> count). */
+  get threadCounts(): Map<number, ThreadCounts> {
+    if (this.made !== null) return this.made;
+    const P = this.counts.probeCount;
+    const out = new Map<number, ThreadCounts>();
+    this.slotTids.forEach((tid, slot) => {
+      const byProbe = new Map<number, number>();
+      let total = 0;
+      for (let p = 0; p < P; p++) {
+        const n = this.apart[slot * P + p]!;
+        if (n > 0) byProbe.set(p, n);
+        total += n;
+      }
+      out.set(tid, { total, byProbe });
+    });
+    this.made = out;
+    return out;
+  }
+
   add(cols: RecordColumns): void {
     const c = this.counts;
+    const P = c.probeCount;
+    this.made = null;
     for (let k = 0; k < cols.length; k++) {
       const p = cols.probe[k]!;
-      if (p >= c.probeCount) throw new Error(`probe id ${p} outside the ${c.probeCount} known probes`);
+      if (p >= P) throw new Error(`probe id ${p} outside the ${P} known probes`);
       const tid = cols.tid[k]!;
       const ts = cols.ts[k]!;
-      const cur = this.cursors.get(tid);
-      let g = -1;
-      if (cur !== undefined) {
-        const l = cur.lane;
-        while (cur.i + 1 < l.ts.length && l.ts[cur.i + 1]! <= ts) cur.i++;
-        if (cur.i >= 0) g = l.span[cur.i]!;
+      if (tid !== this.lastTid) {
+        this.lastTid = tid;
+        this.lastCursor = this.cursors.get(tid) ?? NO_CURSOR;
+        this.lastSlot = this.slotOf.get(tid) ?? -1;
       }
+      const cur = this.lastCursor;
+      const l = cur.lane;
+      while (cur.i + 1 < l.ts.length && l.ts[cur.i + 1]! <= ts) cur.i++;
+      const g = cur.i >= 0 ? l.span[cur.i]! : -1;
       if (g >= 0 && this.start[g]! <= ts && ts <= this.end[g]!) {
         c.totals[g]!++;
-        c.byProbe[g * c.probeCount + p]!++;
+        c.byProbe[g * P + p]!++;
         c.traceTotals[this.owner[g]!]!++;
         continue;
       }
-      let tc = this.threadCounts.get(tid);
-      if (tc === undefined) {
-        tc = { total: 0, byProbe: new Map() };
-        this.threadCounts.set(tid, tc);
-      }
-      tc.total++;
-      tc.byProbe.set(p, (tc.byProbe.get(p) ?? 0) + 1);
+      if (this.lastSlot < 0) this.lastSlot = this.newSlot(tid);
+      this.apart[this.lastSlot * P + p]!++;
     }
+  }
+
+  private newSlot(tid: number): number {
+    const slot = this.slotTids.length;
+    this.slotTids.push(tid);
+    this.slotOf.set(tid, slot);
+    const P = Math.max(1, this.counts.probeCount);
+    if ((slot + 1) * P > this.apart.length) {
+      const grown = new Uint32Array(Math.max(64 * P, this.apart.length * 2));
+      grown.set(this.apart);
+      this.apart = grown;
+    }
+    return slot;
   }
 }

@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { InputError } from '../model/meta.js';
 
 // Reading trace files in line-aligned byte chunks, and file-system errors in words a user can act on.
@@ -50,32 +50,33 @@ export interface ByteChunk {
 }
 
 /**
- * Streams a file as byte chunks cut at line boundaries (for the byte scanner). The same buffer is
- * refilled for each chunk: a consumer must be done with a chunk before asking for the next.
+ * Streams a file as byte chunks cut at line boundaries (for the byte scanner). Two buffers take
+ * turns: while the consumer parses one chunk, the next is already being read into the other (the
+ * read runs on libuv's pool), so the parsing no longer waits for each read (bundle import of 80 MB:
+ * 60-90 ms of waiting). A consumer must be done with a chunk before asking for the next.
  */
 export async function* readByteChunks(path: string, opts: ReadOptions = {}): AsyncGenerator<ByteChunk> {
   const chunkBytes = opts.chunkBytes ?? 1 << 22;
-  let fh;
+  let fh: FileHandle;
   try {
     fh = await open(path, 'r');
   } catch (e) {
     throw fileError(e, path);
   }
+  // The read under way, into `next` after its first `nextCarry` bytes (the unfinished line).
+  let pending: Promise<{ bytesRead: number }> | null = null;
   try {
     if ((await fh.stat()).isDirectory()) throw new InputError(`${path} is a directory, not a trace file`);
     let buf = Buffer.allocUnsafe(chunkBytes * 2);
+    let next = Buffer.allocUnsafe(chunkBytes * 2);
     let carry = 0; // bytes of an unfinished line at the start of buf
     let total = 0;
     let first = true;
+    pending = fh.read(buf, 0, chunkBytes, null);
     for (;;) {
       throwIfCancelled(opts.signal);
-      if (buf.length - carry < chunkBytes) {
-        // A line longer than a chunk: grow, keeping its start.
-        const bigger = Buffer.allocUnsafe(carry + chunkBytes * 2);
-        buf.copy(bigger, 0, 0, carry);
-        buf = bigger;
-      }
-      const { bytesRead } = await fh.read(buf, carry, chunkBytes, null);
+      const { bytesRead } = await pending;
+      pending = null;
       total += bytesRead;
       if (first && bytesRead > 0) {
         first = false;
@@ -90,16 +91,19 @@ export async function* readByteChunks(path: string, opts: ReadOptions = {}): Asy
         return;
       }
       const lastNl: number = buf.lastIndexOf(10, filled - 1);
-      if (lastNl < 0) {
-        carry = filled;
-        continue;
-      }
-      yield { buf, end: lastNl + 1, bytesRead: total };
-      // The consumer is done with this chunk: move the unfinished line to the front.
-      buf.copyWithin(0, lastNl + 1, filled);
-      carry = filled - (lastNl + 1);
+      // The unfinished line goes to the front of the other buffer, and the next read after it
+      // starts now; the consumer reads only buf[0, lastNl], which neither touches.
+      const rest = lastNl < 0 ? filled : filled - (lastNl + 1);
+      if (next.length - rest < chunkBytes) next = Buffer.allocUnsafe(rest + chunkBytes * 2); // a line longer than a chunk
+      buf.copy(next, 0, filled - rest, filled);
+      pending = fh.read(next, rest, chunkBytes, null);
+      if (lastNl >= 0) yield { buf, end: lastNl + 1, bytesRead: total };
+      [buf, next] = [next, buf];
+      carry = rest;
     }
   } finally {
+    // Stopped early (an error, a cancel): the read under way must end before the file closes.
+    if (pending !== null) await pending.catch(() => undefined);
     await fh.close();
   }
 }

@@ -161,6 +161,36 @@ describe('per-span event counts', () => {
     orig.add(cols);
     expect(orig.counts.totals.reduce((a, b) => a + b, 0)).toBeGreaterThan(inSpans);
   });
+
+  it('counts the same whether the records come in one batch or one at a time', () => {
+    // The counter keeps the last thread's cursor and slot between records and batches.
+    const s = new CausalScenario(threads());
+    s.loop(1).recv(1, A, gw(50000)).user(1).user(2).user(1);
+    s.loop(1).recv(1, A, gw(50001)).user(1).send(1, at(A.ip, 41000), B);
+    s.recv(2, B, at(A.ip, 41000)).user(2).user(1).send(2, B, at(A.ip, 41000));
+    s.loopEnter(1).user(1).user(2).user(1);
+    s.loopExit(1).recv(1, at(A.ip, 41000), B).send(1, A, gw(50001)).send(1, A, gw(50000)).user(2);
+    const parser = new PsvParser();
+    const recs = s.lines.map((l, i) => (parser.parse(l, i + 1) as { record: TraceRecord }).record);
+    const r = s.runCausal();
+    const col = (from: number, to: number) => {
+      const part = recs.slice(from, to);
+      return { length: part.length, tid: part.map((x) => x.tid), ts: part.map((x) => r.base.rel(x.nsecs)), probe: part.map((x) => x.probe.id) };
+    };
+    const whole = new CausalEventCounter(r.traces, parser.probes.size, r.ownership);
+    whole.add(col(0, recs.length));
+    const single = new CausalEventCounter(r.traces, parser.probes.size, r.ownership);
+    for (let i = 0; i < recs.length; i++) single.add(col(i, i + 1));
+    expect([...single.counts.byProbe]).toEqual([...whole.counts.byProbe]);
+    expect([...single.counts.traceTotals]).toEqual([...whole.counts.traceTotals]);
+    const flat = (c: CausalEventCounter) => [...c.threadCounts].map(([tid, tc]) => [tid, tc.total, [...tc.byProbe].sort((a, b) => a[0] - b[0])]);
+    expect(flat(single)).toEqual(flat(whole));
+    // Both threads had records no span owned (thread 2's last record, thread 1's while asleep).
+    expect(flat(whole).map((x) => x[0])).toEqual([1, 2]);
+    let apart = 0;
+    for (const tc of whole.threadCounts.values()) apart += tc.total;
+    expect(whole.counts.totals.reduce((a, b) => a + b, 0) + apart).toBe(recs.length);
+  });
 });
 
 describe('the original model and the causal records', () => {

@@ -8,6 +8,7 @@ import type { AssembledTrace } from '../trace-assembly.js';
 import { addKid, assembleCausal, type CausalSpan } from './causal-span.js';
 import { CausalThread } from './causal-thread.js';
 import { Connection, connectionKey, endOf, guessClient } from './connection.js';
+import { ConnectionTable } from './connection-table.js';
 import { Exchanges } from './exchanges.js';
 import { IoNormalizer, parseTuple, type IoEvent, type Tuple } from './io-events.js';
 import { OwnershipLog, type OwnershipLane } from './ownership.js';
@@ -42,7 +43,7 @@ const REUSE_NS = 1e9;
 
 export class CausalGenerator {
   private readonly live = new Map<number, CausalThread>();
-  private readonly conns = new Map<string, Connection>();
+  private readonly conns = new ConnectionTable();
   private readonly tracedIps = new Set<string>();
   private readonly io: IoNormalizer;
   private readonly ex: Exchanges;
@@ -199,7 +200,7 @@ export class CausalGenerator {
   }
 
   private exit(t: CausalThread, ts: RelNs): void {
-    this.io.flush(t.tid);
+    this.io.end(t.tid);
     if (t.fork !== null && ts > t.fork.end) t.fork.end = ts;
     this.own(t, ts, null);
     if (this.live.get(t.tid) === t) this.live.delete(t.tid);
@@ -240,8 +241,7 @@ export class CausalGenerator {
     const b = endOf(q.remoteIp, q.remotePort);
     const bTraced = q.remoteIp !== this.gateway && (this.tracedIps.has(q.remoteIp) || q.remoteIp.startsWith('127.'));
     const c = new Connection(key, { a, aTraced: true, b, bTraced });
-    this.conns.delete(key);
-    this.conns.set(key, c);
+    this.conns.add(key, c);
     if (this.conns.size > this.counts.connectionsPeak) this.counts.connectionsPeak = this.conns.size;
     return c;
   }
@@ -257,8 +257,7 @@ export class CausalGenerator {
     if (c === undefined) c = this.newConnection(key, e.tuple);
     else {
       // Most recently used last: idle eviction looks at the front only.
-      this.conns.delete(key);
-      this.conns.set(key, c);
+      this.conns.touch(c);
     }
     if (!c.seen) {
       c.seen = true;
@@ -276,17 +275,22 @@ export class CausalGenerator {
 
   private evictIdle(now: RelNs): void {
     let budget = 64;
-    for (const [key, c] of this.conns) {
+    for (let c = this.conns.oldest; c !== null; ) {
       if (budget-- === 0 || now - c.lastTs < IDLE_NS) return;
       const quiet = c.pending.length === 0 && c.clientTurn !== 'sending' && c.serverTurn !== 'receiving';
-      this.conns.delete(key);
+      // The one after it, before it moves or goes (a connection moved to the end is met again there).
+      const next = c.lruNext;
       if (!quiet && now - c.lastTs < 10 * IDLE_NS) {
-        this.conns.set(key, c); // in the middle of an exchange: look again later
+        this.conns.touch(c); // in the middle of an exchange: look again later
+        c = next;
         continue;
       }
-      this.ex.closeTurn(c);
-      for (const p of c.pending) this.ex.orphan(p.span, 'its client request was never seen');
-      c.turn.forEach((s, i) => this.live.get(c.turnHolders[i]!)?.dropOpen(s));
+      const gone = c;
+      this.conns.remove(gone);
+      this.ex.closeTurn(gone);
+      for (const p of gone.pending) this.ex.orphan(p.span, 'its client request was never seen');
+      gone.turn.forEach((s, i) => this.live.get(gone.turnHolders[i]!)?.dropOpen(s));
+      c = next;
     }
   }
 }

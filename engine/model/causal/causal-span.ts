@@ -41,7 +41,8 @@ export function addKid(parent: CausalSpan, kid: CausalSpan): void {
  * Spans no root reaches (a cycle from a wrong deferred bind) are reported through `unreached`.
  */
 export function assembleCausal(roots: CausalSpan[], all: readonly CausalSpan[], unreached: (s: CausalSpan) => void): AssembledTrace[] {
-  const seen = new Set<CausalSpan>();
+  // A span is placed once it has its index (`flat`, -1 until then): no set of the spans seen.
+  const seen = { has: (s: CausalSpan) => s.flat !== -1 };
   const out: AssembledTrace[] = [];
   let offset = 0;
   const walk = (root: CausalSpan) => {
@@ -50,7 +51,6 @@ export function assembleCausal(roots: CausalSpan[], all: readonly CausalSpan[], 
     while (stack.length > 0) {
       const { s, parent, depth } = stack.pop()!;
       if (seen.has(s)) continue;
-      seen.add(s);
       const index = spans.length;
       s.flat = offset + index;
       const kids = s.kids === null ? [] : s.kids.filter((k) => !seen.has(k)).sort((a, b) => a.serial - b.serial);

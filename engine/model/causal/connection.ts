@@ -80,6 +80,9 @@ export class Connection {
   lastTs: RelNs = 0;
   /** Set when the first event (or the connect) was seen; false = fresh object. */
   seen = false;
+  /** Its neighbours in the order of last use (connection-table.ts). */
+  lruPrev: Connection | null = null;
+  lruNext: Connection | null = null;
 
   constructor(
     readonly key: string,

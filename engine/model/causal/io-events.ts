@@ -32,8 +32,9 @@ export interface IoEvent {
   line: number;
 }
 
-/** The syscall a thread is in, as far as the model cares. */
+/** The syscall a thread is in, as far as the model cares (`open` false: none; the object is the thread's, reused). */
 interface SysCtx {
+  open: boolean;
   dir: 'send' | 'recv';
   start: RelNs;
   tuple: Tuple | null;
@@ -52,7 +53,12 @@ export function parseTuple(details: string): Tuple | null {
 }
 
 export class IoNormalizer {
+  // One context per thread, kept from syscall to syscall: a Map entry set at each syscall's entry
+  // and deleted at its exit made the Map shrink and grow again, its tables a tenth of the model's
+  // allocations. Dropped when the thread ends (end()).
   private readonly ctx = new Map<number, SysCtx>();
+  /** Threads inside a syscall now. */
+  private inside = 0;
 
   constructor(
     private readonly emit: (e: IoEvent) => void,
@@ -63,17 +69,30 @@ export class IoNormalizer {
   feed(r: TraceRecord, ev: EventCode): boolean {
     switch (ev) {
       case EventCode.SendEnter:
-      case EventCode.RecvEnter:
+      case EventCode.RecvEnter: {
         this.flush(r.tid);
-        this.ctx.set(r.tid, { dir: ev === EventCode.SendEnter ? 'send' : 'recv', start: r.ts, tuple: null, dataTs: r.ts, bytes: NaN, line: r.line });
+        let c = this.ctx.get(r.tid);
+        if (c === undefined) {
+          c = { open: false, dir: 'send', start: 0, tuple: null, dataTs: 0, bytes: NaN, line: 0 };
+          this.ctx.set(r.tid, c);
+        }
+        c.open = true;
+        this.inside++;
+        c.dir = ev === EventCode.SendEnter ? 'send' : 'recv';
+        c.start = r.ts;
+        c.tuple = null;
+        c.dataTs = r.ts;
+        c.bytes = NaN;
+        c.line = r.line;
         return true;
+      }
       case EventCode.SendExit:
       case EventCode.RecvExit: {
-        const c = this.ctx.get(r.tid);
+        const c = this.open(r.tid);
         if (c !== undefined && c.dir === (ev === EventCode.SendExit ? 'send' : 'recv')) {
           const ret = detailValue(r.details, 'ret');
           if (ret !== undefined && Number.isNaN(c.bytes)) c.bytes = Number(ret);
-          this.ctx.delete(r.tid);
+          this.close(c);
           if (c.tuple !== null && !(c.bytes <= 0)) this.emitCtx(r.tid, c, r.ts);
         }
         return true;
@@ -89,7 +108,7 @@ export class IoNormalizer {
           return true;
         }
         const len = ev === EventCode.SockSend || ev === EventCode.SockRecv ? Number(detailValue(r.details, 'len') ?? NaN) : NaN;
-        const c = this.ctx.get(r.tid);
+        const c = this.open(r.tid);
         if (c !== undefined && c.dir === dir && (c.tuple === null || sameTuple(c.tuple, tuple))) {
           // The socket record of the same I/O gives the size; the first record gives the time.
           if (c.tuple === null) c.dataTs = r.ts;
@@ -108,10 +127,27 @@ export class IoNormalizer {
 
   /** The thread exits or a new syscall starts: an I/O whose exit was never seen still happened. */
   flush(tid: number): void {
-    const c = this.ctx.get(tid);
+    const c = this.open(tid);
     if (c === undefined) return;
-    this.ctx.delete(tid);
+    this.close(c);
     if (c.tuple !== null) this.emitCtx(tid, c, c.dataTs);
+  }
+
+  /** The thread exits: flush(), and its context goes. */
+  end(tid: number): void {
+    this.flush(tid);
+    this.ctx.delete(tid);
+  }
+
+  /** The syscall `tid` is in, if any. */
+  private open(tid: number): SysCtx | undefined {
+    const c = this.ctx.get(tid);
+    return c !== undefined && c.open ? c : undefined;
+  }
+
+  private close(c: SysCtx): void {
+    c.open = false;
+    this.inside--;
   }
 
   private emitCtx(tid: number, c: SysCtx, end: RelNs): void {
@@ -119,7 +155,7 @@ export class IoNormalizer {
   }
 
   get size(): number {
-    return this.ctx.size;
+    return this.inside;
   }
 }
 
