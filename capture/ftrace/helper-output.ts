@@ -2,6 +2,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { MinHeap } from '../../engine/records/min-heap.js';
 import { parseEventFormat, type EventFormat } from './event-format.js';
+import { PageWindow } from './page-window.js';
 import type { FtraceChildConfig } from './ftrace-config.js';
 import { RawReader } from './raw-reader.js';
 import { RecordConverter, type ConverterOptions, type ConverterStats } from './record-converter.js';
@@ -135,11 +136,9 @@ export function convertHelperPages(pagesPath: string, fmt: HelperFormats, cfg: H
     const feed = (e: Parameters<RecordConverter['feed']>[0]) => converter.feed(e);
     // Pass 2: a k-way merge by page base time.
     const next = cpus.map(() => 0);
-    const head = Buffer.allocUnsafe(8);
-    const baseOf = (s: number): bigint => {
-      readSync(fd, head, 0, 8, offsets[s]![next[s]!]!);
-      return head.readBigUInt64LE(0);
-    };
+    const windows = cpus.map(() => new PageWindow(fd, pageSize));
+    const pageOf = (s: number): Buffer => windows[s]!.page(offsets[s]![next[s]!]!);
+    const baseOf = (s: number): bigint => pageOf(s).readBigUInt64LE(0);
     const bases: bigint[] = cpus.map((_c, s) => ((offsets[s]?.length ?? 0) > 0 ? baseOf(s) : 0n));
     const live = cpus.map((_c, s) => s).filter((s) => (offsets[s]?.length ?? 0) > 0);
     if (live.length > 0) reader.origin.seed(live.map((s) => bases[s]!).reduce((a, b) => (b < a ? b : a)));
@@ -147,9 +146,7 @@ export function convertHelperPages(pagesPath: string, fmt: HelperFormats, cfg: H
     for (const s of live) heap.push(s);
     while (heap.size > 0) {
       const s = heap.peek();
-      const page = Buffer.allocUnsafe(pageSize);
-      readSync(fd, page, 0, pageSize, offsets[s]![next[s]!]!);
-      reader.ingest(s, page, pageSize);
+      reader.ingest(s, pageOf(s), pageSize);
       next[s]!++;
       if (next[s]! < offsets[s]!.length) {
         bases[s] = baseOf(s);
