@@ -1,10 +1,7 @@
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { INSTANCE_PREFIX } from '../capture/ftrace/tracefs-instance.js';
 import type { ProbeSetName } from '../capture/probes/probe-catalog.js';
 import { startSetTracing } from './kernel-only-tracing.js';
+import { BLOCK, startPingPong } from './loopback-pingpong.js';
 
 // What a probe set's events cost the kernel per event, measured so that a busy machine's drift
 // cancels (docs/adr/0071): a loopback TCP ping-pong (one Python thread, two sockets, 1-byte sends)
@@ -22,37 +19,16 @@ function arg(name: string, def: string): string {
 const SECONDS = Number(arg('seconds', '40'));
 const SET = arg('set', 'causal') as ProbeSetName;
 const SWITCH_MS = 500;
-export const PINGPONG = `
-import socket, sys, time
-l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen(1)
-a = socket.create_connection(l.getsockname()); b, _ = l.accept()
-for s in (a, b): s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-print('ready', flush=True)
-while True:
-    t0 = time.monotonic_ns()
-    for _ in range(500):
-        a.send(b'x'); b.recv(1); b.send(b'y'); a.recv(1)
-    print(t0, time.monotonic_ns(), flush=True)
-`;
 
-export const median = (xs: number[]) => {
+const median = (xs: number[]) => {
   const s = [...xs].sort((x, y) => x - y);
   return s.length === 0 ? Number.NaN : s[Math.floor(s.length / 2)]!;
 };
 
 async function main(): Promise<void> {
-  const child = spawn('python3', ['-c', PINGPONG], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const blocks: { start: number; end: number }[] = [];
-  const lines = createInterface({ input: child.stdout! });
-  const ready = new Promise<void>((resolve) => {
-    lines.on('line', (l) => {
-      if (l === 'ready') return resolve();
-      const [s, e] = l.split(' ').map(Number);
-      blocks.push({ start: s!, end: e! });
-    });
-  });
-  await ready;
-  const tracing = await startSetTracing([child.pid!], SET, `${INSTANCE_PREFIX}${process.pid}-event-cost`);
+  const pp = await startPingPong();
+  const blocks = pp.blocks;
+  const tracing = await startSetTracing([pp.pid], SET, `${INSTANCE_PREFIX}${process.pid}-event-cost`);
   const windows: { on: boolean; from: number; to: number }[] = [];
   let events = 0;
   try {
@@ -69,16 +45,16 @@ async function main(): Promise<void> {
     }
   } finally {
     await tracing.stop();
-    child.kill('SIGKILL');
+    pp.stop();
   }
   const per = { on: [] as number[], off: [] as number[] };
   let onTrips = 0;
   for (const b of blocks) {
     const w = windows.find((x) => b.start >= x.from && b.end <= x.to);
     if (!w) continue;
-    (w.on ? per.on : per.off).push((b.end - b.start) / 500);
+    (w.on ? per.on : per.off).push((b.end - b.start) / BLOCK);
   }
-  for (const w of windows) if (w.on) onTrips += blocks.filter((b) => b.start >= w.from && b.end <= w.to).length * 500;
+  for (const w of windows) if (w.on) onTrips += blocks.filter((b) => b.start >= w.from && b.end <= w.to).length * BLOCK;
   const on = median(per.on);
   const off = median(per.off);
   // Events per round trip from the on windows' counts against the round trips timed in them
@@ -86,7 +62,7 @@ async function main(): Promise<void> {
   const perTrip = onTrips > 0 ? events / onTrips : Number.NaN;
   const q = (xs: number[], p: number) => [...xs].sort((x, y) => x - y)[Math.floor(p * (xs.length - 1))]!;
   const fast = { on: q(per.on, 0.1), off: q(per.off, 0.1) };
-  console.log(`${SET} set, loopback TCP ping-pong, ${SECONDS} s switching every ${SWITCH_MS} ms: ${per.off.length} blocks of 500 round trips timed off, ${per.on.length} on`);
+  console.log(`${SET} set, loopback TCP ping-pong, ${SECONDS} s switching every ${SWITCH_MS} ms: ${per.off.length} blocks of ${BLOCK} round trips timed off, ${per.on.length} on`);
   console.log(`round trip (2 sends, 2 receives), median: ${(off / 1000).toFixed(2)} us with the events off, ${(on / 1000).toFixed(2)} us on; fastest tenth: ${(fast.off / 1000).toFixed(2)} -> ${(fast.on / 1000).toFixed(2)} us; p10-p90 off ${spread(per.off)}, on ${spread(per.on)}`);
   // The fastest tenth is the least disturbed by other work on the machine; the median is shown beside it.
   console.log(`events per round trip <= ${perTrip.toFixed(2)}; kernel cost per event ~${((fast.on - fast.off) / Math.max(1, perTrip)).toFixed(0)} ns (fastest tenth), ~${((on - off) / Math.max(1, perTrip)).toFixed(0)} ns (medians)`);
@@ -98,7 +74,7 @@ function spread(xs: number[]): string {
   return `${q(0.1)}-${q(0.9)} us`;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) main().catch((e: unknown) => {
+main().catch((e: unknown) => {
   console.error(`bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   process.exit(2);
 });

@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { withExclusions } from '../capture/ftrace/noisy-processes.js';
 import { INSTANCE_PREFIX, TracefsInstance } from '../capture/ftrace/tracefs-instance.js';
-import { median, PINGPONG } from './causal-event-cost.js';
+import { BLOCK, startPingPong } from './loopback-pingpong.js';
+import { median } from './overhead-summary.js';
 import { BENCH_LEFT_OUT } from './kernel-only-tracing.js';
 
 // What one send or receive event costs the kernel under each kind of filter the causal set uses
@@ -15,10 +14,14 @@ import { BENCH_LEFT_OUT } from './kernel-only-tracing.js';
 // in entirely. Root and tracefs needed.
 //   node dist/bench/event-filter-cost.js [--seconds 60]
 
-const SECONDS = Number(process.argv[process.argv.indexOf('--seconds') + 1] ?? 60) || 60;
+const at = process.argv.indexOf('--seconds');
+const SECONDS = at >= 0 ? Number(process.argv[at + 1]) : 60;
+if (!(SECONDS > 0)) {
+  console.error('usage: event-filter-cost [--seconds N] (N > 0)');
+  process.exit(2);
+}
 const SWITCH_MS = 500;
 const EVENTS = ['sock/sock_send_length', 'sock/sock_recv_length'];
-const BLOCK = 500;
 
 const STATES: { name: string; what: string; filter: string | null }[] = [
   { name: 'off', what: 'events disabled', filter: null },
@@ -29,16 +32,7 @@ const STATES: { name: string; what: string; filter: string | null }[] = [
 ];
 
 async function main(): Promise<void> {
-  const child = spawn('python3', ['-c', PINGPONG], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const blocks: { start: number; end: number }[] = [];
-  const lines = createInterface({ input: child.stdout! });
-  await new Promise<void>((resolve) => {
-    lines.on('line', (l) => {
-      if (l === 'ready') return resolve();
-      const [s, e] = l.split(' ').map(Number);
-      blocks.push({ start: s!, end: e! });
-    });
-  });
+  const pp = await startPingPong();
   const inst = await TracefsInstance.create('/sys/kernel/tracing', `${INSTANCE_PREFIX}${process.pid}-filter-cost`);
   const windows: { state: number; from: number; to: number }[] = [];
   try {
@@ -64,10 +58,10 @@ async function main(): Promise<void> {
     }
   } finally {
     await inst.remove();
-    child.kill('SIGKILL');
+    pp.stop();
   }
   const per: number[][] = STATES.map(() => []);
-  for (const b of blocks) {
+  for (const b of pp.blocks) {
     const w = windows.find((x) => b.start >= x.from && b.end <= x.to);
     if (w) per[w.state]!.push((b.end - b.start) / BLOCK);
   }

@@ -29,9 +29,13 @@ export async function startHelperOnly(network: string, set: ProbeSetName, dir: s
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number>((r) => child.on('exit', (c) => r(c ?? 1)));
   const messages = join(dir, 'messages');
-  for (let i = 0; i < 300; i++) {
-    if (existsSync(messages) && readFileSync(messages, 'utf8').includes('@misertrace_attached')) break;
+  const attached = () => existsSync(messages) && readFileSync(messages, 'utf8').includes('@misertrace_attached');
+  for (let i = 0; !attached(); i++) {
     if (child.exitCode !== null) throw new Error(`the ftrace helper exited before attaching:\n${out}`);
+    if (i >= 300) {
+      child.kill('SIGTERM');
+      throw new Error(`the ftrace helper did not attach within 30 s:\n${out}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return {

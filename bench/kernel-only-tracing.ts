@@ -54,8 +54,10 @@ export function setEventsAsCaptured(set: ProbeSetName, without: readonly string[
   return { traced: asSet.traced.filter(kept), sockets: asSet.sockets.filter(kept), syscalls: catalog.syscalls };
 }
 
-/** A set's events for the given threads (and their children), recording. */
-/** `without`: events of the set left out (tcp:tcp_rcv_space_adjust: a steady capture, learning off, ADR 0106). */
+/**
+ * A set's events for the given threads (and their children), recording. `without`: events of the
+ * set left out (tcp:tcp_rcv_space_adjust: a steady capture, learning off, ADR 0106).
+ */
 export async function startSetTracing(tids: number[], set: ProbeSetName, base: string, without: readonly string[] = []): Promise<KernelOnlyTracing> {
   const events = setEventsAsCaptured(set, without);
   const all: TracefsInstance[] = [];
