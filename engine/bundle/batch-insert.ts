@@ -14,16 +14,17 @@ export class BatchInsert {
 
   /**
    * `checksum`: the rows come in key order; their block checksums are stored (ADR 0062), under
-   * `checksumCols` (the columns named, by default).
+   * `checksumCols` (the columns named, by default). `rows`: rows to a statement (ROWS by default).
    */
   constructor(
     private readonly db: Database.Database,
     private readonly table: string,
     private readonly columns: readonly string[],
-    opts: { checksum?: boolean; checksumCols?: string } = {},
+    opts: { checksum?: boolean; checksumCols?: string; rows?: number } = {},
   ) {
-    this.full = db.prepare(this.sql(ROWS));
-    this.values = new Array<unknown>(ROWS * columns.length);
+    const rows = opts.rows ?? ROWS;
+    this.full = db.prepare(this.sql(rows));
+    this.values = new Array<unknown>(rows * columns.length);
     this.sums = opts.checksum === true ? new BlockSummer(db, table, opts.checksumCols ?? columns.join(',')) : null;
   }
 

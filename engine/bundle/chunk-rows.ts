@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { BatchInsert } from './batch-insert.js';
 
 // `record_chunks` rows made on the reading thread (docs/adr/0110) and inserted by the writing
 // one, in the order they were made: per row tid, ts_min, ts_max, seq_min, seq_max, n, crc and
@@ -76,36 +77,20 @@ export function eachChunkRow(rows: ChunkRows, row: (tid: number, tsMin: number, 
   }
 }
 
-/** Rows to a statement: one statement per chunk row was a tenth of the records' insert time. */
+// Rows to a statement: one statement per chunk row was a tenth of the records' insert time.
 const ROWS = 64;
-const INSERT = 'INSERT INTO record_chunks (tid, ts_min, ts_max, seq_min, seq_max, n, data, crc) VALUES ';
+const COLUMNS = ['tid', 'ts_min', 'ts_max', 'seq_min', 'seq_max', 'n', 'data', 'crc'];
 
 /** Inserts rows into `record_chunks` in their order (their ids assigned in that order), ROWS to a statement. */
 export class ChunkRowInsert {
-  private readonly full: Database.Statement;
-  private readonly values = new Array<unknown>(ROWS * FIELDS);
+  private readonly batch: BatchInsert;
 
-  constructor(private readonly db: Database.Database) {
-    this.full = db.prepare(INSERT + new Array(ROWS).fill('(?, ?, ?, ?, ?, ?, ?, ?)').join(', '));
+  constructor(db: Database.Database) {
+    this.batch = new BatchInsert(db, 'record_chunks', COLUMNS, { rows: ROWS });
   }
 
   insert(rows: ChunkRows): void {
-    const v = this.values;
-    let k = 0;
-    eachChunkRow(rows, (tid, tsMin, tsMax, seqMin, seqMax, n, data, crc) => {
-      v[k++] = tid;
-      v[k++] = tsMin;
-      v[k++] = tsMax;
-      v[k++] = seqMin;
-      v[k++] = seqMax;
-      v[k++] = n;
-      v[k++] = data;
-      v[k++] = crc;
-      if (k === v.length) {
-        this.full.run(...v);
-        k = 0;
-      }
-    });
-    if (k > 0) this.db.prepare(INSERT + new Array(k / FIELDS).fill('(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')).run(...v.slice(0, k));
+    eachChunkRow(rows, (...row) => this.batch.add(...row));
+    this.batch.finish();
   }
 }
