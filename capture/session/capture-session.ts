@@ -46,6 +46,8 @@ export class CaptureSession implements Disposable {
   private plan: CapturePlan | null = null;
   private attached: Attachment | null = null;
   private finishing: Promise<CaptureResult> | null = null;
+  /** start() while it runs: a cancel waits for it before removing the work folder it writes into. */
+  private starting: Promise<AttachedInfo> | null = null;
   private expectExit = false;
   private readonly finalizeAbort = new AbortController();
 
@@ -94,9 +96,14 @@ export class CaptureSession implements Disposable {
   }
 
   /** Prepares and starts the capture; resolves once every probe is attached. */
-  async start(): Promise<AttachedInfo> {
-    if (this.stateValue !== 'idle') throw new Error(`start() in state ${this.stateValue}`);
+  start(): Promise<AttachedInfo> {
+    if (this.stateValue !== 'idle') return Promise.reject(new Error(`start() in state ${this.stateValue}`));
     this.setState('preparing');
+    this.starting = this.prepareAndAttach();
+    return this.starting;
+  }
+
+  private async prepareAndAttach(): Promise<AttachedInfo> {
     try {
       this.output = await checkOutputPath(this.o.output, { overwrite: this.o.overwrite === true });
       // Created first: where the records will go is the first thing that can fail.
@@ -105,6 +112,8 @@ export class CaptureSession implements Disposable {
       const d = this.plan.discovery;
       await writeWorkNote(this.workDir, d.meta, { gateway: d.gateway, network: this.o.network, output: this.output, startedAt: new Date().toISOString() });
       const a = await this.attach.run(this.plan, this.workDir);
+      // A cancel that raced the attach marker still cancels: the catch kills the child.
+      this.ctx.throwIfCancelled();
       return this.capturing(a);
     } catch (e) {
       await this.teardownAfterFailure();
@@ -171,7 +180,7 @@ export class CaptureSession implements Disposable {
         async (e: unknown) => {
           if (!(e instanceof CancelledError)) throw e;
           this.setState('cancelled');
-          if (this.workDir) await rm(this.workDir, { recursive: true, force: true });
+          if (this.workDir) await removeWorkDir(this.workDir);
           return null;
         },
       );
@@ -180,6 +189,9 @@ export class CaptureSession implements Disposable {
     this.setState('cancelled');
     this.expectExit = true;
     await stopChild(this.attach.child, this.ctx);
+    // start() may still be writing into the work folder (its note, the probe files): removing
+    // the folder under it failed with ENOTEMPTY. It sees the cancel and tears down by itself.
+    if (this.starting) await this.starting.then(noop, noop);
     await this.teardownAfterFailure();
     return null;
   }
@@ -224,7 +236,7 @@ export class CaptureSession implements Disposable {
   private async teardownAfterFailure(): Promise<void> {
     this.expectExit = true;
     await this.attach.teardown();
-    if (this.workDir && this.o.keepWorkDir !== true) await rm(this.workDir, { recursive: true, force: true });
+    if (this.workDir && this.o.keepWorkDir !== true) await removeWorkDir(this.workDir);
   }
 
   /**
@@ -247,6 +259,13 @@ export class CaptureSession implements Disposable {
     this.expectExit = true;
     this.attach.dispose();
     this.store.dispose();
-    if (!this.finishing && this.workDir && this.o.keepWorkDir !== true) void rm(this.workDir, { recursive: true, force: true });
+    if (!this.finishing && this.workDir && this.o.keepWorkDir !== true) void removeWorkDir(this.workDir).catch(noop);
   }
+}
+
+function noop(): void {}
+
+/** Removes a work folder; retried because a child that just ended may still close files in it. */
+function removeWorkDir(dir: string): Promise<void> {
+  return rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
 }

@@ -247,7 +247,8 @@ async function runSegment(session: CaptureSession, io: CliIO, o: SegmentRun): Pr
     // A signal before the probes are attached cancels: nothing was captured yet.
     // Attached already (the signal raced the attach): it is a stop, handled below, not a cancel.
     const onEarlySignal = () => {
-      if (session.state !== 'capturing') void session.cancel({ keep: false });
+      // Its failure (a work folder that cannot be removed) is said, never an unhandled rejection.
+      if (session.state !== 'capturing') session.cancel({ keep: false }).catch((e: unknown) => io.stderr.write(`misertrace: while cancelling: ${(e as Error).message}\n`));
     };
     io.signal.addEventListener('abort', onEarlySignal, { once: true });
     let a;

@@ -37,4 +37,36 @@ describe('capture session collaborators', () => {
     expect(existsSync(output)).toBe(false);
     expect(readdirSync(dir.path)).toEqual([]);
   });
+
+  it('a cancel while starting returns once start() has ended and its work folder is gone', async () => {
+    // The cancel used to remove the work folder while start() still wrote into it (ENOTEMPTY,
+    // an unhandled rejection that ended `misertrace capture` with exit 1 instead of 130).
+    const docker = new DiscoveryService({ socketPath: join(dir.path, 'no-docker.sock') });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let asked = false;
+    const session = new CaptureSession({ network: 'mt-collab-net', output: join(dir.path, 'y.mstrace') }, {
+      discover: async (network) => {
+        asked = true;
+        await gate;
+        return docker.discover(network);
+      },
+    });
+    let startEnded = false;
+    const started = session.start().then(
+      () => null,
+      (e: unknown) => e,
+    ).finally(() => (startEnded = true));
+    for (let i = 0; i < 100 && !asked; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(asked).toBe(true);
+    expect(readdirSync(dir.path).some((n) => n.startsWith('.y.mstrace'))).toBe(true);
+    const cancelled = session.cancel({ keep: false });
+    setTimeout(release, 50);
+    expect(await cancelled).toBeNull();
+    expect(startEnded).toBe(true);
+    expect(await started).toBeInstanceOf(Error);
+    expect(session.state).toBe('cancelled');
+    expect(readdirSync(dir.path)).toEqual([]);
+    session.dispose();
+  });
 });
