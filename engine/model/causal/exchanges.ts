@@ -4,7 +4,7 @@ import type { StateKind } from '../state.js';
 import type { RelNs } from '../time.js';
 import { addKid, type CausalSpan } from './causal-span.js';
 import type { CausalThread } from './causal-thread.js';
-import type { ClientRequest, Connection } from './connection.js';
+import type { ClientRequest, Connection, Decision } from './connection.js';
 import type { IoEvent } from './io-events.js';
 import { decideParent } from './parent-rules.js';
 
@@ -109,7 +109,7 @@ export class Exchanges {
       if (c.clientTurn === 'sending' && tail !== null) this.markPipelined(c, e);
       // Whatever rule decided, that read has now been sent for.
       if (d.parent !== null) t.consumeRead(d.parent);
-      req = { ...d, begin: e.start, from: c.upSent, to: c.upSent + len, boundTo: null, read: false };
+      req = clientRequest(d, e.start, c.upSent, c.upSent + len);
       this.staleBefore(c, req);
       c.requests.push(req);
       if (c.requests.length > MAX_REQUESTS) c.requests.shift();
@@ -131,8 +131,11 @@ export class Exchanges {
   /** Pending server spans read long before this new request began are older than the capture. */
   private staleBefore(c: Connection, req: ClientRequest): void {
     if (c.pending.length === 0) return;
-    const keep = c.pending.filter((p) => p.span.firstData >= req.begin - RACE_NS);
-    if (keep.length === c.pending.length) return;
+    const since = req.begin - RACE_NS;
+    let stale = false;
+    for (const p of c.pending) if (!(p.span.firstData >= since)) stale = true;
+    if (!stale) return;
+    const keep = c.pending.filter((p) => p.span.firstData >= since);
     for (const p of c.pending) if (!keep.includes(p)) this.orphan(p.span, 'its request was sent before the capture');
     c.pending = keep;
     // The server's byte count included bytes sent before the capture: align it with the client's.
@@ -151,7 +154,7 @@ export class Exchanges {
     }
     c.clientTurn = 'got-reply';
     // The reply of the oldest request not read yet (replies come in request order).
-    const req = c.requests.find((r) => !r.read) ?? (c.requests.length > 0 ? c.requests[c.requests.length - 1]! : null);
+    const req = firstUnread(c.requests) ?? (c.requests.length > 0 ? c.requests[c.requests.length - 1]! : null);
     if (req !== null) req.read = true;
     while (c.requests.length > 1 && c.requests[0]!.read && c.requests[0] !== req) c.requests.shift();
     t.noteRead(req?.parent ?? null);
@@ -207,7 +210,9 @@ export class Exchanges {
     } else if (req !== null && c.clientTurn === 'sending') {
       // A second server request inside one client request: the client sent two without waiting.
       this.markPipelined(c, e);
-      this.bind(s, { ...req, boundTo: null }, c);
+      const copy = clientRequest(req, req.begin, req.from, req.to);
+      copy.read = req.read;
+      this.bind(s, copy, c);
     } else {
       c.pending.push({ span: s, offset });
     }
@@ -313,4 +318,19 @@ export class Exchanges {
     for (const r of c.requests) if (r.boundTo !== null) r.boundTo.exact = false;
     for (const p of c.pending) p.span.exact = false;
   }
+}
+
+/**
+ * A client request with its decision's parent, rule and exactness, not yet bound nor read. Made
+ * here alone, field by field: a spread of the decision gave requests a shape per kind of decision
+ * (and cloned them slowly), which made every access to a request polymorphic.
+ */
+function clientRequest(d: Decision, begin: RelNs, from: number, to: number): ClientRequest {
+  return { parent: d.parent, rule: d.rule, exact: d.exact, begin, from, to, boundTo: null, read: false };
+}
+
+/** The oldest request whose reply was not read yet. */
+function firstUnread(requests: readonly ClientRequest[]): ClientRequest | undefined {
+  for (const r of requests) if (!r.read) return r;
+  return undefined;
 }
