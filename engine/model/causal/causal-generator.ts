@@ -7,10 +7,11 @@ import type { RelNs } from '../time.js';
 import type { AssembledTrace } from '../trace-assembly.js';
 import { addKid, assembleCausal, type CausalSpan } from './causal-span.js';
 import { CausalThread } from './causal-thread.js';
-import { Connection, connectionKey, endOf, guessClient } from './connection.js';
+import { Connection, connectionKey, guessClient } from './connection.js';
 import { ConnectionTable } from './connection-table.js';
 import { Exchanges } from './exchanges.js';
-import { IoNormalizer, parseTuple, type IoEvent, type Tuple } from './io-events.js';
+import { IoNormalizer, type IoEvent } from './io-events.js';
+import { TupleCache, type Tuple } from './tuples.js';
 import { OwnershipLog, type OwnershipLane } from './ownership.js';
 import { decideParent } from './parent-rules.js';
 
@@ -46,6 +47,7 @@ export class CausalGenerator {
   private readonly conns = new ConnectionTable();
   private readonly tracedIps = new Set<string>();
   private readonly io: IoNormalizer;
+  private readonly tuples = new TupleCache();
   private readonly ex: Exchanges;
   private readonly owners = new OwnershipLog();
   private finished = false;
@@ -82,6 +84,7 @@ export class CausalGenerator {
     this.io = new IoNormalizer(
       (e) => this.onIo(e),
       (r, what) => this.diagnostics.add('bad-details', r.line, r.tid, `${what}: "${r.details}"`),
+      this.tuples,
     );
     this.ex = new Exchanges(this.diagnostics, this.counts, (t, ts, s) => this.own(t, ts, s));
   }
@@ -208,7 +211,7 @@ export class CausalGenerator {
 
   private connect(t: CausalThread, r: TraceRecord): void {
     this.ex.connectsRecorded = true;
-    const tuple = parseTuple(r.details);
+    const tuple = this.tuples.get(r.details);
     if (tuple === null) {
       this.diagnostics.add('bad-details', r.line, r.tid, `tcp_connect without saddr/sport/daddr/dport: "${r.details}"`);
       return;
@@ -221,7 +224,7 @@ export class CausalGenerator {
       this.ex.distrust(old);
     }
     const c = this.newConnection(key, tuple);
-    c.client = endOf(tuple.localIp, tuple.localPort);
+    c.client = tuple.local;
     c.roleRule = 'connect';
     c.seen = true;
     c.lastTs = r.ts;
@@ -237,8 +240,8 @@ export class CausalGenerator {
   }
 
   private newConnection(key: string, q: Tuple): Connection {
-    const a = endOf(q.localIp, q.localPort);
-    const b = endOf(q.remoteIp, q.remotePort);
+    const a = q.local;
+    const b = q.remote;
     const bTraced = q.remoteIp !== this.gateway && (this.tracedIps.has(q.remoteIp) || q.remoteIp.startsWith('127.'));
     const c = new Connection(key, { a, aTraced: true, b, bTraced });
     this.conns.add(key, c);
@@ -270,7 +273,7 @@ export class CausalGenerator {
       }
     }
     c.lastTs = e.end;
-    this.ex.handle(t, c, e, endOf(e.tuple.localIp, e.tuple.localPort), (tid) => this.live.get(tid));
+    this.ex.handle(t, c, e, e.tuple.local, (tid) => this.live.get(tid));
   }
 
   private evictIdle(now: RelNs): void {

@@ -1,7 +1,7 @@
 import type { LinkRule } from '../span-link.js';
 import type { RelNs } from '../time.js';
 import type { CausalSpan } from './causal-span.js';
-import type { Tuple } from './io-events.js';
+import type { Tuple } from './tuples.js';
 
 // One TCP connection, keyed by its unordered 4-tuple: both sides' records land on the same
 // object. It holds what turn-taking needs (whose turn it is on each side), the latest request of
@@ -101,16 +101,14 @@ export class Connection {
   }
 }
 
-export function endOf(ip: string, port: string): string {
-  return `${ip}:${port}`;
-}
-
 /** The unordered 4-tuple; loopback connections are per container (each has its own lo). */
 export function connectionKey(t: Tuple, container: string): string {
-  const a = endOf(t.localIp, t.localPort);
-  const b = endOf(t.remoteIp, t.remotePort);
-  const k = a < b ? `${a}|${b}` : `${b}|${a}`;
-  return t.localIp.startsWith('127.') ? `${container}/${k}` : k;
+  if (!t.loopback) return t.pair;
+  if (t.keyContainer !== container) {
+    t.keyContainer = container;
+    t.containerKey = `${container}/${t.pair}`;
+  }
+  return t.containerKey;
 }
 
 /**
@@ -118,8 +116,8 @@ export function connectionKey(t: Tuple, container: string): string {
  * with an ephemeral port, else whoever sends first. Returns the client end and the rule.
  */
 export function guessClient(t: Tuple, gateway: string, firstIsSend: boolean): { client: string; rule: RoleRule } {
-  const local = endOf(t.localIp, t.localPort);
-  const remote = endOf(t.remoteIp, t.remotePort);
+  const local = t.local;
+  const remote = t.remote;
   if (t.remoteIp === gateway) return { client: remote, rule: 'gateway' };
   if (t.localIp === gateway) return { client: local, rule: 'gateway' };
   const le = Number(t.localPort) >= EPHEMERAL_FROM;

@@ -1,5 +1,6 @@
 import { detailValue, EventCode, type TraceRecord } from '../record.js';
 import type { RelNs } from '../time.js';
+import { TupleCache, type Tuple } from './tuples.js';
 
 // The causal model reads I/O, not syscalls: this turns each thread's records into one event per
 // send or receive on a TCP connection, from either record set a capture may hold:
@@ -8,14 +9,6 @@ import type { RelNs } from '../time.js';
 //   - the socket set: sock_send / sock_recv, one record per completed send or receive, with `len=`.
 // When both sets are present, a socket record inside a syscall describes the same I/O: the
 // syscall gives the start (its entry), the socket record the tuple and the size; one event.
-
-export interface Tuple {
-  /** Local side (the thread's own socket): saddr:sport in every record of both sets. */
-  localIp: string;
-  localPort: string;
-  remoteIp: string;
-  remotePort: string;
-}
 
 export interface IoEvent {
   tid: number;
@@ -43,15 +36,6 @@ interface SysCtx {
   line: number;
 }
 
-export function parseTuple(details: string): Tuple | null {
-  const localIp = detailValue(details, 'saddr');
-  const localPort = detailValue(details, 'sport');
-  const remoteIp = detailValue(details, 'daddr');
-  const remotePort = detailValue(details, 'dport');
-  if (localIp === undefined || localPort === undefined || remoteIp === undefined || remotePort === undefined) return null;
-  return { localIp, localPort, remoteIp, remotePort };
-}
-
 export class IoNormalizer {
   // One context per thread, kept from syscall to syscall: a Map entry set at each syscall's entry
   // and deleted at its exit made the Map shrink and grow again, its tables a tenth of the model's
@@ -63,6 +47,7 @@ export class IoNormalizer {
   constructor(
     private readonly emit: (e: IoEvent) => void,
     private readonly bad: (r: TraceRecord, what: string) => void,
+    private readonly tuples = new TupleCache(),
   ) {}
 
   /** Feeds a model record of a live thread; returns true when the record was I/O (consumed here). */
@@ -102,7 +87,7 @@ export class IoNormalizer {
       case EventCode.SockSend:
       case EventCode.SockRecv: {
         const dir = ev === EventCode.TcpSend || ev === EventCode.SockSend ? 'send' : 'recv';
-        const tuple = parseTuple(r.details);
+        const tuple = this.tuples.get(r.details);
         if (tuple === null) {
           this.bad(r, `${r.probe.shortName} without saddr/sport/daddr/dport`);
           return true;
@@ -160,5 +145,5 @@ export class IoNormalizer {
 }
 
 function sameTuple(a: Tuple, b: Tuple): boolean {
-  return a.localPort === b.localPort && a.remotePort === b.remotePort && a.localIp === b.localIp && a.remoteIp === b.remoteIp;
+  return a === b || (a.localPort === b.localPort && a.remotePort === b.remotePort && a.localIp === b.localIp && a.remoteIp === b.remoteIp);
 }
