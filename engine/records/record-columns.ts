@@ -101,16 +101,17 @@ export interface ColumnNames {
 
 /**
  * A reusable record object over a batch: `at(i)` points it at record i. Consumers that keep
- * nothing from a record (the span generator) use it without allocating per record.
+ * nothing from a record (the span generator) use it without allocating per record. What every
+ * consumer reads of every record is loaded by `at`; the rest (command, CPU, details: the models
+ * read details of their own records only, two in three records are not theirs) when asked.
  */
 export class RecordView implements TraceRecord {
   line = 0;
-  comm = '';
   tid = 0;
   ts = 0;
-  cpu = 0;
   probe!: ProbeInfo;
-  details = '';
+  private c: RecordColumns | null = null;
+  private i = 0;
 
   constructor(private readonly names: ColumnNames) {}
 
@@ -118,15 +119,27 @@ export class RecordView implements TraceRecord {
     return this.names.base.absString(this.ts);
   }
 
+  get comm(): string {
+    return this.names.comms[this.c!.comm[this.i]!]!;
+  }
+
+  get cpu(): number {
+    return this.c!.cpu[this.i]!;
+  }
+
+  get details(): string {
+    const c = this.c!;
+    const d = c.detailsAt[this.i]!;
+    return d < 0 ? '' : c.details[d]!;
+  }
+
   at(c: RecordColumns, i: number): this {
+    this.c = c;
+    this.i = i;
     this.line = c.line[i]!;
-    this.comm = this.names.comms[c.comm[i]!]!;
     this.tid = c.tid[i]!;
     this.ts = c.ts[i]!;
-    this.cpu = c.cpu[i]!;
     this.probe = this.names.probes[c.probe[i]!]!;
-    const d = c.detailsAt[i]!;
-    this.details = d < 0 ? '' : c.details[d]!;
     return this;
   }
 }
