@@ -44,6 +44,8 @@ const REUSE_NS = 1e9;
 
 export class CausalGenerator {
   private readonly live = new Map<number, CausalThread>();
+  /** For the exchanges, made once (not a closure per I/O event). */
+  private readonly threadOf = (tid: number): CausalThread | undefined => this.live.get(tid);
   private readonly conns = new ConnectionTable();
   private readonly tracedIps = new Set<string>();
   private readonly io: IoNormalizer;
@@ -273,7 +275,7 @@ export class CausalGenerator {
       }
     }
     c.lastTs = e.end;
-    this.ex.handle(t, c, e, e.tuple.local, (tid) => this.live.get(tid));
+    this.ex.handle(t, c, e, e.tuple.local, this.threadOf);
   }
 
   private evictIdle(now: RelNs): void {
