@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Connection } from '../../engine/model/causal/connection.js';
 import { ConnectionTable } from '../../engine/model/causal/connection-table.js';
-import { IoNormalizer, type IoEvent } from '../../engine/model/causal/io-events.js';
+import { IoNormalizer, type IoEvent, type IoThread } from '../../engine/model/causal/io-events.js';
 import { EventCode, type ProbeInfo, type TraceRecord } from '../../engine/model/record.js';
 
 // The causal model's working tables: connections in the order of their last use (idle eviction
@@ -71,7 +71,9 @@ describe('IoNormalizer', () => {
     const io = new IoNormalizer((e) => out.push(e), () => {
       throw new Error('no bad records here');
     });
-    const feed = (r: TraceRecord) => io.feed(r, r.probe.event);
+    const threads = new Map<number, IoThread>([1, 2].map((tid) => [tid, { tid, sys: null }]));
+    const th = (tid: number) => threads.get(tid)!;
+    const feed = (r: TraceRecord) => io.feed(r, r.probe.event, th(r.tid));
     feed(rec(1, 10, ENTER));
     feed(rec(2, 11, ENTER));
     expect(io.size).toBe(2);
@@ -83,10 +85,11 @@ describe('IoNormalizer', () => {
     feed(rec(1, 21, EXIT, 'ret=7'));
     expect(io.size).toBe(1);
     feed(rec(2, 22, TCP, tuple));
-    io.end(2); // thread 2 exits inside its syscall: the I/O still happened
+    io.end(th(2)); // thread 2 exits inside its syscall: the I/O still happened
     expect(io.size).toBe(0);
-    io.end(2);
-    io.flush(1);
+    expect(th(2).sys).toBeNull();
+    io.end(th(2));
+    io.flush(th(1));
     expect(out.map((e) => [e.tid, e.dir, e.start, e.dataTs, e.end, e.bytes])).toEqual([
       [1, 'send', 10, 12, 13, 5],
       [2, 'send', 11, 22, 22, NaN],

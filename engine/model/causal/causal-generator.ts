@@ -125,7 +125,7 @@ export class CausalGenerator {
         return;
       }
       default:
-        this.io.feed(r, ev);
+        this.io.feed(r, ev, t);
     }
   }
 
@@ -205,7 +205,7 @@ export class CausalGenerator {
   }
 
   private exit(t: CausalThread, ts: RelNs): void {
-    this.io.end(t.tid);
+    this.io.end(t);
     if (t.fork !== null && ts > t.fork.end) t.fork.end = ts;
     this.own(t, ts, null);
     if (this.live.get(t.tid) === t) this.live.delete(t.tid);

@@ -1,10 +1,11 @@
 import type { RelNs } from '../time.js';
 import type { CausalSpan } from './causal-span.js';
+import type { IoThread, SysCtx } from './io-events.js';
 
 // What the causal model keeps per live thread: a few pointers and the requests it has received
 // and not yet begun to answer (as many as it serves at once, never one per request served).
 
-export class CausalThread {
+export class CausalThread implements IoThread {
   /** Fork span: the thread was forked while its parent served a request (fork lineage). */
   fork: CausalSpan | null = null;
   /** Requests it received on any connection since it was born (fork lineage stops at the first). */
@@ -25,6 +26,8 @@ export class CausalThread {
   /** Span this thread's records go to from now on (the ownership timeline's last entry). */
   owner: CausalSpan | null = null;
   ownerSince: RelNs = -Infinity;
+  /** The syscall it is in (io-events.ts), null before its first. */
+  sys: SysCtx | null = null;
 
   constructor(
     readonly tid: number,

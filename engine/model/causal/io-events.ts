@@ -26,7 +26,7 @@ export interface IoEvent {
 }
 
 /** The syscall a thread is in, as far as the model cares (`open` false: none; the object is the thread's, reused). */
-interface SysCtx {
+export interface SysCtx {
   open: boolean;
   dir: 'send' | 'recv';
   start: RelNs;
@@ -36,11 +36,16 @@ interface SysCtx {
   line: number;
 }
 
+/** A thread as the normalizer knows it: its syscall context lives on it, made at its first syscall. */
+export interface IoThread {
+  readonly tid: number;
+  sys: SysCtx | null;
+}
+
 export class IoNormalizer {
-  // One context per thread, kept from syscall to syscall: a Map entry set at each syscall's entry
-  // and deleted at its exit made the Map shrink and grow again, its tables a tenth of the model's
-  // allocations. Dropped when the thread ends (end()).
-  private readonly ctx = new Map<number, SysCtx>();
+  // One context per thread, kept from syscall to syscall on the thread itself: a Map entry set at
+  // each syscall's entry and deleted at its exit made the Map shrink and grow again (a tenth of
+  // the model's allocations), and a lookup by tid at each of a syscall's records missed the cache.
   /** Threads inside a syscall now. */
   private inside = 0;
 
@@ -51,15 +56,15 @@ export class IoNormalizer {
   ) {}
 
   /** Feeds a model record of a live thread; returns true when the record was I/O (consumed here). */
-  feed(r: TraceRecord, ev: EventCode): boolean {
+  feed(r: TraceRecord, ev: EventCode, t: IoThread): boolean {
     switch (ev) {
       case EventCode.SendEnter:
       case EventCode.RecvEnter: {
-        this.flush(r.tid);
-        let c = this.ctx.get(r.tid);
-        if (c === undefined) {
+        this.flush(t);
+        let c = t.sys;
+        if (c === null) {
           c = { open: false, dir: 'send', start: 0, tuple: null, dataTs: 0, bytes: NaN, line: 0 };
-          this.ctx.set(r.tid, c);
+          t.sys = c;
         }
         c.open = true;
         this.inside++;
@@ -73,7 +78,7 @@ export class IoNormalizer {
       }
       case EventCode.SendExit:
       case EventCode.RecvExit: {
-        const c = this.open(r.tid);
+        const c = this.open(t);
         if (c !== undefined && c.dir === (ev === EventCode.SendExit ? 'send' : 'recv')) {
           const ret = detailValue(r.details, 'ret');
           if (ret !== undefined && Number.isNaN(c.bytes)) c.bytes = Number(ret);
@@ -93,7 +98,7 @@ export class IoNormalizer {
           return true;
         }
         const len = ev === EventCode.SockSend || ev === EventCode.SockRecv ? Number(detailValue(r.details, 'len') ?? NaN) : NaN;
-        const c = this.open(r.tid);
+        const c = this.open(t);
         if (c !== undefined && c.dir === dir && (c.tuple === null || sameTuple(c.tuple, tuple))) {
           // The socket record of the same I/O gives the size; the first record gives the time.
           if (c.tuple === null) c.dataTs = r.ts;
@@ -111,23 +116,23 @@ export class IoNormalizer {
   }
 
   /** The thread exits or a new syscall starts: an I/O whose exit was never seen still happened. */
-  flush(tid: number): void {
-    const c = this.open(tid);
+  flush(t: IoThread): void {
+    const c = this.open(t);
     if (c === undefined) return;
     this.close(c);
-    if (c.tuple !== null) this.emitCtx(tid, c, c.dataTs);
+    if (c.tuple !== null) this.emitCtx(t.tid, c, c.dataTs);
   }
 
   /** The thread exits: flush(), and its context goes. */
-  end(tid: number): void {
-    this.flush(tid);
-    this.ctx.delete(tid);
+  end(t: IoThread): void {
+    this.flush(t);
+    t.sys = null;
   }
 
-  /** The syscall `tid` is in, if any. */
-  private open(tid: number): SysCtx | undefined {
-    const c = this.ctx.get(tid);
-    return c !== undefined && c.open ? c : undefined;
+  /** The syscall `t` is in, if any. */
+  private open(t: IoThread): SysCtx | undefined {
+    const c = t.sys;
+    return c !== null && c.open ? c : undefined;
   }
 
   private close(c: SysCtx): void {
