@@ -19,7 +19,10 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'generate',
     summary: 'Generate request spans and request traces from sorted records (the MiSeRTrace model) and write a trace bundle.',
-    load: async () => (await import('./generate.js')).generateCommand,
+    load: async () => {
+      await startReading();
+      return (await import('./generate.js')).generateCommand;
+    },
   },
   {
     name: 'render',
@@ -29,7 +32,10 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'bundle',
     summary: "Import the original tool's plain files into a bundle, or export a bundle back to them.",
-    load: async () => (await import('./bundle.js')).bundleCommand,
+    load: async () => {
+      if (process.argv.includes('import')) await startReading();
+      return (await import('./bundle.js')).bundleCommand;
+    },
   },
   {
     name: 'sql',
@@ -58,3 +64,8 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./capture.js')).captureCommand,
   },
 ];
+
+/** The records' reading thread, started before the command's modules load (docs/adr/0130). */
+async function startReading(): Promise<void> {
+  (await import('../../engine/bundle/reader-thread.js')).startReaderEarly();
+}

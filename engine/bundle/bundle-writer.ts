@@ -12,7 +12,6 @@ import { writeChecksums } from './block-checksums.js';
 import { APPLICATION_ID, CAUSAL_ADDITIONS, FORMAT_VERSION, INDEXES, SCHEMA } from './bundle-schema.js';
 import type { BundleManifest } from './manifest.js';
 import { RecordChunkWriter } from './record-chunk-writer.js';
-import { ChunkRowInsert, type ChunkRows } from './chunk-rows.js';
 
 // Writes a bundle in two steps, records first (ADR 0061). create(): the records, meta and
 // manifest go into a hidden temp file beside the target with journaling off (it is private
@@ -26,7 +25,6 @@ export class BundleWriter {
   private commsWritten = 0;
   private probesWritten = 0;
   private chunks: RecordChunkWriter | null = null;
-  private insChunk: ChunkRowInsert | null = null;
   private closed = false;
 
   private constructor(
@@ -119,17 +117,6 @@ export class BundleWriter {
     this.db.transaction(() => {
       this.writeNames(names);
       chunks.add(c, keep);
-    })();
-  }
-
-  /** Appends chunk rows made on the reading thread (docs/adr/0110), in their order (one transaction). */
-  addChunkRows(rows: ChunkRows, names: ColumnNames): void {
-    if (this.chunks === null) throw new Error('records are written only into a new bundle');
-    this.insChunk ??= new ChunkRowInsert(this.db);
-    const ins = this.insChunk;
-    this.db.transaction(() => {
-      this.writeNames(names);
-      ins.insert(rows);
     })();
   }
 

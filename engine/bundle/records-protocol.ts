@@ -1,7 +1,6 @@
 import type { StreamStats } from '../model/psv-parse.js';
 import type { Diagnostic, DiagnosticKind } from '../model/diagnostics.js';
 import type { FieldColumns } from '../records/record-columns.js';
-import type { ChunkRows } from './chunk-rows.js';
 
 // Messages between the records' reading thread (records-worker.ts) and the thread that writes the
 // bundle and runs the model (threaded-records.ts), docs/adr/0110.
@@ -36,8 +35,6 @@ export type FromParser =
       batch: ParsedBatch;
       /** Records left out (out of time order, --lenient): keep[i] === 0; null when none. */
       keep: Uint8Array | null;
-      /** The chunks this batch completed, to insert in this order. */
-      rows: ChunkRows;
       bytes: number;
       /** Names first seen in this batch: probes and comms by id, appended in order. */
       probes: string[];
@@ -45,10 +42,10 @@ export type FromParser =
       baseSec: number | null;
       diagnostics?: DiagnosticsDelta;
     }
-  | { type: 'end'; stats: StreamStats; bytes: number; rows: ChunkRows; firstTs: number; lastTs: number; diagnostics?: DiagnosticsDelta }
+  | { type: 'end'; stats: StreamStats; bytes: number; firstTs: number; lastTs: number; diagnostics?: DiagnosticsDelta }
   | { type: 'error'; error: ParseErrorData; diagnostics?: DiagnosticsDelta };
 
-export type ToParser = { type: 'ack' } | { type: 'cancel' };
+export type ToParser = { type: 'ack' } | { type: 'cancel' } | { type: 'job'; job: ParseJob };
 
 export interface ParseErrorData {
   name: string;

@@ -4,27 +4,31 @@ import { InputError } from '../model/meta.js';
 import { CancelledError } from '../records/line-reader.js';
 import type { RecordColumns } from '../records/record-columns.js';
 import { recordSource } from '../records/sorted-records.js';
-import { ChunkRowBuffer } from './chunk-rows.js';
-import { RecordChunkWriter } from './record-chunk-writer.js';
 import { RecordOrder } from './record-order.js';
 import type { DiagnosticsDelta, FromParser, ParseErrorData, ParseJob, ToParser } from './records-protocol.js';
 
-// The records' reading thread (docs/adr/0110): reads and parses a capture (and orders a raw one,
-// when asked to) exactly as recordSource does in process, checks the time order and encodes the record chunks
-// as the bundle writer does, and hands each batch's columns and finished chunk rows to the
-// thread that inserts them and feeds the model. At most IN_FLIGHT batches wait there unread,
-// so a slower writer holds back the reading instead of the memory growing.
+// The records' reading thread (docs/adr/0110, 0130): reads and parses a capture (and orders a raw
+// one, when asked to) exactly as recordSource does in process, checks the time order, and hands
+// each batch's columns to the thread that writes the record chunks and feeds the model. At most
+// IN_FLIGHT batches wait there unread, so a slower writer holds back the reading instead of the
+// memory growing.
 
 const IN_FLIGHT = 3;
 
 if (parentPort === null) throw new Error('records-worker must run in a worker thread');
 const port = parentPort;
-const job = workerData as ParseJob;
+// A thread started early (reader-thread.ts) gets its job as its first message.
+let job = workerData as ParseJob | null;
 const ctl = new AbortController();
 let unacked = 0;
 let wake: (() => void) | null = null;
 
 port.on('message', (m: ToParser) => {
+  if (m.type === 'job') {
+    job = m.job;
+    start();
+    return;
+  }
   if (m.type === 'cancel') ctl.abort();
   else unacked--;
   wake?.();
@@ -54,7 +58,7 @@ let probesSent = 0;
 let commsSent = 0;
 let baseSent = false;
 
-async function run(): Promise<void> {
+async function run(job: ParseJob): Promise<void> {
   const { stream, columns } = recordSource(job.path, {
     diagnostics,
     unsorted: job.unsorted,
@@ -70,11 +74,8 @@ async function run(): Promise<void> {
     },
   });
   const order = new RecordOrder(job.path, job.lenient, diagnostics);
-  const rows = new ChunkRowBuffer();
-  const chunks = new RecordChunkWriter((...row) => rows.add(...row));
   for await (const c of columns) {
     const keep = order.check(c);
-    chunks.add(c, keep);
     const names = stream.names();
     const probes = names.probes.slice(probesSent).map((p) => p.name);
     probesSent = names.probes.length;
@@ -83,19 +84,16 @@ async function run(): Promise<void> {
     const baseSec = baseSent ? null : names.base.baseSec;
     baseSent = true;
     const batch = copyBatch(c);
-    const done = rows.take();
     const mask = keep === null ? null : keep.slice(0, c.n);
-    const msg: FromParser = { type: 'batch', batch, keep: mask, rows: done, bytes, probes, comms, baseSec, ...withFindings() };
-    const moved = [batch.tid, batch.ts, batch.cpu, batch.probe, batch.comm, batch.line, batch.detailsAt, done.meta, done.data].map((a) => a.buffer as ArrayBuffer);
+    const msg: FromParser = { type: 'batch', batch, keep: mask, bytes, probes, comms, baseSec, ...withFindings() };
+    const moved = [batch.tid, batch.ts, batch.cpu, batch.probe, batch.comm, batch.line, batch.detailsAt].map((a) => a.buffer as ArrayBuffer);
     port.postMessage(msg, mask === null ? moved : [...moved, mask.buffer as ArrayBuffer]);
     unacked++;
     while (unacked >= IN_FLIGHT && !ctl.signal.aborted) await new Promise<void>((r) => (wake = r));
     if (ctl.signal.aborted) throw new CancelledError();
   }
-  chunks.finish();
-  const last = rows.take();
-  const end: FromParser = { type: 'end', stats: stream.stats, bytes, rows: last, firstTs: order.firstTs, lastTs: order.lastTs, ...withFindings() };
-  port.postMessage(end, [last.meta.buffer as ArrayBuffer, last.data.buffer as ArrayBuffer]);
+  const end: FromParser = { type: 'end', stats: stream.stats, bytes, firstTs: order.firstTs, lastTs: order.lastTs, ...withFindings() };
+  port.postMessage(end);
 }
 
 function withFindings(): { diagnostics?: DiagnosticsDelta } {
@@ -141,4 +139,8 @@ function errorData(e: unknown): ParseErrorData {
   };
 }
 
-run().catch((e: unknown) => send({ type: 'error', error: errorData(e), ...withFindings() }));
+function start(): void {
+  run(job!).catch((e: unknown) => send({ type: 'error', error: errorData(e), ...withFindings() }));
+}
+
+if (job !== null) start();

@@ -1,6 +1,3 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { Diagnostics } from '../model/diagnostics.js';
 import { InputError, NoRecordsError } from '../model/meta.js';
 import { emptyStats, type StreamStats } from '../model/psv-parse.js';
@@ -10,11 +7,11 @@ import { CancelledError, throwIfCancelled } from '../records/line-reader.js';
 import { RecordColumns, type ColumnNames } from '../records/record-columns.js';
 import type { RecordStreamOptions } from '../records/record-stream.js';
 import { recordSource } from '../records/sorted-records.js';
-import type { ChunkRows } from './chunk-rows.js';
+import { readerEntry, readerFor } from './reader-thread.js';
 import type { DiagnosticsDelta, FromParser, ParseErrorData, ParseJob } from './records-protocol.js';
 
-// The records of a capture read, parsed, checked for time order and encoded into chunks on a
-// thread of their own (docs/adr/0110), while this thread inserts the chunks and feeds the model:
+// The records of a capture read, parsed and checked for time order on a thread of their own
+// (docs/adr/0110, 0130), while this thread writes the record chunks and feeds the model:
 // the same batches, names, stats, findings and errors as recordSource in process, which stays the
 // path unless MISERTRACE_READ_THREAD=1 and a compiled worker sits beside this module (the CLI's
 // dist/; not the tests on the sources, nor the app's bundled main).
@@ -26,15 +23,14 @@ export interface RecordFeed {
   names(): ColumnNames;
 }
 
-/** A batch of records; `chunks`: their time order checked and their chunks made on the reading thread. */
+/** A batch of records; `checked`: their time order checked on the reading thread (what it left out). */
 export interface RecordBatch {
   cols: RecordColumns;
-  chunks: { keep: Uint8Array | null; rows: ChunkRows } | null;
+  checked: { keep: Uint8Array | null } | null;
 }
 
-/** What the reading thread made after the last batch: the last chunks, and the first and last kept times. */
+/** What the reading thread found at the end: the first and last kept times. */
 export interface ReadingEnd {
-  rows: ChunkRows;
   firstTs: number;
   lastTs: number;
 }
@@ -45,26 +41,14 @@ export type SourceOptions = Pick<RecordStreamOptions, 'lenient' | 'diagnostics' 
   near?: string;
 };
 
-/**
- * The compiled worker beside this module (a variable name keeps bundlers from inlining it), when
- * MISERTRACE_READ_THREAD=1 asks for it: measured on a shared 2-core machine, the thread cost 10-15%
- * more CPU and gave no wall time back (docs/adr/0110), so the records are read in process unless asked.
- */
-function parserEntry(): URL | null {
-  if (process.env['MISERTRACE_READ_THREAD'] !== '1') return null;
-  const compiled = 'records-worker.js';
-  const url = new URL(compiled, import.meta.url);
-  return url.protocol === 'file:' && existsSync(fileURLToPath(url)) ? url : null;
-}
-
 /** Whether records are read on a thread of their own here (their buffers then die with its heap). */
 export function readsOffThread(): boolean {
-  return parserEntry() !== null;
+  return readerEntry() !== null;
 }
 
 /** The records of `path` in time order, read on another thread when it can be (`end` then says what it made last). */
 export function readRecords(path: string, opts: SourceOptions): { stream: RecordFeed; batches: AsyncIterable<RecordBatch>; end: () => ReadingEnd | null } {
-  const entry = parserEntry();
+  const entry = readerEntry();
   if (entry === null) {
     const { stream, columns } = recordSource(path, opts);
     return { stream, batches: inProcess(columns), end: () => null };
@@ -74,7 +58,7 @@ export function readRecords(path: string, opts: SourceOptions): { stream: Record
 }
 
 async function* inProcess(columns: AsyncIterable<RecordColumns>): AsyncGenerator<RecordBatch> {
-  const b: RecordBatch = { cols: new RecordColumns(0), chunks: null };
+  const b: RecordBatch = { cols: new RecordColumns(0), checked: null };
   for await (const c of columns) {
     b.cols = c;
     yield b;
@@ -111,7 +95,7 @@ class ThreadedSource implements RecordFeed {
       ...(this.opts.chunkBytes !== undefined ? { chunkBytes: this.opts.chunkBytes } : {}),
     };
     throwIfCancelled(this.opts.signal);
-    const worker = new Worker(this.entry, { workerData: job });
+    const worker = readerFor(this.entry, job);
     const queue: FromParser[] = [];
     let wake: (() => void) | null = null;
     let exited = false;
@@ -145,7 +129,7 @@ class ThreadedSource implements RecordFeed {
     let finished = false;
     try {
       const out = new RecordColumns(0);
-      const batch: RecordBatch = { cols: out, chunks: null };
+      const batch: RecordBatch = { cols: out, checked: null };
       for (;;) {
         const m = await next();
         if (m.diagnostics) this.merge(m.diagnostics);
@@ -158,7 +142,7 @@ class ThreadedSource implements RecordFeed {
         if (m.type === 'end') {
           finished = true;
           this.stats = m.stats;
-          this.end = { rows: m.rows, firstTs: m.firstTs, lastTs: m.lastTs };
+          this.end = { firstTs: m.firstTs, lastTs: m.lastTs };
           return;
         }
         for (const p of m.probes) this.probes.get(p);
@@ -174,7 +158,7 @@ class ThreadedSource implements RecordFeed {
         out.line = b.line;
         out.detailsAt = b.detailsAt;
         out.details = b.detailCount === 0 ? [] : b.details.split('\n');
-        batch.chunks = { keep: m.keep, rows: m.rows };
+        batch.checked = { keep: m.keep };
         yield batch;
         worker.postMessage({ type: 'ack' });
       }

@@ -62,16 +62,14 @@ export async function writeRecords(o: WriteRecordsOptions): Promise<BundleManife
       onProgress: (b) => o.onProgress?.(size > 0 ? b / size : 1),
     });
     const order = new RecordOrder(o.sortedPath, o.lenient === true, o.diagnostics);
-    for await (const { cols: c, chunks } of batches) {
-      // Read on another thread (docs/adr/0110), the batch comes checked and its chunks made.
-      const keep = chunks === null ? order.check(c) : chunks.keep;
-      if (chunks === null) writer.addColumns(c, stream.names(), keep);
-      else writer.addChunkRows(chunks.rows, stream.names());
+    for await (const { cols: c, checked } of batches) {
+      // Read on another thread (docs/adr/0110), the batch comes checked.
+      const keep = checked === null ? order.check(c) : checked.keep;
+      writer.addColumns(c, stream.names(), keep);
       if (o.onBatch) await o.onBatch(c, stream.names(), keep);
       throwIfCancelled(o.signal);
     }
     const last = end();
-    if (last !== null) writer.addChunkRows(last.rows, stream.names());
     const firstTs = last?.firstTs ?? order.firstTs;
     const lastTs = last?.lastTs ?? order.lastTs;
     const lost = stream.stats.lostEvents + (o.capture?.lostEvents ?? 0);
