@@ -18,57 +18,84 @@ export const GROUP = 1 << 16;
 
 /** Records waiting to be encoded, as columns by position: the writer's current group (record-chunk-writer.ts). */
 export interface ChunkSource {
+  /** The record's seq less the group's first. */
+  seq: Int32Array;
   ts: Float64Array;
   line: Int32Array;
   cpu: Int32Array;
   probe: Int32Array;
   comm: Int32Array;
-  details: (string | null)[];
+  /** Index into `details`, -1 when the record has none. */
+  detailsAt: Int32Array;
+  details: string[];
 }
 
 export class ChunkEncoder {
   private buf = Buffer.allocUnsafe(1 << 16);
+  /** The same bytes as `buf`: stores through a plain Uint8Array. */
+  private u8 = new Uint8Array(this.buf.buffer, this.buf.byteOffset, this.buf.length);
 
   /**
-   * The chunk of records src[at[0]], ..., src[at[n - 1]] (in that order), record at[j]'s seq
-   * being seqBase + at[j]: a view of an internal buffer, valid until the next call.
+   * The chunk of records src[at[0]], ..., src[at[n - 1]] (in that order), record k's seq
+   * being seqBase + src.seq[k]: a view of an internal buffer, valid until the next call.
    */
   encode(src: ChunkSource, at: Int32Array, n: number, seqBase: number): Buffer {
     // At most 10 bytes a value (n, seq and ts deltas), 5 for the int32 columns and lengths.
-    let b = this.room(0, 10 + n * 45);
-    let p = put(b, 0, n);
+    this.room(0, 10 + n * 45);
+    const u = this.u8;
+    // Most values take one byte: that case is written here, the others by put().
+    let p = put(u, 0, n);
     let prev = 0;
+    const seqs = src.seq;
     for (let j = 0; j < n; j++) {
-      const seq = seqBase + at[j]!;
-      p = put(b, p, seq - prev);
+      const seq = seqBase + seqs[at[j]!]!;
+      const v = seq - prev;
       prev = seq;
+      if (v < 0x80) u[p++] = v;
+      else p = putMore(u, p, v);
     }
+    const ts = src.ts;
     prev = 0;
     for (let j = 0; j < n; j++) {
-      const ts = src.ts[at[j]!]!;
-      p = put(b, p, zigzag(ts - prev));
-      prev = ts;
+      const t = ts[at[j]!]!;
+      const d = t - prev;
+      prev = t;
+      const v = d < 0 ? -2 * d - 1 : 2 * d;
+      if (v < 0x80) u[p++] = v;
+      else p = putMore(u, p, v);
     }
+    const line = src.line;
     prev = 0;
     for (let j = 0; j < n; j++) {
-      const line = src.line[at[j]!]!;
-      p = put(b, p, zigzag(line - prev));
-      prev = line;
+      const l = line[at[j]!]!;
+      const d = l - prev;
+      prev = l;
+      const v = d < 0 ? -2 * d - 1 : 2 * d;
+      if (v < 0x80) u[p++] = v;
+      else p = putMore(u, p, v);
     }
-    for (let j = 0; j < n; j++) p = put(b, p, src.cpu[at[j]!]!);
-    for (let j = 0; j < n; j++) p = put(b, p, src.probe[at[j]!]!);
-    for (let j = 0; j < n; j++) p = put(b, p, src.comm[at[j]!]!);
+    p = ints(u, p, src.cpu, at, n);
+    p = ints(u, p, src.probe, at, n);
+    p = ints(u, p, src.comm, at, n);
+    const detailsAt = src.detailsAt;
+    const details = src.details;
     let bytes = 0;
     for (let j = 0; j < n; j++) {
-      const d = src.details[at[j]!];
-      const len = d == null ? 0 : d.length === 0 ? 1 : Buffer.byteLength(d, 'utf8') + 1;
+      const i = detailsAt[at[j]!]!;
+      if (i < 0) {
+        u[p++] = 0;
+        continue;
+      }
+      const d = details[i]!;
+      const len = d.length === 0 ? 1 : Buffer.byteLength(d, 'utf8') + 1;
       bytes += len;
-      p = put(b, p, len);
+      if (len < 0x80) u[p++] = len;
+      else p = putMore(u, p, len);
     }
-    b = this.room(p, bytes);
+    const b = this.room(p, bytes);
     for (let j = 0; j < n; j++) {
-      const d = src.details[at[j]!];
-      if (d != null && d.length > 0) p += b.write(d, p, 'utf8');
+      const i = detailsAt[at[j]!]!;
+      if (i >= 0 && details[i]!.length > 0) p += b.write(details[i]!, p, 'utf8');
     }
     return b.subarray(0, p);
   }
@@ -79,12 +106,42 @@ export class ChunkEncoder {
     const b = Buffer.allocUnsafe(Math.max(this.buf.length * 2, used + k + 1024));
     this.buf.copy(b, 0, 0, used);
     this.buf = b;
+    this.u8 = new Uint8Array(b.buffer, b.byteOffset, b.length);
     return b;
   }
 }
 
+/** Writes col[at[0]], ..., col[at[n - 1]] as varints from u[p]; returns the position after them. */
+function ints(u: Uint8Array, p: number, col: Int32Array, at: Int32Array, n: number): number {
+  for (let j = 0; j < n; j++) {
+    const v = col[at[j]!]!;
+    // A negative value too is one byte, as put() writes it.
+    if (v < 0x80) u[p++] = v;
+    else p = putMore(u, p, v);
+  }
+  return p;
+}
+
+/** put() for v >= 0x80, without a loop up to four bytes (time deltas take three). */
+function putMore(b: Uint8Array, p: number, v: number): number {
+  if (v >= 0x10000000) return put(b, p, v);
+  b[p] = v | 0x80;
+  if (v < 0x4000) {
+    b[p + 1] = v >>> 7;
+    return p + 2;
+  }
+  b[p + 1] = (v >>> 7) | 0x80;
+  if (v < 0x200000) {
+    b[p + 2] = v >>> 14;
+    return p + 3;
+  }
+  b[p + 2] = (v >>> 14) | 0x80;
+  b[p + 3] = v >>> 21;
+  return p + 4;
+}
+
 /** Writes v (0 <= v < 2^53) at b[p] as a LEB128 varint; returns the position after it. */
-function put(b: Buffer, p: number, v: number): number {
+function put(b: Uint8Array, p: number, v: number): number {
   if (v < 0x80) {
     b[p] = v;
     return p + 1;
@@ -102,7 +159,6 @@ function put(b: Buffer, p: number, v: number): number {
   return p;
 }
 
-const zigzag = (v: number) => (v < 0 ? -2 * v - 1 : 2 * v);
 const unzigzag = (v: number) => (v % 2 === 1 ? -(v + 1) / 2 : v / 2);
 
 /** A chunk whose bytes do not decode (or do not match their checksum): the bundle is damaged. */
