@@ -40,45 +40,97 @@ export class ChunkEncoder {
    * being seqBase + src.seq[k]: a view of an internal buffer, valid until the next call.
    */
   encode(src: ChunkSource, at: Int32Array, n: number, seqBase: number): Buffer {
-    // At most 10 bytes a value (n, seq and ts deltas), 5 for the int32 columns and lengths.
-    this.room(0, 10 + n * 45);
+    // One pass over the records writes the six number columns into regions of R bytes each
+    // (room for n values of up to 10 bytes), moved together after: a loop per column cost
+    // more (each one loading at[j] again). Most values take one byte, written here; the
+    // others by putMore().
+    const R = 10 + 10 * n;
+    this.room(0, 6 * R);
     const u = this.u8;
-    // Most values take one byte: that case is written here, the others by put().
-    let p = put(u, 0, n);
-    let prev = 0;
-    const seqs = src.seq;
+    const { seq, ts, line, cpu, probe, comm } = src;
+    let p0 = put(u, 0, n);
+    let p1 = R;
+    let p2 = 2 * R;
+    let p3 = 3 * R;
+    let p4 = 4 * R;
+    let p5 = 5 * R;
+    let prevSeq = 0;
+    let prevTs = 0;
+    let prevLine = 0;
     for (let j = 0; j < n; j++) {
-      const seq = seqBase + seqs[at[j]!]!;
-      const v = seq - prev;
-      prev = seq;
-      if (v < 0x80) u[p++] = v;
-      else p = putMore(u, p, v);
+      const k = at[j]!;
+      const s = seqBase + seq[k]!;
+      let v = s - prevSeq;
+      prevSeq = s;
+      if (v < 0x80) u[p0++] = v;
+      else p0 = putMore(u, p0, v);
+      const t = ts[k]!;
+      let d = t - prevTs;
+      prevTs = t;
+      v = d < 0 ? -2 * d - 1 : 2 * d;
+      if (v < 0x80) u[p1++] = v;
+      else p1 = putMore(u, p1, v);
+      const l = line[k]!;
+      d = l - prevLine;
+      prevLine = l;
+      v = d < 0 ? -2 * d - 1 : 2 * d;
+      if (v < 0x80) u[p2++] = v;
+      else p2 = putMore(u, p2, v);
+      // A negative id too is one byte, as put() writes it.
+      v = cpu[k]!;
+      if (v < 0x80) u[p3++] = v;
+      else p3 = putMore(u, p3, v);
+      v = probe[k]!;
+      if (v < 0x80) u[p4++] = v;
+      else p4 = putMore(u, p4, v);
+      v = comm[k]!;
+      if (v < 0x80) u[p5++] = v;
+      else p5 = putMore(u, p5, v);
     }
-    const ts = src.ts;
-    prev = 0;
-    for (let j = 0; j < n; j++) {
-      const t = ts[at[j]!]!;
-      const d = t - prev;
-      prev = t;
-      const v = d < 0 ? -2 * d - 1 : 2 * d;
-      if (v < 0x80) u[p++] = v;
-      else p = putMore(u, p, v);
-    }
-    const line = src.line;
-    prev = 0;
-    for (let j = 0; j < n; j++) {
-      const l = line[at[j]!]!;
-      const d = l - prev;
-      prev = l;
-      const v = d < 0 ? -2 * d - 1 : 2 * d;
-      if (v < 0x80) u[p++] = v;
-      else p = putMore(u, p, v);
-    }
-    p = ints(u, p, src.cpu, at, n);
-    p = ints(u, p, src.probe, at, n);
-    p = ints(u, p, src.comm, at, n);
+    let p = p0;
+    u.copyWithin(p, R, p1);
+    p += p1 - R;
+    u.copyWithin(p, 2 * R, p2);
+    p += p2 - 2 * R;
+    u.copyWithin(p, 3 * R, p3);
+    p += p3 - 3 * R;
+    u.copyWithin(p, 4 * R, p4);
+    p += p4 - 4 * R;
+    u.copyWithin(p, 5 * R, p5);
+    p += p5 - 5 * R;
+    return this.details(src, at, n, p);
+  }
+
+  /** Writes the details' lengths + 1 (0: none) from `p`, then their bytes; the chunk's bytes. */
+  private details(src: ChunkSource, at: Int32Array, n: number, p: number): Buffer {
     const detailsAt = src.detailsAt;
     const details = src.details;
+    // One write of all the chunk's details, not one per record: if they are ASCII (as a capture's
+    // are), each one's bytes are its length and the joined bytes are theirs one after the other.
+    let all = '';
+    let lenBytes = 0;
+    for (let j = 0; j < n; j++) {
+      const i = detailsAt[at[j]!]!;
+      if (i < 0) lenBytes++;
+      else {
+        const d = details[i]!;
+        all += d;
+        lenBytes += d.length < 0x7f ? 1 : varintBytes(d.length + 1);
+      }
+    }
+    let b = this.room(p, lenBytes + all.length * 3);
+    const written = all.length === 0 ? 0 : b.write(all, p + lenBytes, 'utf8');
+    if (written === all.length) {
+      const u = this.u8;
+      for (let j = 0; j < n; j++) {
+        const i = detailsAt[at[j]!]!;
+        const len = i < 0 ? 0 : details[i]!.length + 1;
+        if (len < 0x80) u[p++] = len;
+        else p = putMore(u, p, len);
+      }
+      return b.subarray(0, p + written);
+    }
+    const u = this.u8;
     let bytes = 0;
     for (let j = 0; j < n; j++) {
       const i = detailsAt[at[j]!]!;
@@ -92,7 +144,7 @@ export class ChunkEncoder {
       if (len < 0x80) u[p++] = len;
       else p = putMore(u, p, len);
     }
-    const b = this.room(p, bytes);
+    b = this.room(p, bytes);
     for (let j = 0; j < n; j++) {
       const i = detailsAt[at[j]!]!;
       if (i >= 0 && details[i]!.length > 0) p += b.write(details[i]!, p, 'utf8');
@@ -111,15 +163,11 @@ export class ChunkEncoder {
   }
 }
 
-/** Writes col[at[0]], ..., col[at[n - 1]] as varints from u[p]; returns the position after them. */
-function ints(u: Uint8Array, p: number, col: Int32Array, at: Int32Array, n: number): number {
-  for (let j = 0; j < n; j++) {
-    const v = col[at[j]!]!;
-    // A negative value too is one byte, as put() writes it.
-    if (v < 0x80) u[p++] = v;
-    else p = putMore(u, p, v);
-  }
-  return p;
+/** Bytes of v (0 <= v < 2^53) as a varint. */
+function varintBytes(v: number): number {
+  let k = 1;
+  for (; v >= 0x80; k++) v = Math.floor(v / 128);
+  return k;
 }
 
 /** put() for v >= 0x80, without a loop up to four bytes (time deltas take three). */
