@@ -71,34 +71,49 @@ export class RecordChunkWriter {
 
   /** Appends a batch in time order; `keep[i] === 0` leaves record i out. Call inside a transaction. */
   add(c: RecordColumns, keep: Uint8Array | null): void {
-    const s = this.src;
-    for (let i = 0; i < c.n; i++) {
-      if (keep !== null && keep[i] === 0) continue;
+    for (let i = 0; i < c.n; ) {
       if (this.records > 0 && this.records % GROUP === 0) this.finish();
-      const tid = c.tid[i]!;
+      i = this.fill(c, keep, i, GROUP - (this.records % GROUP));
+    }
+  }
+
+  /** Adds c's records from the i-th on, at most `room` of them (the rest of the group); returns where it stopped. */
+  private fill(c: RecordColumns, keep: Uint8Array | null, i: number, room: number): number {
+    const { n, tid: tids, ts, line, cpu, probe, comm, detailsAt, details } = c;
+    const s = this.src;
+    let g = this.g;
+    const end = g + room;
+    for (; i < n && g < end; i++) {
+      if (keep !== null && keep[i] === 0) continue;
+      const tid = tids[i]!;
       // Most records are of the thread of the record before.
       const slot = tid === this.lastTid ? this.lastSlot : this.slotFor(tid);
       const have = this.count[slot]!;
-      let block: number;
-      if ((have & (BLOCK - 1)) !== 0) block = this.last[slot]!;
-      else {
-        block = this.newBlock();
-        if (have === 0) this.first[slot] = block;
-        else this.blockNext[this.last[slot]!] = block;
-        this.last[slot] = block;
-      }
-      const k = block * BLOCK + (have & (BLOCK - 1));
-      s.seq[k] = this.g++;
-      s.ts[k] = c.ts[i]!;
-      s.line[k] = c.line[i]!;
-      s.cpu[k] = c.cpu[i]!;
-      s.probe[k] = c.probe[i]!;
-      s.comm[k] = c.comm[i]!;
-      const d = c.detailsAt[i]!;
-      s.detailsAt[k] = d < 0 ? -1 : s.details.push(c.details[d]!) - 1;
-      this.records++;
+      const pos = have & (BLOCK - 1);
+      const k = (pos !== 0 ? this.last[slot]! : this.openBlock(slot, have)) * BLOCK + pos;
+      s.seq[k] = g++;
+      s.ts[k] = ts[i]!;
+      s.line[k] = line[i]!;
+      s.cpu[k] = cpu[i]!;
+      s.probe[k] = probe[i]!;
+      s.comm[k] = comm[i]!;
+      const d = detailsAt[i]!;
+      s.detailsAt[k] = d < 0 ? -1 : s.details.push(details[d]!) - 1;
       if ((this.count[slot] = have + 1) === CHUNK_MAX) this.flush(slot);
     }
+    this.records += g - this.g;
+    this.g = g;
+    return i;
+  }
+
+  /** A new block at the end of the thread's open chunk (of `have` records): blocks are taken in order and all given back at the group's end. */
+  private openBlock(slot: number, have: number): number {
+    if (this.blocks === this.blockNext.length) this.growBlocks();
+    const block = this.blocks++;
+    if (have === 0) this.first[slot] = block;
+    else this.blockNext[this.last[slot]!] = block;
+    this.last[slot] = block;
+    return block;
   }
 
   /** Writes every partly filled chunk. Call inside a transaction. */
@@ -145,12 +160,6 @@ export class RecordChunkWriter {
       this.count = grow(this.count, new Int32Array(n));
     }
     return this.slots++;
-  }
-
-  /** A block for a chunk: blocks are taken in order and all given back at the group's end. */
-  private newBlock(): number {
-    if ((this.blocks + 1) * BLOCK > this.blockNext.length * BLOCK) this.growBlocks();
-    return this.blocks++;
   }
 
   private growBlocks(): void {
