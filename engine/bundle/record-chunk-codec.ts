@@ -40,14 +40,19 @@ export class ChunkEncoder {
    * being seqBase + src.seq[k]: a view of an internal buffer, valid until the next call.
    */
   encode(src: ChunkSource, at: Int32Array, n: number, seqBase: number): Buffer {
-    // One pass over the records writes the six number columns into regions of R bytes each
-    // (room for n values of up to 10 bytes), moved together after: a loop per column cost
-    // more (each one loading at[j] again). Most values take one byte, written here; the
-    // others by putMore().
+    // One pass over the records writes the six number columns and the details' lengths into
+    // regions of R bytes each (room for n values of up to 10 bytes), moved together after: a
+    // loop per column cost more (each one loading at[j] again). Most values take one byte,
+    // written here; the others by putMore(). The details are joined and written with one call,
+    // not one per record: if they are ASCII (as a capture's are), each one's byte length is its
+    // length and the joined bytes are theirs one after the other; if not, details() writes
+    // them again one by one.
     const R = 10 + 10 * n;
-    this.room(0, 6 * R);
+    this.room(0, 7 * R);
     const u = this.u8;
-    const { seq, ts, line, cpu, probe, comm } = src;
+    const { seq, ts, line, cpu, probe, comm, detailsAt, details } = src;
+    let p6 = 6 * R;
+    let all = '';
     let p0 = put(u, 0, n);
     let p1 = R;
     let p2 = 2 * R;
@@ -86,6 +91,15 @@ export class ChunkEncoder {
       v = comm[k]!;
       if (v < 0x80) u[p5++] = v;
       else p5 = putMore(u, p5, v);
+      const i = detailsAt[k]!;
+      if (i < 0) u[p6++] = 0;
+      else {
+        const text = details[i]!;
+        all += text;
+        v = text.length + 1;
+        if (v < 0x80) u[p6++] = v;
+        else p6 = putMore(u, p6, v);
+      }
     }
     let p = p0;
     u.copyWithin(p, R, p1);
@@ -98,38 +112,20 @@ export class ChunkEncoder {
     p += p4 - 4 * R;
     u.copyWithin(p, 5 * R, p5);
     p += p5 - 5 * R;
-    return this.details(src, at, n, p);
+    const lengthsAt = p;
+    u.copyWithin(p, 6 * R, p6);
+    p += p6 - 6 * R;
+    if (all.length === 0) return this.buf.subarray(0, p);
+    const b = this.room(p, all.length * 3);
+    const written = b.write(all, p, 'utf8');
+    if (written === all.length) return b.subarray(0, p + written);
+    return this.details(src, at, n, lengthsAt);
   }
 
-  /** Writes the details' lengths + 1 (0: none) from `p`, then their bytes; the chunk's bytes. */
+  /** Writes the details' lengths + 1 (0: none) from `p`, then their bytes, one by one; the chunk's bytes. */
   private details(src: ChunkSource, at: Int32Array, n: number, p: number): Buffer {
     const detailsAt = src.detailsAt;
     const details = src.details;
-    // One write of all the chunk's details, not one per record: if they are ASCII (as a capture's
-    // are), each one's bytes are its length and the joined bytes are theirs one after the other.
-    let all = '';
-    let lenBytes = 0;
-    for (let j = 0; j < n; j++) {
-      const i = detailsAt[at[j]!]!;
-      if (i < 0) lenBytes++;
-      else {
-        const d = details[i]!;
-        all += d;
-        lenBytes += d.length < 0x7f ? 1 : varintBytes(d.length + 1);
-      }
-    }
-    let b = this.room(p, lenBytes + all.length * 3);
-    const written = all.length === 0 ? 0 : b.write(all, p + lenBytes, 'utf8');
-    if (written === all.length) {
-      const u = this.u8;
-      for (let j = 0; j < n; j++) {
-        const i = detailsAt[at[j]!]!;
-        const len = i < 0 ? 0 : details[i]!.length + 1;
-        if (len < 0x80) u[p++] = len;
-        else p = putMore(u, p, len);
-      }
-      return b.subarray(0, p + written);
-    }
     const u = this.u8;
     let bytes = 0;
     for (let j = 0; j < n; j++) {
@@ -144,7 +140,7 @@ export class ChunkEncoder {
       if (len < 0x80) u[p++] = len;
       else p = putMore(u, p, len);
     }
-    b = this.room(p, bytes);
+    const b = this.room(p, bytes);
     for (let j = 0; j < n; j++) {
       const i = detailsAt[at[j]!]!;
       if (i >= 0 && details[i]!.length > 0) p += b.write(details[i]!, p, 'utf8');
@@ -161,13 +157,6 @@ export class ChunkEncoder {
     this.u8 = new Uint8Array(b.buffer, b.byteOffset, b.length);
     return b;
   }
-}
-
-/** Bytes of v (0 <= v < 2^53) as a varint. */
-function varintBytes(v: number): number {
-  let k = 1;
-  for (; v >= 0x80; k++) v = Math.floor(v / 128);
-  return k;
 }
 
 /** put() for v >= 0x80, without a loop up to four bytes (time deltas take three). */
