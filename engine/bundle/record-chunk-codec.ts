@@ -16,19 +16,25 @@ export const CHUNK_MAX = 1024;
  */
 export const GROUP = 1 << 16;
 
-/** Records waiting to be encoded, as columns by position: the writer's current group (record-chunk-writer.ts). */
+/**
+ * Records waiting to be encoded: the writer's current group (record-chunk-writer.ts), a record's
+ * fields together (32 bytes) in one buffer seen as `ts` and `fields`: record k's time is ts[4k],
+ * its other fields are fields[8k + F_SEQ ...].
+ */
 export interface ChunkSource {
-  /** The record's seq less the group's first. */
-  seq: Int32Array;
   ts: Float64Array;
-  line: Int32Array;
-  cpu: Int32Array;
-  probe: Int32Array;
-  comm: Int32Array;
-  /** Index into `details`, -1 when the record has none. */
-  detailsAt: Int32Array;
+  fields: Int32Array;
+  /** The records' details, at the index in their F_DETAILS field (-1: none). */
   details: string[];
 }
+
+/** The record's seq less the group's first. */
+export const F_SEQ = 2;
+export const F_LINE = 3;
+export const F_CPU = 4;
+export const F_PROBE = 5;
+export const F_COMM = 6;
+export const F_DETAILS = 7;
 
 export class ChunkEncoder {
   private buf = Buffer.allocUnsafe(1 << 16);
@@ -37,7 +43,7 @@ export class ChunkEncoder {
 
   /**
    * The chunk of records src[at[0]], ..., src[at[n - 1]] (in that order), record k's seq
-   * being seqBase + src.seq[k]: a view of an internal buffer, valid until the next call.
+   * being seqBase + its F_SEQ field: a view of an internal buffer, valid until the next call.
    */
   encode(src: ChunkSource, at: Int32Array, n: number, seqBase: number): Buffer {
     // One pass over the records writes the six number columns and the details' lengths into
@@ -50,7 +56,7 @@ export class ChunkEncoder {
     const R = 10 + 10 * n;
     this.room(0, 7 * R);
     const u = this.u8;
-    const { seq, ts, line, cpu, probe, comm, detailsAt, details } = src;
+    const { ts, fields, details } = src;
     let p6 = 6 * R;
     let all = '';
     let p0 = put(u, 0, n);
@@ -64,34 +70,35 @@ export class ChunkEncoder {
     let prevLine = 0;
     for (let j = 0; j < n; j++) {
       const k = at[j]!;
-      const s = seqBase + seq[k]!;
+      const q = k << 3;
+      const s = seqBase + fields[q + F_SEQ]!;
       let v = s - prevSeq;
       prevSeq = s;
       if (v < 0x80) u[p0++] = v;
       else p0 = putMore(u, p0, v);
-      const t = ts[k]!;
+      const t = ts[k << 2]!;
       let d = t - prevTs;
       prevTs = t;
       v = d < 0 ? -2 * d - 1 : 2 * d;
       if (v < 0x80) u[p1++] = v;
       else p1 = putMore(u, p1, v);
-      const l = line[k]!;
+      const l = fields[q + F_LINE]!;
       d = l - prevLine;
       prevLine = l;
       v = d < 0 ? -2 * d - 1 : 2 * d;
       if (v < 0x80) u[p2++] = v;
       else p2 = putMore(u, p2, v);
       // A negative id too is one byte, as put() writes it.
-      v = cpu[k]!;
+      v = fields[q + F_CPU]!;
       if (v < 0x80) u[p3++] = v;
       else p3 = putMore(u, p3, v);
-      v = probe[k]!;
+      v = fields[q + F_PROBE]!;
       if (v < 0x80) u[p4++] = v;
       else p4 = putMore(u, p4, v);
-      v = comm[k]!;
+      v = fields[q + F_COMM]!;
       if (v < 0x80) u[p5++] = v;
       else p5 = putMore(u, p5, v);
-      const i = detailsAt[k]!;
+      const i = fields[q + F_DETAILS]!;
       if (i < 0) u[p6++] = 0;
       else {
         const text = details[i]!;
@@ -124,12 +131,12 @@ export class ChunkEncoder {
 
   /** Writes the details' lengths + 1 (0: none) from `p`, then their bytes, one by one; the chunk's bytes. */
   private details(src: ChunkSource, at: Int32Array, n: number, p: number): Buffer {
-    const detailsAt = src.detailsAt;
+    const fields = src.fields;
     const details = src.details;
     const u = this.u8;
     let bytes = 0;
     for (let j = 0; j < n; j++) {
-      const i = detailsAt[at[j]!]!;
+      const i = fields[(at[j]! << 3) + F_DETAILS]!;
       if (i < 0) {
         u[p++] = 0;
         continue;
@@ -142,7 +149,7 @@ export class ChunkEncoder {
     }
     const b = this.room(p, bytes);
     for (let j = 0; j < n; j++) {
-      const i = detailsAt[at[j]!]!;
+      const i = fields[(at[j]! << 3) + F_DETAILS]!;
       if (i >= 0 && details[i]!.length > 0) p += b.write(details[i]!, p, 'utf8');
     }
     return b.subarray(0, p);
