@@ -26,7 +26,8 @@ function records(n: number): Rec[] {
     const r = (i * 2654435761) % 1000;
     const tid = r < 300 ? 7 : r < 700 ? 100 + (i >> 12) % 40 : 1000 + ((i * 7) % 5000);
     ts += r % 3 === 0 ? 0 : r * 1000;
-    const details = r % 5 === 0 ? (r % 2 === 0 ? '' : `sport=${r} daddr=é${i}`) : null;
+    // Details empty, ASCII (a chunk of those is written at once), long, or not ASCII (written one by one).
+    const details = r % 5 === 0 ? (r % 2 === 0 ? '' : r % 3 === 0 ? `sport=${r} daddr=é${i}` : r % 7 === 0 ? `x=${i} ${'y'.repeat(r)}` : `sport=${r} dport=${i}`) : null;
     out.push({ tid, ts, line: i + 1 + (r % 7 === 0 ? -3 : 0), cpu: r % 4, probe: r % 24, comm: r % 3, details });
   }
   return out;
