@@ -36,6 +36,9 @@ export const F_PROBE = 5;
 export const F_COMM = 6;
 export const F_DETAILS = 7;
 
+/** Chars of a chunk's details joined at most (a chunk of long lines is written one by one). */
+const JOIN_MAX = 1 << 20;
+
 export class ChunkEncoder {
   private buf = Buffer.allocUnsafe(1 << 16);
   /** The same bytes as `buf`: stores through a plain Uint8Array. */
@@ -51,14 +54,15 @@ export class ChunkEncoder {
     // loop per column cost more (each one loading at[j] again). Most values take one byte,
     // written here; the others by putMore(). The details are joined and written with one call,
     // not one per record: if they are ASCII (as a capture's are), each one's byte length is its
-    // length and the joined bytes are theirs one after the other; if not, details() writes
-    // them again one by one.
+    // length and the joined bytes are theirs one after the other; if not (or too long to join),
+    // details() writes them again one by one.
     const R = 10 + 10 * n;
     this.room(0, 7 * R);
     const u = this.u8;
     const { ts, fields, details } = src;
     let p6 = 6 * R;
     let all = '';
+    let chars = 0;
     let p0 = put(u, 0, n);
     let p1 = R;
     let p2 = 2 * R;
@@ -102,7 +106,8 @@ export class ChunkEncoder {
       if (i < 0) u[p6++] = 0;
       else {
         const text = details[i]!;
-        all += text;
+        chars += text.length;
+        if (chars <= JOIN_MAX) all += text;
         v = text.length + 1;
         if (v < 0x80) u[p6++] = v;
         else p6 = putMore(u, p6, v);
@@ -122,10 +127,12 @@ export class ChunkEncoder {
     const lengthsAt = p;
     u.copyWithin(p, 6 * R, p6);
     p += p6 - 6 * R;
-    if (all.length === 0) return this.buf.subarray(0, p);
-    const b = this.room(p, all.length * 3);
+    if (chars === 0) return this.buf.subarray(0, p);
+    if (chars > JOIN_MAX) return this.details(src, at, n, lengthsAt);
+    // Room for 3 bytes a char: a write cut short could count as many bytes as chars.
+    const b = this.room(p, chars * 3);
     const written = b.write(all, p, 'utf8');
-    if (written === all.length) return b.subarray(0, p + written);
+    if (written === chars) return b.subarray(0, p + written);
     return this.details(src, at, n, lengthsAt);
   }
 
