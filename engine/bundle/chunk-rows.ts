@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
 import { BatchInsert } from './batch-insert.js';
 
-// `record_chunks` rows made on the reading thread (docs/adr/0110) and inserted by the writing
-// one, in the order they were made: per row tid, ts_min, ts_max, seq_min, seq_max, n, crc and
-// the data's length in `meta`, the data one after the other in `data`.
+// `record_chunks` rows as the chunk writer makes them, inserted many to a statement at each
+// group's end in the order they were made: per row tid, ts_min, ts_max, seq_min, seq_max, n, crc
+// and the data's length in `meta`, the data one after the other in `data`.
 
 const FIELDS = 8;
 
@@ -13,7 +13,7 @@ export interface ChunkRows {
   data: Uint8Array;
 }
 
-/** Collects rows as RecordChunkWriter makes them (its sink); take() hands over what it holds. */
+/** Collects rows as RecordChunkWriter makes them (its sink). */
 export class ChunkRowBuffer {
   private meta = new Float64Array(FIELDS * 256);
   private data = new Uint8Array(1 << 20);
@@ -53,14 +53,6 @@ export class ChunkRowBuffer {
   clear(): void {
     this.count = 0;
     this.bytes = 0;
-  }
-
-  /** The rows so far, in buffers of their own (to be transferred); the buffer starts empty again. */
-  take(): ChunkRows {
-    const out = { count: this.count, meta: this.meta.slice(0, this.count * FIELDS), data: this.data.slice(0, this.bytes) };
-    this.count = 0;
-    this.bytes = 0;
-    return out;
   }
 }
 

@@ -57,7 +57,7 @@ export class RecordChunkWriter {
   /** Rows made since the last finish(), inserted then many to a statement (into the bundle's table). */
   private readonly pending: { rows: ChunkRowBuffer; ins: ChunkRowInsert } | null = null;
 
-  /** Into the bundle's table, or (on the reading thread, docs/adr/0110) to a sink that ships the rows. */
+  /** Into the bundle's table, or to a sink that gets each row as it is made. */
   constructor(out: Database.Database | ChunkSink) {
     if (typeof out === 'function') this.sink = out;
     else {
