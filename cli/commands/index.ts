@@ -33,7 +33,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'bundle',
     summary: "Import the original tool's plain files into a bundle, or export a bundle back to them.",
     load: async () => {
-      if (process.argv.includes('import')) await startReading();
+      if (process.argv.includes('import')) await startReading(true);
       return (await import('./bundle.js')).bundleCommand;
     },
   },
@@ -66,6 +66,6 @@ export const COMMANDS: readonly CommandEntry[] = [
 ];
 
 /** The records' reading thread, started before the command's modules load (docs/adr/0130). */
-async function startReading(): Promise<void> {
-  (await import('../../engine/bundle/reader-thread.js')).startReaderEarly();
+async function startReading(raw = false): Promise<void> {
+  (await import('../../engine/bundle/reader-thread.js')).startReaderEarly(raw);
 }

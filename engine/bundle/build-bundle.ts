@@ -105,7 +105,7 @@ export async function buildBundle(o: BuildBundleOptions): Promise<BuildResult> {
   // the same time); below, the peak stays far from any limit and the pass is a few percent of
   // the command (docs/adr/0126). Read on another thread, the ordering's buffers went with that
   // thread's heap: nothing to collect here either.
-  if (!(fused !== null && (o.unsorted === true || small)) && !readsOffThread()) collectGarbage();
+  if (!(fused !== null && (o.unsorted === true || small)) && !readsOffThread(o.unsorted === true)) collectGarbage();
   // A model record without the fields the model needs is bad input, like a malformed line.
   if (fused === null && o.lenient !== true) diagnostics.stopOn(['bad-details'], o.sortedPath);
   try {

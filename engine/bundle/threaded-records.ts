@@ -12,9 +12,10 @@ import type { DiagnosticsDelta, FromParser, ParseErrorData, ParseJob } from './r
 
 // The records of a capture read, parsed and checked for time order on a thread of their own
 // (docs/adr/0110, 0130), while this thread writes the record chunks and feeds the model:
-// the same batches, names, stats, findings and errors as recordSource in process, which stays the
-// path unless MISERTRACE_READ_THREAD=1 and a compiled worker sits beside this module (the CLI's
-// dist/; not the tests on the sources, nor the app's bundled main).
+// the same batches, names, stats, findings and errors as recordSource in process. The thread reads
+// when a compiled worker sits beside this module (the CLI's dist/; not the tests on the sources,
+// nor the app's bundled main) and reader-thread.ts says it pays: sorted input, unless
+// MISERTRACE_READ_THREAD=0; a raw capture only with MISERTRACE_READ_THREAD=1.
 
 /** What a consumer of the records needs of their reader besides the batches. */
 export interface RecordFeed {
@@ -42,13 +43,13 @@ export type SourceOptions = Pick<RecordStreamOptions, 'lenient' | 'diagnostics' 
 };
 
 /** Whether records are read on a thread of their own here (their buffers then die with its heap). */
-export function readsOffThread(): boolean {
-  return readerEntry() !== null;
+export function readsOffThread(raw: boolean): boolean {
+  return readerEntry(raw) !== null;
 }
 
 /** The records of `path` in time order, read on another thread when it can be (`end` then says what it made last). */
 export function readRecords(path: string, opts: SourceOptions): { stream: RecordFeed; batches: AsyncIterable<RecordBatch>; end: () => ReadingEnd | null } {
-  const entry = readerEntry();
+  const entry = readerEntry(opts.unsorted === true);
   if (entry === null) {
     const { stream, columns } = recordSource(path, opts);
     return { stream, batches: inProcess(columns), end: () => null };

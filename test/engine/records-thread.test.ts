@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replicateCapture } from '../../bench/replicate.js';
 import { tempDir, type TempDir } from '../fixture-bundles.js';
@@ -8,7 +9,7 @@ import { FIXTURES, fixture, PROJECT_ROOT } from '../fixtures.js';
 import { spawn } from 'node:child_process';
 import { BIN, cli, type CliRun } from './cli-harness.js';
 
-// The records read on a thread of their own (docs/adr/0110, MISERTRACE_READ_THREAD=1) give the
+// The records read on a thread of their own (docs/adr/0110, 0130; MISERTRACE_READ_THREAD=1) give the
 // bundle, the messages and the exit codes the reading in process gives. The built command
 // (`npm run build`) has the compiled worker beside it; cli() here runs the sources and reads in
 // process: the two are compared.
@@ -69,6 +70,24 @@ async function both(args: (out: string) => string[], name: string): Promise<{ he
 const same = (r: CliRun, a: string, b: string) => r.stdout.replaceAll(a, 'OUT') + r.stderr.replaceAll(a, 'OUT');
 
 describe('records read on their own thread', () => {
+  it('is where the built command reads sorted input by default; a raw capture only when asked, and =0 reads in process', async () => {
+    // The thread pays for sorted input and not for a raw capture, ordered whole before its first batch (docs/adr/0130).
+    const mod = (await import(pathToFileURL(join(PROJECT_ROOT, 'dist', 'engine', 'bundle', 'reader-thread.js')).href)) as { readerEntry(raw?: boolean): URL | null };
+    const was = process.env['MISERTRACE_READ_THREAD'];
+    try {
+      delete process.env['MISERTRACE_READ_THREAD'];
+      expect(mod.readerEntry(false)?.pathname).toMatch(/dist\/engine\/bundle\/records-worker\.js$/);
+      expect(mod.readerEntry(true)).toBeNull();
+      process.env['MISERTRACE_READ_THREAD'] = '1';
+      expect(mod.readerEntry(true)).not.toBeNull();
+      process.env['MISERTRACE_READ_THREAD'] = '0';
+      expect(mod.readerEntry(false)).toBeNull();
+    } finally {
+      if (was === undefined) delete process.env['MISERTRACE_READ_THREAD'];
+      else process.env['MISERTRACE_READ_THREAD'] = was;
+    }
+  });
+
   it('bundle import of a raw capture (ordered on the thread): the same bundle and output', async () => {
     const { here, thread, a, b } = await both((o) => ['bundle', 'import', '-i', raw, '-m', meta, '-g', GW, '-o', o], 'import');
     expect(here.code).toBe(0);
