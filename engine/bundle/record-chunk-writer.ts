@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { RecordColumns } from '../records/record-columns.js';
+import { grown } from '../records/typed-grow.js';
 import { CHUNK_MAX, chunkChecksum, ChunkEncoder, F_COMM, F_CPU, F_DETAILS, F_LINE, F_PROBE, F_SEQ, GROUP, type ChunkSource } from './record-chunk-codec.js';
 import { ChunkRowBuffer, ChunkRowInsert } from './chunk-rows.js';
 
@@ -165,11 +166,10 @@ export class RecordChunkWriter {
   private newSlot(): number {
     if (this.slots === this.count.length) {
       const n = this.slots * 2;
-      const grow = <T extends Int32Array | Float64Array>(a: T, b: T): T => (b.set(a), b);
-      this.slotTid = grow(this.slotTid, new Float64Array(n));
-      this.first = grow(this.first, new Int32Array(n));
-      this.last = grow(this.last, new Int32Array(n));
-      this.count = grow(this.count, new Int32Array(n));
+      this.slotTid = grown(this.slotTid, n);
+      this.first = grown(this.first, n);
+      this.last = grown(this.last, n);
+      this.count = grown(this.count, n);
     }
     return this.slots++;
   }
@@ -177,12 +177,11 @@ export class RecordChunkWriter {
   private growBlocks(): void {
     // A group takes GROUP / BLOCK blocks and one partly filled per thread (some 800 in a capture).
     const n = Math.max(2 * this.blockNext.length, GROUP / BLOCK + 1024);
-    const grow = <T extends Int32Array | Float64Array>(a: T, b: T): T => (b.set(a), b);
     const s = this.src;
-    const fields = grow(s.fields, new Int32Array(n * BLOCK * 8));
+    const fields = grown(s.fields, n * BLOCK * 8);
     s.fields = fields;
     s.ts = new Float64Array(fields.buffer);
-    this.blockNext = grow(this.blockNext, new Int32Array(n));
+    this.blockNext = grown(this.blockNext, n);
   }
 
   private flush(slot: number): void {

@@ -4,7 +4,7 @@ import type { StateKind } from '../state.js';
 import type { RelNs } from '../time.js';
 import { addKid, type CausalSpan } from './causal-span.js';
 import type { CausalThread } from './causal-thread.js';
-import type { ClientRequest, Connection, Decision } from './connection.js';
+import type { ClientRequest, Connection, Decision, PendingSpan } from './connection.js';
 import type { IoEvent } from './io-events.js';
 import { decideParent } from './parent-rules.js';
 
@@ -130,13 +130,18 @@ export class Exchanges {
 
   /** Pending server spans read long before this new request began are older than the capture. */
   private staleBefore(c: Connection, req: ClientRequest): void {
-    if (c.pending.length === 0) return;
     const since = req.begin - RACE_NS;
-    let stale = false;
-    for (const p of c.pending) if (!(p.span.firstData >= since)) stale = true;
-    if (!stale) return;
-    const keep = c.pending.filter((p) => p.span.firstData >= since);
-    for (const p of c.pending) if (!keep.includes(p)) this.orphan(p.span, 'its request was sent before the capture');
+    // One pass; the kept spans are copied only once one is stale (most requests find none).
+    let keep: PendingSpan[] | null = null;
+    for (let i = 0; i < c.pending.length; i++) {
+      const p = c.pending[i]!;
+      if (p.span.firstData >= since) keep?.push(p);
+      else {
+        keep ??= c.pending.slice(0, i);
+        this.orphan(p.span, 'its request was sent before the capture');
+      }
+    }
+    if (keep === null) return;
     c.pending = keep;
     // The server's byte count included bytes sent before the capture: align it with the client's.
     if (keep.length === 0) c.upRecv = c.upSent;
