@@ -1,5 +1,6 @@
 import { Diagnostics } from '../model/diagnostics.js';
-import { InputError, NoRecordsError } from '../model/meta.js';
+import { NoRecordsError } from '../model/meta.js';
+import { MalformedLineError } from './malformed-line.js';
 import { emptyStats, type LineResult, type StreamStats } from '../model/psv-parse.js';
 import type { ProbeTable, TraceRecord } from '../model/record.js';
 import type { TimeBase } from '../model/time.js';
@@ -81,13 +82,7 @@ export class RecordStream {
   }
 
   private malformed(line: number, text: string, reason: string): void {
-    if (!this.opts.lenient) {
-      const shown = text.length > 120 ? `${text.slice(0, 120)}…` : text;
-      throw new InputError(
-        `${this.path}:${line}: malformed line (${reason}): ${JSON.stringify(shown)}`,
-        'bpftrace cuts or interleaves lines when output is heavy; re-run with --lenient to skip such lines (they are counted)',
-      );
-    }
+    if (!this.opts.lenient) throw new MalformedLineError(this.path, line, reason, text);
     this.diagnostics.add('malformed-line', line, -1, `${reason}: ${text.slice(0, 120)}`);
   }
 }

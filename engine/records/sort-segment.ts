@@ -148,6 +148,9 @@ export function sortSegment(job: SegmentJob): SegmentResult {
     return result;
   }
   if (job.inPlace) {
+    // The result keeps the arena, `at` and `len`: a later segment on this thread must not take them.
+    spare.at = new Int32Array(0);
+    spare.len = new Int32Array(0);
     const sorted = new Float64Array(n);
     for (let k = 0; k < n; k++) sorted[k] = ts[order[k]!]!;
     return { ...result, ts: sorted, gather: { lines, order, at, len } };

@@ -1,7 +1,8 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sortTraceFile, type SortOptions } from '../../engine/records/sort.js';
+import { lineStarts, sortTraceFile, type SortOptions } from '../../engine/records/sort.js';
+import { releaseSegmentBuffers, sortSegment, type SegmentResult } from '../../engine/records/sort-segment.js';
 import { replicateCapture } from '../../bench/replicate.js';
 import { tempDir, type TempDir } from '../fixture-bundles.js';
 import { FIXTURES } from '../fixtures.js';
@@ -36,6 +37,30 @@ describe('sort on two threads', () => {
     expect(spilled.runs).toBeGreaterThan(3);
     expect(readFileSync(join(dir.path, 'spilled.psv'), 'utf8')).toBe(inMem.here);
     expect(readdirSync(dir.path).filter((f) => f.startsWith('misertrace-sort-'))).toEqual([]);
+  });
+
+  it('keeps each segment sorted in memory whole when the same thread sorts another after it', async () => {
+    // A spilled sort keeps the last segment of each thread in memory; one thread may sort two
+    // of them, after one written as a run (whose buffers it reuses). Each must keep its lines.
+    const size = readFileSync(raw).length;
+    const starts = await lineStarts(raw, size, Math.ceil(size / 3));
+    expect(starts.length).toBe(4);
+    const job = (k: number) => ({ path: raw, start: starts[k]!, end: starts[k + 1]!, first: k === 0, lenient: false });
+    const text = (r: SegmentResult) => {
+      const g = r.gather!;
+      return Array.from(g.order, (i) => Buffer.from(g.lines.subarray(g.at[i]!, g.at[i]! + g.len[i]!)).toString()).join('');
+    };
+    try {
+      sortSegment({ ...job(0), runPath: join(dir.path, 'first-run.bin') });
+      const second = sortSegment({ ...job(1), inPlace: true });
+      const before = text(second);
+      const third = sortSegment({ ...job(2), inPlace: true });
+      expect(text(second)).toBe(before);
+      expect(before.length).toBeGreaterThan(0);
+      expect(text(third)).not.toBe(before);
+    } finally {
+      releaseSegmentBuffers();
+    }
   });
 
   it('cancelled, leaves no runs and no open files behind (the app lives on after it)', async () => {
