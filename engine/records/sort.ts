@@ -18,9 +18,9 @@ import { SegmentPool, sortWorkerEntry } from './sort-threads.js';
 // that is a k-way merge of its per-CPU sequences, sort-segment.ts), two at a time on two threads
 // (docs/adr/0115), and the sorted segments are merged (sort-merge.ts). A file that fits the memory
 // budget is two segments kept in memory; a larger one becomes segments of a quarter of the budget,
-// each written to disk as a run and merged from there. Lines are kept as bytes, never as JS
-// strings. Stable: equal timestamps keep file order (within a segment by position, across
-// segments by segment order).
+// each written to disk as a run and merged from there, but each thread's last (docs/adr/0131).
+// Lines are kept as bytes, never as JS strings. Stable: equal timestamps keep file order (within
+// a segment by position, across segments by segment order).
 
 export interface SortOptions {
   lenient?: boolean;
