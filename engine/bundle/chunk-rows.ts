@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { grown } from '../records/typed-grow.js';
 import { BatchInsert } from './batch-insert.js';
 
 // `record_chunks` rows as the chunk writer makes them, inserted many to a statement at each
@@ -13,7 +14,7 @@ export interface ChunkRows {
   data: Uint8Array;
 }
 
-/** Collects rows as RecordChunkWriter makes them (its sink). */
+/** Collects rows as RecordChunkWriter makes them. */
 export class ChunkRowBuffer {
   private meta = new Float64Array(FIELDS * 256);
   private data = new Uint8Array(1 << 20);
@@ -21,16 +22,8 @@ export class ChunkRowBuffer {
   private bytes = 0;
 
   add(tid: number, tsMin: number, tsMax: number, seqMin: number, seqMax: number, n: number, data: Buffer, crc: number): void {
-    if ((this.count + 1) * FIELDS > this.meta.length) {
-      const m = new Float64Array(this.meta.length * 2);
-      m.set(this.meta);
-      this.meta = m;
-    }
-    if (this.bytes + data.length > this.data.length) {
-      const d = new Uint8Array(Math.max(this.data.length * 2, this.bytes + data.length));
-      d.set(this.data.subarray(0, this.bytes));
-      this.data = d;
-    }
+    if ((this.count + 1) * FIELDS > this.meta.length) this.meta = grown(this.meta, this.meta.length * 2);
+    if (this.bytes + data.length > this.data.length) this.data = grown(this.data, Math.max(this.data.length * 2, this.bytes + data.length));
     const m = this.meta;
     const k = this.count++ * FIELDS;
     m[k] = tid;

@@ -14,9 +14,6 @@ import { ChunkRowBuffer, ChunkRowInsert } from './chunk-rows.js';
 // together in its blocks: gathered from the group in arrival order instead, one cache miss per
 // run of a thread's records and column made most of the encoding's time.
 
-/** Where encoded chunks go: a `record_chunks` row each, in the order given. `data` is valid only during the call. */
-export type ChunkSink = (tid: number, tsMin: number, tsMax: number, seqMin: number, seqMax: number, n: number, data: Buffer, crc: number) => void;
-
 /**
  * Records in a block: a thread's chunk holds whole blocks but its last. 8 was faster than 16,
  * 32 or 64 (less room left empty, the group's columns stay smaller), as fast as 4; a group of
@@ -50,22 +47,17 @@ export class RecordChunkWriter {
   private lastSlot = -1;
   private readonly at = new Int32Array(CHUNK_MAX);
   private readonly enc = new ChunkEncoder();
-  private readonly sink: ChunkSink;
   /** Records written so far; the next record's seq. */
   records = 0;
   chunks = 0;
 
-  /** Rows made since the last finish(), inserted then many to a statement (into the bundle's table). */
-  private readonly pending: { rows: ChunkRowBuffer; ins: ChunkRowInsert } | null = null;
+  /** Rows made since the last finish(), inserted then many to a statement, in the order made. */
+  private readonly rows = new ChunkRowBuffer();
+  private readonly ins: ChunkRowInsert;
 
-  /** Into the bundle's table, or to a sink that gets each row as it is made. */
-  constructor(out: Database.Database | ChunkSink) {
-    if (typeof out === 'function') this.sink = out;
-    else {
-      const rows = new ChunkRowBuffer();
-      this.pending = { rows, ins: new ChunkRowInsert(out) };
-      this.sink = (...row) => rows.add(...row);
-    }
+  /** Into the `record_chunks` table of `db`. */
+  constructor(db: Database.Database) {
+    this.ins = new ChunkRowInsert(db);
   }
 
   /** Appends a batch in time order; `keep[i] === 0` leaves record i out. Call inside a transaction. */
@@ -139,10 +131,8 @@ export class RecordChunkWriter {
         this.freeSlots.push(slot);
       }
     }
-    if (this.pending !== null) {
-      this.pending.ins.insert(this.pending.rows.peek());
-      this.pending.rows.clear();
-    }
+    this.ins.insert(this.rows.peek());
+    this.rows.clear();
     this.src.details.length = 0;
     this.blocks = 0;
     this.seqBase += this.g;
@@ -195,7 +185,7 @@ export class RecordChunkWriter {
     const data = this.enc.encode(s, at, n, this.seqBase);
     const a = at[0]!;
     const b = at[n - 1]!;
-    this.sink(this.slotTid[slot]!, s.ts[a << 2]!, s.ts[b << 2]!, this.seqBase + s.fields[(a << 3) + F_SEQ]!, this.seqBase + s.fields[(b << 3) + F_SEQ]!, n, data, chunkChecksum(data));
+    this.rows.add(this.slotTid[slot]!, s.ts[a << 2]!, s.ts[b << 2]!, this.seqBase + s.fields[(a << 3) + F_SEQ]!, this.seqBase + s.fields[(b << 3) + F_SEQ]!, n, data, chunkChecksum(data));
     this.chunks++;
     this.count[slot] = 0;
   }

@@ -1,4 +1,6 @@
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { SCHEMA } from '../../engine/bundle/bundle-schema.js';
 import { CHUNK_MAX, decodeInto, GROUP } from '../../engine/bundle/record-chunk-codec.js';
 import { RecordChunkWriter } from '../../engine/bundle/record-chunk-writer.js';
 import { RecordColumns } from '../../engine/records/record-columns.js';
@@ -75,8 +77,10 @@ describe('record chunk writer', () => {
     const all = records(2 * GROUP + 12345);
     const keep = all.map((_, i) => (i % 97 === 13 ? 0 : 1));
     const kept = all.filter((_, i) => keep[i] === 1);
-    const rows: { tid: number; tsMin: number; tsMax: number; seqMin: number; seqMax: number; n: number; data: Buffer }[] = [];
-    const w = new RecordChunkWriter((tid, tsMin, tsMax, seqMin, seqMax, n, data) => rows.push({ tid, tsMin, tsMax, seqMin, seqMax, n, data: Buffer.from(data) }));
+    // The bundle's own table: rows come back in the order the writer inserted them (by id).
+    const db = new Database(':memory:');
+    db.exec(SCHEMA);
+    const w = new RecordChunkWriter(db);
     // Batches that do not line up with groups; one finish() in the middle of a group (a capture's bundle is written in parts).
     const stopAfter = 70_000;
     let stopSeq = -1;
@@ -90,6 +94,10 @@ describe('record chunk writer', () => {
       a = b;
     }
     w.finish();
+    const rows = db
+      .prepare('SELECT tid, ts_min AS tsMin, ts_max AS tsMax, seq_min AS seqMin, seq_max AS seqMax, n, data FROM record_chunks ORDER BY id')
+      .all() as { tid: number; tsMin: number; tsMax: number; seqMin: number; seqMax: number; n: number; data: Buffer }[];
+    db.close();
     expect(w.records).toBe(kept.length);
     expect(rows.map((r) => [r.tid, r.seqMin, r.seqMax, r.n])).toEqual(expectedChunks(kept.map((r) => r.tid), new Set([stopSeq])));
     expect(rows.some((r) => r.n === CHUNK_MAX)).toBe(true);
